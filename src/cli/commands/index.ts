@@ -1,0 +1,8 @@
+// The list of commands the program registers. Each module adds one subcommand.
+
+import type { Command } from 'commander';
+import type { Io } from '../io.ts';
+
+export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,35 @@
+// archc's command-line program. Only src/cli touches process, the console and exit codes.
+// Each command lives in commands/<name>.ts and exports `register(program, io, setExit)`.
+
+import { Command, CommanderError } from 'commander';
+import { processIo, UserError, type Io } from './io.ts';
+import { commands } from './commands/index.ts';
+
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('archc')
+    .description('Grow efficient neural networks from a declarative .arch spec')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .showHelpAfterError(false);
+  const setExit = (code: number): void => {
+    exitCode = Math.max(exitCode, code);
+  };
+  for (const register of commands) register(program, io, setExit);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit with 0; usage errors with 1.
+      return e.exitCode === 0 ? 0 : 1;
+    }
+    if (e instanceof UserError) {
+      io.err(`archc: ${e.message}`);
+      return e.exitCode;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err(`archc: internal error: ${msg}\nPlease report this with the command and input that caused it.`);
+    return 2;
+  }
+  return exitCode;
+}
