@@ -2,7 +2,10 @@
 
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
+import { registerFmt } from './fmt.ts';
 
 export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  registerFmt,
+];

@@ -1,0 +1,45 @@
+// 2-D convolution layer (normal and depthwise), NHWC. Variables: `${path}/kernel` [kh, kw, in, out] (depthwise:
+// [kh, kw, in, 1]) and `${path}/bias` [out] when the spec asks for one. He-normal init from our RNG.
+// Gradients come from tfjs's registry, where the backend layer installs fast ones (see backend/).
+
+import * as tf from '@tensorflow/tfjs';
+import type { ConvAttrs } from '../../semantic/ir.ts';
+import type { Rng } from '../rng.ts';
+import { heNormal, constant } from './init.ts';
+import type { VariableStore } from './store.ts';
+
+export class Conv2d {
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(
+    store: VariableStore,
+    rng: Rng,
+    readonly path: string,
+    readonly attrs: ConvAttrs,
+  ) {
+    const [kh, kw] = attrs.kernel;
+    if (attrs.depthwise) {
+      const shape = [kh, kw, attrs.inChannels, 1];
+      this.kernel = store.create(`${path}/kernel`, shape, heNormal(rng, kh * kw * attrs.inChannels, kh * kw));
+    } else {
+      if (attrs.groups !== 1) {
+        throw new Error(`${path}: grouped convolution (groups=${attrs.groups}) is not supported by the runtime`);
+      }
+      const shape = [kh, kw, attrs.inChannels, attrs.filters];
+      const fanIn = kh * kw * attrs.inChannels;
+      this.kernel = store.create(`${path}/kernel`, shape, heNormal(rng, fanIn * attrs.filters, fanIn));
+    }
+    this.bias = attrs.bias ? store.create(`${path}/bias`, [attrs.filters], constant(attrs.filters, 0)) : null;
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const x4 = x as tf.Tensor4D;
+      const y = this.attrs.depthwise
+        ? tf.depthwiseConv2d(x4, this.kernel as tf.Tensor4D, this.attrs.stride, this.attrs.padding)
+        : tf.conv2d(x4, this.kernel as tf.Tensor4D, this.attrs.stride, this.attrs.padding);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+}

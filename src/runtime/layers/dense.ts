@@ -1,0 +1,36 @@
+// Fully connected layer on the last axis (any rank ≥ 2: [B, F] or [B, T, F]). Variables: `${path}/kernel`
+// [in, out] (He normal) and `${path}/bias` [out]. The optional ReLU comes before the unit mask, which the module
+// applies after this layer.
+
+import * as tf from '@tensorflow/tfjs';
+import type { DenseAttrs } from '../../semantic/ir.ts';
+import type { Rng } from '../rng.ts';
+import { constant, heNormal } from './init.ts';
+import type { VariableStore } from './store.ts';
+
+export class Dense {
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(
+    store: VariableStore,
+    rng: Rng,
+    readonly path: string,
+    readonly attrs: DenseAttrs,
+  ) {
+    const { inFeatures: i, units: o } = attrs;
+    this.kernel = store.create(`${path}/kernel`, [i, o], heNormal(rng, i * o, i));
+    this.bias = attrs.bias ? store.create(`${path}/bias`, [o], constant(o, 0)) : null;
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const lead = x.shape.slice(0, -1);
+      const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, this.attrs.inFeatures]) as tf.Tensor2D;
+      let y: tf.Tensor = tf.matMul(x2, this.kernel as tf.Tensor2D);
+      if (this.bias) y = tf.add(y, this.bias);
+      if (this.attrs.activation === 'relu') y = tf.relu(y);
+      return x.rank === 2 ? y : tf.reshape(y, [...lead, this.attrs.units]);
+    });
+  }
+}

@@ -1,0 +1,133 @@
+// Every default and every size limit of the language, in one place. The runtime engineer tunes the `archc`
+// sparsify defaults after calibration (see README "Calibration"); `mode paper` must stay the literal paper
+// values (§3–4: s0 = 0, gradient only inside the hard-sigmoid clip, unnormalised penalty sum, λ as written).
+// Nothing else in src/semantic hard-codes a default value.
+
+import type { DatasetKind, SchedulerConfig, SparsifyConfig, TrainConfig } from './ir.ts';
+
+/** Default mode when a spec writes no `mode`: the calibrated one. */
+export const DEFAULT_SPARSIFY_MODE: SparsifyConfig['mode'] = 'archc';
+
+const PAPER_SCHEDULER: SchedulerConfig = {
+  kind: 'structurewise', // the paper reports structure-wise (Eq. 8) results
+  gamma: 0.0005,
+  betaFinal: null,
+  p: 0.7,
+  beta0: 1,
+  betaMax: 100,
+  // Algorithm 1 says "T > 1" without a value; 1 (every step) is the least surprising reading.
+  every: 1,
+};
+
+/** Base configurations per mode; fields written in a spec override them one by one. */
+export const SPARSIFY_DEFAULTS: Record<SparsifyConfig['mode'], SparsifyConfig> = {
+  paper: {
+    mode: 'paper',
+    lambda: 0.01,
+    scheduler: PAPER_SCHEDULER,
+    init: 0,
+    maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false },
+    gradient: 'clip',
+    penalty: 'sum',
+    minWidth: 1,
+    warmup: 0,
+  },
+  // Calibrated defaults (placeholder values until the runtime's calibration run): a straight-through gradient
+  // so that saturated masks can regrow, a penalty normalised by the number of structures so that λ does not
+  // scale with network size, and a positive s0 so the deterministic mask 1[s > 0] is full at step 0.
+  archc: {
+    mode: 'archc',
+    lambda: 0.01,
+    scheduler: PAPER_SCHEDULER,
+    init: 0.25,
+    maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false },
+    gradient: 'ste',
+    penalty: 'mean',
+    minWidth: 1,
+    warmup: 0,
+  },
+};
+
+/** Mask optimizer defaults when a spec names the optimizer but omits fields. */
+export const MASK_OPTIMIZER_DEFAULTS = {
+  sgd: { lr: 0.1, momentum: 0.9, nesterov: false },
+  adam: { lr: 0.01 },
+} as const;
+
+/** Training defaults; `epochs` applies only when a spec gives neither `epochs` nor `steps`. */
+export const TRAIN_DEFAULTS: TrainConfig = {
+  data: { kind: 'synthetic', path: null },
+  epochs: 1,
+  steps: null,
+  batch: 128,
+  optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 },
+  lrSchedule: { kind: 'constant' },
+  augment: { crop: 0, flip: false },
+  seed: 0,
+  clip: null,
+  lossReduction: 'mean',
+  checkpointEvery: null,
+};
+
+export const OPTIMIZER_DEFAULTS = {
+  sgd: { lr: 0.1, momentum: 0, nesterov: false, weightDecay: 0 },
+  adam: { lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+} as const;
+
+export const LR_SCHEDULE_DEFAULTS = {
+  step: { factor: 0.1 },
+  cosine: { warmup: 0, minLr: 0 },
+} as const;
+
+/** What the checker knows about each dataset: classes for the head check, the input it produces, its size. */
+export interface DatasetInfo {
+  /** Number of classes for vision sets; null for language models (the vocabulary comes from the input). */
+  classes: number | null;
+  /** Image shape [H, W, C] the loader yields, or null for token streams. */
+  image: [number, number, number] | null;
+  /** Training examples per epoch when fixed by the dataset, else null (corpus-dependent). */
+  trainExamples: number | null;
+  task: 'classification' | 'language-model' | 'any';
+}
+
+export const DATASETS: Record<DatasetKind, DatasetInfo> = {
+  'fashion-mnist': { classes: 10, image: [28, 28, 1], trainExamples: 60000, task: 'classification' },
+  mnist: { classes: 10, image: [28, 28, 1], trainExamples: 60000, task: 'classification' },
+  cifar10: { classes: 10, image: [32, 32, 3], trainExamples: 50000, task: 'classification' },
+  ptb: { classes: null, image: null, trainExamples: null, task: 'language-model' },
+  text: { classes: null, image: null, trainExamples: null, task: 'language-model' },
+  kjv: { classes: null, image: null, trainExamples: null, task: 'language-model' },
+  brown: { classes: null, image: null, trainExamples: null, task: 'language-model' },
+  synthetic: { classes: null, image: null, trainExamples: null, task: 'any' },
+};
+
+/** Layer attribute defaults. */
+export const LAYER_DEFAULTS = {
+  /** CIFAR/ImageNet networks pad to keep sizes ("same"); Keras' default would be "valid". */
+  convPadding: 'same' as const,
+  poolSize: 2,
+  poolPadding: 'valid' as const,
+  bnEpsilon: 1e-3,
+  bnMomentum: 0.99,
+};
+
+/**
+ * Size limits, refused with ARCH5xxx diagnostics before anything is allocated. Activation memory counts the
+ * float32 outputs of every node for ONE example (what a forward pass must keep for the backward pass).
+ */
+export const LIMITS = {
+  /** conv filters, LSTM hidden units, embedding dims, image channels. */
+  maxWidth: 65536,
+  /** dense units (an LM's output layer is as wide as its vocabulary). */
+  maxUnits: 1_048_576,
+  maxSpatial: 16384,
+  maxVocab: 10_000_000,
+  maxSeq: 100_000,
+  maxKernel: 1024,
+  maxRepeat: 10_000,
+  maxNodes: 100_000,
+  maxInstantiationDepth: 64,
+  maxParams: 2e9,
+  /** 2^28 floats = 1 GiB of float32 activations per example. */
+  maxActivationFloats: 2 ** 28,
+};

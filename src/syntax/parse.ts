@@ -1,0 +1,109 @@
+// The syntax stage's entry point: lex, parse with the shared grammar parser (recovering), build the AST
+// with the one visitor, and return every lexing/syntax problem as diagnostics (file set, deduplicated by
+// position). Chevrotain's terse messages get context from the token stream here ("after arguments of
+// 'conv'", "to close 'layers' opened at 3:3"). Never throws on any input.
+
+import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
+import { diag, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
+import { archParser } from '../../grammar/parser.ts';
+import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Block, tokenEnd } from '../../grammar/tokens.ts';
+import type { ArchFile } from './ast.ts';
+import { cstToAst } from './cst-to-ast.ts';
+import { lexArch } from './lex.ts';
+
+export function parseArch(text: string, fileName: string): Result<ArchFile> {
+  const lexed = lexArch(text);
+  archParser.input = lexed.tokens;
+  const cst = archParser.file();
+  const parseErrors = archParser.errors;
+  const source = new SourceText(fileName, text);
+  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  // Lexing errors already explain the trouble at their position; a syntax error there would repeat it.
+  const lexStarts = new Set(lexed.diagnostics.map((d) => d.span.start));
+  const seen = new Set<number>();
+  let lastIndex = -Infinity;
+  for (const e of parseErrors) {
+    const span = errorSpan(e.token, lexed.tokens, text);
+    const index = tokenIndex(e.token, lexed.tokens);
+    // One slip often derails the next token or two as well; report the first, not the cascade.
+    const cascade = index - lastIndex <= 2;
+    lastIndex = Math.max(lastIndex, index);
+    if (cascade || seen.has(span.start) || lexStarts.has(span.start)) continue;
+    seen.add(span.start);
+    diagnostics.push(diag('syntaxError', span, [explain(e, lexed.tokens, source)]));
+  }
+  const value = cstToAst(cst, text, lexed.comments, (escape, span) => diagnostics.push(diag('unknownEscape', span, [escape])));
+  diagnostics.sort((a, b) => a.span.start - b.span.start);
+  for (const d of diagnostics) d.file = fileName;
+  return { value, diagnostics };
+}
+
+/** The offending token's span; at end of file, just past the last token (where the text stopped making sense). */
+function errorSpan(t: IToken, tokens: IToken[], text: string): Span {
+  if (t.tokenType !== EOF && !Number.isNaN(t.startOffset)) return { start: t.startOffset, end: tokenEnd(t) };
+  const last = tokens[tokens.length - 1];
+  const at = last ? tokenEnd(last) : text.length;
+  return { start: at, end: at };
+}
+
+/** Position of an error's token in the token vector (EOF and recovery-made tokens count as the end). */
+function tokenIndex(t: IToken, tokens: IToken[]): number {
+  const i = t.tokenType === EOF ? -1 : tokens.indexOf(t);
+  return i < 0 ? tokens.length : i;
+}
+
+/** Add what the token stream says about where we are to Chevrotain's message. */
+function explain(e: IRecognitionException, tokens: IToken[], source: SourceText): string {
+  const msg = e.message;
+  const index = tokenIndex(e.token, tokens);
+  const paren = /^expected (',' or )?'\)'/.exec(msg);
+  if (paren) {
+    const open = unclosed(tokens, index, LParen, RParen);
+    const callee = open !== undefined ? tokens[open - 1] : undefined;
+    const whose = tokens[open! - 2]?.tokenType === Block ? `parameters of block '${callee?.image}'` : `arguments of '${callee?.image}'`;
+    if (callee?.tokenType === Identifier) return msg.replace(paren[0], `${paren[0]} after ${whose}`);
+  }
+  if (msg.startsWith("expected '}'")) {
+    const open = unclosed(tokens, index, LCurly, RCurly);
+    if (open !== undefined) {
+      const { line, col } = source.position(tokens[open]!.startOffset);
+      return msg.replace("expected '}'", `expected '}' to close ${opener(tokens, open)} opened at ${line}:${col}`);
+    }
+  }
+  if (msg.startsWith("expected ']'")) {
+    const open = unclosed(tokens, index, LBracket, RBracket);
+    if (open !== undefined) {
+      const { line, col } = source.position(tokens[open]!.startOffset);
+      return msg.replace("expected ']'", `expected ']' to close the list opened at ${line}:${col}`);
+    }
+  }
+  return msg;
+}
+
+/** Index of the innermost `open` token before `index` that has no matching `close` before `index`. */
+function unclosed(tokens: IToken[], index: number, open: IToken['tokenType'], close: IToken['tokenType']): number | undefined {
+  let depth = 0;
+  for (let i = Math.min(index, tokens.length) - 1; i >= 0; i--) {
+    const tt = tokens[i]!.tokenType;
+    if (tt === close) depth++;
+    else if (tt === open) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** Name what a `{` opens: `'layers'`, `'sparsify'`, `block 'basic'`, `group 'stage2'`, `network 'r'`. */
+function opener(tokens: IToken[], open: number): string {
+  const before = tokens[open - 1];
+  if (!before) return "'{'";
+  if (before.tokenType === Colon && tokens[open - 2]) return `group '${tokens[open - 2]!.image}'`;
+  if (before.tokenType === RParen) {
+    const p = unclosed(tokens, open - 1, LParen, RParen);
+    const name = p !== undefined ? tokens[p - 1] : undefined;
+    if (name) return `block '${name.image}'`;
+  }
+  if (before.tokenType === Identifier && tokens[open - 2]?.image === 'network') return `network '${before.image}'`;
+  return `'${before.image}'`;
+}
