@@ -99,8 +99,9 @@ export class ArchParser extends CstParser {
       this.SUBRULE(this.param);
       this.MANY(() => {
         this.CONSUME(T.Comma);
-        this.OPTION2(() => this.SUBRULE2(this.param));
+        this.SUBRULE2(this.param);
       });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     this.CONSUME(T.RParen);
     this.CONSUME(T.LCurly);
@@ -181,15 +182,16 @@ export class ArchParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.argList));
   });
 
-  /** argList := '(' (arg (',' arg?)*)? ')'   — a trailing comma is allowed */
+  /** argList := '(' (arg (',' arg)* ','?)? ')'   — a trailing comma is allowed */
   argList = this.RULE('argList', () => {
     this.CONSUME(T.LParen);
     this.OPTION(() => {
       this.SUBRULE(this.arg);
       this.MANY(() => {
         this.CONSUME(T.Comma);
-        this.OPTION2(() => this.SUBRULE2(this.arg));
+        this.SUBRULE2(this.arg);
       });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     this.CONSUME(T.RParen);
   });
@@ -259,15 +261,16 @@ export class ArchParser extends CstParser {
     });
   });
 
-  /** list := '[' (expr (',' expr?)*)? ']' */
+  /** list := '[' (expr (',' expr)* ','?)? ']' */
   list = this.RULE('list', () => {
     this.CONSUME(T.LBracket);
     this.OPTION(() => {
       this.SUBRULE(this.expr);
       this.MANY(() => {
         this.CONSUME(T.Comma);
-        this.OPTION2(() => this.SUBRULE2(this.expr));
+        this.SUBRULE2(this.expr);
       });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     this.CONSUME(T.RBracket);
   });

@@ -22,6 +22,7 @@ export const MESSAGES = {
   },
   unknownEscape: { code: 'ARCH1005', severity: 'error', text: "unknown escape sequence '{0}' in string (use \\\", \\\\ or \\n)" },
   unexpectedQuote: { code: 'ARCH1006', severity: 'error', text: "unexpected character '{0}': strings use double quotes (\"…\")" },
+  syntaxNestingTooDeep: { code: 'ARCH1007', severity: 'error', text: 'nesting deeper than {0} levels is not supported' },
   // --- ARCH2xxx: names and binding ----------------------------------------------------------
   unknownLayer: { code: 'ARCH2001', severity: 'error', text: "unknown layer '{0}'{1}" },
   unknownArg: { code: 'ARCH2002', severity: 'error', text: "unknown argument '{0}' for '{1}'{2}" },

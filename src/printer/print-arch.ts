@@ -89,8 +89,8 @@ class Printer {
     this.leading(open);
     const close = Math.max(open, span.end - 1);
     const inner = this.comments.slice(this.next).some((c) => c.span.start < close);
-    const headerAt = this.lines.length;
     this.emit(`${header} {`, span.start, open + 1);
+    const headerAt = this.lines.length - 1;
     this.trailing(open + 1);
     this.depth++;
     this.atBodyStart = true;

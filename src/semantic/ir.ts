@@ -83,7 +83,13 @@ export interface AddAttrs {
   shortcut: 'identity' | 'projection' | 'none';
 }
 export interface ConcatAttrs {
+  /** Always -1 (the last axis, channels or features). */
   axis: number;
+  /**
+   * The mask group of each operand's channels, in order (a concat belongs to no group itself; a consumer's
+   * input channels map to these segments). Set by the checker; absent only in hand-built IR.
+   */
+  segments?: { group: number | null; width: number }[];
 }
 
 interface NodeCommon {
@@ -102,7 +108,10 @@ interface NodeCommon {
   /**
    * Mask group that owns this node's OUTPUT structures (channels / units), or null if the output is not
    * a masked structure set. Conv, BN, dense, LSTM, add, depthwise conv and the shortcut projection of a
-   * residual group all point at the group of their output channels.
+   * residual group all point at the group of their output channels. Pass-through layers (relu, relu6,
+   * dropout, pools, gap, flatten) carry their input's group too, so a consumer reads the group of its input
+   * channels from `nodes[inputs[0]].group` (after flatten of [H,W,C], features are (h, w, c) with c fastest).
+   * Null for input, embedding and concat (see ConcatAttrs.segments).
    */
   group: number | null;
   /** Where the node comes from: the layer statement (or the block call that expanded it). */
@@ -143,7 +152,10 @@ export interface MaskGroup {
   maskable: boolean;
   /** Resolved settings for this group (network defaults ← block ← layer overrides of its maskable members). */
   sparsify: SparsifyConfig;
-  /** Sum of MACs of the group's member layers that scale with this group's width (for MAC-weighted penalties and budgets). */
+  /**
+   * MACs removed per structure removed, first order (for MAC-weighted penalties and budgets): the producing
+   * members' MACs per output structure plus every consumer's MACs per input structure (README "Mask groups").
+   */
   macsPerStructure: number;
   /**
    * True if all members can be removed at once (a residual branch whose output group is internal to the branch

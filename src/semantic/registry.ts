@@ -8,7 +8,7 @@ import type { Span } from '../diagnostics/index.ts';
 import { LAYER_DEFAULTS, LIMITS } from './defaults.ts';
 import type { IrNode, LayerKind, Shape } from './ir.ts';
 import * as S from './shapes.ts';
-import { argSpanOf, bool, num, pair, spanOf, word, type BoundArgs, type ParamSpec, type Sink } from './values.ts';
+import { argSpanOf, num, pair, spanOf, word, type BoundArgs, type ParamSpec, type Sink } from './values.ts';
 
 /** What flows between layers during expansion: a node's output, with its shape (undefined = poisoned). */
 export interface TensorInfo {
@@ -107,7 +107,7 @@ function windowFits(ctx: BuildCtx, what: string, argName: string, win: [number, 
 }
 
 function biasOf(args: BoundArgs): { bias: boolean; biasAuto: boolean } {
-  const b = word(args, 'bias', 'auto');
+  const b = word<'auto' | 'true' | 'false'>(args, 'bias', 'auto');
   return { bias: b !== 'false', biasAuto: b === 'auto' };
 }
 

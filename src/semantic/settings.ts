@@ -9,7 +9,7 @@ import type { Span } from '../diagnostics/index.ts';
 import type { Arg, Section } from '../syntax/ast.ts';
 import { DATASETS, DEFAULT_SPARSIFY_MODE, LR_SCHEDULE_DEFAULTS, MASK_OPTIMIZER_DEFAULTS, OPTIMIZER_DEFAULTS, SPARSIFY_DEFAULTS, TRAIN_DEFAULTS } from './defaults.ts';
 import type { DatasetKind, InputSpec, SchedulerConfig, SparsifyConfig, TrainConfig } from './ir.ts';
-import { argSpanOf, bindArgs, bool, didYouMean, EMPTY_ENV, num, numList, str, word, type Bindable, type BoundArgs, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
+import { argSpanOf, bindArgs, bool, EMPTY_ENV, num, numList, str, word, type Bindable, type BoundArgs, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
 
 /** The run length as far as it is known statically. */
 export interface Plan {
@@ -430,4 +430,3 @@ function checkMilestones(sink: Sink, lb: BoundArgs, unit: 'epoch' | 'step', ms: 
   }
 }
 
-export { didYouMean };

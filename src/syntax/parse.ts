@@ -6,13 +6,26 @@
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { diag, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
 import { archParser } from '../../grammar/parser.ts';
-import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Block, tokenEnd } from '../../grammar/tokens.ts';
+import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Block, Minus, tokenEnd } from '../../grammar/tokens.ts';
 import type { ArchFile } from './ast.ts';
 import { cstToAst } from './cst-to-ast.ts';
 import { lexArch } from './lex.ts';
 
+/**
+ * Deepest bracket nesting (or run of unary minuses) the recursive-descent parser is given, and deepest
+ * AST the later recursive stages are given: far beyond any real network, far below the stack's limit.
+ */
+export const MAX_NESTING = 100;
+const MAX_AST_DEPTH = 400;
+
 export function parseArch(text: string, fileName: string): Result<ArchFile> {
   const lexed = lexArch(text);
+  const tooDeep = deepNesting(lexed.tokens);
+  if (tooDeep) {
+    const diagnostics = [...lexed.diagnostics, diag('syntaxNestingTooDeep', tooDeep, [MAX_NESTING])];
+    for (const d of diagnostics) d.file = fileName;
+    return { value: { kind: 'File', span: { start: 0, end: text.length }, network: undefined, comments: [] }, diagnostics };
+  }
   archParser.input = lexed.tokens;
   const cst = archParser.file();
   const parseErrors = archParser.errors;
@@ -21,18 +34,24 @@ export function parseArch(text: string, fileName: string): Result<ArchFile> {
   // Lexing errors already explain the trouble at their position; a syntax error there would repeat it.
   const lexStarts = new Set(lexed.diagnostics.map((d) => d.span.start));
   const seen = new Set<number>();
-  let lastIndex = -Infinity;
+  // One slip often derails the next token or two as well; report the first, not the cascade. Lexing
+  // errors count as slips at the first token after them.
+  const slips = lexed.diagnostics.map((d) => firstTokenAtOrAfter(lexed.tokens, d.span.start));
   for (const e of parseErrors) {
     const span = errorSpan(e.token, lexed.tokens, text);
     const index = tokenIndex(e.token, lexed.tokens);
-    // One slip often derails the next token or two as well; report the first, not the cascade.
-    const cascade = index - lastIndex <= 2;
-    lastIndex = Math.max(lastIndex, index);
+    const cascade = slips.some((s) => index - s >= 0 && index - s <= 2);
+    slips.push(index);
     if (cascade || seen.has(span.start) || lexStarts.has(span.start)) continue;
     seen.add(span.start);
     diagnostics.push(diag('syntaxError', span, [explain(e, lexed.tokens, source)]));
   }
   const value = cstToAst(cst, text, lexed.comments, (escape, span) => diagnostics.push(diag('unknownEscape', span, [escape])));
+  // Long operator chains nest to the left without parser recursion; keep them from later recursion too.
+  if (value.network && astDepth(value.network) > MAX_AST_DEPTH) {
+    diagnostics.push(diag('syntaxNestingTooDeep', value.network.span, [MAX_AST_DEPTH]));
+    value.network = undefined;
+  }
   diagnostics.sort((a, b) => a.span.start - b.span.start);
   for (const d of diagnostics) d.file = fileName;
   return { value, diagnostics };
@@ -44,6 +63,11 @@ function errorSpan(t: IToken, tokens: IToken[], text: string): Span {
   const last = tokens[tokens.length - 1];
   const at = last ? tokenEnd(last) : text.length;
   return { start: at, end: at };
+}
+
+function firstTokenAtOrAfter(tokens: IToken[], offset: number): number {
+  const i = tokens.findIndex((t) => t.startOffset >= offset);
+  return i < 0 ? tokens.length : i;
 }
 
 /** Position of an error's token in the token vector (EOF and recovery-made tokens count as the end). */
@@ -106,4 +130,31 @@ function opener(tokens: IToken[], open: number): string {
   }
   if (before.tokenType === Identifier && tokens[open - 2]?.image === 'network') return `network '${before.image}'`;
   return `'${before.image}'`;
+}
+
+/** Span of the first token that nests deeper than MAX_NESTING, if any. */
+function deepNesting(tokens: IToken[]): Span | undefined {
+  let depth = 0;
+  let minuses = 0;
+  for (const t of tokens) {
+    const tt = t.tokenType;
+    if (tt === LParen || tt === LBracket || tt === LCurly) depth++;
+    else if (tt === RParen || tt === RBracket || tt === RCurly) depth = Math.max(0, depth - 1);
+    minuses = tt === Minus ? minuses + 1 : 0;
+    if (depth > MAX_NESTING || minuses > MAX_NESTING) return { start: t.startOffset, end: tokenEnd(t) };
+  }
+  return undefined;
+}
+
+/** Depth of an AST, measured without recursion (it guards against trees too deep to recurse over). */
+function astDepth(root: object): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, d);
+    for (const [k, child] of Object.entries(v)) if (k !== 'span') stack.push([child, Array.isArray(child) ? d : d + 1]);
+  }
+  return max;
 }

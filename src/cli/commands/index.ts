@@ -3,9 +3,13 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import { registerFmt } from './fmt.ts';
+import { registerCheck } from './check.ts';
+import { registerStats } from './stats.ts';
 
 export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
 export const commands: RegisterCommand[] = [
   registerFmt,
+  registerCheck,
+  registerStats,
 ];

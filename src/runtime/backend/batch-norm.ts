@@ -32,8 +32,9 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
     const v = tf.mean(tf.square(centered), axes) as tf.Tensor1D;
     const invStd = tf.rsqrt(tf.add(v, eps));
     const xhat = tf.mul(centered, invStd);
-    mean = m;
-    variance = v;
+    // The engine runs this forward inside a tidy; keep the statistics alive past it (released below).
+    mean = tf.keep(m);
+    variance = tf.keep(v);
     save([xhat, invStd, gi]);
     return {
       value: tf.add(tf.mul(xhat, gi), bi),
@@ -49,7 +50,12 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
     };
   });
   const y = op(x, gamma, beta);
-  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+  // Hand the caller scope-tracked clones (same buffers, no copy) so its tidy disposes them as usual.
+  const keptMean = mean as tf.Tensor1D, keptVar = variance as tf.Tensor1D;
+  const out = { y, mean: keptMean.clone(), variance: keptVar.clone() };
+  keptMean.dispose();
+  keptVar.dispose();
+  return out;
 }
 
 /**

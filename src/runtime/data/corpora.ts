@@ -58,7 +58,7 @@ export function ensureKjvDump(cacheDir: string, bibleCommand = 'bible'): string 
     throw new DataError(file, `cannot create the KJV dump: ${problem}`, KJV_HINT);
   }
   mkdirSync(dirname(file), { recursive: true });
-  const part = `${file}.${Date.now()}.part`;
+  const part = `${file}.${Date.now()}-${Math.random().toString(36).slice(2)}.part`;
   writeFileSync(part, out);
   renameSync(part, file);
   return file;

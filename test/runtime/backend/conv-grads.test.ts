@@ -66,7 +66,32 @@ describe('depthwise conv2d gradients', () => {
     const f = convGrads(c, 2000 + i);
     const ref = await on('cpu', 'stock', f);
     expectClose(await on('wasm', 'archc', f), ref, `wasm ${label(c)}`);
+    expectClose(await on('cpu', 'archc', f), ref, `cpu ${label(c)}`);
   });
+});
+
+describe('explicit asymmetric padding (exercises the crop paths)', () => {
+  const pads: tf.backend_util.ExplicitPadding[] = [
+    [[0, 0], [2, 0], [0, 3], [0, 0]],
+    [[0, 0], [0, 1], [2, 2], [0, 0]],
+  ];
+  for (const [pi, pad] of pads.entries()) {
+    for (const s of [1, 2]) {
+      it(`pad ${JSON.stringify(pad)} stride ${s}`, async () => {
+        const r = rng(pi * 10 + s);
+        const xs = randArray(r, 2 * 7 * 6 * 3), ws = randArray(r, 3 * 3 * 3 * 2);
+        const f = () => {
+          const x = tf.tensor4d(xs, [2, 7, 6, 3]), w = tf.tensor4d(ws, [3, 3, 3, 2]);
+          const y0 = tf.conv2d(x, w, s, pad);
+          const wts = tf.tensor(randArray(rng(3), y0.size), y0.shape);
+          return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), wts)))([x, w]);
+        };
+        const ref = await on('cpu', 'stock', f);
+        expectClose(await on('wasm', 'archc', f), ref, 'explicit pad wasm');
+        expectClose(await on('cpu', 'archc', f), ref, 'explicit pad cpu');
+      });
+    }
+  }
 });
 
 describe('fused conv2d (bias + relu) trains through the same kernels', () => {

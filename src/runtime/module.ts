@@ -1,0 +1,274 @@
+// The network module API that generated trainers extend: a `NetworkModule` owns named variables (layers created by
+// path through factory helpers), the mask logits of every maskable group (`masks`), and a `forward` written as plain
+// wiring. `IrModule` is the generic interpreter that walks `ir.nodes`; a generated subclass declares the same layers
+// explicitly and must compute the same function for the same weights. `maskPlacement` is the one rule for where a
+// group's mask multiplies an output, shared by both.
+
+import * as tf from '@tensorflow/tfjs';
+import type {
+  BnAttrs,
+  ConvAttrs,
+  DenseAttrs,
+  EmbeddingAttrs,
+  IrNetwork,
+  IrNode,
+  LstmAttrs,
+} from '../semantic/ir.ts';
+import { BatchNorm } from './layers/batchnorm.ts';
+import type { ForwardContext, RecurrentCarry } from './layers/context.ts';
+import { Conv2d } from './layers/conv.ts';
+import { Dense } from './layers/dense.ts';
+import { dropout } from './layers/dropout.ts';
+import { Embedding } from './layers/embedding.ts';
+import { Lstm } from './layers/lstm.ts';
+import * as ops from './layers/ops.ts';
+import { VariableStore, type NamedVariable } from './layers/store.ts';
+import { MaskSet } from './masks.ts';
+import { Rng } from './rng.ts';
+import { assignData } from './tensor-utils.ts';
+
+export type { ForwardContext } from './layers/context.ts';
+
+/** Weights by logical name with their shapes (plain data: checkpoints, compaction, export). */
+export type WeightMap = Record<string, { shape: number[]; data: Float32Array }>;
+
+export interface ModuleOptions {
+  /** The spec seed (ir.train.seed unless overridden); weights are drawn from `Rng(seed).fork('init').fork(path)`. */
+  seed: number;
+}
+
+/**
+ * Where masks go: node id → group id whose [width] mask multiplies that node's output (for an LSTM node the mask is
+ * passed into the cell, see layers/lstm.ts). Rules, for nodes whose `group` is maskable:
+ *  - bn: after the BN (a mask before BN would be normalised away);
+ *  - conv (normal or depthwise): after the conv unless every consumer is a BN of the same group (then the BN masks);
+ *  - dense: after the dense (+ its activation);
+ *  - lstm: on h_t inside the cell;
+ *  - add / relu / pool / concat: never — their inputs are already masked, and masking again would square σ·q.
+ * A residual group thus gets its mask at every producer: each conv/BN feeding the add, the projection BN, the stem.
+ */
+export function maskPlacement(ir: IrNetwork): Map<number, number> {
+  const consumers = new Map<number, IrNode[]>();
+  for (const n of ir.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const out = new Map<number, number>();
+  for (const n of ir.nodes) {
+    const g = n.group;
+    if (g === null || !ir.groups[g]?.maskable) continue;
+    if (n.kind === 'bn' || n.kind === 'dense' || n.kind === 'lstm') out.set(n.id, g);
+    else if (n.kind === 'conv') {
+      const cs = consumers.get(n.id) ?? [];
+      const bnFollows = cs.length > 0 && cs.every((c) => c.kind === 'bn' && c.group === g);
+      if (!bnFollows) out.set(n.id, g);
+    }
+  }
+  return out;
+}
+
+/** x ⊙ mask(group) broadcast over the last axis, or x itself when the group has no mask this step. */
+export function applyMask(x: tf.Tensor, ctx: ForwardContext, groupId: number): tf.Tensor {
+  const m = ctx.mask(groupId);
+  return m ? tf.mul(x, m) : x;
+}
+
+/** A forward context over a fixed set of per-group mask tensors (the caller owns and disposes them). */
+export function makeContext(opts: {
+  training: boolean;
+  masks: ReadonlyMap<number, tf.Tensor>;
+  rng: Rng;
+  carry?: RecurrentCarry;
+}): ForwardContext {
+  return {
+    training: opts.training,
+    mask: (g) => opts.masks.get(g) ?? null,
+    rng: opts.rng,
+    ...(opts.carry ? { carry: opts.carry } : {}),
+  };
+}
+
+export abstract class NetworkModule {
+  readonly ir: IrNetwork;
+  /** Mask logits, β and counters of every maskable group (variables `masks/${group.name}/s`). */
+  readonly masks: MaskSet;
+  protected readonly store: VariableStore;
+  private readonly initRng: Rng;
+
+  constructor(ir: IrNetwork, opts: ModuleOptions) {
+    this.ir = ir;
+    this.store = new VariableStore();
+    this.initRng = new Rng(opts.seed).fork('init');
+    this.masks = new MaskSet(ir, this.store.tfPrefix);
+    for (const g of this.masks.groups) this.store.adopt(g.name, g.s, true);
+  }
+
+  /** The layer's init stream: depends on the seed and the path only, not on declaration order. */
+  protected rngFor(path: string): Rng {
+    return this.initRng.fork(path);
+  }
+  protected conv(path: string, attrs: ConvAttrs): Conv2d {
+    return new Conv2d(this.store, this.rngFor(path), path, attrs);
+  }
+  protected bn(path: string, attrs: BnAttrs): BatchNorm {
+    return new BatchNorm(this.store, path, attrs);
+  }
+  protected dense(path: string, attrs: DenseAttrs): Dense {
+    return new Dense(this.store, this.rngFor(path), path, attrs);
+  }
+  protected lstm(path: string, attrs: LstmAttrs): Lstm {
+    return new Lstm(this.store, this.rngFor(path), path, attrs);
+  }
+  protected embedding(path: string, attrs: EmbeddingAttrs): Embedding {
+    return new Embedding(this.store, this.rngFor(path), path, attrs);
+  }
+
+  /**
+   * Logits for a batch: image [B, H, W, C] float32 → [B, classes]; tokens [B, T] int32 → [B, T, vocab].
+   * Creates intermediate tensors freely: call it inside `tf.tidy` or `tf.variableGrads`.
+   */
+  abstract forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+
+  /** Every variable: trainable weights, BN moving statistics (trainable: false) and the mask logits. */
+  variables(): NamedVariable[] {
+    return this.store.all();
+  }
+
+  /** Trainable network weights, excluding the mask logits (the weight optimizer's variables). */
+  weightVariables(): NamedVariable[] {
+    const maskNames = new Set(this.masks.groups.map((g) => g.name));
+    return this.store.all().filter((v) => v.trainable && !maskNames.has(v.name));
+  }
+
+  getWeights(): WeightMap {
+    const out: WeightMap = {};
+    for (const v of this.store.all()) {
+      out[v.name] = { shape: [...v.variable.shape], data: Float32Array.from(v.variable.dataSync() as Float32Array) };
+    }
+    return out;
+  }
+
+  /**
+   * Loads weights by logical name. Every given name must exist with the same shape; unless `allowMissing`, every
+   * module variable must be given.
+   */
+  setWeights(weights: WeightMap, opts: { allowMissing?: boolean } = {}): void {
+    const vars = new Map(this.store.all().map((v) => [v.name, v.variable]));
+    for (const [name, w] of Object.entries(weights)) {
+      const v = vars.get(name);
+      if (!v) throw new Error(`setWeights: '${name}' is not a variable of ${this.ir.name}; was the state saved from another spec?`);
+      if (v.shape.join(',') !== w.shape.join(',')) {
+        throw new Error(`setWeights: '${name}' has shape [${w.shape}] but ${this.ir.name} expects [${v.shape}]`);
+      }
+      assignData(v, w.data);
+    }
+    if (!opts.allowMissing) {
+      const missing = [...vars.keys()].filter((n) => !(n in weights));
+      if (missing.length > 0) throw new Error(`setWeights: no values for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    }
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}
+
+type Built =
+  | { kind: 'conv'; layer: Conv2d }
+  | { kind: 'bn'; layer: BatchNorm }
+  | { kind: 'dense'; layer: Dense }
+  | { kind: 'lstm'; layer: Lstm }
+  | { kind: 'embedding'; layer: Embedding };
+
+/** The generic interpreter: builds a layer per IR node and evaluates the DAG in node order. */
+export class IrModule extends NetworkModule {
+  readonly placement: Map<number, number>;
+  private readonly layers = new Map<number, Built>();
+
+  constructor(ir: IrNetwork, opts: ModuleOptions) {
+    super(ir, opts);
+    this.placement = maskPlacement(ir);
+    for (const n of ir.nodes) {
+      switch (n.kind) {
+        case 'conv':
+          this.layers.set(n.id, { kind: 'conv', layer: this.conv(n.path, n.attrs) });
+          break;
+        case 'bn':
+          this.layers.set(n.id, { kind: 'bn', layer: this.bn(n.path, n.attrs) });
+          break;
+        case 'dense':
+          this.layers.set(n.id, { kind: 'dense', layer: this.dense(n.path, n.attrs) });
+          break;
+        case 'lstm':
+          this.layers.set(n.id, { kind: 'lstm', layer: this.lstm(n.path, n.attrs) });
+          break;
+        case 'embedding':
+          this.layers.set(n.id, { kind: 'embedding', layer: this.embedding(n.path, n.attrs) });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    const values: tf.Tensor[] = [];
+    const arg = (n: IrNode, i = 0): tf.Tensor => {
+      const v = values[n.inputs[i]!];
+      if (!v) throw new Error(`IrModule: node ${n.path} reads a value that was not computed (IR not topological)`);
+      return v;
+    };
+    for (const n of this.ir.nodes) {
+      let y: tf.Tensor;
+      const built = this.layers.get(n.id);
+      switch (n.kind) {
+        case 'input':
+          y = x;
+          break;
+        case 'conv':
+        case 'dense':
+        case 'embedding':
+          y = (built!.layer as Conv2d | Dense | Embedding).apply(arg(n));
+          break;
+        case 'bn':
+          y = (built!.layer as BatchNorm).apply(arg(n), ctx.training);
+          break;
+        case 'lstm': {
+          const g = this.placement.get(n.id);
+          y = (built!.layer as Lstm).apply(arg(n), g === undefined ? null : ctx.mask(g), ctx);
+          break;
+        }
+        case 'relu':
+          y = ops.relu(arg(n));
+          break;
+        case 'relu6':
+          y = ops.relu6(arg(n));
+          break;
+        case 'maxpool':
+          y = ops.maxPool(arg(n), n.attrs);
+          break;
+        case 'avgpool':
+          y = ops.avgPool(arg(n), n.attrs);
+          break;
+        case 'gap':
+          y = ops.globalAvgPool(arg(n));
+          break;
+        case 'flatten':
+          y = ops.flatten(arg(n));
+          break;
+        case 'dropout':
+          y = dropout(arg(n), n.attrs.rate, ctx);
+          break;
+        case 'add':
+          y = ops.add(n.inputs.map((_, i) => arg(n, i)));
+          break;
+        case 'concat':
+          y = ops.concat(n.inputs.map((_, i) => arg(n, i)), n.attrs.axis);
+          break;
+      }
+      const g = this.placement.get(n.id);
+      if (g !== undefined && n.kind !== 'lstm') y = applyMask(y, ctx, g);
+      values[n.id] = y;
+    }
+    const out = values[this.ir.output];
+    if (!out) throw new Error(`IrModule: output node ${this.ir.output} was not computed`);
+    return out;
+  }
+}

@@ -1,0 +1,110 @@
+// Evaluation with the deterministic masks 1[s > 0] (+ minWidth for groups that cannot vanish): the architecture
+// compaction will keep. Reports accuracy (classification) or perplexity (LM), the kept width of every group, and
+// the params and MACs of that kept architecture.
+
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/index.ts';
+import { RecurrentCarry } from '../layers/context.ts';
+import { buildCostModel, evalCost, fractionsOf, type CostModel } from '../macs.ts';
+import { makeContext, type NetworkModule } from '../module.ts';
+import { Rng } from '../rng.ts';
+import { evalTensorBatches } from './batches.ts';
+import { taskLoss } from './loss.ts';
+
+export interface ArchitectureSummary {
+  /** Kept structures per group name (every group; unmaskable ones at full width). */
+  keptWidths: Record<string, number>;
+  params: number;
+  macs: number;
+  denseParams: number;
+  denseMacs: number;
+}
+
+export interface EvalResult extends ArchitectureSummary {
+  split: 'valid' | 'test';
+  /** Mean cross-entropy per example (classification) or per token (LM). */
+  loss: number;
+  /** Classification: fraction correct. LM: next-token accuracy. */
+  accuracy: number;
+  /** LM only: exp(loss). */
+  perplexity: number | null;
+  examples: number;
+}
+
+const models = new WeakMap<object, CostModel>();
+export function costModelOf(module: NetworkModule): CostModel {
+  let m = models.get(module.ir);
+  if (!m) {
+    m = buildCostModel(module.ir);
+    models.set(module.ir, m);
+  }
+  return m;
+}
+
+/** Widths, params and MACs of the deterministic architecture 1[s > 0]. */
+export function architectureSummary(module: NetworkModule): ArchitectureSummary {
+  const det = new Map<number, Float32Array>();
+  for (const g of module.masks.groups) det.set(g.group.id, g.deterministic());
+  const keptWidths: Record<string, number> = {};
+  for (const g of module.ir.groups) {
+    const d = det.get(g.id);
+    keptWidths[g.name] = d ? d.reduce((a, b) => a + b, 0) : g.width;
+  }
+  const model = costModelOf(module);
+  const f = fractionsOf(det);
+  return {
+    keptWidths,
+    params: evalCost(model.params, f),
+    macs: evalCost(model.macs, f),
+    denseParams: model.denseParams,
+    denseMacs: model.denseMacs,
+  };
+}
+
+export async function evaluate(
+  module: NetworkModule,
+  data: Dataset,
+  split: 'valid' | 'test' = data.kind === 'image' ? 'test' : 'valid',
+  opts: { batch?: number; limit?: number } = {},
+): Promise<EvalResult> {
+  const ir = module.ir;
+  const batch = opts.batch ?? (data.kind === 'image' ? 256 : ir.train.batch);
+  const masks = module.masks.evalMasks();
+  const carry = data.kind === 'tokens' ? new RecurrentCarry() : undefined;
+  const ctx = makeContext({ training: false, masks, rng: new Rng(0), ...(carry ? { carry } : {}) });
+  let lossSum = 0;
+  let correct = 0;
+  let count = 0;
+  try {
+    for (const b of evalTensorBatches(ir, data, split, batch, opts.limit)) {
+      if (b.resetState) carry?.reset();
+      const [l, c] = tf.tidy(() => {
+        const t = taskLoss(module.forward(b.x, ctx), b.y, ir.task, 'mean');
+        return [t.meanXent, t.correct];
+      });
+      const n = ir.task === 'classification' ? b.size : b.y.size;
+      lossSum += (await l!.data())[0]! * n;
+      correct += (await c!.data())[0]!;
+      count += n;
+      l!.dispose();
+      c!.dispose();
+      b.x.dispose();
+      b.y.dispose();
+      carry?.flush();
+      // Let the event loop breathe between batches (progress output, signals).
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    for (const m of masks.values()) m.dispose();
+    carry?.reset();
+  }
+  const loss = count > 0 ? lossSum / count : NaN;
+  return {
+    split,
+    loss,
+    accuracy: count > 0 ? correct / count : NaN,
+    perplexity: ir.task === 'language-model' ? Math.exp(loss) : null,
+    examples: count,
+    ...architectureSummary(module),
+  };
+}

@@ -1,0 +1,426 @@
+// The training loop of continuous sparsification (Algorithm 1): per step, sample q per group outside the tape,
+// forward with σ(βs)·q masks, loss = task + λ-penalty, one `tf.variableGrads` for weights and mask logits, two
+// optimizers, scheduler counters/β, and sampled/expected training MACs. Per epoch (and every `logEvery` steps, and
+// at the end) it evaluates with 1[s > 0] and appends a complete JSON line to <outDir>/metrics.jsonl.
+// The whole trainer state is plain data (`getState`/`setState`) so checkpoints can resume bit-exactly.
+
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { IrNetwork } from '../../semantic/ir.ts';
+import type { Dataset } from '../data/index.ts';
+import { RecurrentCarry } from '../layers/context.ts';
+import { evalCost, fractionsOf } from '../macs.ts';
+import { makeContext, type NetworkModule, type WeightMap } from '../module.ts';
+import type { MaskSetState } from '../masks.ts';
+import { Optimizer, clipByGlobalNorm, lrFactor, maskOptimizerConfig, type OptimizerItem, type OptimizerState } from '../optim.ts';
+import { Rng, type RngState } from '../rng.ts';
+import { trainBatches, type DataPosition, type TrainBatches } from './batches.ts';
+import { architectureSummary, costModelOf, evaluate, type EvalResult } from './evaluate.ts';
+import { taskLoss } from './loss.ts';
+import { Progress } from './progress.ts';
+
+export interface TrainOptions {
+  ir: IrNetwork;
+  module: NetworkModule;
+  dataset: Dataset;
+  /** Planned steps; default ir.train.steps, else epochs × steps per epoch. */
+  steps?: number;
+  /** Planned epochs when `steps` is not given; default ir.train.epochs. */
+  epochs?: number;
+  /** Default ir.train.batch. */
+  batch?: number;
+  /** Seed of the run's random streams (masks, dropout, shuffling). The module's init seed is its own option. */
+  seed: number;
+  /** Where metrics.jsonl goes; null = don't write files. */
+  outDir: string | null;
+  log: (line: string) => void;
+  isTTY: boolean;
+  /** Raw writer for the TTY progress bar (e.g. process.stderr.write); without it a TTY gets plain lines. */
+  write?: (s: string) => void;
+  /** Also write a metrics line every N steps (short runs); default: only per epoch and at the end. */
+  logEvery?: number;
+  /** Evaluate on at most this many examples (classification) / tokens (LM) per metrics line; default all. */
+  evalLimit?: number;
+  /** Called after every step (checkpoint hooks). */
+  onStep?: (info: StepInfo, trainer: Trainer) => void | Promise<void>;
+  /** Called after every metrics line. */
+  onMetrics?: (line: MetricsLine, trainer: Trainer) => void | Promise<void>;
+  /** Resume from a saved state. */
+  state?: TrainerState;
+}
+
+export interface StepInfo {
+  /** 1-based number of the step just done. */
+  step: number;
+  epoch: number;
+  loss: number;
+  taskLoss: number;
+  lambdaTerm: number;
+  lastOfEpoch: boolean;
+}
+
+export interface Quantiles {
+  min: number;
+  p25: number;
+  median: number;
+  p75: number;
+  max: number;
+}
+
+/** One line of metrics.jsonl. MACs are forward multiply-accumulates per example unless named `…Total`. */
+export interface MetricsLine {
+  step: number;
+  /** Completed epochs (fractional within an epoch). */
+  epoch: number;
+  /** Interval means (over the steps since the previous line): total loss, task loss, λ term, train accuracy. */
+  loss: number;
+  taskLoss: number;
+  lambdaTerm: number;
+  trainAccuracy: number;
+  evalSplit: 'valid' | 'test';
+  evalLoss: number;
+  /** Classification: accuracy with 1[s>0]. LM: next-token accuracy. */
+  evalAccuracy: number;
+  /** LM only. */
+  evalPerplexity: number | null;
+  /** β quantiles per group name and over all structures ('all'). */
+  beta: Record<string, Quantiles>;
+  /** Kept structures (s > 0, + minWidth) per group name. */
+  kept: Record<string, number>;
+  /** Interval mean of the sampled sub-network's MACs (q) and of the expected MACs (σ). */
+  sampledMacs: number;
+  expectedMacs: number;
+  /** Running totals over all training examples so far: Σ_steps MACs × batch size (forward pass). */
+  sampledMacsTotal: number;
+  expectedMacsTotal: number;
+  /** What the same examples would have cost at full width. */
+  denseMacsTotal: number;
+  /** The deterministic (kept) architecture. */
+  archParams: number;
+  archMacs: number;
+  denseParams: number;
+  denseMacs: number;
+  lr: number;
+  /** Learning rate of the mask logits (first group's; 0 during mask warm-up). */
+  maskLr: number;
+  /** Seconds of training so far (across resumes). */
+  wallTime: number;
+}
+
+export interface TrainerState {
+  version: 1;
+  step: number;
+  plannedSteps: number;
+  /** Every module variable by logical name, mask logits and BN statistics included. */
+  weights: WeightMap;
+  masks: MaskSetState;
+  weightOptimizer: OptimizerState;
+  maskOptimizer: OptimizerState;
+  rng: { masks: RngState; dropout: RngState };
+  data: DataPosition;
+  totals: { sampledMacs: number; expectedMacs: number; denseMacs: number; wallTime: number };
+  history: MetricsLine[];
+}
+
+export interface TrainResult {
+  final: MetricsLine;
+  evaluation: EvalResult;
+  history: MetricsLine[];
+  state: TrainerState;
+}
+
+interface Interval {
+  steps: number;
+  loss: number;
+  task: number;
+  lambda: number;
+  correct: number;
+  count: number;
+  sampled: number;
+  expected: number;
+}
+const emptyInterval = (): Interval => ({ steps: 0, loss: 0, task: 0, lambda: 0, correct: 0, count: 0, sampled: 0, expected: 0 });
+
+export function quantiles(values: ArrayLike<number>): Quantiles {
+  const a = Float64Array.from(values as ArrayLike<number>).sort();
+  if (a.length === 0) return { min: NaN, p25: NaN, median: NaN, p75: NaN, max: NaN };
+  const at = (p: number) => {
+    const pos = p * (a.length - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    return a[lo]! + (a[hi]! - a[lo]!) * (pos - lo);
+  };
+  return { min: a[0]!, p25: at(0.25), median: at(0.5), p75: at(0.75), max: a[a.length - 1]! };
+}
+
+export class Trainer {
+  readonly ir: IrNetwork;
+  readonly module: NetworkModule;
+  readonly plannedSteps: number;
+  readonly stepsPerEpoch: number;
+  readonly batch: number;
+  private readonly opts: TrainOptions;
+  private readonly data: TrainBatches;
+  private readonly weightOpt = new Optimizer();
+  private readonly maskOpt = new Optimizer();
+  private readonly maskRng: Rng;
+  private readonly dropoutRng: Rng;
+  private readonly carry: RecurrentCarry | undefined;
+  private readonly tfToLogical = new Map<string, string>();
+  private stepNo = 0;
+  private totals = { sampledMacs: 0, expectedMacs: 0, denseMacs: 0, wallTime: 0 };
+  private interval = emptyInterval();
+  private history: MetricsLine[] = [];
+  private lastLr = 0;
+  private lastMaskLr = 0;
+
+  constructor(opts: TrainOptions) {
+    this.opts = opts;
+    this.ir = opts.ir;
+    this.module = opts.module;
+    this.batch = opts.batch ?? opts.ir.train.batch;
+    this.data = trainBatches(opts.ir, opts.dataset, this.batch, opts.seed);
+    this.stepsPerEpoch = this.data.stepsPerEpoch;
+    const steps = opts.steps ?? (opts.epochs !== undefined ? undefined : opts.ir.train.steps ?? undefined);
+    const epochs = opts.epochs ?? opts.ir.train.epochs ?? 1;
+    this.plannedSteps = steps ?? Math.max(1, Math.round(epochs * this.stepsPerEpoch));
+    const root = new Rng(opts.seed);
+    this.maskRng = root.fork('masks');
+    this.dropoutRng = root.fork('dropout');
+    this.carry = opts.dataset.kind === 'tokens' ? new RecurrentCarry() : undefined;
+    for (const v of this.module.variables()) this.tfToLogical.set(v.variable.name, v.name);
+    this.module.masks.planRun(this.plannedSteps);
+    if (opts.state) this.setState(opts.state);
+  }
+
+  get step(): number {
+    return this.stepNo;
+  }
+  get epoch(): number {
+    return this.stepNo / this.stepsPerEpoch;
+  }
+
+  /** One training step; returns host-side numbers only (every tensor of the step is disposed). */
+  trainStep(): StepInfo {
+    const t0 = Date.now();
+    const ir = this.ir;
+    const masks = this.module.masks;
+    const b = this.data.next();
+    if (b.resetState) this.carry?.reset();
+    const stepIndex = this.stepNo; // 0-based for schedules
+    const base = ir.train.optimizer.lr;
+    const factor = lrFactor(ir.train.lrSchedule, stepIndex, this.stepsPerEpoch, this.plannedSteps, base);
+
+    // q ~ Bern(σ(βs)) per structure, drawn on the host: off the tape by construction.
+    const probs = new Map<number, Float32Array>();
+    for (const g of masks.groups) probs.set(g.group.id, g.probabilities());
+    const q = masks.sample(this.maskRng);
+    const model = costModelOf(this.module);
+    const sampledMacs = evalCost(model.macs, fractionsOf(q));
+    const expectedMacs = evalCost(model.macs, fractionsOf(probs));
+
+    const weightVars = this.module.weightVariables();
+    const learningMasks = masks.groups.filter((g) => stepIndex >= g.config.warmup);
+    const varList = [...weightVars.map((v) => v.variable), ...learningMasks.map((g) => g.s)];
+    let task: tf.Scalar | undefined;
+    let xent: tf.Scalar | undefined;
+    let correct: tf.Scalar | undefined;
+    let pen: tf.Scalar | undefined;
+    let count = 0;
+    const { value, grads } = tf.variableGrads(() => {
+      const stepMasks = masks.trainingMasks();
+      const ctx = makeContext({ training: true, masks: stepMasks, rng: this.dropoutRng, ...(this.carry ? { carry: this.carry } : {}) });
+      const logits = this.module.forward(b.x, ctx);
+      const t = taskLoss(logits, b.y, ir.task, ir.train.lossReduction);
+      const p = masks.penalty();
+      task = tf.keep(t.loss);
+      xent = tf.keep(t.meanXent);
+      correct = tf.keep(t.correct);
+      pen = tf.keep(p);
+      count = t.count;
+      return tf.add(t.loss, p) as tf.Scalar;
+    }, varList);
+
+    const byName = new Map<string, tf.Tensor>();
+    for (const [tfName, g] of Object.entries(grads)) byName.set(this.tfToLogical.get(tfName) ?? tfName, g);
+    let weightGrads = new Map<string, tf.Tensor>();
+    for (const v of weightVars) {
+      const g = byName.get(v.name);
+      if (g) weightGrads.set(v.name, g);
+    }
+    let clipped: Map<string, tf.Tensor> | null = null;
+    if (ir.train.clip !== null) {
+      clipped = clipByGlobalNorm(weightGrads, ir.train.clip).grads;
+      weightGrads = clipped;
+    }
+    const wItems: OptimizerItem[] = [];
+    for (const v of weightVars) {
+      const g = weightGrads.get(v.name);
+      if (g) wItems.push({ name: v.name, variable: v.variable, grad: g, config: ir.train.optimizer });
+    }
+    this.weightOpt.apply(wItems, factor);
+    const mItems: OptimizerItem[] = [];
+    for (const g of learningMasks) {
+      const grad = byName.get(g.name);
+      if (grad) mItems.push({ name: g.name, variable: g.s, grad, config: maskOptimizerConfig(g.config.maskOptimizer) });
+    }
+    this.maskOpt.apply(mItems, factor);
+    this.lastLr = base * factor;
+    this.lastMaskLr = learningMasks[0] ? learningMasks[0].config.maskOptimizer.lr * factor : 0;
+
+    const lossV = value.dataSync()[0]!;
+    const taskV = task!.dataSync()[0]!;
+    const xentV = xent!.dataSync()[0]!;
+    const penV = pen!.dataSync()[0]!;
+    const correctV = correct!.dataSync()[0]!;
+    tf.dispose([value, task!, xent!, correct!, pen!, b.x, b.y]);
+    tf.dispose(Object.values(grads));
+    if (clipped) tf.dispose([...clipped.values()]);
+    this.carry?.flush();
+
+    this.stepNo += 1;
+    masks.afterStep(this.stepNo);
+
+    const iv = this.interval;
+    iv.steps += 1;
+    iv.loss += lossV;
+    iv.task += xentV;
+    iv.lambda += penV;
+    iv.correct += correctV;
+    iv.count += count;
+    iv.sampled += sampledMacs;
+    iv.expected += expectedMacs;
+    this.totals.sampledMacs += sampledMacs * b.size;
+    this.totals.expectedMacs += expectedMacs * b.size;
+    this.totals.denseMacs += model.denseMacs * b.size;
+    this.totals.wallTime += (Date.now() - t0) / 1000;
+    return { step: this.stepNo, epoch: b.epoch, loss: lossV, taskLoss: taskV, lambdaTerm: penV, lastOfEpoch: b.lastOfEpoch };
+  }
+
+  /** Evaluates (1[s>0]) and builds a metrics line from the interval since the last one; appends it to the file. */
+  async writeMetrics(): Promise<{ line: MetricsLine; evaluation: EvalResult }> {
+    const t0 = Date.now();
+    const evaluation = await evaluate(this.module, this.opts.dataset, undefined, this.opts.evalLimit !== undefined ? { limit: this.opts.evalLimit } : {});
+    this.totals.wallTime += (Date.now() - t0) / 1000;
+    const iv = this.interval;
+    const n = Math.max(1, iv.steps);
+    const beta: Record<string, Quantiles> = {};
+    const allBeta: number[] = [];
+    for (const g of this.module.masks.groups) {
+      beta[g.group.name] = quantiles(g.betaState.beta);
+      for (const v of g.betaState.beta) allBeta.push(v);
+    }
+    beta['all'] = quantiles(allBeta);
+    const arch = architectureSummary(this.module);
+    const line: MetricsLine = {
+      step: this.stepNo,
+      epoch: this.epoch,
+      loss: iv.loss / n,
+      taskLoss: iv.task / n,
+      lambdaTerm: iv.lambda / n,
+      trainAccuracy: iv.count > 0 ? iv.correct / iv.count : NaN,
+      evalSplit: evaluation.split,
+      evalLoss: evaluation.loss,
+      evalAccuracy: evaluation.accuracy,
+      evalPerplexity: evaluation.perplexity,
+      beta,
+      kept: arch.keptWidths,
+      sampledMacs: iv.sampled / n,
+      expectedMacs: iv.expected / n,
+      sampledMacsTotal: this.totals.sampledMacs,
+      expectedMacsTotal: this.totals.expectedMacs,
+      denseMacsTotal: this.totals.denseMacs,
+      archParams: arch.params,
+      archMacs: arch.macs,
+      denseParams: arch.denseParams,
+      denseMacs: arch.denseMacs,
+      lr: this.lastLr,
+      maskLr: this.lastMaskLr,
+      wallTime: this.totals.wallTime,
+    };
+    this.interval = emptyInterval();
+    this.history.push(line);
+    if (this.opts.outDir !== null) {
+      mkdirSync(this.opts.outDir, { recursive: true });
+      // One appendFileSync of a whole line: the file only ever holds complete lines.
+      appendFileSync(join(this.opts.outDir, 'metrics.jsonl'), JSON.stringify(line) + '\n');
+    }
+    const acc = line.evalPerplexity !== null ? `ppl ${line.evalPerplexity.toFixed(1)}` : `acc ${(100 * line.evalAccuracy).toFixed(2)}%`;
+    this.opts.log(
+      `step ${line.step} epoch ${line.epoch.toFixed(2)} loss ${line.loss.toFixed(4)} (task ${line.taskLoss.toFixed(4)}, λ ${line.lambdaTerm.toFixed(4)}) ` +
+        `eval ${acc} kept MACs ${(100 * line.archMacs / Math.max(1, line.denseMacs)).toFixed(1)}% ` +
+        `sampled ${(100 * line.sampledMacs / Math.max(1, line.denseMacs)).toFixed(1)}% β med ${line.beta['all']!.median.toFixed(2)}`,
+    );
+    await this.opts.onMetrics?.(line, this);
+    return { line, evaluation };
+  }
+
+  /** Runs to the planned number of steps. */
+  async run(): Promise<TrainResult> {
+    const progress = new Progress(this.plannedSteps, this.opts.isTTY, this.opts.write, this.opts.log, Math.max(1, this.opts.logEvery ?? Math.ceil(this.plannedSteps / 20)));
+    let last: { line: MetricsLine; evaluation: EvalResult } | null = null;
+    while (this.stepNo < this.plannedSteps) {
+      const info = this.trainStep();
+      progress.update(info.step, `loss ${info.loss.toFixed(4)}`);
+      await this.opts.onStep?.(info, this);
+      const logDue = this.opts.logEvery !== undefined && info.step % this.opts.logEvery === 0;
+      if (info.lastOfEpoch || logDue || info.step === this.plannedSteps) {
+        if (this.opts.isTTY && this.opts.write) this.opts.write('\r\x1b[K');
+        last = await this.writeMetrics();
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    progress.done();
+    if (!last) last = await this.writeMetrics();
+    return { final: last.line, evaluation: last.evaluation, history: [...this.history], state: this.getState() };
+  }
+
+  getState(): TrainerState {
+    return {
+      version: 1,
+      step: this.stepNo,
+      plannedSteps: this.plannedSteps,
+      weights: this.module.getWeights(),
+      masks: this.module.masks.getState(),
+      weightOptimizer: this.weightOpt.getState(),
+      maskOptimizer: this.maskOpt.getState(),
+      rng: { masks: this.maskRng.state(), dropout: this.dropoutRng.state() },
+      data: this.data.position(),
+      totals: { ...this.totals },
+      history: [...this.history],
+    };
+  }
+
+  /** Restores a state (LSTM carried state is not saved: a resumed LM starts its next window from zeros). */
+  setState(s: TrainerState): void {
+    if (s.version !== 1) throw new Error(`trainer state version ${String(s.version)} is not supported (expected 1)`);
+    this.module.setWeights(s.weights);
+    this.module.masks.setState(s.masks);
+    const shapes = new Map(this.module.variables().map((v) => [v.name, [...v.variable.shape]]));
+    this.weightOpt.setState(s.weightOptimizer, shapes);
+    this.maskOpt.setState(s.maskOptimizer, shapes);
+    this.maskRng.setState(s.rng.masks);
+    this.dropoutRng.setState(s.rng.dropout);
+    this.data.restore(s.data);
+    this.stepNo = s.step;
+    this.totals = { ...s.totals };
+    this.history = [...s.history];
+  }
+
+  dispose(): void {
+    this.weightOpt.dispose();
+    this.maskOpt.dispose();
+    this.carry?.reset();
+  }
+}
+
+/** Trains `module` on `dataset` to the planned steps/epochs; see TrainOptions. */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const t = new Trainer(opts);
+  try {
+    return await t.run();
+  } finally {
+    t.dispose();
+  }
+}

@@ -1,0 +1,392 @@
+// The binder/expander: resolves block names, binds block arguments, evaluates expressions, unrolls `repeat`,
+// expands residual shortcuts and concat branches, and infers each layer's shape, producing a flat graph with
+// stable paths. It keeps going after an error: a layer whose shape cannot be known passes a poisoned
+// (undefined) shape on, which later layers accept silently, so one mistake gives one diagnostic.
+//
+// Paths (README "Paths"): within a scope, a layer is `<kind><k>` and a block instance `<block><k>`, numbered
+// from 1 per kind / block name among the unlabelled statements of that scope. `label: layer` names the layer,
+// `label: block(...)` names the instance, `label: repeat N x` and `label: { … }` open a group scope. Block
+// instances and groups are scopes: `stage2.basic3.bn2`. A projection shortcut expands to
+// `<instance>.shortcut.conv` and `<instance>.shortcut.bn`. `concat(a(32), maxpool(3, stride 1))` applies each
+// operand (a block call or a single layer call) to the concat's input; the branches live under the concat's
+// path (`concat1.a1.conv1`, `concat1.maxpool1`) and the concat node joins them on the last axis.
+
+import type { RelatedInfo, Span } from '../diagnostics/index.ts';
+import type { BlockDecl, CallExpr, LayerStmt, Section, Statement } from '../syntax/ast.ts';
+import { LIMITS } from './defaults.ts';
+import type { GNode, Graph, ResidualRecord } from './graph.ts';
+import type { InputSpec, LayerKind, Shape } from './ir.ts';
+import { LAYER_KINDS, lookupKind, type LayerKindDef } from './registry.ts';
+import { parseSparsify, sectionAsCall, type SparsifyPartial } from './settings.ts';
+import { fmtShape } from './shapes.ts';
+import { bindArgs, didYouMean, evaluate, word, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
+
+interface Tensor {
+  node: number;
+  shape: Shape | undefined;
+  tokens: boolean;
+}
+
+/** A naming scope: its path prefix and per-name counters. */
+interface Scope {
+  prefix: string;
+  counters: Map<string, number>;
+}
+
+interface Instance {
+  input: Tensor;
+  path: string;
+  start: number;
+  shortcuts: number;
+}
+
+interface Frame {
+  env: Env;
+  scope: Scope;
+  instance: Instance | undefined;
+  sparsify: SparsifyPartial[];
+  related: RelatedInfo[];
+  callSites: Span[];
+  blocks: string[];
+}
+
+export class Expander {
+  readonly nodes: GNode[] = [];
+  readonly residuals: ResidualRecord[] = [];
+  private readonly used = new Map<string, Span>();
+  private tooMany = false;
+
+  constructor(
+    private readonly blocks: ReadonlyMap<string, BlockDecl>,
+    private readonly input: InputSpec,
+    private readonly sink: Sink,
+  ) {}
+
+  /** Expand the top-level `layers` body. `sparsify` is the network-level chain (the network section). */
+  run(body: Statement[], inputSpan: Span, sparsify: SparsifyPartial[]): Graph {
+    const shape = this.input.kind === 'image' ? [this.input.height, this.input.width, this.input.channels] : [this.input.seq];
+    const inp = this.emit({ kind: 'input', surface: 'input', path: 'input', inputs: [], shape, tokens: this.input.kind === 'tokens', attrs: { ...this.input }, span: inputSpan }, rootFrame(sparsify));
+    this.used.set('input', inputSpan);
+    const frame = rootFrame(sparsify);
+    const out = this.body(body, frame, inp);
+    return { nodes: this.nodes, residuals: this.residuals, output: out.node };
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  private body(stmts: Statement[], frame: Frame, input: Tensor): Tensor {
+    // A `sparsify` statement applies to the whole body, wherever it stands.
+    let chain = frame.sparsify;
+    let seen: Section | undefined;
+    for (const s of stmts) {
+      if (s.kind !== 'Section') continue;
+      if (s.name.name !== 'sparsify') {
+        this.sink.report('unknownSection', s.name.span, [s.name.name, "a 'sparsify' section (train settings belong to the network)"]);
+        continue;
+      }
+      if (seen) {
+        this.sink.report('duplicateSection', s.name.span, ['sparsify']);
+        continue;
+      }
+      seen = s;
+      chain = [...chain, parseSparsify(sectionAsCall(s), frame.env, this.sink)];
+    }
+    const f: Frame = { ...frame, sparsify: chain };
+    let cur = input;
+    for (const s of stmts) {
+      if (this.tooMany) break;
+      switch (s.kind) {
+        case 'Section':
+          break;
+        case 'Layer':
+          cur = this.layerStmt(s, f, cur);
+          break;
+        case 'Group': {
+          const path = this.claim(f.scope, s.label.name, s.label.span);
+          cur = this.body(s.body, { ...f, scope: newScope(path) }, cur);
+          break;
+        }
+        case 'Repeat': {
+          const n = evaluate(s.count, f.env, this.sink);
+          let count: number | undefined;
+          if (n !== undefined) {
+            if (n.k !== 'num' || !Number.isInteger(n.v) || n.v < 1 || n.v > LIMITS.maxRepeat) {
+              this.sink.report('repeatCount', s.count.span, [LIMITS.maxRepeat, describeValue(n)]);
+            } else count = n.v;
+          }
+          const scope = s.label ? newScope(this.claim(f.scope, s.label.name, s.label.span)) : f.scope;
+          const inner: Frame = { ...f, scope };
+          for (let i = 0; i < (count ?? 1) && !this.tooMany; i++) cur = this.call(s.call, undefined, undefined, inner, cur);
+          break;
+        }
+      }
+    }
+    return cur;
+  }
+
+  private layerStmt(s: LayerStmt, frame: Frame, input: Tensor): Tensor {
+    return this.call(s.call, s.label, s.maskable ? { span: s.maskable.span, args: s.maskable.args } : undefined, frame, input, s.span);
+  }
+
+  /** A layer or block call (a statement, a repeat body, or a concat branch). */
+  private call(
+    call: CallExpr,
+    label: { name: string; span: Span } | undefined,
+    maskable: { span: Span; args: CallExpr['args'] } | undefined,
+    frame: Frame,
+    input: Tensor,
+    stmtSpan: Span = call.span,
+  ): Tensor {
+    const name = call.callee.name;
+    const block = this.blocks.get(name);
+    if (block) {
+      if (maskable) this.sink.report('maskableBlock', maskable.span, [name]);
+      return this.instantiate(block, call, label, frame, input);
+    }
+    const def = lookupKind(name);
+    if (!def) {
+      this.sink.report('unknownLayer', call.callee.span, [name, didYouMean(name, [...LAYER_KINDS.keys(), ...this.blocks.keys()])]);
+      return poisoned(input);
+    }
+    let maskPartial: SparsifyPartial | undefined;
+    if (maskable) {
+      if (!def.maskable) this.sink.report('notMaskableKind', maskable.span, [name]);
+      else if (maskable.args.length > 0) maskPartial = parseSparsify({ callee: { kind: 'Identifier', name: 'maskable', span: maskable.span }, args: maskable.args, span: maskable.span }, frame.env, this.sink);
+    }
+    const path = label ? this.claim(frame.scope, label.name, label.span) : this.auto(frame.scope, def.name, call.callee.span);
+    const extra = {
+      maskable: Boolean(maskable && def.maskable),
+      maskSpan: maskable?.span,
+      sparsify: maskPartial ? [...frame.sparsify, maskPartial] : frame.sparsify,
+    };
+    if (def.irKind === 'add') return this.add(def, call, path, frame, input, stmtSpan);
+    if (def.irKind === 'concat') return this.concat(call, path, frame, input, stmtSpan);
+
+    const args = bindArgs(call, def.schema, frame.env, this.sink, name);
+    const built = def.build({ args, input: { shape: input.shape, tokens: input.tokens }, span: call.span, sink: this.sink });
+    const attrs = built?.attrs ?? {};
+    if (def.irKind === 'embedding' && this.input.kind === 'tokens') attrs['vocab'] = this.input.vocab;
+    if (extra.maskable && def.irKind === 'conv' && built && (attrs['groups'] as number) > 1 && !attrs['depthwise']) {
+      this.sink.report('maskableGroupedConv', maskable!.span, [attrs['groups'] as number]);
+    }
+    return this.emit(
+      { kind: def.irKind, surface: def.name, path, inputs: [input.node], shape: input.shape && built ? built.shape : undefined, tokens: false, attrs, span: stmtSpan, biasAuto: built?.biasAuto ?? false, ...extra },
+      frame,
+    );
+  }
+
+  private instantiate(block: BlockDecl, call: CallExpr, label: { name: string; span: Span } | undefined, frame: Frame, input: Tensor): Tensor {
+    const name = block.name.name;
+    if (frame.blocks.includes(name)) {
+      const cycle = [...frame.blocks.slice(frame.blocks.indexOf(name)), name].join(' → ');
+      this.sink.report('recursiveBlock', call.callee.span, [name, cycle]);
+      return poisoned(input);
+    }
+    if (frame.blocks.length >= LIMITS.maxInstantiationDepth) {
+      this.sink.report('nestingTooDeep', call.callee.span, [LIMITS.maxInstantiationDepth]);
+      return poisoned(input);
+    }
+    // Bind arguments in the caller's environment; defaults in the block's, so they may use earlier params.
+    const schema: ParamSpec[] = block.params.map((p) => ({ name: p.name.name, type: { t: 'any' }, positional: true, required: p.default === undefined }));
+    const bound = bindArgs(call, schema, frame.env, this.sink, name);
+    const env = new Map<string, Value>();
+    for (const p of block.params) {
+      const b = bound.get(p.name.name);
+      if (b) env.set(p.name.name, b.value);
+      else if (p.default) {
+        const v = evaluate(p.default, env, this.sink);
+        if (v) env.set(p.name.name, v);
+      }
+    }
+    const path = label ? this.claim(frame.scope, label.name, label.span) : this.auto(frame.scope, name, call.callee.span);
+    const inner: Frame = {
+      env,
+      scope: newScope(path),
+      instance: { input, path, start: this.nodes.length, shortcuts: 0 },
+      sparsify: frame.sparsify,
+      related: [{ message: `in block '${name}' instantiated here`, span: call.span }, ...frame.related],
+      callSites: [...frame.callSites, call.span],
+      blocks: [...frame.blocks, name],
+    };
+    const saved = this.sink.related;
+    this.sink.related = inner.related;
+    try {
+      return this.body(block.body, inner, input);
+    } finally {
+      this.sink.related = saved;
+    }
+  }
+
+  private add(def: LayerKindDef, call: CallExpr, path: string, frame: Frame, input: Tensor, stmtSpan: Span): Tensor {
+    const args = bindArgs(call, def.schema, frame.env, this.sink, 'add');
+    const mode = word(args, 'shortcut', 'identity');
+    const inst = frame.instance;
+    if (!inst) {
+      this.sink.report('addOutsideBlock', call.span);
+      return poisoned(input);
+    }
+    const skip = inst.input;
+    const base = { kind: 'add' as LayerKind, surface: 'add', path, span: stmtSpan, tokens: false };
+    if (!input.shape || !skip.shape) return this.emit({ ...base, inputs: [input.node, skip.node], shape: undefined, attrs: { shortcut: 'identity' } }, frame);
+    const same = sameShape(input.shape, skip.shape);
+    if (mode === 'identity' || (mode === 'shortcut' && same)) {
+      if (!same) {
+        this.sink.report('residualMismatch', call.span, [fmtShape(input.shape), fmtShape(skip.shape)]);
+        // Go on with the branch's shape: the mistake is the add's, what follows is probably meant for it.
+        return this.emit({ ...base, inputs: [input.node, skip.node], shape: input.shape, attrs: { shortcut: 'identity' } }, frame);
+      }
+      const out = this.emit({ ...base, inputs: [input.node, skip.node], shape: input.shape, attrs: { shortcut: 'identity' } }, frame);
+      this.residuals.push({ add: out.node, start: inst.start });
+      return out;
+    }
+    // Projection: a 1x1 conv (stride as needed, no bias) + bn on the block input, as explicit nodes.
+    const [b, s] = [input.shape, skip.shape];
+    const stride = b.length === 3 && s.length === 3 ? projectionStride(s, b) : undefined;
+    if (!stride) {
+      this.sink.report('projectionImpossible', call.span, [fmtShape(s), fmtShape(b)]);
+      return this.emit({ ...base, inputs: [input.node, skip.node], shape: input.shape, attrs: { shortcut: 'projection' } }, frame);
+    }
+    inst.shortcuts++;
+    const sc = `${inst.path}.shortcut${inst.shortcuts === 1 ? '' : inst.shortcuts}`;
+    this.used.set(sc, stmtSpan);
+    const conv = this.emit(
+      {
+        kind: 'conv',
+        surface: 'conv',
+        path: this.claimPath(`${sc}.conv`, stmtSpan),
+        inputs: [skip.node],
+        shape: [b[0]!, b[1]!, b[2]!],
+        tokens: false,
+        attrs: { inChannels: s[2]!, filters: b[2]!, kernel: [1, 1], stride, padding: 'same', groups: 1, depthwise: false, bias: false },
+        span: stmtSpan,
+        shortcut: true,
+      },
+      frame,
+    );
+    const bn = this.emit(
+      { kind: 'bn', surface: 'bn', path: this.claimPath(`${sc}.bn`, stmtSpan), inputs: [conv.node], shape: conv.shape, tokens: false, attrs: { channels: b[2]!, epsilon: 1e-3, momentum: 0.99 }, span: stmtSpan, shortcut: true },
+      frame,
+    );
+    const out = this.emit({ ...base, inputs: [input.node, bn.node], shape: input.shape, attrs: { shortcut: 'projection' } }, frame);
+    this.residuals.push({ add: out.node, start: inst.start });
+    return out;
+  }
+
+  private concat(call: CallExpr, path: string, frame: Frame, input: Tensor, stmtSpan: Span): Tensor {
+    const scope = newScope(path);
+    const outs: Tensor[] = [];
+    for (const arg of call.args) {
+      if (arg.name) {
+        this.sink.report('unknownArg', arg.name.span, [arg.name.name, 'concat', '']);
+        continue;
+      }
+      const v = arg.value;
+      const branch: CallExpr | undefined =
+        v.kind === 'Call' ? v : v.kind === 'Name' ? { kind: 'Call', callee: { kind: 'Identifier', name: v.name, span: v.span }, args: [], hasParens: false, span: v.span } : undefined;
+      if (!branch) {
+        this.sink.report('invalidBranch', arg.span);
+        continue;
+      }
+      outs.push(this.call(branch, undefined, undefined, { ...frame, scope }, input, branch.span));
+    }
+    if (call.args.length < 2) this.sink.report('concatTooFew', call.span);
+    let shape: Shape | undefined;
+    if (outs.length > 0 && outs.every((o) => o.shape)) {
+      const first = outs[0]!.shape!;
+      shape = [...first];
+      for (const o of outs.slice(1)) {
+        const s = o.shape!;
+        if (s.length !== first.length || s.slice(0, -1).some((d, i) => d !== first[i])) {
+          this.sink.report('concatMismatch', call.span, [fmtShape(first), fmtShape(s)]);
+          shape = undefined;
+          break;
+        }
+        shape[shape.length - 1]! += s[s.length - 1]!;
+      }
+    }
+    return this.emit({ kind: 'concat', surface: 'concat', path, inputs: outs.map((o) => o.node), shape, tokens: false, attrs: { axis: -1 }, span: stmtSpan }, frame);
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  private emit(
+    n: Pick<GNode, 'kind' | 'surface' | 'path' | 'inputs' | 'shape' | 'tokens' | 'attrs' | 'span'> & Partial<Pick<GNode, 'maskable' | 'maskSpan' | 'sparsify' | 'biasAuto' | 'shortcut'>>,
+    frame: Frame,
+  ): Tensor {
+    if (this.nodes.length >= LIMITS.maxNodes) {
+      if (!this.tooMany) this.sink.report('tooManyNodes', n.span, [LIMITS.maxNodes]);
+      this.tooMany = true;
+      return { node: -1, shape: undefined, tokens: false };
+    }
+    const id = this.nodes.length;
+    this.nodes.push({
+      id,
+      callSites: frame.callSites,
+      maskable: false,
+      maskSpan: undefined,
+      sparsify: frame.sparsify,
+      biasAuto: false,
+      shortcut: false,
+      ...n,
+      inputs: n.inputs.filter((i) => i >= 0),
+    });
+    return { node: id, shape: n.shape, tokens: n.tokens };
+  }
+
+  /** Next automatic name `<base><k>` in a scope (skipping names a label already took). */
+  private auto(scope: Scope, base: string, span: Span): string {
+    const k = (scope.counters.get(base) ?? 0) + 1;
+    scope.counters.set(base, k);
+    return this.claimPath(scope.prefix + base + k, span);
+  }
+
+  private claim(scope: Scope, label: string, span: Span): string {
+    return this.claimPath(scope.prefix + label, span);
+  }
+
+  private claimPath(path: string, span: Span): string {
+    if (this.used.has(path)) {
+      this.sink.report('duplicateName', span, [path.slice(path.lastIndexOf('.') + 1), path]);
+      // Keep paths unique so later passes stay sound; the diagnostic already fails the check.
+      let i = 2;
+      while (this.used.has(`${path}~${i}`)) i++;
+      path = `${path}~${i}`;
+    }
+    this.used.set(path, span);
+    return path;
+  }
+}
+
+function rootFrame(sparsify: SparsifyPartial[]): Frame {
+  return { env: new Map(), scope: newScope(''), instance: undefined, sparsify, related: [], callSites: [], blocks: [] };
+}
+
+function newScope(path: string): Scope {
+  return { prefix: path === '' ? '' : `${path}.`, counters: new Map() };
+}
+
+function poisoned(input: Tensor): Tensor {
+  return { node: input.node, shape: undefined, tokens: false };
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The stride s with ceil(in / s) = out on both axes ('same' 1x1 conv), or undefined. */
+export function projectionStride(inp: Shape, out: Shape): [number, number] | undefined {
+  const res: number[] = [];
+  for (const ax of [0, 1]) {
+    const i = inp[ax]!;
+    const o = out[ax]!;
+    if (o > i) return undefined;
+    const s = Math.round(i / o);
+    if (s < 1 || Math.ceil(i / s) !== o) return undefined;
+    res.push(s);
+  }
+  return [res[0]!, res[1]!];
+}
+
+function describeValue(v: Value): string {
+  return v.k === 'num' ? String(v.v) : v.k === 'word' ? v.v : v.k;
+}

@@ -1,0 +1,202 @@
+// Static mask-group analysis (README "Mask groups"): union-find over output structures, so channels that must
+// share one mask are known before training. A conv/dense/lstm creates a structure set; BN, depthwise conv,
+// relu, dropout, pooling, gap and flatten pass their input's set through; a residual add unions its operands
+// (so an identity chain spans a whole stage, stem included, and a projection shortcut's conv/bn join the
+// add's group). A concat is in no group: its output is a list of segments, one per operand, and a consumer's
+// input channels map to several groups (IR: `ConcatAttrs.segments`).
+//
+// Rules: a group is maskable iff a member that produces structures (conv, dwconv, dense, lstm) is marked
+// `maskable`; its unmarked members are masked with it. Members are the layers that own per-structure state
+// of the group's channels (conv, dense, lstm, bn, add); pass-through layers carry the group id on their node
+// but are not listed. canVanish: the group lies wholly inside one residual branch (it is not the add's own
+// group), so removing all of it turns the branch into the identity.
+// macsPerStructure (first order): MACs removed per structure removed — each producing member's MACs per output
+// structure plus each consumer's MACs per input structure (a depthwise conv counted once; an LSTM's own
+// units count their input row, recurrent row and recurrent column: T·4·(in + 2h)).
+
+import type { GNode, Graph } from './graph.ts';
+
+interface Seg {
+  el: number;
+  width: number;
+}
+
+export interface GroupInfo {
+  id: number;
+  name: string;
+  width: number;
+  structure: 'channels' | 'units' | 'hidden';
+  /** Node ids of members, topological order. */
+  members: number[];
+  /** Members that produce structures and were marked `maskable`. */
+  marked: number[];
+  macsPerStructure: number;
+  canVanish: boolean;
+}
+
+export interface GroupResult {
+  /** Group id of each node's output, or null. */
+  nodeGroup: (number | null)[];
+  /** For concat nodes: the group of each segment, in order (null where a segment has no group). */
+  segments: Map<number, { group: number | null; width: number }[]>;
+  groups: GroupInfo[];
+}
+
+const PASS_THROUGH = new Set(['bn', 'relu', 'relu6', 'dropout', 'maxpool', 'avgpool', 'gap', 'flatten']);
+const MEMBER_KINDS = new Set(['conv', 'dense', 'lstm', 'bn', 'add']);
+
+export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupResult {
+  const parent: number[] = [];
+  const kindOf: ('channels' | 'units' | 'hidden')[] = [];
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    // Keep the earlier set as root so ids and names follow topological order.
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const fresh = (structure: 'channels' | 'units' | 'hidden'): number => {
+    parent.push(parent.length);
+    kindOf.push(structure);
+    return parent.length - 1;
+  };
+
+  const segs: (Seg[] | null)[] = [];
+  const inSeg = (n: GNode): Seg[] | null => (n.inputs.length > 0 ? (segs[n.inputs[0]!] ?? null) : null);
+  for (const n of graph.nodes) {
+    const a = n.attrs;
+    let s: Seg[] | null = null;
+    switch (n.kind) {
+      case 'conv':
+        s = a['depthwise'] ? inSeg(n) : [{ el: fresh('channels'), width: (a['filters'] as number) ?? 0 }];
+        break;
+      case 'dense':
+        s = [{ el: fresh('units'), width: (a['units'] as number) ?? 0 }];
+        break;
+      case 'lstm':
+        s = [{ el: fresh('hidden'), width: (a['units'] as number) ?? 0 }];
+        break;
+      case 'add': {
+        const ops = n.inputs.map((i) => segs[i] ?? null);
+        const first = ops[0] ?? null;
+        if (first && ops.every((o) => o && o.length === first.length && o.every((x, i) => x.width === first[i]!.width))) {
+          for (const o of ops.slice(1)) o!.forEach((x, i) => union(first[i]!.el, x.el));
+          s = first;
+        }
+        break;
+      }
+      case 'concat': {
+        const ops = n.inputs.map((i) => segs[i] ?? null);
+        s = ops.every((o) => o) ? ops.flatMap((o) => o!) : null;
+        break;
+      }
+      default:
+        if (PASS_THROUGH.has(n.kind)) s = inSeg(n);
+    }
+    segs.push(s);
+  }
+
+  // Number the roots in order of first appearance.
+  const idOfRoot = new Map<number, number>();
+  const groupOf = (el: number): number => {
+    const r = find(el);
+    let id = idOfRoot.get(r);
+    if (id === undefined) {
+      id = idOfRoot.size;
+      idOfRoot.set(r, id);
+    }
+    return id;
+  };
+  const nodeGroup: (number | null)[] = [];
+  const segments = new Map<number, { group: number | null; width: number }[]>();
+  for (const n of graph.nodes) {
+    const s = segs[n.id];
+    if (s && s.length === 1 && n.kind !== 'concat') nodeGroup.push(groupOf(s[0]!.el));
+    else nodeGroup.push(null);
+    if (n.kind === 'concat' && s) segments.set(n.id, s.map((x) => ({ group: groupOf(x.el), width: x.width })));
+  }
+
+  const groups: GroupInfo[] = [];
+  for (const [root, id] of idOfRoot) {
+    groups[id] = { id, name: '', width: 0, structure: kindOf[root]!, members: [], marked: [], macsPerStructure: 0, canVanish: false };
+  }
+  for (const n of graph.nodes) {
+    const g = nodeGroup[n.id];
+    if (g === null || g === undefined || !MEMBER_KINDS.has(n.kind)) continue;
+    const info = groups[g]!;
+    info.members.push(n.id);
+    if (n.maskable) info.marked.push(n.id);
+    if (info.width === 0) info.width = segs[n.id]![0]!.width;
+  }
+
+  // macsPerStructure: producers' output side and consumers' input side.
+  for (const n of graph.nodes) {
+    const macs = nodeMacs[n.id] ?? 0;
+    if (macs === 0) continue;
+    const own = nodeGroup[n.id];
+    const producesOwn = (n.kind === 'conv' && !n.attrs['depthwise']) || n.kind === 'dense' || n.kind === 'lstm';
+    if (own !== null && own !== undefined && (producesOwn || n.kind === 'conv')) {
+      const w = groups[own]!.width || 1;
+      if (n.kind === 'lstm') {
+        const inF = n.attrs['inFeatures'] as number;
+        const steps = macs / (4 * (inF * w + w * w));
+        groups[own]!.macsPerStructure += steps * 4 * (inF + 2 * w);
+      } else groups[own]!.macsPerStructure += macs / w;
+    }
+    if (n.kind === 'conv' && n.attrs['depthwise']) continue; // counted once, as its own group's member
+    const src = n.inputs[0];
+    const s = src === undefined ? null : segs[src];
+    if (!s) continue;
+    const total = s.reduce((a, x) => a + x.width, 0) || 1;
+    let perIn = macs / total;
+    if (n.kind === 'lstm') {
+      const inF = n.attrs['inFeatures'] as number;
+      const h = n.attrs['units'] as number;
+      const steps = macs / (4 * (inF * h + h * h));
+      perIn = (steps * 4 * h * inF) / total;
+    }
+    for (const x of s) groups[groupOf(x.el)]!.macsPerStructure += perIn;
+  }
+
+  // canVanish: every member inside one residual branch [start, add), and not the add's group.
+  for (const g of groups) {
+    if (g.members.length === 0) continue;
+    g.canVanish = graph.residuals.some((r) => {
+      if (nodeGroup[r.add] === g.id) return false;
+      return g.members.every((m) => m >= r.start && m < r.add && !graph.nodes[m]!.shortcut && graph.nodes[m]!.kind !== 'add');
+    });
+  }
+
+  for (const g of groups) g.name = `g${g.id}:${nameFor(g, graph)}`;
+  return { nodeGroup, segments, groups };
+}
+
+/** A stable readable name: the scope shared by a residual group's adds, else the first producer's path. */
+function nameFor(g: GroupInfo, graph: Graph): string {
+  const adds = g.members.filter((m) => graph.nodes[m]!.kind === 'add').map((m) => parentPath(graph.nodes[m]!.path));
+  if (adds.length > 0) return commonPrefix(adds) || adds[0] || graph.nodes[g.members[0]!]!.path;
+  return graph.nodes[g.members[0]!]?.path ?? 'empty';
+}
+
+function parentPath(p: string): string {
+  const i = p.lastIndexOf('.');
+  return i < 0 ? '' : p.slice(0, i);
+}
+
+function commonPrefix(paths: string[]): string {
+  if (paths.length === 1) return paths[0]!;
+  const split = paths.map((p) => p.split('.'));
+  const out: string[] = [];
+  for (let i = 0; ; i++) {
+    const seg = split[0]![i];
+    if (seg === undefined || !split.every((s) => s[i] === seg)) break;
+    out.push(seg);
+  }
+  return out.join('.');
+}
