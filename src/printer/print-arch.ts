@@ -1,13 +1,17 @@
 // AST → canonical .arch text. The canonical form (documented here, relied on by `archc fmt`):
-//   - 2-space indentation; one network item, section setting, block statement or layers statement per line;
-//     a `{ … }` body opens on its header line and closes on a line of its own; an empty body is `{}`.
-//   - single spaces between tokens: `conv(16, kernel 3)`, `stride = 1`, `a - 1`, `-1`, `[80, 120]`,
-//     `stage1: repeat 3 basic(16)`, `maskable(lambda 0.05) conv(…)`; no trailing commas; no line wrapping.
-//   - numbers keep their written text (`1e-4`); strings are re-escaped; parentheses follow precedence.
-//   - with the source text: blank lines between elements of a body are kept (runs collapse to one), and
-//     comments are kept — a comment before a line-level node (or inside its one-line text) goes on its own
-//     line(s) before it, a comment after it on the same line stays trailing, comments before a `}` stay
-//     at the end of that body. Without the source, comments all become leading lines and blank lines go.
+//   - 2-space indentation; the network's items each start a line; no line wrapping; no trailing commas.
+//   - single spaces inside a line: `conv(16, kernel 3)`, `stride = 1`, `a - 1`, `-1`, `[80, 120]`,
+//     `stage1: repeat 3 basic(16)`, `maskable(lambda 0.05) conv(…)`; numbers keep their written text
+//     (`1e-4`); strings are re-escaped; parentheses follow precedence.
+//   - the author's line grouping is kept, normalised: statements or settings written on one line stay on
+//     one line, two spaces apart (`conv(16, kernel 3)  bn  relu`); a `{ … }` body written on one line stays
+//     inline (`stage2: { basic(32, stride 2)  repeat 2 basic(32) }`, `sparsify { lambda 0.02 }`), any
+//     other body opens on its header line and closes on a line of its own; an empty body is `{}`.
+//   - blank lines between elements of a body are kept (runs collapse to one), none at a body's edges.
+//   - comments are kept: one before a node (or inside that node's one-line text) goes on its own line(s)
+//     before it; one after a node on the same line trails it after two spaces; comments before a `}` stay
+//     at the end of that body.
+// Without the source text there is no grouping to keep: one element per line, comments as leading lines.
 
 import type { IToken } from 'chevrotain';
 import type * as A from '../syntax/ast.ts';
@@ -15,6 +19,20 @@ import { archLexer, LCurly } from '../../grammar/tokens.ts';
 import { printArgs, printCall, printExpr } from './print-expr.ts';
 
 const INDENT = '  ';
+const GAP = '  ';
+
+type Span = A.NodeBase['span'];
+
+/** A body node's parts: enough to print it either inline or expanded. */
+interface Body {
+  header: string;
+  span: Span;
+  /** Offset where the header ends; the body's `{` is the first brace from there. */
+  after: number;
+  children: readonly Element[];
+}
+/** What a body holds: a one-line leaf or a nested body. */
+type Element = { leaf: string; span: Span } | { body: Body };
 
 export function printArch(file: A.ArchFile, source?: string): string {
   const p = new Printer(file.comments, source);
@@ -27,8 +45,11 @@ class Printer {
   private readonly lines: string[] = [];
   private next = 0;
   private depth = 0;
-  /** End offset of the last element (node or comment) printed, for blank-line preservation. */
+  /** End offset of the last element (node or comment) printed, for blank-line and grouping decisions. */
   private lastEnd = -1;
+  private atBodyStart = false;
+  /** Whether the last line ends with an element that a following same-line element may join. */
+  private joinable = false;
   private readonly braces: number[];
 
   constructor(
@@ -43,17 +64,24 @@ class Printer {
     return this.lines.join('\n') + '\n';
   }
 
+  /** Comments after the network. */
+  rest(): void {
+    this.leading(Infinity);
+  }
+
   // ---- layout ---------------------------------------------------------------------------------------
 
+  private between(from: number, to: number): string {
+    return this.source === undefined || from < 0 || to < from ? '' : this.source.slice(from, to);
+  }
+
   private emit(text: string, start: number, end: number): void {
-    if (this.source !== undefined && this.lastEnd >= 0 && start >= this.lastEnd && /\n[ \t\r]*\n/.test(this.source.slice(this.lastEnd, start))) {
-      if (this.lines.length > 0 && this.lines[this.lines.length - 1] !== '' && !this.atBodyStart) this.lines.push('');
-    }
+    if (/\n[ \t\r]*\n/.test(this.between(this.lastEnd, start)) && !this.atBodyStart && this.lines.length > 0) this.lines.push('');
     this.lines.push(INDENT.repeat(this.depth) + text);
     this.atBodyStart = false;
+    this.joinable = false;
     this.lastEnd = Math.max(this.lastEnd, end);
   }
-  private atBodyStart = false;
 
   /** Print, as their own lines, every pending comment that starts before `offset`. */
   private leading(offset: number): void {
@@ -71,97 +99,118 @@ class Printer {
     const c = this.comments[this.next];
     if (!c || this.source === undefined || c.span.start < end) return;
     if (!/^[ \t]*$/.test(this.source.slice(end, c.span.start))) return;
-    this.lines[this.lines.length - 1] += ` #${c.text.trimEnd()}`;
+    this.lines[this.lines.length - 1] += `${GAP}#${c.text.trimEnd()}`;
     this.lastEnd = Math.max(this.lastEnd, c.span.end);
+    this.joinable = false;
     this.next++;
   }
 
-  /** A node printed on one line: comments inside its span move before it. */
-  private line(text: string, span: A.NodeBase['span']): void {
-    this.leading(span.end);
-    this.emit(text, span.start, span.end);
+  /**
+   * A one-line element. It joins the previous element's line when the source had them on one line (and
+   * `mayJoin`); comments inside its span move before it.
+   */
+  private line(text: string, span: Span, mayJoin: boolean): void {
+    const commentsInside = this.next < this.comments.length && this.comments[this.next]!.span.start < span.end;
+    if (mayJoin && this.joinable && !commentsInside && !this.between(this.lastEnd, span.start).includes('\n')) {
+      this.lines[this.lines.length - 1] += `${GAP}${text}`;
+      this.lastEnd = Math.max(this.lastEnd, span.end);
+    } else {
+      this.leading(span.end);
+      this.emit(text, span.start, span.end);
+    }
+    this.joinable = true;
     this.trailing(span.end);
   }
 
-  /** A `header { body }` node. `after` is where the header ends; the body's `{` is the first brace from there. */
-  private body(header: string, span: A.NodeBase['span'], after: number, children: () => boolean): void {
-    const open = this.braces.find((b) => b >= after && b < span.end) ?? after;
+  private openBrace(b: Body): number {
+    return this.braces.find((o) => o >= b.after && o < b.span.end) ?? b.after;
+  }
+
+  /** A body written on one line in the source prints inline (it cannot hold comments: they end lines). */
+  private inline(b: Body): string | undefined {
+    if (this.source === undefined) return undefined;
+    if (this.between(this.openBrace(b), b.span.end).includes('\n')) return undefined;
+    const parts: string[] = [];
+    for (const c of b.children) {
+      const t = 'leaf' in c ? c.leaf : this.inline(c.body);
+      if (t === undefined) return undefined;
+      parts.push(t);
+    }
+    return parts.length === 0 ? `${b.header} {}` : `${b.header} { ${parts.join(GAP)} }`;
+  }
+
+  private element(e: Element, mayJoin: boolean): void {
+    if ('leaf' in e) return this.line(e.leaf, e.span, mayJoin);
+    const text = this.inline(e.body);
+    if (text !== undefined) return this.line(text, e.body.span, mayJoin);
+    this.expanded(e.body, true);
+  }
+
+  private expanded(b: Body, childrenMayJoin: boolean): void {
+    const open = this.openBrace(b);
     this.leading(open);
-    const close = Math.max(open, span.end - 1);
-    const inner = this.comments.slice(this.next).some((c) => c.span.start < close);
-    this.emit(`${header} {`, span.start, open + 1);
+    const close = Math.max(open, b.span.end - 1);
+    const commentsInside = this.comments.slice(this.next).some((c) => c.span.start < close);
+    this.emit(`${b.header} {`, b.span.start, open + 1);
     const headerAt = this.lines.length - 1;
     this.trailing(open + 1);
     this.depth++;
     this.atBodyStart = true;
-    const any = children();
+    for (const c of b.children) this.element(c, childrenMayJoin);
     this.leading(close);
     this.depth--;
-    if (!any && !inner && this.lines.length === headerAt + 1 && this.lines[headerAt]!.endsWith('{')) {
+    if (b.children.length === 0 && !commentsInside && this.lines.length === headerAt + 1 && this.lines[headerAt]!.endsWith('{')) {
       this.lines[headerAt] += '}';
     } else {
-      this.atBodyStart = false;
       this.lines.push(INDENT.repeat(this.depth) + '}');
     }
     this.atBodyStart = false;
-    this.lastEnd = Math.max(this.lastEnd, span.end);
-    this.trailing(span.end);
+    this.joinable = false;
+    this.lastEnd = Math.max(this.lastEnd, b.span.end);
+    this.trailing(b.span.end);
   }
 
-  /** Comments after the network. */
-  rest(): void {
-    this.leading(Infinity);
-  }
-
-  // ---- nodes ----------------------------------------------------------------------------------------
+  // ---- nodes → elements -----------------------------------------------------------------------------
 
   network(n: A.Network): void {
-    this.body(`network ${n.name.name}`, n.span, n.name.span.end, () => {
-      for (const item of n.items) this.item(item);
-      return n.items.length > 0;
-    });
+    // The network body always expands, and its items never share a line.
+    const b: Body = { header: `network ${n.name.name}`, span: n.span, after: n.name.span.end, children: n.items.map(item) };
+    this.expanded(b, false);
   }
+}
 
-  item(i: A.NetworkItem): void {
-    switch (i.kind) {
-      case 'Input':
-        return this.line(`input ${printCall(i.value)}`, i.span);
-      case 'Section':
-        return this.section(i);
-      case 'Block': {
-        const params = i.params.map((p) => (p.default ? `${p.name.name} = ${printExpr(p.default)}` : p.name.name)).join(', ');
-        const headerEnd = i.params.length > 0 ? i.params[i.params.length - 1]!.span.end : i.name.span.end;
-        return this.body(`block ${i.name.name}(${params})`, i.span, headerEnd, () => this.statements(i.body));
-      }
-      case 'Layers':
-        return this.body('layers', i.span, i.span.start, () => this.statements(i.body));
+function item(i: A.NetworkItem): Element {
+  switch (i.kind) {
+    case 'Input':
+      return { leaf: `input ${printCall(i.value)}`, span: i.span };
+    case 'Section':
+      return section(i);
+    case 'Block': {
+      const params = i.params.map((p) => (p.default ? `${p.name.name} = ${printExpr(p.default)}` : p.name.name)).join(', ');
+      const after = i.params.length > 0 ? i.params[i.params.length - 1]!.span.end : i.name.span.end;
+      return { body: { header: `block ${i.name.name}(${params})`, span: i.span, after, children: i.body.map(statement) } };
     }
+    case 'Layers':
+      return { body: { header: 'layers', span: i.span, after: i.span.start, children: i.body.map(statement) } };
   }
+}
 
-  section(s: A.Section): void {
-    this.body(s.name.name, s.span, s.name.span.end, () => {
-      for (const st of s.settings) this.line(`${st.key.name} ${printExpr(st.value)}`, st.span);
-      return s.settings.length > 0;
-    });
-  }
+function section(s: A.Section): Element {
+  const children = s.settings.map((st): Element => ({ leaf: `${st.key.name} ${printExpr(st.value)}`, span: st.span }));
+  return { body: { header: s.name.name, span: s.span, after: s.name.span.end, children } };
+}
 
-  statements(body: readonly A.Statement[]): boolean {
-    for (const s of body) this.statement(s);
-    return body.length > 0;
-  }
-
-  statement(s: A.Statement): void {
-    switch (s.kind) {
-      case 'Section':
-        return this.section(s);
-      case 'Group':
-        return this.body(`${s.label.name}:`, s.span, s.label.span.end, () => this.statements(s.body));
-      case 'Repeat':
-        return this.line(`${label(s.label)}repeat ${printExpr(s.count)} ${printCall(s.call)}`, s.span);
-      case 'Layer': {
-        const m = s.maskable ? (s.maskable.args.length > 0 ? `maskable${printArgs(s.maskable.args)} ` : 'maskable ') : '';
-        return this.line(`${label(s.label)}${m}${printCall(s.call)}`, s.span);
-      }
+function statement(s: A.Statement): Element {
+  switch (s.kind) {
+    case 'Section':
+      return section(s);
+    case 'Group':
+      return { body: { header: `${s.label.name}:`, span: s.span, after: s.label.span.end, children: s.body.map(statement) } };
+    case 'Repeat':
+      return { leaf: `${label(s.label)}repeat ${printExpr(s.count)} ${printCall(s.call)}`, span: s.span };
+    case 'Layer': {
+      const m = s.maskable ? (s.maskable.args.length > 0 ? `maskable${printArgs(s.maskable.args)} ` : 'maskable ') : '';
+      return { leaf: `${label(s.label)}${m}${printCall(s.call)}`, span: s.span };
     }
   }
 }
@@ -169,4 +218,3 @@ class Printer {
 function label(l: A.Identifier | undefined): string {
   return l ? `${l.name}: ` : '';
 }
-

@@ -56,6 +56,7 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
     return x;
   };
   const union = (a: number, b: number): void => {
+    if (a < 0 || b < 0) return;
     const ra = find(a);
     const rb = find(b);
     // Keep the earlier set as root so ids and names follow topological order.
@@ -87,13 +88,17 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
         const first = ops[0] ?? null;
         if (first && ops.every((o) => o && o.length === first.length && o.every((x, i) => x.width === first[i]!.width))) {
           for (const o of ops.slice(1)) o!.forEach((x, i) => union(first[i]!.el, x.el));
+        } else {
+          // An operand without a group (the network input as a block input): the add takes the other's.
+          s = ops.find((o) => o) ?? null;
+          break;
           s = first;
         }
         break;
       }
       case 'concat': {
-        const ops = n.inputs.map((i) => segs[i] ?? null);
-        s = ops.every((o) => o) ? ops.flatMap((o) => o!) : null;
+        // An operand without a group (e.g. a pool of the network input) is a segment with no group (el -1).
+        s = n.inputs.flatMap((i) => segs[i] ?? [{ el: -1, width: channelsOf(graph.nodes[i]!) }]);
         break;
       }
       default:
@@ -105,6 +110,7 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
   // Number the roots in order of first appearance.
   const idOfRoot = new Map<number, number>();
   const groupOf = (el: number): number => {
+    if (el < 0) return -1;
     const r = find(el);
     let id = idOfRoot.get(r);
     if (id === undefined) {
@@ -117,9 +123,9 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
   const segments = new Map<number, { group: number | null; width: number }[]>();
   for (const n of graph.nodes) {
     const s = segs[n.id];
-    if (s && s.length === 1 && n.kind !== 'concat') nodeGroup.push(groupOf(s[0]!.el));
+    if (s && s.length === 1 && n.kind !== 'concat' && s[0]!.el >= 0) nodeGroup.push(groupOf(s[0]!.el));
     else nodeGroup.push(null);
-    if (n.kind === 'concat' && s) segments.set(n.id, s.map((x) => ({ group: groupOf(x.el), width: x.width })));
+    if (n.kind === 'concat' && s) segments.set(n.id, s.map((x) => ({ group: x.el < 0 ? null : groupOf(x.el), width: x.width })));
   }
 
   const groups: GroupInfo[] = [];
@@ -161,7 +167,7 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
       const steps = macs / (4 * (inF * h + h * h));
       perIn = (steps * 4 * h * inF) / total;
     }
-    for (const x of s) groups[groupOf(x.el)]!.macsPerStructure += perIn;
+    for (const x of s) if (x.el >= 0) groups[groupOf(x.el)]!.macsPerStructure += perIn;
   }
 
   // canVanish: every member inside one residual branch [start, add), and not the add's group.
@@ -175,6 +181,10 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
 
   for (const g of groups) g.name = `g${g.id}:${nameFor(g, graph)}`;
   return { nodeGroup, segments, groups };
+}
+
+function channelsOf(n: GNode): number {
+  return n.shape?.[n.shape.length - 1] ?? 0;
 }
 
 /** A stable readable name: the scope shared by a residual group's adds, else the first producer's path. */

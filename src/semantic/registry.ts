@@ -118,11 +118,11 @@ const conv: LayerKindDef = {
   irKind: 'conv',
   maskable: 'channels',
   schema: [
-    { name: 'filters', type: { t: 'int' }, positional: true, required: true },
+    { name: 'filters', type: { t: 'number' }, positional: true, required: true },
     { name: 'kernel', type: { t: 'pair' }, positional: true, required: true },
     { name: 'stride', type: { t: 'pair' } },
     padding,
-    { name: 'groups', type: { t: 'int' } },
+    { name: 'groups', type: { t: 'number' } },
     biasSpec,
   ],
   build(ctx) {
@@ -265,7 +265,7 @@ const dense: LayerKindDef = {
   irKind: 'dense',
   maskable: 'units',
   schema: [
-    { name: 'units', type: { t: 'int' }, positional: true, required: true },
+    { name: 'units', type: { t: 'number' }, positional: true, required: true },
     biasSpec,
     { name: 'activation', type: { t: 'enum', words: ['none', 'relu'] } },
   ],
@@ -308,7 +308,7 @@ const embedding: LayerKindDef = {
   name: 'embedding',
   irKind: 'embedding',
   maskable: null,
-  schema: [{ name: 'dim', type: { t: 'int' }, positional: true, required: true }],
+  schema: [{ name: 'dim', type: { t: 'number' }, positional: true, required: true }],
   build(ctx) {
     const dim = width(ctx, 'dim', LIMITS.maxWidth);
     const s = ctx.input.shape;
@@ -325,7 +325,7 @@ const lstm: LayerKindDef = {
   name: 'lstm',
   irKind: 'lstm',
   maskable: 'hidden',
-  schema: [{ name: 'units', type: { t: 'int' }, positional: true, required: true }],
+  schema: [{ name: 'units', type: { t: 'number' }, positional: true, required: true }],
   build(ctx) {
     const units = width(ctx, 'units', LIMITS.maxWidth);
     const s = ctx.input.shape;

@@ -82,7 +82,8 @@ function check(sink: Sink, b: BoundArgs, name: string, ok: (v: number) => boolea
 
 export function parseSparsify(call: Bindable, env: Env, sink: Sink): SparsifyPartial {
   const out = emptyPartial();
-  const b = bindArgs(call, SPARSIFY_SCHEMA, env, sink, 'sparsify');
+  const hint = (n: string): string => (SCHEDULER_SCHEMA.some((p) => p.name === n) ? `; '${n}' belongs in scheduler structurewise(...) or global(...)` : '');
+  const b = bindArgs(call, SPARSIFY_SCHEMA, env, sink, call.callee.name, { section: call.callee.name === 'sparsify', hint });
   const at = (name: string): Span => argSpanOf(b, name, call.span);
   for (const name of ['mode', 'gradient', 'penalty'] as const) {
     if (b.has(name)) {
@@ -250,7 +251,7 @@ export function parseTrain(section: Section | undefined, input: InputSpec | unde
     return { config: cfg, plan: { explicit: false, plannedSteps: null, stepsPerEpoch: null }, dataSpan: undefined };
   }
   const call = sectionAsCall(section);
-  const b = bindArgs(call, TRAIN_SCHEMA, EMPTY_ENV, sink, 'train');
+  const b = bindArgs(call, TRAIN_SCHEMA, EMPTY_ENV, sink, 'train', { section: true });
   const at = (name: string): Span => argSpanOf(b, name, call.span);
 
   // data

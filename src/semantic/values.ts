@@ -186,7 +186,14 @@ export interface Bindable {
  * Bind args to a schema: positionals in order, then named ones; check types. Missing required args are
  * reported on the callee name. Unknown, duplicate and extra args are reported on the arg itself.
  */
-export function bindArgs(call: Bindable, schema: readonly ParamSpec[], env: Env, sink: Sink, what = call.callee.name): BoundArgs {
+export interface BindOptions {
+  /** Bind the `key value` settings of a section: unknown keys are "unknown setting" diagnostics. */
+  section?: boolean;
+  /** Extra advice for an unknown name (e.g. "it belongs in scheduler(...)"), or "". */
+  hint?: (name: string) => string;
+}
+
+export function bindArgs(call: Bindable, schema: readonly ParamSpec[], env: Env, sink: Sink, what = call.callee.name, opts: BindOptions = {}): BoundArgs {
   const out: BoundArgs = new Map();
   const positional = schema.filter((p) => p.positional);
   let nextPos = 0;
@@ -195,7 +202,9 @@ export function bindArgs(call: Bindable, schema: readonly ParamSpec[], env: Env,
     if (arg.name) {
       spec = schema.find((p) => p.name === arg.name!.name);
       if (!spec) {
-        sink.report('unknownArg', arg.name.span, [arg.name.name, what, didYouMean(arg.name.name, schema.map((p) => p.name))]);
+        const n = arg.name.name;
+        const advice = opts.hint?.(n) || didYouMean(n, schema.map((p) => p.name));
+        sink.report(opts.section ? 'unknownSetting' : 'unknownArg', arg.name.span, [n, what, advice]);
         continue;
       }
     } else {

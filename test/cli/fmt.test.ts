@@ -19,8 +19,8 @@ function capture(cwd: string): Captured {
   return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), isTTY: false, cwd };
 }
 
-const CANONICAL = 'network n {\n  input image(28, 28, 1)\n  layers {\n    conv(8, kernel 3) # c\n    relu\n  }\n}\n';
-const MESSY = 'network n { input image(28,28,1)\n layers { conv(8,kernel 3) # c\n relu } }';
+const CANONICAL = 'network n {\n  input image(28, 28, 1)\n  layers {\n    conv(8, kernel 3)  bn  # c\n    relu\n  }\n}\n';
+const MESSY = 'network n { input image(28,28,1)\n layers { conv(8,kernel 3) bn # c\n relu } }';
 const BROKEN = 'network n {\n  layers {\n    conv(8, kernel 3 {\n  }\n}\n';
 
 let dir: string;

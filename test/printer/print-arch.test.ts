@@ -23,38 +23,35 @@ function fmt(text: string): string {
 }
 
 describe('printArch', () => {
-  it('lays out a messy file canonically', () => {
+  it('lays out a messy file canonically, keeping what the author put on one line together', () => {
     const messy = `network   n{input image( 32,32 , 3 )
 sparsify{lambda 0.01 scheduler structurewise( gamma 0.0005,p 0.7 , )}
   block b(w,s=1,){maskable conv(w,kernel 3,stride s)bn relu
  x : { a b } }
-layers{ conv( 16 , kernel 3 )  bn  relu   stage1 :repeat 3 b(16)  maskable(lambda 0.05)dense(10*(2-1),k -1,s (1+2)*3) q() } train{ }}`;
+layers{ conv( 16 , kernel 3 )  bn  relu   stage1 :repeat 3 b(16)
+ maskable(lambda 0.05)dense(10*(2-1),k -1,s (1+2)*3)
+   q() } train{ }}`;
     expect(fmt(messy)).toBe(`network n {
   input image(32, 32, 3)
-  sparsify {
-    lambda 0.01
-    scheduler structurewise(gamma 0.0005, p 0.7)
-  }
+  sparsify { lambda 0.01  scheduler structurewise(gamma 0.0005, p 0.7) }
   block b(w, s = 1) {
-    maskable conv(w, kernel 3, stride s)
-    bn
-    relu
-    x: {
-      a
-      b
-    }
+    maskable conv(w, kernel 3, stride s)  bn  relu
+    x: { a  b }
   }
   layers {
-    conv(16, kernel 3)
-    bn
-    relu
-    stage1: repeat 3 b(16)
+    conv(16, kernel 3)  bn  relu  stage1: repeat 3 b(16)
     maskable(lambda 0.05) dense(10 * (2 - 1), k -1, s (1 + 2) * 3)
     q()
   }
   train {}
 }
 `);
+  });
+
+  it('prints one element per line when the source had one per line', () => {
+    expect(fmt('network n {\n  sparsify {\n    lambda 0.01\n    init 0 }\n  layers {\n    a\n    b: { c\n      d }\n  }\n}\n')).toBe(
+      'network n {\n  sparsify {\n    lambda 0.01\n    init 0\n  }\n  layers {\n    a\n    b: {\n      c\n      d\n    }\n  }\n}\n',
+    );
   });
 
   it('leaves canonical fixtures unchanged', () => {
@@ -87,14 +84,13 @@ network n { # header
 # tail
 `;
     expect(fmt(text)).toBe(`# file
-network n { # header
+network n {  # header
   layers {
     # before conv
     # filters
-    conv(16, kernel 3)
-    bn # after bn
+    conv(16, kernel 3)  bn  # after bn
     # end of layers
-  } # after layers
+  }  # after layers
 }
 # tail
 `);
@@ -112,7 +108,7 @@ network n { # header
 
   it('re-escapes strings and keeps number text', () => {
     expect(fmt('network n { train { data x("a\\"b\\\\c\\nd") lr 1e-4 w 0.50 } }')).toBe(
-      'network n {\n  train {\n    data x("a\\"b\\\\c\\nd")\n    lr 1e-4\n    w 0.50\n  }\n}\n',
+      'network n {\n  train { data x("a\\"b\\\\c\\nd")  lr 1e-4  w 0.50 }\n}\n',
     );
   });
 
