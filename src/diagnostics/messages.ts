@@ -18,7 +18,7 @@ export const MESSAGES = {
   nonAsciiIdentifier: {
     code: 'ARCH1004',
     severity: 'error',
-    text: "identifiers may contain only ASCII letters, digits and '_', but found '{0}'",
+    text: "identifiers may contain only ASCII letters, digits and '_', but '{0}' contains '{1}'",
   },
   unknownEscape: { code: 'ARCH1005', severity: 'error', text: "unknown escape sequence '{0}' in string (use \\\", \\\\ or \\n)" },
   unexpectedQuote: { code: 'ARCH1006', severity: 'error', text: "unexpected character '{0}': strings use double quotes (\"…\")" },

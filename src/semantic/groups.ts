@@ -88,11 +88,10 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
         const first = ops[0] ?? null;
         if (first && ops.every((o) => o && o.length === first.length && o.every((x, i) => x.width === first[i]!.width))) {
           for (const o of ops.slice(1)) o!.forEach((x, i) => union(first[i]!.el, x.el));
+          s = first;
         } else {
           // An operand without a group (the network input as a block input): the add takes the other's.
           s = ops.find((o) => o) ?? null;
-          break;
-          s = first;
         }
         break;
       }

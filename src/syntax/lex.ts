@@ -15,7 +15,14 @@ export interface LexOutput {
 export function lexArch(text: string): LexOutput {
   const r = archLexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
-  for (const e of r.errors) diagnostics.push(...charErrors(text, e.offset, e.length));
+  let wordEnd = -1;
+  for (const e of r.errors) {
+    // A word like `résumé` lexes as pieces around each bad letter: report the word once.
+    if (e.offset < wordEnd) continue;
+    const d = charError(text, e.offset, e.length);
+    if (d.code === 'ARCH1004') wordEnd = d.span.end;
+    diagnostics.push(d);
+  }
   for (const t of r.tokens) {
     if (t.tokenType === UnterminatedString) diagnostics.push(diag('unterminatedString', { start: t.startOffset, end: tokenEnd(t) }));
   }
@@ -24,17 +31,25 @@ export function lexArch(text: string): LexOutput {
 }
 
 /**
- * One lexer error covers a run of characters no token matches. Non-ASCII letters get the identifier
- * message (they usually sit inside a name), quotes and backticks a hint about strings.
+ * One lexer error covers a run of characters no token matches. A non-ASCII letter gets the identifier
+ * message, spanning the whole word it sits in; quotes and backticks get a hint about strings.
  */
-function charErrors(text: string, offset: number, length: number): Diagnostic[] {
+function charError(text: string, offset: number, length: number): Diagnostic {
   const bad = text.slice(offset, offset + length);
   const first = [...bad][0] ?? '';
-  const span = { start: offset, end: offset + Math.max(1, length) };
-  if (/\p{L}|\p{M}|\p{N}/u.test(first)) return [diag('nonAsciiIdentifier', span, [printable(bad)])];
-  if (first === "'" || first === '`') return [diag('unexpectedQuote', { start: offset, end: offset + 1 }, [first])];
-  return [diag('unexpectedCharacter', span, [printable(bad)])];
+  if (WORD_CHAR.test(first) && !/[\x00-\x7f]/.test(first)) {
+    let start = offset;
+    let end = offset;
+    while (start > 0 && WORD_CHAR.test(text[start - 1]!)) start--;
+    while (end < text.length && WORD_CHAR.test(text[end]!)) end++;
+    return diag('nonAsciiIdentifier', { start, end }, [printable(text.slice(start, end)), printable(first)]);
+  }
+  if (first === "'" || first === '`') return diag('unexpectedQuote', { start: offset, end: offset + 1 }, [first]);
+  return diag('unexpectedCharacter', { start: offset, end: offset + Math.max(1, length) }, [printable(bad)]);
 }
+
+/** Characters that make up a word, ASCII or not (one UTF-16 unit at a time, so no `u`-flag classes over pairs). */
+const WORD_CHAR = /[\p{L}\p{M}\p{N}_]/u;
 
 /** Show control characters and odd spaces as escapes so the message itself stays on one line. */
 function printable(s: string): string {

@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { archLexer } from '../../grammar/tokens.ts';
 import { printArch } from '../../src/printer/index.ts';
 import type * as A from '../../src/syntax/ast.ts';
 import { parseArch, sameSyntax, stripSpans } from '../../src/syntax/index.ts';
@@ -98,6 +99,51 @@ describe('round trip over random ASTs', () => {
         expect(r.diagnostics.map((d) => d.message), text).toEqual([]);
         expect(stripSpans(r.value.network), text).toEqual(stripSpans(ast.network));
         expect(printArch(r.value, text)).toBe(text);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/**
+ * Re-space a valid text: every blank run between tokens becomes a random blank run (so touching tokens stay
+ * touching, which the `k -1` / `k (…)` rules depend on); the line break that ends a comment is kept.
+ */
+function respace(text: string, choices: number[]): string {
+  const lexed = archLexer.tokenize(text);
+  const items = [...lexed.tokens, ...(lexed.groups['comments'] ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+  const blanks = [' ', '\n', '   ', '\n\n', '\n    ', ' \n '];
+  let out = '';
+  let at = 0;
+  items.forEach((t, i) => {
+    const gap = text.slice(at, t.startOffset);
+    const afterComment = i > 0 && items[i - 1]!.tokenType.name === 'Comment';
+    out += gap === '' || afterComment ? gap : blanks[(choices[i % Math.max(1, choices.length)] ?? 0) % blanks.length];
+    out += t.image;
+    at = t.startOffset + t.image.length;
+  });
+  return out + text.slice(at);
+}
+
+describe('formatting is stable under any re-spacing', () => {
+  const dir = new URL('../syntax/cases/', import.meta.url);
+  const seeds = readdirSync(dir)
+    .filter((f) => f.endsWith('.arch'))
+    .map((f) => readFileSync(new URL(f, dir), 'utf8'));
+  const texts = fc.oneof(fc.constantFrom(...seeds), file.map((f) => printArch(f)));
+
+  it('keeps the meaning and prints idempotently', () => {
+    fc.assert(
+      fc.property(texts, fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), (text, choices) => {
+        const spaced = respace(text, choices);
+        const r = parseArch(spaced, 'spaced.arch');
+        expect(r.diagnostics.map((d) => d.message), spaced).toEqual([]);
+        const once = printArch(r.value, spaced);
+        const again = parseArch(once, 'spaced.arch');
+        expect(again.diagnostics).toEqual([]);
+        expect(sameSyntax(r.value, again.value), once).toBe(true);
+        expect(printArch(again.value, once), spaced).toBe(once);
+        expect(sameSyntax(r.value, parseArch(text, 'seed.arch').value)).toBe(true);
       }),
       { numRuns: RUNS },
     );

@@ -128,7 +128,7 @@ describe('parseArch: errors', () => {
 
   it('reports non-ASCII identifiers, stray quotes and odd characters', () => {
     expect(errors("network néta {\n  layers { conv(16) 'x' $ }\n}\n")).toEqual([
-      "1:10 ARCH1004 identifiers may contain only ASCII letters, digits and '_', but found 'é'",
+      "1:9 ARCH1004 identifiers may contain only ASCII letters, digits and '_', but 'néta' contains 'é'",
       "2:21 ARCH1006 unexpected character ''': strings use double quotes (\"…\")",
       "2:23 ARCH1006 unexpected character ''': strings use double quotes (\"…\")",
       "2:25 ARCH1001 unexpected character '$'",
