@@ -92,8 +92,9 @@ export function evaluate(e: Expr, env: Env, sink: Sink): Value | undefined {
 
 /**
  * Identifiers have no hyphens, so `fashion-mnist("dir")` and `group-mean` parse as subtractions. When both
- * sides are unbound names (or a call on the right) written without spaces around the `-`, read them back as
- * one hyphenated word or call.
+ * sides are unbound names (or a call on the right), read them back as one hyphenated word or call:
+ * subtracting names that are not parameters could only be an error, and the printer spaces binary operators
+ * (`fashion - mnist`), so spacing must not matter. `fashion_mnist` is accepted as well.
  */
 function hyphenated(e: Expr, env: Env): Value | undefined {
   const parts: string[] = [];
@@ -104,7 +105,7 @@ function hyphenated(e: Expr, env: Env): Value | undefined {
       parts.push(x.name);
       return true;
     }
-    if (x.kind === 'Binary' && x.op === '-' && x.left.span.end + 1 === x.right.span.start) {
+    if (x.kind === 'Binary' && x.op === '-') {
       if (!collect(x.left)) return false;
       if (x.right.kind === 'Call') {
         parts.push(x.right.callee.name);

@@ -180,5 +180,9 @@ describe('multi-error reporting', () => {
     expect(c.diagnostics).toEqual([]);
     expect(c.ir!.sparsify.penalty).toBe('group-mean');
     expect(c.ir!.train.data).toEqual({ kind: 'fashion-mnist', path: 'd' });
+    // The printer spaces binary operators; the spaced form and the underscore alias mean the same.
+    for (const data of ['fashion - mnist("d")', 'fashion_mnist("d")']) {
+      expect(compile(net({ input: 'image(28, 28, 1)', train: `data ${data}` })).ir!.train.data.kind).toBe('fashion-mnist');
+    }
   });
 });

@@ -61,6 +61,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   });
   o.log(`data: ${dataset.description}`);
   const module = o.module ?? new IrModule(o.ir, { seed });
+  // A module we created is ours to dispose; its weights live on in `state`.
+  const owned = o.module === undefined;
   const result = await train({
     ir: o.ir,
     module,
@@ -78,6 +80,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     ...(o.onStep ? { onStep: o.onStep } : {}),
     ...(o.onMetrics ? { onMetrics: o.onMetrics } : {}),
     ...(o.state ? { state: o.state } : {}),
+  }).finally(() => {
+    if (owned) module.dispose();
   });
   return {
     finalMetrics: result.final,

@@ -40,7 +40,7 @@ export interface TrainOptions {
   write?: (s: string) => void;
   /** Also write a metrics line every N steps (short runs); default: only per epoch and at the end. */
   logEvery?: number;
-  /** Evaluate on at most this many examples (classification) / tokens (LM) per metrics line; default all. */
+  /** Evaluate intermediate metrics lines on at most this many examples (LM: tokens); the final line always uses the whole split. */
   evalLimit?: number;
   /** Called after every step (checkpoint hooks). */
   onStep?: (info: StepInfo, trainer: Trainer) => void | Promise<void>;
@@ -299,9 +299,10 @@ export class Trainer {
   }
 
   /** Evaluates (1[s>0]) and builds a metrics line from the interval since the last one; appends it to the file. */
-  async writeMetrics(): Promise<{ line: MetricsLine; evaluation: EvalResult }> {
+  async writeMetrics(final = false): Promise<{ line: MetricsLine; evaluation: EvalResult }> {
     const t0 = Date.now();
-    const evaluation = await evaluate(this.module, this.opts.dataset, undefined, this.opts.evalLimit !== undefined ? { limit: this.opts.evalLimit } : {});
+    const limit = !final && this.opts.evalLimit !== undefined ? { limit: this.opts.evalLimit } : {};
+    const evaluation = await evaluate(this.module, this.opts.dataset, undefined, limit);
     this.totals.wallTime += (Date.now() - t0) / 1000;
     const iv = this.interval;
     const n = Math.max(1, iv.steps);
@@ -367,12 +368,12 @@ export class Trainer {
       const logDue = this.opts.logEvery !== undefined && info.step % this.opts.logEvery === 0;
       if (info.lastOfEpoch || logDue || info.step === this.plannedSteps) {
         if (this.opts.isTTY && this.opts.write) this.opts.write('\r\x1b[K');
-        last = await this.writeMetrics();
+        last = await this.writeMetrics(info.step === this.plannedSteps);
       }
       await new Promise((r) => setImmediate(r));
     }
     progress.done();
-    if (!last) last = await this.writeMetrics();
+    if (!last) last = await this.writeMetrics(true);
     return { final: last.line, evaluation: last.evaluation, history: [...this.history], state: this.getState() };
   }
 

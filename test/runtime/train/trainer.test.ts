@@ -90,3 +90,17 @@ describe('trainer', () => {
     for (const t of [tFull, t1, t2]) t.dispose();
   });
 });
+
+describe('runTraining', () => {
+  it('inits the backend, opens synthetic data, trains, evaluates and returns kept widths', async () => {
+    const { runTraining } = await import('../../../src/runtime/index.ts');
+    const ir = lstmLmIr({ train: testTrain({ steps: 4, batch: 4 }) });
+    const lines: string[] = [];
+    const r = await runTraining({ ir, data: 'synthetic', overrides: { synthetic: { train: 400, valid: 200, test: 200 } }, outDir: null, backend: 'cpu', log: (l) => lines.push(l) });
+    expect(r.backend.name).toBe('cpu');
+    expect(Object.keys(r.keptWidths)).toEqual(['g0:lstm1']);
+    expect(r.finalMetrics.evalPerplexity).toBeGreaterThan(1);
+    expect(r.state.step).toBe(4);
+    expect(lines[0]).toMatch(/^backend: cpu/);
+  });
+});
