@@ -2,7 +2,7 @@
 // subrule fails to compile), recovery on, and ONE shared instance. grammar/arch.ebnf is the normative text
 // of the same grammar; test/grammar keeps the two in step. Turning CSTs into the AST is src/syntax's job.
 
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.ts';
 
 /** Tokens that can start an expression (used by the named-argument gate). */
@@ -60,14 +60,24 @@ export class ArchParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
-  /** item := inputDecl | section | block | layers */
+  /**
+   * item := inputDecl | widthsSection | section | block | layers
+   * `widths` is an Identifier too (a soft keyword), so `widths {` also fits `section`: the widths
+   * alternative comes first and wins, and its ambiguity with `section` is declared, not an accident.
+   * Two tokens decide: with more, a bad first entry (`widths { .a 3 }`) would match no alternative and
+   * be reported on `widths` itself instead of inside the section.
+   */
   item = this.RULE('item', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.inputDecl) },
-      { ALT: () => this.SUBRULE(this.section) },
-      { ALT: () => this.SUBRULE(this.block) },
-      { ALT: () => this.SUBRULE(this.layers) },
-    ]);
+    this.OR({
+      MAX_LOOKAHEAD: 2,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.inputDecl) },
+        { ALT: () => this.SUBRULE(this.widthsSection), IGNORE_AMBIGUITIES: true },
+        { ALT: () => this.SUBRULE(this.section) },
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.SUBRULE(this.layers) },
+      ],
+    });
   });
 
   /** inputDecl := 'input' call   (not named `input`: that is the parser's token-vector setter) */
@@ -82,6 +92,27 @@ export class ArchParser extends CstParser {
     this.CONSUME(T.LCurly);
     this.MANY(() => this.SUBRULE(this.setting));
     this.CONSUME(T.RCurly);
+  });
+
+  /**
+   * widthsSection := 'widths' '{' widthEntry* '}'   — per-instance width overrides (written by compaction
+   * where instances of one block or repeat learned different widths; checked in src/semantic/widths.ts)
+   */
+  widthsSection = this.RULE('widthsSection', () => {
+    this.CONSUME(T.Widths);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.widthEntry));
+    this.CONSUME(T.RCurly);
+  });
+
+  /** widthEntry := ID ('.' ID)* NUMBER   — `stage1.basic2.conv1 12`: an expanded layer path and its width */
+  widthEntry = this.RULE('widthEntry', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'segment' });
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier, { LABEL: 'segment' });
+    });
+    this.CONSUME(T.NumberLiteral, { LABEL: 'width' });
   });
 
   /** setting := ID expr */
@@ -284,7 +315,8 @@ export class ArchParser extends CstParser {
 
   /** The named-argument gate: ID followed by a value start, or by a minus that reads as unary. */
   private namedArgAhead(): boolean {
-    if (this.LA(1).tokenType !== T.Identifier) return false;
+    // tokenMatcher, not ===: the soft keyword `widths` is an Identifier by category and may name an argument.
+    if (!tokenMatcher(this.LA(1), T.Identifier)) return false;
     const next = this.LA(2).tokenType;
     if (VALUE_STARTS.some((t) => t === next || next.CATEGORIES?.includes(t))) return true;
     // `kernel (k + 1)`: a parenthesised value needs a space; `crop(4)` (touching) is a call.

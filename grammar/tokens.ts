@@ -1,6 +1,7 @@
 // The .arch lexer: token types and one shared Chevrotain Lexer. Comments go to their own group (with
 // positions) so the printer can keep them; whitespace is skipped. Identifiers are strictly ASCII because
 // they end up verbatim in generated TypeScript: any other character is a lexing error, never passed on.
+// `widths` is a soft keyword (an Identifier everywhere but at the head of the network's widths section).
 
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
@@ -20,6 +21,12 @@ export const Repeat = keyword('repeat');
 export const Maskable = keyword('maskable');
 export const True = keyword('true');
 export const False = keyword('false');
+/**
+ * `widths` opens the network's per-instance width overrides. It is a SOFT keyword: its category is
+ * Identifier, so `widths` still works as a parameter, label or setting name; only the network item rule
+ * tries `'widths' '{'` before a generic section (grammar/parser.ts).
+ */
+export const Widths = createToken({ name: 'Widths', pattern: /widths/, longer_alt: Identifier, categories: [Identifier], label: "'widths'" });
 
 /** `3`, `0.5`, `1e-4`, `5E+3`. A leading `-` is the unary operator, not part of the literal. */
 export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, label: 'number' });
@@ -45,6 +52,11 @@ export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'
 export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, label: "']'" });
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
 export const Colon = createToken({ name: 'Colon', pattern: /:/, label: "':'" });
+/**
+ * Only in layer paths (`stage1.basic2.conv1`). Listed after NumberLiteral, so `0.5` and `1e-4` stay one
+ * number; a lone `.5` (never a number here) lexes as '.' then 5 and is a syntax error, as before a lexing one.
+ */
+export const Dot = createToken({ name: 'Dot', pattern: /\./, label: "'.'" });
 export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
@@ -68,6 +80,7 @@ export const allTokens: TokenType[] = [
   Maskable,
   True,
   False,
+  Widths,
   Identifier,
   NumberLiteral,
   StringLiteral,
@@ -80,6 +93,7 @@ export const allTokens: TokenType[] = [
   RBracket,
   Comma,
   Colon,
+  Dot,
   Equals,
   Plus,
   Minus,

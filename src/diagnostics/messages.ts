@@ -46,6 +46,9 @@ export const MESSAGES = {
   addOutsideBlock: { code: 'ARCH2020', severity: 'error', text: "'add' must be inside a block: it adds the input of the enclosing block instance" },
   invalidBranch: { code: 'ARCH2021', severity: 'error', text: 'a concat operand must be a block or layer call, e.g. concat(branchA(32), maxpool(3, stride 1, padding same))' },
   unknownInputKind: { code: 'ARCH2022', severity: 'error', text: "unknown input '{0}'; expected image(H, W, C) or tokens(vocab V, seq T)" },
+  unknownWidthPath: { code: 'ARCH2023', severity: 'error', text: "'widths' names '{0}', which is not a layer of this network{1}" },
+  duplicateWidthOverride: { code: 'ARCH2024', severity: 'error', text: "'widths' gives '{0}' a width more than once" },
+  unknownDataset: { code: 'ARCH2025', severity: 'error', text: "unknown dataset '{0}'{1}" },
   // --- ARCH3xxx: layers and shapes ----------------------------------------------------------
   residualMismatch: { code: 'ARCH3001', severity: 'error', text: 'residual add of {0} and {1} needs a projection: write add(shortcut) or add(projection)' },
   kernelTooLarge: { code: 'ARCH3002', severity: 'error', text: "{0} {1} is larger than its input {2} with padding 'valid'" },
@@ -65,6 +68,9 @@ export const MESSAGES = {
   datasetInputMismatch: { code: 'ARCH3016', severity: 'error', text: "dataset '{0}' yields {1}, but the network's input is {2}" },
   addGroupingMismatch: { code: 'ARCH3017', severity: 'error', text: 'residual add of two concatenations with different channel splits ({0} and {1}) is not supported' },
   taskMismatch: { code: 'ARCH3018', severity: 'error', text: "dataset '{0}' is for {1}, but the network's input is {2}" },
+  widthNotOverridable: { code: 'ARCH3019', severity: 'error', text: "'{0}' is {1}, which has no width of its own to override: 'widths' applies to conv, dense and lstm layers" },
+  widthOverrideValue: { code: 'ARCH3020', severity: 'error', text: "the width of '{0}' must be a positive integer; got {1}" },
+  widthOverrideOutput: { code: 'ARCH3021', severity: 'error', text: "'{0}' produces the network's {1} outputs, whose number is fixed by the task; its width cannot be overridden" },
   // --- ARCH4xxx: sparsify / train settings ---------------------------------------------------
   outOfRange: { code: 'ARCH4001', severity: 'error', text: '{0} must be {1}; got {2}' },
   epochsAndSteps: { code: 'ARCH4002', severity: 'error', text: "give either 'epochs' or 'steps', not both" },

@@ -8,6 +8,8 @@
 //     inline (`stage2: { basic(32, stride 2)  repeat 2 basic(32) }`, `sparsify { lambda 0.02 }`), any
 //     other body opens on its header line and closes on a line of its own; an empty body is `{}`.
 //   - blank lines between elements of a body are kept (runs collapse to one), none at a body's edges.
+//   - the `widths` section is the exception to kept grouping: always expanded, one `path width` entry per
+//     line (it is a table that `diff -u` should show row by row), e.g. `    stage1.basic2.conv1 12`.
 //   - comments are kept: one before a node (or inside that node's one-line text) goes on its own line(s)
 //     before it; one after a node on the same line trails it after two spaces; comments before a `}` stay
 //     at the end of that body.
@@ -30,6 +32,8 @@ interface Body {
   /** Offset where the header ends; the body's `{` is the first brace from there. */
   after: number;
   children: readonly Element[];
+  /** Never inline, and each child on its own line (the widths table). */
+  table?: boolean;
 }
 /** What a body holds: a one-line leaf or a nested body. */
 type Element = { leaf: string; span: Span } | { body: Body };
@@ -128,7 +132,7 @@ class Printer {
 
   /** A body written on one line in the source prints inline (it cannot hold comments: they end lines). */
   private inline(b: Body): string | undefined {
-    if (this.source === undefined) return undefined;
+    if (this.source === undefined || b.table) return undefined;
     if (this.between(this.openBrace(b), b.span.end).includes('\n')) return undefined;
     const parts: string[] = [];
     for (const c of b.children) {
@@ -143,7 +147,7 @@ class Printer {
     if ('leaf' in e) return this.line(e.leaf, e.span, mayJoin);
     const text = this.inline(e.body);
     if (text !== undefined) return this.line(text, e.body.span, mayJoin);
-    this.expanded(e.body, true);
+    this.expanded(e.body, !e.body.table);
   }
 
   private expanded(b: Body, childrenMayJoin: boolean): void {
@@ -192,6 +196,10 @@ function item(i: A.NetworkItem): Element {
     }
     case 'Layers':
       return { body: { header: 'layers', span: i.span, after: i.span.start, children: i.body.map(statement) } };
+    case 'Widths': {
+      const children = i.entries.map((e): Element => ({ leaf: `${e.path.map((p) => p.name).join('.')} ${e.width.text}`, span: e.span }));
+      return { body: { header: 'widths', span: i.span, after: i.span.start + 'widths'.length, children, table: true } };
+    }
   }
 }
 

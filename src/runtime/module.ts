@@ -70,6 +70,51 @@ export function applyMask(x: tf.Tensor, ctx: ForwardContext, groupId: number): t
   return m ? tf.mul(x, m) : x;
 }
 
+/**
+ * Vanishing-branch gates: residual `add` node id → the maskable groups with `canVanish` that lie inside the branch
+ * feeding its FIRST operand (inputs[0] is the block body; inputs[1] the skip or the projection BN). A group goes to
+ * the innermost add whose branch [first node of the block instance, add) holds all its members. Why: when such a
+ * group is entirely off, the branch after it is not zero (a BN after an all-zero conv emits β − γ·μ/√(σ²+ε)), so
+ * the masked network would differ from the compacted one where the block became the identity. The gate multiplies
+ * the branch by alive = Π_g any(mask_g > 0): training masks σ(βs)·q, evaluation 1[s > 0]. Generated modules must
+ * emit `applyGate(<branch>, ctx, [groups])` on the same operand.
+ */
+export function branchGates(ir: IrNetwork): Map<number, number[]> {
+  const byPath = new Map(ir.nodes.map((n) => [n.path, n]));
+  const gates = new Map<number, number[]>();
+  const best = new Map<number, { add: number; start: number }>();
+  for (const a of ir.nodes) {
+    if (a.kind !== 'add' || a.inputs.length < 2) continue;
+    const inst = a.path.includes('.') ? a.path.slice(0, a.path.lastIndexOf('.')) : '';
+    const inInstance = (p: string) => inst === '' || p.startsWith(`${inst}.`);
+    const start = Math.min(...ir.nodes.filter((n) => inInstance(n.path)).map((n) => n.id));
+    const inBranch = (p: string): boolean => {
+      const n = byPath.get(p);
+      if (!n || n.id < start || n.id >= a.id || n.kind === 'add' || !inInstance(p)) return false;
+      return !/^shortcut\d*$/.test((inst === '' ? p : p.slice(inst.length + 1)).split('.')[0] ?? '');
+    };
+    for (const g of ir.groups) {
+      if (!g.maskable || !g.canVanish || g.id === a.group || !g.members.every(inBranch)) continue;
+      const prev = best.get(g.id);
+      if (!prev || start > prev.start) best.set(g.id, { add: a.id, start });
+    }
+  }
+  for (const [g, { add }] of best) gates.set(add, [...(gates.get(add) ?? []), g]);
+  return gates;
+}
+
+/** x · Π_g any(mask_g > 0) (masks are ≥ 0, so sign(max) is that indicator, with a zero gradient); x when no group has a mask. */
+export function applyGate(x: tf.Tensor, ctx: ForwardContext, groups: readonly number[]): tf.Tensor {
+  let alive: tf.Tensor | null = null;
+  for (const g of groups) {
+    const m = ctx.mask(g);
+    if (!m) continue;
+    const a = tf.sign(tf.max(m));
+    alive = alive ? tf.mul(alive, a) : a;
+  }
+  return alive ? tf.mul(x, alive) : x;
+}
+
 /** A forward context over a fixed set of per-group mask tensors (the caller owns and disposes them). */
 export function makeContext(opts: {
   training: boolean;
@@ -180,11 +225,14 @@ type Built =
 /** The generic interpreter: builds a layer per IR node and evaluates the DAG in node order. */
 export class IrModule extends NetworkModule {
   readonly placement: Map<number, number>;
+  /** Vanishing-branch gates (see `branchGates`). */
+  readonly gates: Map<number, number[]>;
   private readonly layers = new Map<number, Built>();
 
   constructor(ir: IrNetwork, opts: ModuleOptions) {
     super(ir, opts);
     this.placement = maskPlacement(ir);
+    this.gates = branchGates(ir);
     for (const n of ir.nodes) {
       switch (n.kind) {
         case 'conv':
@@ -256,9 +304,11 @@ export class IrModule extends NetworkModule {
         case 'dropout':
           y = dropout(arg(n), n.attrs.rate, ctx);
           break;
-        case 'add':
-          y = ops.add(n.inputs.map((_, i) => arg(n, i)));
+        case 'add': {
+          const gate = this.gates.get(n.id);
+          y = ops.add(n.inputs.map((_, i) => (i === 0 && gate ? applyGate(arg(n, 0), ctx, gate) : arg(n, i))));
           break;
+        }
         case 'concat':
           y = ops.concat(n.inputs.map((_, i) => arg(n, i)), n.attrs.axis);
           break;

@@ -5,18 +5,23 @@
 //
 // `bias auto` (the default for conv and dense): no bias when the layer's only consumer is a bn (whose β makes
 // a bias redundant), else a bias.
+//
+// A `widths` section (per-instance width overrides) costs one extra expansion: the spec is expanded once
+// without overrides to check the entries' paths and fix how `add(shortcut)`s resolve (widths.ts), then again
+// with them, and everything below (counts, groups, head) reads the overridden graph.
 
 import { diag, hasErrors, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
-import type { ArchFile, BlockDecl, InputDecl, LayersSection, Section } from '../syntax/ast.ts';
+import type { ArchFile, BlockDecl, InputDecl, LayersSection, Section, WidthsSection } from '../syntax/ast.ts';
 import { DATASETS, LIMITS } from './defaults.ts';
 import { Expander } from './expand.ts';
 import type { GNode, Graph } from './graph.ts';
 import { analyzeGroups } from './groups.ts';
 import type { InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
 import { countNode, LAYER_KINDS, width } from './registry.ts';
-import { parseSparsify, parseTrain, resolveSparsify, sectionAsCall, type Plan, type SparsifyPartial } from './settings.ts';
+import { datasetSpelling, parseSparsify, parseTrain, resolveSparsify, sectionAsCall, type Plan, type SparsifyPartial } from './settings.ts';
 import { fmtShape, numel } from './shapes.ts';
 import { bindArgs, EMPTY_ENV, Sink } from './values.ts';
+import { planWidths, type WidthPlan } from './widths.ts';
 
 export function checkArch(file: ArchFile, fileName: string): Result<IrNetwork | undefined> {
   const sink = new Sink();
@@ -38,6 +43,7 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
   let layers: LayersSection | undefined;
   let sparsifySection: Section | undefined;
   let trainSection: Section | undefined;
+  let widthsSection: WidthsSection | undefined;
   const blocks = new Map<string, BlockDecl>();
   for (const item of net.items) {
     switch (item.kind) {
@@ -55,9 +61,14 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
           if ((n === 'sparsify' ? sparsifySection : trainSection) !== undefined) sink.report('duplicateSection', item.name.span, [n]);
           else if (n === 'sparsify') sparsifySection = item;
           else trainSection = item;
-        } else sink.report('unknownSection', item.name.span, [n, "'sparsify' or 'train'"]);
+        } else sink.report('unknownSection', item.name.span, [n, "'sparsify', 'train' or 'widths'"]);
         break;
       }
+      case 'Widths':
+        // Reported on the keyword: a second table could only contradict or repeat the first.
+        if (widthsSection) sink.report('duplicateSection', { start: item.span.start, end: item.span.start + 'widths'.length }, ['widths']);
+        else widthsSection = item;
+        break;
       case 'Block': {
         const name = item.name.name;
         if (LAYER_KINDS.has(name)) sink.report('blockShadowsLayer', item.name.span, [name]);
@@ -79,8 +90,15 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
   const netSparsify: SparsifyPartial[] = sparsifySection ? [parseSparsify(sectionAsCall(sparsifySection), EMPTY_ENV, sink)] : [];
   if (!input || !layers) return undefined;
 
-  // --- expand ---
-  const graph = new Expander(blocks, input, sink).run(layers.body, inputDecl!.span, netSparsify);
+  // --- expand (twice with a widths section: nominally, to plan the overrides; then with them) ---
+  let plan: WidthPlan | undefined;
+  if (widthsSection) {
+    // The nominal pass's own diagnostics are dropped: the real pass reports the same ones.
+    const nominal = new Expander(blocks, input, new Sink());
+    const g = nominal.run(layers.body, inputDecl!.span, netSparsify);
+    plan = planWidths(widthsSection, g, nominal.shortcutModes, sink);
+  }
+  const graph = new Expander(blocks, input, sink, plan).run(layers.body, inputDecl!.span, netSparsify);
   if (graph.output <= 0) {
     sink.report('missingLayers', net.name.span, [net.name.name]);
     return undefined;
@@ -204,10 +222,11 @@ function resolveBias(graph: Graph): void {
 function checkHead(out: GNode, input: InputSpec, data: keyof typeof DATASETS, dataSpan: Span | undefined, sink: Sink): number {
   const ds = DATASETS[data];
   const span = out.span;
+  const name = datasetSpelling(data);
   if (input.kind === 'image') {
-    if (ds.task === 'language-model' && dataSpan) sink.report('taskMismatch', dataSpan, [data, 'language modelling', 'an image']);
+    if (ds.task === 'language-model' && dataSpan) sink.report('taskMismatch', dataSpan, [name, 'language modelling', 'an image']);
     if (ds.image && dataSpan && (ds.image[0] !== input.height || ds.image[1] !== input.width || ds.image[2] !== input.channels)) {
-      sink.report('datasetInputMismatch', dataSpan, [data, `images ${fmtShape(ds.image)}`, `image ${fmtShape([input.height, input.width, input.channels])}`]);
+      sink.report('datasetInputMismatch', dataSpan, [name, `images ${fmtShape(ds.image)}`, `image ${fmtShape([input.height, input.width, input.channels])}`]);
     }
     if (!out.shape) return ds.classes ?? 0;
     if (out.shape.length !== 1) {
@@ -215,10 +234,10 @@ function checkHead(out: GNode, input: InputSpec, data: keyof typeof DATASETS, da
       return ds.classes ?? 0;
     }
     const c = out.shape[0]!;
-    if (ds.classes !== null && c !== ds.classes) sink.report('headMismatch', span, [c, data, ds.classes]);
+    if (ds.classes !== null && c !== ds.classes) sink.report('headMismatch', span, [c, name, ds.classes]);
     return ds.classes ?? c;
   }
-  if (ds.task === 'classification' && dataSpan) sink.report('taskMismatch', dataSpan, [data, 'image classification', 'tokens']);
+  if (ds.task === 'classification' && dataSpan) sink.report('taskMismatch', dataSpan, [name, 'image classification', 'tokens']);
   if (!out.shape) return input.vocab;
   if (out.shape.length !== 2) {
     sink.report('badOutputShape', span, ['per-step vocabulary scores [T, V] (end with dense(vocab))', fmtShape(out.shape)]);

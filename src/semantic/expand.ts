@@ -10,9 +10,14 @@
 // `<instance>.shortcut.conv` and `<instance>.shortcut.bn`. `concat(a(32), maxpool(3, stride 1))` applies each
 // operand (a block call or a single layer call) to the concat's input; the branches live under the concat's
 // path (`concat1.a1.conv1`, `concat1.maxpool1`) and the concat node joins them on the last axis.
+//
+// Width overrides (the network's `widths` section, planned in widths.ts) replace a conv's `filters` or a
+// dense/lstm's `units` as the layer is built, so everything downstream sees the new width. `add(shortcut)`
+// then resolves as it did without overrides (the plan records that), so an override that breaks an identity
+// shortcut is the ordinary residual mismatch, related to the overrides that set each operand's width.
 
-import type { RelatedInfo, Span } from '../diagnostics/index.ts';
-import type { BlockDecl, CallExpr, LayerStmt, Section, Statement } from '../syntax/ast.ts';
+import { diag, type RelatedInfo, type Span } from '../diagnostics/index.ts';
+import type { BlockDecl, CallExpr, LayerStmt, Section, Statement, WidthEntry } from '../syntax/ast.ts';
 import { LIMITS } from './defaults.ts';
 import type { GNode, Graph, ResidualRecord } from './graph.ts';
 import type { InputSpec, LayerKind, Shape } from './ir.ts';
@@ -20,6 +25,7 @@ import { LAYER_KINDS, lookupKind, type LayerKindDef } from './registry.ts';
 import { parseSparsify, sectionAsCall, type SparsifyPartial } from './settings.ts';
 import { fmtShape } from './shapes.ts';
 import { bindArgs, didYouMean, evaluate, word, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
+import { overrideRelated, WIDTH_ARG, type ShortcutMode, type WidthPlan } from './widths.ts';
 
 interface Tensor {
   node: number;
@@ -53,6 +59,8 @@ interface Frame {
 export class Expander {
   readonly nodes: GNode[] = [];
   readonly residuals: ResidualRecord[] = [];
+  /** How each `add(shortcut)` resolved, by the add's path (a nominal expansion's record becomes the plan's). */
+  readonly shortcutModes = new Map<string, ShortcutMode>();
   private readonly used = new Map<string, Span>();
   private tooMany = false;
 
@@ -60,6 +68,8 @@ export class Expander {
     private readonly blocks: ReadonlyMap<string, BlockDecl>,
     private readonly input: InputSpec,
     private readonly sink: Sink,
+    /** Width overrides to apply; absent for a spec without a `widths` section (and for the nominal pass). */
+    private readonly widths?: WidthPlan,
   ) {}
 
   /** Expand the top-level `layers` body. `sparsify` is the network-level chain (the network section). */
@@ -163,6 +173,14 @@ export class Expander {
     if (def.irKind === 'concat') return this.concat(call, path, frame, input, stmtSpan);
 
     const args = bindArgs(call, def.schema, frame.env, this.sink, name);
+    const override = this.widths?.byPath.get(path);
+    const widthArg = WIDTH_ARG[def.name];
+    if (override && widthArg) {
+      // Keep the written argument's spans: problems the new width causes inside the layer (e.g. `groups`)
+      // are the layer's; the override entry is named in the diagnostics that compare widths.
+      const written = args.get(widthArg.arg);
+      args.set(widthArg.arg, { value: { k: 'num', v: override.width }, span: written?.span ?? override.entry.width.span, arg: written?.arg });
+    }
     const built = def.build({ args, input: { shape: input.shape, tokens: input.tokens }, span: call.span, sink: this.sink });
     const attrs = built?.attrs ?? {};
     if (def.irKind === 'embedding' && this.input.kind === 'tokens') attrs['vocab'] = this.input.vocab;
@@ -170,7 +188,19 @@ export class Expander {
       this.sink.report('maskableGroupedConv', maskable!.span, [attrs['groups'] as number]);
     }
     return this.emit(
-      { kind: def.irKind, surface: def.name, path, inputs: [input.node], shape: input.shape && built ? built.shape : undefined, tokens: false, attrs, span: stmtSpan, biasAuto: built?.biasAuto ?? false, ...extra },
+      {
+        kind: def.irKind,
+        surface: def.name,
+        path,
+        inputs: [input.node],
+        shape: input.shape && built ? built.shape : undefined,
+        tokens: false,
+        attrs,
+        span: stmtSpan,
+        biasAuto: built?.biasAuto ?? false,
+        widthOverride: override && widthArg ? override.entry : undefined,
+        ...extra,
+      },
       frame,
     );
   }
@@ -219,7 +249,7 @@ export class Expander {
 
   private add(def: LayerKindDef, call: CallExpr, path: string, frame: Frame, input: Tensor, stmtSpan: Span): Tensor {
     const args = bindArgs(call, def.schema, frame.env, this.sink, 'add');
-    const mode = word(args, 'shortcut', 'identity');
+    const mode = word<'identity' | 'shortcut' | 'projection'>(args, 'shortcut', 'identity');
     const inst = frame.instance;
     if (!inst) {
       this.sink.report('addOutsideBlock', call.span);
@@ -229,11 +259,21 @@ export class Expander {
     const base = { kind: 'add' as LayerKind, surface: 'add', path, span: stmtSpan, tokens: false };
     if (!input.shape || !skip.shape) return this.emit({ ...base, inputs: [input.node, skip.node], shape: undefined, attrs: { shortcut: 'identity' } }, frame);
     const same = sameShape(input.shape, skip.shape);
-    if (mode === 'identity' || (mode === 'shortcut' && same)) {
+    // With overrides, `add(shortcut)` keeps the nominal decision (see the file header).
+    const planned = mode === 'shortcut' ? this.widths?.shortcuts.get(path) : undefined;
+    const identity = mode === 'identity' || (mode === 'shortcut' && (planned ? planned === 'identity' : same));
+    if (mode === 'shortcut') this.shortcutModes.set(path, identity ? 'identity' : 'projection');
+    if (identity) {
       if (!same) {
-        this.sink.report('residualMismatch', call.span, [fmtShape(input.shape), fmtShape(skip.shape)]);
+        const branchCauses = this.overridesBehind(input.node);
+        const skipCauses = this.overridesBehind(skip.node);
+        const causes = [...branchCauses, ...skipCauses].sort((a, b) => a.span.start - b.span.start);
+        this.sink.diagnostics.push(diag('residualMismatch', call.span, [fmtShape(input.shape), fmtShape(skip.shape)], [...causes.map(overrideRelated), ...this.sink.related]));
         // Go on with the branch's shape: the mistake is the add's, what follows is probably meant for it.
-        return this.emit({ ...base, inputs: [input.node, skip.node], shape: input.shape, attrs: { shortcut: 'identity' } }, frame);
+        // Unless only the branch's width comes from an override: then the skip has the width the rest of the
+        // chain agrees on, and going on with it keeps one bad override to one diagnostic.
+        const goOn = branchCauses.length > 0 && skipCauses.length === 0 ? skip.shape : input.shape;
+        return this.emit({ ...base, inputs: [input.node, skip.node], shape: goOn, attrs: { shortcut: 'identity' } }, frame);
       }
       const out = this.emit({ ...base, inputs: [input.node, skip.node], shape: input.shape, attrs: { shortcut: 'identity' } }, frame);
       this.residuals.push({ add: out.node, start: inst.start });
@@ -307,10 +347,31 @@ export class Expander {
     return this.emit({ kind: 'concat', surface: 'concat', path, inputs: outs.map((o) => o.node), shape, tokens: false, attrs: { axis: -1 }, span: stmtSpan }, frame);
   }
 
+  /**
+   * The width overrides that decided a tensor's channel count: the overridden producers reached from it
+   * through layers that keep the width, adds (both operands: a residual chain shares one width) and concat
+   * branches. Empty when no override is involved, so specs without `widths` get unchanged diagnostics.
+   */
+  private overridesBehind(start: number): WidthEntry[] {
+    const found: WidthEntry[] = [];
+    const seen = new Set<number>();
+    const stack = [start];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      const n = this.nodes[id];
+      if (!n || seen.has(id)) continue;
+      seen.add(id);
+      if (n.widthOverride) found.push(n.widthOverride);
+      const producer = (n.kind === 'conv' && !n.attrs['depthwise']) || n.kind === 'dense' || n.kind === 'lstm' || n.kind === 'embedding' || n.kind === 'input';
+      if (!producer) stack.push(...n.inputs);
+    }
+    return found;
+  }
+
   // -------------------------------------------------------------------------------------------------------
 
   private emit(
-    n: Pick<GNode, 'kind' | 'surface' | 'path' | 'inputs' | 'shape' | 'tokens' | 'attrs' | 'span'> & Partial<Pick<GNode, 'maskable' | 'maskSpan' | 'sparsify' | 'biasAuto' | 'shortcut'>>,
+    n: Pick<GNode, 'kind' | 'surface' | 'path' | 'inputs' | 'shape' | 'tokens' | 'attrs' | 'span'> & Partial<Pick<GNode, 'maskable' | 'maskSpan' | 'sparsify' | 'biasAuto' | 'shortcut' | 'widthOverride'>>,
     frame: Frame,
   ): Tensor {
     if (this.nodes.length >= LIMITS.maxNodes) {
@@ -327,6 +388,7 @@ export class Expander {
       sparsify: frame.sparsify,
       biasAuto: false,
       shortcut: false,
+      widthOverride: undefined,
       ...n,
       inputs: n.inputs.filter((i) => i >= 0),
     });

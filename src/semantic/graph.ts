@@ -3,6 +3,7 @@
 // check.ts turns a clean graph into IrNode values.
 
 import type { Span } from '../diagnostics/index.ts';
+import type { WidthEntry } from '../syntax/ast.ts';
 import type { LayerKind, Shape } from './ir.ts';
 import type { SparsifyPartial } from './settings.ts';
 
@@ -28,6 +29,8 @@ export interface GNode {
   biasAuto: boolean;
   /** True for the conv/bn that a projection shortcut expands into. */
   shortcut: boolean;
+  /** The `widths` entry that set this layer's width, if any (for diagnostics that the override caused). */
+  widthOverride: WidthEntry | undefined;
 }
 
 /** A residual add and the id of the first node of its block instance (for `canVanish`). */

@@ -9,7 +9,7 @@ import type { Span } from '../diagnostics/index.ts';
 import type { Arg, Section } from '../syntax/ast.ts';
 import { DATASETS, DEFAULT_SPARSIFY_MODE, LR_SCHEDULE_DEFAULTS, MASK_OPTIMIZER_DEFAULTS, OPTIMIZER_DEFAULTS, SPARSIFY_DEFAULTS, TRAIN_DEFAULTS } from './defaults.ts';
 import type { DatasetKind, InputSpec, SchedulerConfig, SparsifyConfig, TrainConfig } from './ir.ts';
-import { argSpanOf, bindArgs, bool, EMPTY_ENV, num, numList, str, word, type Bindable, type BoundArgs, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
+import { argSpanOf, bindArgs, bool, didYouMean, EMPTY_ENV, num, numList, str, word, type Bindable, type BoundArgs, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
 
 /** The run length as far as it is known statically. */
 export interface Plan {
@@ -228,6 +228,14 @@ const TRAIN_SCHEMA: ParamSpec[] = [
 
 const DATASET_NAMES = Object.keys(DATASETS) as DatasetKind[];
 
+/**
+ * How a dataset is written in a spec: identifiers have no '-', so `fashion_mnist` is the canonical spelling
+ * of the kind 'fashion-mnist' (the hyphenated form still reads back, see values.ts). Messages use this form.
+ */
+export function datasetSpelling(kind: string): string {
+  return kind.replace(/-/g, '_');
+}
+
 export interface TrainResult {
   config: TrainConfig;
   plan: Plan;
@@ -259,7 +267,10 @@ export function parseTrain(section: Section | undefined, input: InputSpec | unde
   if (data) {
     const name = data.bindable.callee.name.replace(/_/g, '-');
     if (!DATASET_NAMES.includes(name as DatasetKind)) {
-      sink.report('invalidEnum', data.bindable.callee.span, [data.bindable.callee.name, 'data', DATASET_NAMES.join(' | ')]);
+      const written = data.bindable.callee.name;
+      const spellings = DATASET_NAMES.map(datasetSpelling);
+      const advice = didYouMean(datasetSpelling(written), spellings) || `; expected one of ${spellings.join(', ')}`;
+      sink.report('unknownDataset', data.bindable.callee.span, [written, advice]);
     } else {
       const db = bindArgs(data.bindable, [{ name: 'path', type: { t: 'string' }, positional: true }], data.env, sink, name);
       cfg.data = { kind: name as DatasetKind, path: str(db, 'path') ?? null };

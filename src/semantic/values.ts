@@ -94,7 +94,8 @@ export function evaluate(e: Expr, env: Env, sink: Sink): Value | undefined {
  * Identifiers have no hyphens, so `fashion-mnist("dir")` and `group-mean` parse as subtractions. When both
  * sides are unbound names (or a call on the right), read them back as one hyphenated word or call:
  * subtracting names that are not parameters could only be an error, and the printer spaces binary operators
- * (`fashion - mnist`), so spacing must not matter. `fashion_mnist` is accepted as well.
+ * (`fashion - mnist`), so spacing must not matter. This is a tolerance, not the spelling: specs and messages
+ * write `fashion_mnist` (settings.ts `datasetSpelling`).
  */
 function hyphenated(e: Expr, env: Env): Value | undefined {
   const parts: string[] = [];

@@ -24,6 +24,7 @@
 //       stage2: { basic(32, stride 2)  repeat 2 basic(32) }
 //       gap  dense(10)
 //     }
+//     widths { stage1.basic2.conv1 12  dense1 48 }  # per-instance width overrides (compaction writes these)
 //   }
 //
 // Comments run from `#` to end of line. Expressions allow + - * / and parentheses over numbers and
@@ -60,7 +61,7 @@ export interface Network extends NodeBase {
   items: NetworkItem[];
 }
 
-export type NetworkItem = InputDecl | Section | BlockDecl | LayersSection;
+export type NetworkItem = InputDecl | Section | BlockDecl | LayersSection | WidthsSection;
 
 /** `input image(32, 32, 3)` or `input tokens(vocab 10000, seq 35)`. */
 export interface InputDecl extends NodeBase {
@@ -98,6 +99,22 @@ export interface Param extends NodeBase {
 export interface LayersSection extends NodeBase {
   kind: 'Layers';
   body: Statement[];
+}
+
+/**
+ * `widths { stage1.basic2.conv1 12 … }`: per-instance overrides of layer widths, by expanded path. Compaction
+ * appends it where instances of one block or repeat learned different widths; src/semantic/widths.ts checks it.
+ */
+export interface WidthsSection extends NodeBase {
+  kind: 'Widths';
+  entries: WidthEntry[];
+}
+
+/** `stage1.basic2.conv1 12`: a layer path (one Identifier per segment, each with its span) and its width. */
+export interface WidthEntry extends NodeBase {
+  kind: 'WidthEntry';
+  path: Identifier[];
+  width: NumberLit;
 }
 
 export type Statement = LayerStmt | RepeatStmt | GroupStmt | Section;
@@ -199,6 +216,8 @@ export type AstNode =
   | BlockDecl
   | Param
   | LayersSection
+  | WidthsSection
+  | WidthEntry
   | LayerStmt
   | MaskableMod
   | RepeatStmt

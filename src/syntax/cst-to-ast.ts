@@ -102,6 +102,8 @@ class Builder {
     if (section) return this.section(section);
     const block = node(n, 'block');
     if (block) return this.block(block);
+    const widths = node(n, 'widthsSection');
+    if (widths) return this.widths(widths);
     const layers = node(n, 'layers');
     if (layers) {
       const span = cstSpan(layers);
@@ -115,6 +117,23 @@ class Builder {
     const span = cstSpan(n);
     if (!name || !span) return undefined;
     return { kind: 'Section', span, name: this.ident(name, span), settings: nodes(n, 'setting').map((s) => this.setting(s)).filter(defined) };
+  }
+
+  widths(n: CstNode): A.WidthsSection | undefined {
+    const span = cstSpan(n);
+    if (!span || !tok(n, 'Widths')) return undefined;
+    return { kind: 'Widths', span, entries: nodes(n, 'widthEntry').map((e) => this.widthEntry(e)).filter(defined) };
+  }
+
+  /** An entry with a segment or its width missing (recovery inserted or skipped it) is dropped whole. */
+  widthEntry(n: CstNode): A.WidthEntry | undefined {
+    const segments = toks(n, 'segment');
+    const num = tok(n, 'width');
+    // Each '.' must sit between two real segments: `a..b 3` or `a. 3` lost a segment to recovery.
+    if (!num || segments.length === 0 || segments.length !== toks(n, 'Dot').length + 1) return undefined;
+    const path = segments.map((t) => this.ident(t, tokSpan(t)));
+    const width: A.NumberLit = { kind: 'Number', span: tokSpan(num), value: Number(num.image), text: num.image };
+    return { kind: 'WidthEntry', span: join(path[0]!.span, width.span), path, width };
   }
 
   setting(n: CstNode): A.Setting | undefined {

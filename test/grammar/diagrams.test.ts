@@ -12,6 +12,6 @@ describe('grammar/diagrams.html', () => {
 
   it('shows every rule', () => {
     const html = renderDiagrams();
-    for (const rule of ['network', 'layerStmt', 'argList', 'primary']) expect(html).toContain(`"name": "${rule}"`);
+    for (const rule of ['network', 'layerStmt', 'argList', 'primary', 'widthsSection', 'widthEntry']) expect(html).toContain(`"name": "${rule}"`);
   });
 });

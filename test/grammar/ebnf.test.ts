@@ -21,6 +21,12 @@ describe('grammar/arch.ebnf', () => {
     for (const [name, pattern] of lexicalFromTokens()) expect(`${name} ::= ${ebnf.get(name)}`).toBe(`${name} ::= ${pattern}`);
   });
 
+  it('has the widths section: a soft keyword, then `path NUMBER` entries', () => {
+    expect(ebnf.get('widthsSection')).toBe("'widths' '{' widthEntry* '}'");
+    expect(ebnf.get('widthEntry')).toBe("ID ( '.' ID )* NUMBER");
+    expect(ebnf.get('item')).toBe('inputDecl | widthsSection | section | block | layers');
+  });
+
   it('would notice a change on either side', () => {
     const text = readFileSync(new URL('../../grammar/arch.ebnf', import.meta.url), 'utf8');
     const edited = productionsFromEbnf(text.replace("layerStmt ::= maskable? call ;", 'layerStmt ::= call ;'));

@@ -1,7 +1,8 @@
 // The grammar lexer: token kinds, keywords vs identifiers, numbers, strings, comments with positions.
 
 import { describe, expect, it } from 'vitest';
-import { archLexer } from '../../grammar/tokens.ts';
+import { tokenMatcher } from 'chevrotain';
+import { archLexer, Identifier } from '../../grammar/tokens.ts';
 
 function kinds(text: string): string[] {
   return archLexer.tokenize(text).tokens.map((t) => `${t.tokenType.name}:${t.image}`);
@@ -40,13 +41,41 @@ describe('lexer', () => {
     ]);
   });
 
+  it('lexes layer paths with dots while decimals and exponents stay whole numbers', () => {
+    expect(kinds('stage1.basic2.conv1 12 lstm1 0.5 1e-4 2.5e+3')).toEqual([
+      'Identifier:stage1',
+      'Dot:.',
+      'Identifier:basic2',
+      'Dot:.',
+      'Identifier:conv1',
+      'NumberLiteral:12',
+      'Identifier:lstm1',
+      'NumberLiteral:0.5',
+      'NumberLiteral:1e-4',
+      'NumberLiteral:2.5e+3',
+    ]);
+    // A number starts with a digit (`.5` never was one), and a trailing dot is not part of it.
+    expect(kinds('.5 3.')).toEqual(['Dot:.', 'NumberLiteral:5', 'NumberLiteral:3', 'Dot:.']);
+    expect(archLexer.tokenize('a.b 0.5 .5').errors).toEqual([]);
+  });
+
+  it("lexes 'widths' as a soft keyword: its own token, an Identifier by category", () => {
+    const r = archLexer.tokenize('widths widthsX my_widths');
+    expect(r.tokens.map((t) => `${t.tokenType.name}:${t.image}`)).toEqual(['Widths:widths', 'Identifier:widthsX', 'Identifier:my_widths']);
+    expect(tokenMatcher(r.tokens[0]!, Identifier)).toBe(true);
+  });
+
+  it("has no '-' in identifiers: `fashion-mnist` is three tokens, `fashion_mnist` one", () => {
+    expect(kinds('fashion-mnist fashion_mnist')).toEqual(['Identifier:fashion', 'Minus:-', 'Identifier:mnist', 'Identifier:fashion_mnist']);
+  });
+
   it('lexes strings with escapes and marks unterminated ones', () => {
     expect(kinds('"a\\"b\\\\c\\n" "open')).toEqual(['StringLiteral:"a\\"b\\\\c\\n"', 'UnterminatedString:"open']);
     expect(kinds('"line\nnext"')).toEqual(['UnterminatedString:"line', 'Identifier:next', 'UnterminatedString:"']);
   });
 
   it('lexes punctuation', () => {
-    expect(kinds('{}()[],:=+-*/').map((k) => k.split(':')[0])).toEqual([
+    expect(kinds('{}()[],:.=+-*/').map((k) => k.split(':')[0])).toEqual([
       'LCurly',
       'RCurly',
       'LParen',
@@ -55,6 +84,7 @@ describe('lexer', () => {
       'RBracket',
       'Comma',
       'Colon',
+      'Dot',
       'Equals',
       'Plus',
       'Minus',

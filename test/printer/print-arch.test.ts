@@ -96,6 +96,38 @@ network n {  # header
 `);
   });
 
+  it('prints a widths section as a table, one entry per line, with comments in and around it', () => {
+    const text = `network n {
+  layers { conv(8, kernel 3) }
+  # learned widths (archc compaction)
+  widths {  stage1 . basic1.conv1   12  lstm1 143  # two on a line
+    # before the last
+
+    dense1 0.50 }   # after
+  widths {}
+}
+`;
+    const expected = `network n {
+  layers { conv(8, kernel 3) }
+  # learned widths (archc compaction)
+  widths {
+    stage1.basic1.conv1 12
+    lstm1 143  # two on a line
+    # before the last
+
+    dense1 0.50
+  }  # after
+  widths {}
+}
+`;
+    expect(fmt(text)).toBe(expected);
+    expect(fmt(expected)).toBe(expected);
+    // A one-line widths section still opens up: the table is read (and diffed) row by row.
+    expect(fmt('network n {\n  widths { a.b 1  c 2 }\n}\n')).toBe('network n {\n  widths {\n    a.b 1\n    c 2\n  }\n}\n');
+    // Without the source, the same table.
+    expect(printArch(parseArch(text, 't').value)).toContain('  widths {\n    stage1.basic1.conv1 12\n    lstm1 143\n');
+  });
+
   it('keeps single blank lines between elements and drops them at body edges', () => {
     expect(fmt('network n {\n\n  input x\n\n\n\n  layers {\n\n    a\n\n    b\n\n  }\n\n}\n')).toBe('network n {\n  input x\n\n  layers {\n    a\n\n    b\n  }\n}\n');
   });

@@ -53,8 +53,9 @@ const call = fc
   .tuple(ident, fc.array(arg, { maxLength: 3 }), fc.boolean())
   .map(([callee, args, parens]): A.CallExpr => ({ kind: 'Call', callee, args, hasParens: parens || args.length > 0, span: S }));
 const label = fc.option(ident, { nil: undefined });
+// `widths {` always opens the widths section (a soft keyword), so no generic section may be named so.
 const section = fc
-  .tuple(ident, fc.array(fc.tuple(ident, expr), { maxLength: 3 }))
+  .tuple(ident.filter((i) => i.name !== 'widths'), fc.array(fc.tuple(ident, expr), { maxLength: 3 }))
   .map(([n, kv]): A.Section => ({ kind: 'Section', name: n, settings: kv.map(([key, value]) => ({ kind: 'Setting', key, value, span: S })), span: S }));
 
 const { stmt } = fc.letrec<{ stmt: A.Statement }>((tie) => ({
@@ -82,6 +83,13 @@ const item: fc.Arbitrary<A.NetworkItem> = fc.oneof(
       span: S,
     })),
   fc.array(stmt, { maxLength: 4 }).map((body): A.NetworkItem => ({ kind: 'Layers', body, span: S })),
+  fc
+    .array(fc.tuple(fc.array(ident, { minLength: 1, maxLength: 3 }), numberText), { maxLength: 4 })
+    .map((entries): A.NetworkItem => ({
+      kind: 'Widths',
+      entries: entries.map(([path, t]) => ({ kind: 'WidthEntry', path, width: { kind: 'Number', value: Number(t), text: t, span: S }, span: S })),
+      span: S,
+    })),
 );
 
 const file = fc
@@ -155,7 +163,7 @@ describe('mutated specs never make the front end throw', () => {
   const seeds = readdirSync(dir)
     .filter((f) => f.endsWith('.arch'))
     .map((f) => readFileSync(new URL(f, dir), 'utf8'));
-  const pieces = ['{', '}', '(', ')', '[', ']', ',', ':', '=', '-', '*', '"', '\\', '#', '\n', ' ', 'repeat', 'maskable', 'layers', 'x', '1e-4', 'é', "'", '`', '${', '*/', '\u0000'];
+  const pieces = ['{', '}', '(', ')', '[', ']', ',', ':', '=', '-', '*', '"', '\\', '#', '\n', ' ', 'repeat', 'maskable', 'layers', 'x', '1e-4', '.', 'widths', 'widths { a.b 3 }', 'é', "'", '`', '${', '*/', '\u0000'];
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 8 }) }),
     fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })) }),

@@ -175,6 +175,20 @@ describe('multi-error reporting', () => {
     });
     expect(codes(src)).toEqual(['3:14 ARCH4001', '4:21 ARCH4002', '5:16 ARCH2003', '5:24 ARCH2002', '9:5 ARCH2001']);
   });
+  it("an unknown dataset suggests the canonical underscore spelling ('fashion_mnist')", () => {
+    for (const data of ['fashionmnist("d")', 'fashion_mnst("d")', 'fashion-mnst("d")']) {
+      const src = net({ input: 'image(28, 28, 1)', train: `data ${data}` });
+      expect(codes(src)).toEqual(['4:16 ARCH2025']);
+      expect(messages(src)[0]).toMatch(/^ARCH2025 unknown dataset '[a-z_-]+'; did you mean 'fashion_mnist'\?$/);
+    }
+    expect(messages(net({ train: 'data fashionmnist("d")' }))[0]).toBe("ARCH2025 unknown dataset 'fashionmnist'; did you mean 'fashion_mnist'?");
+    expect(messages(net({ train: 'data imagenet("d")' }))[0]).toBe(
+      "ARCH2025 unknown dataset 'imagenet'; expected one of fashion_mnist, mnist, cifar10, ptb, text, kjv, brown, synthetic",
+    );
+    // Other messages name the dataset as a spec writes it.
+    expect(messages(net({ train: 'data fashion_mnist("x")' }))[0]).toContain("dataset 'fashion_mnist' yields images");
+  });
+
   it('hyphenated words and dataset names read as one word', () => {
     const c = compile(net({ input: 'image(28, 28, 1)', sparsify: 'penalty group-mean', train: 'data fashion-mnist("d")' }));
     expect(c.diagnostics).toEqual([]);

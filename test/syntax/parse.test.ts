@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SourceText } from '../../src/diagnostics/index.ts';
-import type { Arg, CallExpr, Expr, LayerStmt, Statement } from '../../src/syntax/ast.ts';
+import type { Arg, BlockDecl, CallExpr, Expr, LayerStmt, Section, Statement, WidthEntry, WidthsSection } from '../../src/syntax/ast.ts';
 import { parseArch, stripSpans } from '../../src/syntax/index.ts';
 
 const CASES = new URL('./cases/', import.meta.url);
@@ -99,6 +99,44 @@ describe('parseArch: valid input', () => {
     expect(slice(text, body[1]!.span)).toBe('bn');
   });
 
+  it('parses a widths section: dotted paths with a span per segment, widths with their text', () => {
+    const text = 'network n {\n  layers { conv(8, kernel 3) }\n  widths {\n    stage1.basic2.conv1 12\n    lstm1 1e2\n  }\n}\n';
+    const r = parseArch(text, 't');
+    expect(r.diagnostics).toEqual([]);
+    const w = r.value.network!.items[1] as WidthsSection;
+    expect(w.kind).toBe('Widths');
+    expect(slice(text, w.span)).toBe('widths {\n    stage1.basic2.conv1 12\n    lstm1 1e2\n  }');
+    const [a, b] = w.entries as [WidthEntry, WidthEntry];
+    expect(a.path.map((p) => [p.name, slice(text, p.span)])).toEqual([
+      ['stage1', 'stage1'],
+      ['basic2', 'basic2'],
+      ['conv1', 'conv1'],
+    ]);
+    expect(slice(text, a.span)).toBe('stage1.basic2.conv1 12');
+    expect(stripSpans(a.width)).toEqual({ kind: 'Number', value: 12, text: '12' });
+    expect(b.path.map((p) => p.name)).toEqual(['lstm1']);
+    expect(stripSpans(b.width)).toEqual({ kind: 'Number', value: 100, text: '1e2' });
+    expect(slice(text, b.span)).toBe('lstm1 1e2');
+  });
+
+  it("keeps 'widths' usable as a name everywhere but at the head of a network item", () => {
+    const text = 'network widths {\n  block widths(widths) { widths: conv(widths, kernel widths)  widths {} }\n  train { widths 3 }\n  widths {}\n}\n';
+    const r = parseArch(text, 't');
+    expect(r.diagnostics).toEqual([]);
+    const net = r.value.network!;
+    expect(net.name.name).toBe('widths');
+    expect(net.items.map((i) => i.kind)).toEqual(['Block', 'Section', 'Widths']);
+    const block = net.items[0] as BlockDecl;
+    expect(block.params.map((p) => p.name.name)).toEqual(['widths']);
+    const layer = block.body[0] as LayerStmt;
+    expect(layer.label?.name).toBe('widths');
+    expect(layer.call.args.map((a) => `${a.name?.name ?? '_'}=${a.value.kind}`)).toEqual(['_=Name', 'kernel=Name']);
+    // Inside a body `widths { }` is an ordinary section (the checker says it is not allowed there).
+    expect(block.body[1]!.kind).toBe('Section');
+    expect((net.items[1] as Section).settings[0]!.key.name).toBe('widths');
+    expect(layers('conv(widths 3)').map((s) => (s as LayerStmt).call.args[0]!.name?.name)).toEqual(['widths']);
+  });
+
   it('records comments with their text and spans', () => {
     const text = '# top\nnetwork n { # hdr\n}\n';
     const r = parseArch(text, 't');
@@ -156,6 +194,25 @@ describe('parseArch: errors', () => {
     const r = parseArch('network n {\n  input image(1, 1, 1)\n  layers { conv(16 kernel 3) bn }\n  train { epochs 3 }\n}\n', 't');
     expect(r.diagnostics.length).toBeGreaterThan(0);
     expect(r.value.network!.items.map((i) => i.kind)).toEqual(['Input', 'Layers', 'Section']);
+  });
+
+  it('reports malformed width entries and drops exactly the incomplete ones', () => {
+    const entries = (text: string): string[] => {
+      const w = parseArch(text, 't').value.network?.items.find((i) => i.kind === 'Widths') as WidthsSection | undefined;
+      return w ? w.entries.map((e) => `${e.path.map((p) => p.name).join('.')}=${e.width.text}`) : [];
+    };
+    const net = (body: string): string => `network n {\n  widths {\n    ${body}\n  }\n}\n`;
+    expect(errors(net('a.b\n    c.d 3'))).toEqual(["4:5 ARCH1003 expected number but found 'c'"]);
+    expect(entries(net('a.b\n    c.d 3'))).toEqual(['c.d=3']);
+    expect(errors(net('a. 3\n    b 4'))).toEqual(["3:8 ARCH1003 expected identifier but found '3'"]);
+    expect(entries(net('a. 3\n    b 4'))).toEqual(['b=4']);
+    expect(errors(net('a.1 3'))).toEqual(["3:7 ARCH1003 expected identifier but found '1'"]);
+    expect(entries(net('a.1 3'))).toEqual([]);
+    expect(errors(net('a "x"'))).toEqual([`3:7 ARCH1003 expected number but found '"x"'`]);
+    expect(errors(net('a -3'))).toEqual(["3:7 ARCH1003 expected number but found '-'"]);
+    expect(errors(net('.a 3'))).toEqual(["3:5 ARCH1003 expected '}' to close 'widths' opened at 2:10 but found '.'"]);
+    // `.5` was never a number (it used to be a lexing error): now a '.' the parser does not expect.
+    expect(errors('network n {\n  layers { conv(.5) }\n}\n')).toEqual(["2:17 ARCH1003 expected ')' after arguments of 'conv' but found '.'"]);
   });
 
   it('refuses nesting too deep to parse or print safely, without throwing', () => {

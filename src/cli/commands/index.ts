@@ -5,6 +5,10 @@ import type { Io } from '../io.ts';
 import { registerFmt } from './fmt.ts';
 import { registerCheck } from './check.ts';
 import { registerStats } from './stats.ts';
+import { registerReport } from './report.ts';
+import { registerDemo } from './demo.ts';
+import { registerBuild } from './build.ts';
+import { registerTrain } from './train.ts';
 
 export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
@@ -12,4 +16,8 @@ export const commands: RegisterCommand[] = [
   registerFmt,
   registerCheck,
   registerStats,
+  registerReport,
+  registerDemo,
+  registerBuild,
+  registerTrain,
 ];

@@ -42,7 +42,7 @@ export interface TrainOptions {
   logEvery?: number;
   /** Evaluate intermediate metrics lines on at most this many examples (LM: tokens); the final line always uses the whole split. */
   evalLimit?: number;
-  /** Called after every step (checkpoint hooks). */
+  /** Called after every step, after that step's metrics line if one was due (checkpoint hooks see a settled state). */
   onStep?: (info: StepInfo, trainer: Trainer) => void | Promise<void>;
   /** Called after every metrics line. */
   onMetrics?: (line: MetricsLine, trainer: Trainer) => void | Promise<void>;
@@ -121,6 +121,8 @@ export interface TrainerState {
   data: DataPosition;
   totals: { sampledMacs: number; expectedMacs: number; denseMacs: number; wallTime: number };
   history: MetricsLine[];
+  /** Sums since the last metrics line, so a resumed run's next line averages the same steps (absent in old states). */
+  interval?: Interval;
 }
 
 export interface TrainResult {
@@ -130,7 +132,7 @@ export interface TrainResult {
   state: TrainerState;
 }
 
-interface Interval {
+export interface Interval {
   steps: number;
   loss: number;
   task: number;
@@ -364,12 +366,12 @@ export class Trainer {
     while (this.stepNo < this.plannedSteps) {
       const info = this.trainStep();
       progress.update(info.step, `loss ${info.loss.toFixed(4)}`);
-      await this.opts.onStep?.(info, this);
       const logDue = this.opts.logEvery !== undefined && info.step % this.opts.logEvery === 0;
       if (info.lastOfEpoch || logDue || info.step === this.plannedSteps) {
         if (this.opts.isTTY && this.opts.write) this.opts.write('\r\x1b[K');
         last = await this.writeMetrics(info.step === this.plannedSteps);
       }
+      await this.opts.onStep?.(info, this);
       await new Promise((r) => setImmediate(r));
     }
     progress.done();
@@ -390,6 +392,7 @@ export class Trainer {
       data: this.data.position(),
       totals: { ...this.totals },
       history: [...this.history],
+      interval: { ...this.interval },
     };
   }
 
@@ -407,6 +410,7 @@ export class Trainer {
     this.stepNo = s.step;
     this.totals = { ...s.totals };
     this.history = [...s.history];
+    this.interval = s.interval ? { ...s.interval } : emptyInterval();
   }
 
   dispose(): void {

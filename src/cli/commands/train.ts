@@ -1,0 +1,64 @@
+// `archc train FILE.arch [flags]`: the one-command path. Builds the spec's trainer module into a folder inside the
+// package (.archc/build/<name>-<hash>/, where the `archc/runtime` self-reference resolves), imports it, and runs
+// its `main` in this process with the same flags a generated trainer takes (see trainer-main.ts).
+
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { buildSpecFile, writeFileAtomic } from '../../codegen/build.ts';
+import { PACKAGE_ROOT } from '../../codegen/index.ts';
+import { TRAINER_FLAGS } from '../trainer-main.ts';
+import { UserError, type Io } from '../io.ts';
+import { renderAll } from './check.ts';
+import type { RegisterCommand } from './index.ts';
+
+/** Where `archc train` builds modules (gitignored). Content-addressed: an unchanged spec reuses its module. */
+export const BUILD_CACHE_DIR = join(PACKAGE_ROOT, '.archc', 'build');
+
+type GeneratedMain = (argv: readonly string[], io?: Io) => Promise<number>;
+
+export const registerTrain: RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => {
+  const cmd = program
+    .command('train')
+    .description('build a spec into a trainer module and run it: train, evaluate, compact')
+    .argument('<file>', '.arch spec');
+  for (const f of TRAINER_FLAGS) cmd.option(f.flags, f.description);
+  cmd.action(async (file: string, _opts: unknown, self: Command) => {
+    const r = await buildSpecFile(file, io.cwd);
+    if (r.compiled.diagnostics.length > 0) io.err(renderAll(r.compiled.diagnostics, r.compiled.source, io.isTTY));
+    if (!r.module) {
+      const n = r.compiled.diagnostics.filter((d) => d.severity === 'error').length;
+      io.err(`${file}: ${n} error${n === 1 ? '' : 's'}; not trained`);
+      setExit(1);
+      return;
+    }
+    const hash = createHash('sha256').update(r.module.text).digest('hex').slice(0, 12);
+    const dest = join(BUILD_CACHE_DIR, `${r.compiled.ir!.name}-${hash}`, r.module.fileName);
+    if (!existsSync(dest) || readFileSync(dest, 'utf8') !== r.module.text) writeFileAtomic(dest, r.module.text);
+    let main: unknown;
+    try {
+      const mod = (await import(pathToFileURL(dest).href)) as Record<string, unknown>;
+      main = mod['main'];
+    } catch (e) {
+      throw new UserError(`cannot load the built module ${dest}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (typeof main !== 'function') throw new UserError(`the built module ${dest} has no main()`);
+    setExit(await (main as GeneratedMain)(forwardedArgs(self), io));
+  });
+};
+
+/** The trainer flags given on this command line, in the trainer's syntax (values were not parsed here). */
+function forwardedArgs(cmd: Command): string[] {
+  const opts = cmd.opts<Record<string, string | boolean | undefined>>();
+  const out: string[] = [];
+  for (const f of TRAINER_FLAGS) {
+    if (cmd.getOptionValueSource(f.key) !== 'cli') continue;
+    const flag = f.flags.split(' ')[0]!;
+    const v = opts[f.key];
+    if (typeof v === 'string') out.push(flag, v);
+    else if (v === true) out.push(flag);
+  }
+  return out;
+}

@@ -1,0 +1,377 @@
+// The command line of every generated trainer module (`npx tsx generated/<name>.ts …`) and of `archc train`:
+// parses and validates the flags, applies them to a copy of the IR, runs the runtime's `runTraining` with the
+// generated network, writes <out>/metrics.jsonl, hands the trained network to compaction, and prints a summary.
+// Errors are one-line messages and exit code 1 (130 after Ctrl-C); no stack traces reach the user.
+
+import { existsSync, realpathSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { PACKAGE_ROOT } from '../codegen/package-root.ts';
+import { DataError } from '../runtime/data/index.ts';
+import { runTraining, type NetworkModule, type RunTrainingResult, type WeightMap } from '../runtime/index.ts';
+import type { IrNetwork, MaskGroup } from '../semantic/ir.ts';
+import { human } from './commands/check.ts';
+import { processIo, UserError, type Io } from './io.ts';
+import { checkRunOutputs, controlledTraining, prunedFileName, savedRun } from './run-control.ts';
+
+export type { IrNetwork } from '../semantic/ir.ts';
+export type TrainerIo = Io;
+
+/** A mask group as generated modules describe it (`groups` const): typed members, no settings. */
+export interface MaskGroupInfo<P extends string = string> {
+  readonly id: number;
+  readonly width: number;
+  readonly structure: MaskGroup['structure'];
+  readonly maskable: boolean;
+  readonly canVanish: boolean;
+  readonly members: readonly P[];
+}
+
+/** The hyperparameters a generated `<Name>Config` carries; each is a flag (camelCase → --kebab-case). */
+export interface TrainerConfig {
+  data: string;
+  epochs: number | null;
+  steps: number | null;
+  batch: number;
+  lr: number;
+  weightDecay: number;
+  lambda: number;
+  seed: number;
+}
+
+export interface TrainerMainOptions {
+  /** Network name: file names in --out (`<name>.pruned.arch`) and message prefixes. */
+  name: string;
+  /** The spec the module was generated from (for messages and the pruned spec). */
+  specPath: string;
+  ir: IrNetwork;
+  defaults: TrainerConfig;
+  createModule: (network: IrNetwork, seed: number) => NetworkModule;
+}
+
+type ValueKind = 'posInt' | 'nonNegInt' | 'posNumber' | 'nonNegNumber' | 'string' | 'backend' | 'flag';
+
+/** One command-line flag. `config` flags set a TrainerConfig field; the others steer the run. */
+export interface TrainerFlag {
+  /** Commander's option key (camelCase). */
+  key: string;
+  flags: string;
+  description: string;
+  kind: ValueKind;
+  config: boolean;
+}
+
+const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+/** Every flag, shared with `archc train` (which declares the same options and forwards them). */
+export const TRAINER_FLAGS: readonly TrainerFlag[] = [
+  { key: 'data', flags: '--data <path|synthetic>', description: "dataset path, or 'synthetic' for generated data", kind: 'string', config: true },
+  { key: 'steps', flags: '--steps <n>', description: 'training steps (instead of epochs)', kind: 'posInt', config: true },
+  { key: 'epochs', flags: '--epochs <n>', description: 'training epochs', kind: 'posInt', config: true },
+  { key: 'batch', flags: '--batch <n>', description: 'batch size', kind: 'posInt', config: true },
+  { key: 'lr', flags: '--lr <x>', description: 'learning rate of the weights', kind: 'posNumber', config: true },
+  { key: 'weightDecay', flags: '--weight-decay <x>', description: 'weight decay', kind: 'nonNegNumber', config: true },
+  { key: 'lambda', flags: '--lambda <x>', description: 'sparsity strength of every mask group', kind: 'nonNegNumber', config: true },
+  { key: 'seed', flags: '--seed <n>', description: 'seed of init, masks, dropout and data order', kind: 'nonNegInt', config: true },
+  { key: 'backend', flags: '--backend <node-gpu|node|wasm|cpu>', description: 'force a backend (default: the best that loads)', kind: 'backend', config: false },
+  { key: 'out', flags: '--out <dir>', description: 'output folder for metrics.jsonl and the pruned spec (default runs/<name>)', kind: 'string', config: false },
+  { key: 'force', flags: '--force', description: 'write into a non-empty --out, replacing earlier results', kind: 'flag', config: false },
+  { key: 'resume', flags: '--resume <dir>', description: 'continue the run in <dir> from its checkpoint (same settings unless given)', kind: 'string', config: false },
+  { key: 'checkpointEvery', flags: '--checkpoint-every <n>', description: "write a checkpoint every n steps, and at each epoch end (default: the spec's checkpointEvery)", kind: 'posInt', config: false },
+  { key: 'logEvery', flags: '--log-every <n>', description: 'also evaluate and log every n steps', kind: 'posInt', config: false },
+  { key: 'evalLimit', flags: '--eval-limit <n>', description: 'evaluate on at most n examples (tokens for language models)', kind: 'posInt', config: false },
+  { key: 'syntheticSize', flags: '--synthetic-size <n>', description: 'training examples (tokens) of --data synthetic', kind: 'posInt', config: false },
+];
+
+/** A failed flag or precondition: printed as one line, exit 1. */
+class FlagError extends Error {}
+
+interface RunPlan {
+  config: TrainerConfig;
+  backend: Backend | undefined;
+  outDir: string;
+  force: boolean;
+  logEvery: number | undefined;
+  evalLimit: number | undefined;
+  syntheticSize: number | undefined;
+  resume: string | undefined;
+  checkpointEvery: number | undefined;
+}
+
+/** Parses `argv` and trains; resolves to the exit code (0 ok, 1 any error), never throws. */
+export async function runTrainerMain(argv: readonly string[], opts: TrainerMainOptions, io: Io = processIo): Promise<number> {
+  const say = (t: string): void => io.err(`${opts.name}: ${t}`);
+  let plan: RunPlan | 'help';
+  try {
+    plan = parse(argv, opts, io);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof FlagError) {
+      say(`${e.message} (see --help)`);
+      return 1;
+    }
+    throw e;
+  }
+  if (plan === 'help') return 0;
+  try {
+    if (plan.resume !== undefined) applySavedRun(plan, argv);
+    await train(plan, opts, io);
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      say(e.message);
+      return e.exitCode;
+    }
+    if (e instanceof FlagError || e instanceof DataError) say(e.message);
+    else say(`training failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+function parse(argv: readonly string[], opts: TrainerMainOptions, io: Io): RunPlan | 'help' {
+  const cmd = new Command(opts.name)
+    .description(`Train ${opts.name} (${opts.specPath}) with structured continuous sparsification, then compact it.`)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .allowExcessArguments(false);
+  for (const f of TRAINER_FLAGS) {
+    const def = f.config ? opts.defaults[f.key as keyof TrainerConfig] : undefined;
+    cmd.option(f.flags, f.description + (def !== undefined && def !== null ? ` (default ${def})` : ''));
+  }
+  let helped = false;
+  cmd.on('option:help', () => (helped = true));
+  cmd.parse([...argv], { from: 'user' });
+  if (helped) return 'help';
+  const raw = cmd.opts<Record<string, string | boolean | undefined>>();
+
+  const config: TrainerConfig = { ...opts.defaults };
+  const given = (key: string): string | undefined => {
+    const v = raw[key];
+    return typeof v === 'string' ? v : undefined;
+  };
+  for (const f of TRAINER_FLAGS.filter((x) => x.config)) {
+    const v = given(f.key);
+    if (v === undefined) continue;
+    const key = f.key as keyof TrainerConfig;
+    if (key === 'data') config.data = v;
+    else config[key] = parseValue(f, v) as number;
+  }
+  if (given('steps') !== undefined && given('epochs') !== undefined) throw new FlagError('give --steps or --epochs, not both');
+  // --epochs replaces a spec's step count (and vice versa): the one given is the run's length.
+  if (given('epochs') !== undefined) config.steps = null;
+  if (given('steps') !== undefined) config.epochs = null;
+  if (config.steps === null && config.epochs === null) throw new FlagError('the run needs a length: give --steps or --epochs');
+  if (config.data.trim() === '') throw new FlagError("--data must be a path or 'synthetic'");
+
+  const backendRaw = given('backend');
+  const num = (key: string): number | undefined => {
+    const v = given(key);
+    const f = TRAINER_FLAGS.find((x) => x.key === key)!;
+    return v === undefined ? undefined : (parseValue(f, v) as number);
+  };
+  return {
+    config,
+    backend: backendRaw === undefined ? undefined : (parseValue(TRAINER_FLAGS.find((x) => x.key === 'backend')!, backendRaw) as Backend),
+    outDir: resolve(io.cwd, given('out') ?? given('resume') ?? `runs/${opts.name}`),
+    force: raw.force === true,
+    logEvery: num('logEvery'),
+    evalLimit: num('evalLimit'),
+    syntheticSize: num('syntheticSize'),
+    resume: given('resume') === undefined ? undefined : resolve(io.cwd, given('resume')!),
+    checkpointEvery: num('checkpointEvery'),
+  };
+}
+
+/** --resume: settings not given again on the command line come from the checkpoint (run-control checks the rest). */
+function applySavedRun(plan: RunPlan, argv: readonly string[]): void {
+  const saved = savedRun(plan.resume!);
+  const config = (saved['config'] ?? {}) as Record<string, unknown>;
+  for (const f of TRAINER_FLAGS) {
+    const flag = f.flags.split(' ')[0]!;
+    if (argv.some((a) => a === flag || a.startsWith(`${flag}=`))) continue;
+    if (f.config && f.key in config) (plan.config as unknown as Record<string, unknown>)[f.key] = config[f.key];
+    else if ((f.key === 'logEvery' || f.key === 'evalLimit' || f.key === 'syntheticSize') && f.key in saved) plan[f.key] = (saved[f.key] as number | null) ?? undefined;
+  }
+}
+
+function parseValue(f: TrainerFlag, v: string): number | string {
+  const name = f.flags.split(' ')[0];
+  const n = Number(v);
+  const isNum = v.trim() !== '' && Number.isFinite(n);
+  switch (f.kind) {
+    case 'posInt':
+      if (!isNum || !Number.isInteger(n) || n < 1) throw new FlagError(`${name} must be a positive integer; got '${v}'`);
+      return n;
+    case 'nonNegInt':
+      if (!isNum || !Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new FlagError(`${name} must be an integer from 0 to 4294967295; got '${v}'`);
+      return n;
+    case 'posNumber':
+      if (!isNum || n <= 0) throw new FlagError(`${name} must be a positive number; got '${v}'`);
+      return n;
+    case 'nonNegNumber':
+      if (!isNum || n < 0) throw new FlagError(`${name} must be a number >= 0; got '${v}'`);
+      return n;
+    case 'backend':
+      if (!(BACKENDS as readonly string[]).includes(v)) throw new FlagError(`${name} must be one of ${BACKENDS.join(', ')}; got '${v}'`);
+      return v;
+    case 'string':
+    case 'flag':
+      return v;
+  }
+}
+
+/** A copy of the spec's IR with the run's settings in it (the module, trainer and compaction all read the IR). */
+export function applyConfig(ir: IrNetwork, c: TrainerConfig): IrNetwork {
+  const out = structuredClone(ir);
+  out.train.epochs = c.epochs;
+  out.train.steps = c.steps;
+  out.train.batch = c.batch;
+  out.train.seed = c.seed;
+  out.train.optimizer.lr = c.lr;
+  out.train.optimizer.weightDecay = c.weightDecay;
+  // Groups may carry block-level λ overrides; a λ different from the spec's network-level one replaces them all.
+  if (c.lambda !== ir.sparsify.lambda) {
+    out.sparsify.lambda = c.lambda;
+    for (const g of out.groups) g.sparsify.lambda = c.lambda;
+  }
+  return out;
+}
+
+function dataChoice(ir: IrNetwork, data: string): IrNetwork['train']['data'] | 'synthetic' {
+  if (data === 'synthetic') return 'synthetic';
+  if (data === (ir.train.data.path ?? ir.train.data.kind)) return ir.train.data;
+  return { kind: ir.train.data.kind, path: data };
+}
+
+/**
+ * Trains under the run policy shared with `archc train` (run-control.ts: the output folder, --force/--resume,
+ * checkpoints, NaN/Inf guards, Ctrl-C), then evaluates, summarises and compacts.
+ */
+async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<void> {
+  const ir = applyConfig(opts.ir, plan.config);
+  const c = plan.config;
+  const shownOut = relative(io.cwd, plan.outDir) || '.';
+  const specAbs = resolve(PACKAGE_ROOT, opts.specPath);
+  // Output names are checked before anything is created or removed.
+  checkRunOutputs(plan.outDir, specAbs, ir);
+  io.out(
+    `${opts.name}: training ${opts.specPath} for ${c.steps !== null ? `${c.steps} steps` : `${c.epochs} epochs`}, batch ${c.batch}, ` +
+      `lr ${c.lr}, lambda ${c.lambda}, seed ${c.seed} → ${shownOut}`,
+  );
+  const module = opts.createModule(ir, c.seed);
+  try {
+    const { result } = await controlledTraining(
+      {
+        ir,
+        specPath: specAbs,
+        outDir: plan.outDir,
+        // What a resume must repeat (and what applySavedRun restores when a flag is not given again).
+        run: {
+          seed: c.seed,
+          config: { ...c },
+          logEvery: plan.logEvery ?? null,
+          evalLimit: plan.evalLimit ?? null,
+          syntheticSize: plan.syntheticSize ?? null,
+        },
+        ...(plan.force ? { force: true } : {}),
+        ...(plan.resume !== undefined ? { resume: plan.resume } : {}),
+        ...(plan.checkpointEvery !== undefined ? { checkpointEvery: plan.checkpointEvery } : {}),
+        log: (l) => io.out(l),
+      },
+      (hooks) =>
+        runTraining({
+          ir,
+          module,
+          data: dataChoice(ir, c.data),
+          overrides: {
+            ...(c.steps !== null ? { steps: c.steps } : {}),
+            ...(c.epochs !== null ? { epochs: c.epochs } : {}),
+            batch: c.batch,
+            seed: c.seed,
+            ...(plan.logEvery !== undefined ? { logEvery: plan.logEvery } : {}),
+            ...(plan.evalLimit !== undefined ? { evalLimit: plan.evalLimit } : {}),
+            ...(plan.syntheticSize !== undefined ? { synthetic: { train: plan.syntheticSize } } : {}),
+          },
+          outDir: plan.outDir,
+          ...(plan.backend ? { backend: plan.backend } : {}),
+          log: (l) => io.out(l),
+          isTTY: io.isTTY,
+          ...(io === processIo && io.isTTY ? { write: (s: string) => void process.stderr.write(s) } : {}),
+          onStep: hooks.onStep,
+          ...(hooks.state ? { state: hooks.state } : {}),
+        }),
+      (state, path) => writePruned(ir, state.weights, path, opts),
+    );
+    io.out(summary(ir, result, shownOut));
+    const pruned = resolve(plan.outDir, prunedFileName(opts.name));
+    io.out(
+      (await writePruned(ir, module.getWeights(), pruned, opts))
+        ? `pruned spec: ${relative(io.cwd, pruned)}`
+        : 'compaction not available yet: no pruned .arch written',
+    );
+  } finally {
+    module.dispose();
+  }
+}
+
+function summary(ir: IrNetwork, r: RunTrainingResult, shownOut: string): string {
+  const e = r.evaluation;
+  const quality = e.perplexity !== null ? `perplexity ${e.perplexity.toFixed(2)}, accuracy ${(e.accuracy * 100).toFixed(2)}%` : `accuracy ${(e.accuracy * 100).toFixed(2)}%`;
+  const pct = (a: number, b: number): string => (b > 0 ? `${((a / b) * 100).toFixed(1)}%` : 'n/a');
+  const nameWidth = Math.max(...ir.groups.map((g) => g.name.length), 5);
+  const widths = ir.groups
+    .filter((g) => g.maskable)
+    .map((g) => `  ${g.name.padEnd(nameWidth)}  ${String(g.width).padStart(5)} → ${String(r.keptWidths[g.name] ?? g.width).padStart(5)}`);
+  return [
+    `done: ${r.finalMetrics.step} steps on ${r.backend.name}, ${r.dataset.split(':')[0]}`,
+    `evaluation (${e.split}, ${e.examples} examples, masks 1[s > 0]): ${quality}`,
+    'kept widths (group  full → kept):',
+    ...widths,
+    `params ${e.denseParams.toLocaleString('en-US')} → ${e.params.toLocaleString('en-US')} (${pct(e.params, e.denseParams)}), ` +
+      `MACs ${human(e.denseMacs)} → ${human(e.macs)} (${pct(e.macs, e.denseMacs)})`,
+    `metrics: ${shownOut}/metrics.jsonl`,
+  ].join('\n');
+}
+
+/**
+ * Compaction (src/compaction) writes `<out>/<name>.pruned.arch` and the sliced weights. It is looked up at run time
+ * so that this file builds before that stage has an entry point; until it has one, the caller says so plainly and
+ * nothing is written. Expected: `compactAndWrite({ ir, weights, specPath, prunedPath }) → Promise<unknown>`.
+ */
+async function writePruned(ir: IrNetwork, weights: WeightMap, prunedPath: string, opts: TrainerMainOptions): Promise<boolean> {
+  const entry = new URL('../compaction/index.ts', import.meta.url);
+  if (!existsSync(fileURLToPath(entry))) return false;
+  const mod = (await import(entry.href)) as Record<string, unknown>;
+  const fn = mod['compactAndWrite'];
+  if (typeof fn !== 'function') return false;
+  await (fn as (o: { ir: IrNetwork; weights: WeightMap; specPath: string; prunedPath: string }) => Promise<unknown>)({
+    ir,
+    weights,
+    specPath: resolve(PACKAGE_ROOT, opts.specPath),
+    prunedPath,
+  });
+  return true;
+}
+
+/**
+ * Runs a generated module's `main` when that module is the program's entry point (`npx tsx generated/x.ts`), and
+ * does nothing when it is imported (tests, `archc train`). Sets the process exit code; only entry points do that.
+ */
+export async function runIfMain(moduleUrl: string, main: (argv: readonly string[], io?: Io) => Promise<number>): Promise<void> {
+  const entry = process.argv[1];
+  if (entry === undefined || !samePath(fileURLToPath(moduleUrl), resolve(entry))) return;
+  process.exitCode = await main(process.argv.slice(2));
+}
+
+function samePath(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  return real(a) === real(b) || real(a) === real(`${b}.ts`);
+}

@@ -1,0 +1,46 @@
+// archc's code generator: a checked IR (with its source text, for comments) → one typed TypeScript trainer module
+// per spec, `<outDir>/<network name>.ts`. Data first (gather.ts), then ts-morph structures (emit.ts); the output
+// is deterministic, so `generated/` can be committed and checked for drift. typecheck.ts checks what we emit.
+
+import { isAbsolute, relative, sep } from 'node:path';
+import type { SourceText } from '../diagnostics/span.ts';
+import type { IrNetwork } from '../semantic/ir.ts';
+import { emitModule } from './emit.ts';
+import { gatherModule } from './gather.ts';
+import { isPlainName } from './identifiers.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
+
+export { typecheckModules, type ModuleDiagnostics } from './typecheck.ts';
+export { PACKAGE_ROOT } from './package-root.ts';
+export { RUNTIME_SPECIFIER, TRAINER_SPECIFIER } from './emit.ts';
+
+/** The folder generated modules are committed in; headers name it in their "regenerate" command. */
+export const CANONICAL_OUT_DIR = 'generated';
+
+export interface GeneratedModule {
+  /** `<network name>.ts`. */
+  fileName: string;
+  text: string;
+}
+
+export interface GenerateOptions {
+  /** How the header and comments refer to the spec (relative, POSIX); see `specDisplayPath`. */
+  specPath: string;
+}
+
+export function generateModule(ir: IrNetwork, source: SourceText, opts: GenerateOptions): GeneratedModule {
+  // The lexer only admits ASCII identifiers; a hand-built IR with another name would make an unsafe file name.
+  if (!isPlainName(ir.name)) throw new Error(`codegen: network name ${JSON.stringify(ir.name)} is not a plain identifier`);
+  const data = gatherModule(ir, source, { specPath: opts.specPath, canonicalOutDir: CANONICAL_OUT_DIR });
+  return { fileName: `${ir.name}.ts`, text: emitModule(data) };
+}
+
+/**
+ * How a generated module names its spec: relative to the package root when the spec is inside it (so the output
+ * does not depend on the working directory), else relative to `cwd`; always with '/' separators.
+ */
+export function specDisplayPath(absPath: string, cwd: string): string {
+  const inPackage = relative(PACKAGE_ROOT, absPath);
+  const rel = !inPackage.startsWith('..') && !isAbsolute(inPackage) ? inPackage : relative(cwd, absPath);
+  return rel.split(sep).join('/');
+}

@@ -1,0 +1,31 @@
+// Type-checks emitted modules the way the repository's `tsc` would: the repo's compiler options, real files for
+// the runtime (so `archc/runtime` and `archc/trainer` resolve through package.json "exports"), and the emitted
+// text as unsaved in-memory files placed inside the package. Returns ts-morph's pre-emit diagnostics per module.
+
+import { join } from 'node:path';
+import { Project } from 'ts-morph';
+import { PACKAGE_ROOT } from './package-root.ts';
+
+export interface ModuleDiagnostics {
+  fileName: string;
+  /** Formatted diagnostics (`file(line,col): message`); empty when the module type-checks. */
+  diagnostics: string[];
+}
+
+/** Checks several modules in one program (the runtime's types are loaded once). */
+export function typecheckModules(modules: readonly { fileName: string; text: string }[]): ModuleDiagnostics[] {
+  const project = new Project({ tsConfigFilePath: join(PACKAGE_ROOT, 'tsconfig.json'), skipAddingFilesFromTsConfig: true });
+  // A folder that does not exist: the files are never written, only checked.
+  const dir = join(PACKAGE_ROOT, 'generated', '.typecheck-in-memory');
+  const files = modules.map((m) => project.createSourceFile(join(dir, m.fileName), m.text, { overwrite: true }));
+  return files.map((f, i) => ({
+    fileName: modules[i]!.fileName,
+    diagnostics: f.getPreEmitDiagnostics().map((d) => {
+      const pos = d.getStart();
+      const lc = pos === undefined ? undefined : f.getLineAndColumnAtPos(pos);
+      const msg = d.getMessageText();
+      const text = typeof msg === 'string' ? msg : msg.getMessageText();
+      return `${modules[i]!.fileName}${lc ? `(${lc.line},${lc.column})` : ''}: TS${d.getCode()}: ${text}`;
+    }),
+  }));
+}

@@ -1,0 +1,138 @@
+// Exact slicing of a WeightMap (or of optimizer slots, which share their variable's layout) to a compaction plan:
+// every tensor keeps the rows/columns of the kept features of its node's input and output (see layout.ts), LSTM
+// gate blocks are sliced block by block, mask logits follow their group to its compacted name, removed blocks drop
+// their variables, and a dead branch kept at minimum width gets its last affine layer zeroed. Nothing is folded:
+// with the binary evaluation mask every kept structure is multiplied by exactly 1.
+
+import type { WeightMap } from '../runtime/module.ts';
+import type { OptimizerState } from '../runtime/optim.ts';
+import type { IrNode } from '../semantic/ir.ts';
+import type { CompactedIr } from './compact-ir.ts';
+import { inputLayout, replacements } from './layout.ts';
+import type { CompactionPlan } from './plan.ts';
+
+type Tensor = WeightMap[string];
+
+/** Gathers `idx[a]` along every axis a (null = the whole axis). */
+export function gatherAxes(t: Tensor, idx: readonly (readonly number[] | null)[]): Tensor {
+  const shape = t.shape;
+  const sel = shape.map((d, a) => idx[a] ?? null);
+  for (let a = 0; a < shape.length; a++) {
+    for (const j of sel[a] ?? []) if (j < 0 || j >= shape[a]!) throw new Error(`slice index ${j} outside axis ${a} of [${shape}]`);
+  }
+  const outShape = shape.map((d, a) => sel[a]?.length ?? d);
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+  const size = outShape.reduce((x, y) => x * y, 1);
+  const out = new Float32Array(size);
+  if (size === 0) return { shape: outShape, data: out };
+  let o = 0;
+  const rec = (axis: number, base: number): void => {
+    const list = sel[axis];
+    const n = outShape[axis]!;
+    if (axis === shape.length - 1) {
+      for (let k = 0; k < n; k++) out[o++] = t.data[base + (list ? list[k]! : k)]!;
+      return;
+    }
+    for (let k = 0; k < n; k++) rec(axis + 1, base + (list ? list[k]! : k) * strides[axis]!);
+  };
+  if (shape.length === 0) out[0] = t.data[0]!;
+  else rec(0, 0);
+  return { shape: outShape, data: out };
+}
+
+/** Columns of the four LSTM gate blocks [i | f | c | o] of width h for kept units `k`. */
+function gateColumns(h: number, k: readonly number[]): number[] {
+  const cols: number[] = [];
+  for (let b = 0; b < 4; b++) for (const j of k) cols.push(b * h + j);
+  return cols;
+}
+
+/**
+ * Slices `weights` (logical variable names → tensors, e.g. `module.getWeights()` or optimizer slots wrapped with
+ * their shapes) to the plan. Returns a new map keyed by the compacted network's names. A name the network does not
+ * know is passed through unchanged (the caller decides whether that is an error).
+ */
+export function sliceWeights(plan: CompactionPlan, compacted: CompactedIr, weights: WeightMap): WeightMap {
+  const { ir } = plan;
+  const layout = compacted.layout;
+  const rep = replacements(plan);
+  const byPath = new Map(ir.nodes.map((n) => [n.path, n]));
+  const zero = new Set(plan.dead.filter((d) => d.mode === 'zeroed' && d.zeroNode !== null).map((d) => d.zeroNode!));
+  const out: WeightMap = {};
+  for (const [name, t] of Object.entries(weights)) {
+    const mask = /^masks\/(.+)\/s$/.exec(name);
+    if (mask) {
+      const g = ir.groups.find((x) => x.name === mask[1]);
+      if (!g) {
+        out[name] = t;
+        continue;
+      }
+      const ng = compacted.groupMap.get(g.id);
+      const cg = ng === undefined ? undefined : compacted.ir.groups[ng];
+      if (!cg || !cg.maskable) continue;
+      out[`masks/${cg.name}/s`] = gatherAxes(t, [plan.kept.get(g.id) ?? null]);
+      continue;
+    }
+    const slash = name.lastIndexOf('/');
+    const node = slash < 0 ? undefined : byPath.get(name.slice(0, slash));
+    if (!node) {
+      out[name] = t;
+      continue;
+    }
+    if (plan.removed.has(node.id)) continue;
+    const sliced = sliceVariable(node, name.slice(slash + 1), t, inputLayout(plan, layout, rep, node.id), layout[node.id]!);
+    out[name] = zero.has(node.id) && name.slice(slash + 1) !== 'movingMean' && name.slice(slash + 1) !== 'movingVariance'
+      ? { shape: sliced.shape, data: new Float32Array(sliced.data.length) }
+      : sliced;
+  }
+  return out;
+}
+
+function sliceVariable(node: IrNode, leaf: string, t: Tensor, inK: number[], outK: number[]): Tensor {
+  switch (node.kind) {
+    case 'conv':
+      if (leaf === 'kernel') return node.attrs.depthwise ? gatherAxes(t, [null, null, inK, null]) : gatherAxes(t, [null, null, inK, outK]);
+      if (leaf === 'bias') return gatherAxes(t, [outK]);
+      break;
+    case 'bn':
+      return gatherAxes(t, [inK]);
+    case 'dense':
+      if (leaf === 'kernel') return gatherAxes(t, [inK, outK]);
+      if (leaf === 'bias') return gatherAxes(t, [outK]);
+      break;
+    case 'lstm': {
+      const h = node.attrs.units;
+      const cols = gateColumns(h, outK);
+      if (leaf === 'kernel') return gatherAxes(t, [inK, cols]);
+      if (leaf === 'recurrentKernel') return gatherAxes(t, [outK, cols]);
+      if (leaf === 'bias') return gatherAxes(t, [cols]);
+      break;
+    }
+    case 'embedding':
+      // The embedding's dim has no mask group (IR: group null), so it is never sliced.
+      return t;
+    default:
+      break;
+  }
+  throw new Error(`compaction: don't know how to slice '${node.path}/${leaf}' of a ${node.kind} layer`);
+}
+
+/**
+ * Slices optimizer state (momentum, Adam m/v) like the variables it belongs to. `shapes` are the ORIGINAL variable
+ * shapes (e.g. from the weight map before slicing); slots of unknown variables pass through.
+ */
+export function sliceOptimizerState(
+  plan: CompactionPlan,
+  compacted: CompactedIr,
+  state: OptimizerState,
+  shapes: ReadonlyMap<string, number[]>,
+): OptimizerState {
+  const slots: OptimizerState['slots'] = {};
+  for (const [kind, byName] of Object.entries(state.slots)) {
+    const wrapped: WeightMap = {};
+    for (const [name, data] of Object.entries(byName)) wrapped[name] = { shape: shapes.get(name) ?? [data.length], data };
+    const sliced = sliceWeights(plan, compacted, wrapped);
+    slots[kind] = Object.fromEntries(Object.entries(sliced).map(([n, t]) => [n, t.data]));
+  }
+  return { step: state.step, slots };
+}

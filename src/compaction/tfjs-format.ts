@@ -1,0 +1,240 @@
+// Weights out and back in, in the TensorFlow.js layers format: a functional `Model` built from the (compacted) IR
+// with tf.layers, so the topology is exactly what tfjs-layers serialises and loads, plus `weights.bin` in its
+// manifest order. Layer names are the IR paths and each tfjs weight maps to one logical variable name
+// (`conv` kernel ↔ `<path>/kernel`, `depthwise_kernel`, BN `moving_mean` ↔ `movingMean`, LSTM `recurrent_kernel`
+// ↔ `recurrentKernel`); the layouts are already tfjs's (HWIO kernels, LSTM gates i, f, c, o). No masks are
+// exported: in a compacted network every kept structure's mask is 1.
+
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { WeightMap } from '../runtime/module.ts';
+import type { IrNetwork, IrNode } from '../semantic/ir.ts';
+
+/** One exported weight: the tfjs name (`<layer>/<weight>`), our logical name and the shape the IR implies. */
+export interface TfjsWeightName {
+  tfjs: string;
+  logical: string;
+  layer: string;
+  shape: number[];
+}
+
+/** The weights of every node in tfjs-layers order (per layer: conv kernel, bias; BN γ, β, mean, variance; …). */
+export function tfjsWeightNames(ir: IrNetwork): TfjsWeightName[] {
+  const out: TfjsWeightName[] = [];
+  const add = (n: IrNode, tfjs: string, logical: string, shape: number[]) =>
+    out.push({ tfjs: `${n.path}/${tfjs}`, logical: `${n.path}/${logical}`, layer: n.path, shape });
+  for (const n of ir.nodes) {
+    switch (n.kind) {
+      case 'conv': {
+        const a = n.attrs;
+        const [kh, kw] = a.kernel;
+        if (a.depthwise) add(n, 'depthwise_kernel', 'kernel', [kh, kw, a.inChannels, 1]);
+        else add(n, 'kernel', 'kernel', [kh, kw, a.inChannels, a.filters]);
+        if (a.bias) add(n, 'bias', 'bias', [a.filters]);
+        break;
+      }
+      case 'bn': {
+        const c = n.attrs.channels;
+        add(n, 'gamma', 'gamma', [c]);
+        add(n, 'beta', 'beta', [c]);
+        add(n, 'moving_mean', 'movingMean', [c]);
+        add(n, 'moving_variance', 'movingVariance', [c]);
+        break;
+      }
+      case 'dense':
+        add(n, 'kernel', 'kernel', [n.attrs.inFeatures, n.attrs.units]);
+        if (n.attrs.bias) add(n, 'bias', 'bias', [n.attrs.units]);
+        break;
+      case 'embedding':
+        add(n, 'embeddings', 'embeddings', [n.attrs.vocab, n.attrs.dim]);
+        break;
+      case 'lstm': {
+        const { inFeatures: f, units: h } = n.attrs;
+        add(n, 'kernel', 'kernel', [f, 4 * h]);
+        add(n, 'recurrent_kernel', 'recurrentKernel', [h, 4 * h]);
+        add(n, 'bias', 'bias', [4 * h]);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** The tf.layers layer of one IR node (null for the input, which is a `tf.input`). */
+function layerFor(n: IrNode): tf.layers.Layer | null {
+  const name = n.path;
+  switch (n.kind) {
+    case 'input':
+      return null;
+    case 'conv': {
+      const a = n.attrs;
+      return a.depthwise
+        ? tf.layers.depthwiseConv2d({ name, kernelSize: a.kernel, strides: a.stride, padding: a.padding, depthMultiplier: 1, useBias: a.bias })
+        : tf.layers.conv2d({ name, filters: a.filters, kernelSize: a.kernel, strides: a.stride, padding: a.padding, useBias: a.bias });
+    }
+    case 'bn':
+      return tf.layers.batchNormalization({ name, axis: -1, momentum: n.attrs.momentum, epsilon: n.attrs.epsilon });
+    case 'relu':
+    case 'relu6':
+      return tf.layers.activation({ name, activation: n.kind });
+    case 'maxpool':
+      return tf.layers.maxPooling2d({ name, poolSize: n.attrs.size, strides: n.attrs.stride, padding: n.attrs.padding });
+    case 'avgpool':
+      return tf.layers.averagePooling2d({ name, poolSize: n.attrs.size, strides: n.attrs.stride, padding: n.attrs.padding });
+    case 'gap':
+      return tf.layers.globalAveragePooling2d({ name });
+    case 'flatten':
+      return tf.layers.flatten({ name });
+    case 'dense':
+      return tf.layers.dense({ name, units: n.attrs.units, useBias: n.attrs.bias, activation: n.attrs.activation === 'relu' ? 'relu' : 'linear' });
+    case 'dropout':
+      return tf.layers.dropout({ name, rate: n.attrs.rate });
+    case 'embedding':
+      return tf.layers.embedding({ name, inputDim: n.attrs.vocab, outputDim: n.attrs.dim });
+    case 'lstm':
+      // Our cell: sigmoid gates (tfjs defaults to hardSigmoid), tanh candidate and output, one bias vector.
+      return tf.layers.lstm({ name, units: n.attrs.units, returnSequences: true, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true });
+    case 'add':
+      return tf.layers.add({ name });
+    case 'concat':
+      return tf.layers.concatenate({ name, axis: -1 });
+  }
+}
+
+/** A tfjs-layers model of `ir` holding `weights` (logical names; masks ignored). Caller disposes it. */
+export function buildTfjsModel(ir: IrNetwork, weights: WeightMap): tf.LayersModel {
+  const values: tf.SymbolicTensor[] = [];
+  let input: tf.SymbolicTensor | undefined;
+  const layers = new Map<string, tf.layers.Layer>();
+  for (const n of ir.nodes) {
+    if (n.kind === 'input') {
+      input = tf.input({ name: n.path, shape: n.shape, dtype: ir.input.kind === 'tokens' ? 'int32' : 'float32' });
+      values[n.id] = input;
+      continue;
+    }
+    const layer = layerFor(n)!;
+    layers.set(n.path, layer);
+    const args = n.inputs.map((i) => values[i]!);
+    values[n.id] = layer.apply(args.length === 1 ? args[0]! : args) as tf.SymbolicTensor;
+  }
+  if (!input) throw new Error('buildTfjsModel: the IR has no input node');
+  const model = tf.model({ inputs: input, outputs: values[ir.output]!, name: ir.name });
+  const byLayer = new Map<string, TfjsWeightName[]>();
+  for (const w of tfjsWeightNames(ir)) byLayer.set(w.layer, [...(byLayer.get(w.layer) ?? []), w]);
+  for (const [path, ws] of byLayer) {
+    const tensors = ws.map((w) => {
+      const t = weights[w.logical];
+      if (!t) throw new Error(`buildTfjsModel: no weights for '${w.logical}'`);
+      if (t.shape.join(',') !== w.shape.join(',')) throw new Error(`buildTfjsModel: '${w.logical}' has shape [${t.shape}], the network expects [${w.shape}]`);
+      return tf.tensor(t.data, t.shape, 'float32');
+    });
+    layers.get(path)!.setWeights(tensors);
+    tensors.forEach((t) => t.dispose());
+  }
+  return model;
+}
+
+/** model.json contents (the tfjs `ModelJSON` shape) and the weight bytes. */
+export interface TfjsFiles {
+  modelJson: { format: string; generatedBy: string; convertedBy: null; modelTopology: unknown; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  weightData: ArrayBuffer;
+}
+
+export async function tfjsFiles(ir: IrNetwork, weights: WeightMap): Promise<TfjsFiles> {
+  const model = buildTfjsModel(ir, weights);
+  try {
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save({
+      save: async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+    });
+    if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('tfjs did not serialise the model');
+    const data = artifacts.weightData;
+    const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
+    return {
+      modelJson: {
+        format: 'layers-model',
+        generatedBy: 'archc compaction',
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      },
+      weightData,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Writes `<dir>/model.json` and `<dir>/weights.bin` (each via a temp file and rename). */
+export async function saveTfjsModel(dir: string, ir: IrNetwork, weights: WeightMap): Promise<string[]> {
+  const files = await tfjsFiles(ir, weights);
+  await mkdir(dir, { recursive: true });
+  const put = async (name: string, data: string | Uint8Array) => {
+    const tmp = join(dir, `.${name}.tmp-${process.pid}`);
+    await writeFile(tmp, data);
+    await rename(tmp, join(dir, name));
+  };
+  // weights.bin first: a model.json never points at a missing or older weights file.
+  await put('weights.bin', new Uint8Array(files.weightData));
+  await put('model.json', JSON.stringify(files.modelJson));
+  return [join(dir, 'model.json'), join(dir, 'weights.bin')];
+}
+
+/** The stored files as tfjs ModelArtifacts (for `tf.loadLayersModel(tf.io.fromMemory(...))`). */
+export async function readTfjsArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as TfjsFiles['modelJson'];
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const parts = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
+  const buffers = parts.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+  return {
+    modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs: specs,
+    weightData: buffers.length === 1 ? buffers[0]! : tf.io.concatenateArrayBuffers(buffers),
+    format: json.format,
+  };
+}
+
+/** A mismatch between stored weights and the spec: which layer, which weight, which shapes. */
+export class WeightsMismatchError extends Error {}
+
+/**
+ * Reads exported weights for `ir` by logical name. Every weight the spec needs must be present with its shape, and
+ * the file may hold no others; a mismatch names the layer and both shapes.
+ */
+export async function loadTfjsWeights(dir: string, ir: IrNetwork): Promise<WeightMap> {
+  const art = await readTfjsArtifacts(dir);
+  const specs = art.weightSpecs ?? [];
+  const tensors = tf.io.decodeWeights(art.weightData!, specs);
+  try {
+    const expected = tfjsWeightNames(ir);
+    const out: WeightMap = {};
+    const problems: string[] = [];
+    for (const w of expected) {
+      const t = tensors[w.tfjs];
+      if (!t) {
+        problems.push(`layer '${w.layer}': no '${w.tfjs}' in the weights (expected shape [${w.shape}])`);
+        continue;
+      }
+      if (t.shape.join(',') !== w.shape.join(',')) {
+        problems.push(`layer '${w.layer}': '${w.tfjs}' has shape [${t.shape}] but the spec needs [${w.shape}]`);
+        continue;
+      }
+      out[w.logical] = { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+    }
+    const known = new Set(expected.map((w) => w.tfjs));
+    for (const name of Object.keys(tensors)) if (!known.has(name)) problems.push(`'${name}' is in the weights but the spec has no such layer weight`);
+    if (problems.length > 0) {
+      const more = problems.length > 8 ? `\n  … and ${problems.length - 8} more` : '';
+      throw new WeightsMismatchError(`the weights in ${dir} do not match ${ir.name}:\n  ${problems.slice(0, 8).join('\n  ')}${more}`);
+    }
+    return out;
+  } finally {
+    for (const t of Object.values(tensors)) t.dispose();
+  }
+}

@@ -1,0 +1,154 @@
+// What a report shows, gathered from a run directory: metrics.jsonl (the trainer's per-epoch/per-N-step lines),
+// the input spec (widths, layers, stages), the pruned spec and `archc diff --json` output when compaction and diff
+// wrote them, final mask logits and β (masks-final.json), a λ sweep (sweep.json), and run facts (run.json).
+// Every source except metrics.jsonl is optional; the report says what it fell back to.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { MetricsLine } from '../runtime/train/trainer.ts';
+import { compileFile } from '../semantic/compile.ts';
+import type { IrNetwork } from '../semantic/ir.ts';
+
+export interface GroupInfo {
+  name: string;
+  width: number;
+  stage: string;
+  structure: string;
+  maskable: boolean;
+}
+
+export interface LayerInfo {
+  path: string;
+  kind: string;
+  width: number;
+  group: string | null;
+}
+
+export interface SweepPoint {
+  label: string;
+  macs: number;
+  accuracy: number;
+  params?: number;
+  /** Marks the points of one curve (e.g. "archc λ sweep", "paper mode"). */
+  series?: string;
+}
+
+export interface RunFacts {
+  network?: string;
+  dataset?: string;
+  backend?: string;
+  command?: string;
+  /** Whole-process wall time in seconds (the trainer's own is in the metrics). */
+  wallTime?: number;
+  note?: string;
+}
+
+export interface ReportData {
+  title: string;
+  metrics: MetricsLine[];
+  groups: GroupInfo[];
+  /** True when widths came from the input spec (else from the largest kept count seen: a lower bound). */
+  widthsKnown: boolean;
+  layers: LayerInfo[];
+  inputFile: string | null;
+  pruned: { file: string; params: number; macs: number } | null;
+  /** Parsed `archc diff --json` output, shown as given. */
+  diff: unknown;
+  masksFinal: Record<string, { s: number[]; beta: number[] }> | null;
+  sweep: SweepPoint[] | null;
+  facts: RunFacts;
+  task: 'classification' | 'language-model';
+}
+
+export function parseMetrics(text: string): MetricsLine[] {
+  const out: MetricsLine[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    try {
+      out.push(JSON.parse(t) as MetricsLine);
+    } catch {
+      // A line cut by a crash mid-write: the trainer appends whole lines, so only the last can be partial.
+    }
+  }
+  return out;
+}
+
+/** The stage a group belongs to: the first path segment of its name after `gN:` ("g3:stage2.basic1.conv1" → stage2). */
+export function stageOf(groupName: string): string {
+  const bare = groupName.includes(':') ? groupName.slice(groupName.indexOf(':') + 1) : groupName;
+  return bare.split('.')[0] ?? bare;
+}
+
+export function groupsFromIr(ir: IrNetwork): GroupInfo[] {
+  return ir.groups.map((g) => ({ name: g.name, width: g.width, stage: stageOf(g.name), structure: g.structure, maskable: g.maskable }));
+}
+
+export function layersFromIr(ir: IrNetwork): LayerInfo[] {
+  return ir.nodes
+    .filter((n) => n.kind === 'conv' || n.kind === 'dense' || n.kind === 'lstm')
+    .map((n) => ({ path: n.path, kind: n.kind, width: n.shape[n.shape.length - 1] ?? 0, group: n.group === null ? null : (ir.groups[n.group]?.name ?? null) }));
+}
+
+/** Widths when no spec is at hand: the largest kept count each group ever showed (a lower bound of its width). */
+export function groupsFromMetrics(metrics: MetricsLine[]): GroupInfo[] {
+  const max = new Map<string, number>();
+  for (const m of metrics) for (const [g, k] of Object.entries(m.kept)) max.set(g, Math.max(max.get(g) ?? 0, k));
+  return [...max].map(([name, width]) => ({ name, width, stage: stageOf(name), structure: 'structures', maskable: true }));
+}
+
+function readJson(file: string): unknown {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : null;
+}
+
+export interface LoadOptions {
+  /** The input spec; default: run.json's `input`, else the one *.arch in the run dir that is not *.pruned.arch. */
+  input?: string;
+  title?: string;
+}
+
+/** Reads a run directory. Throws an Error with a plain message when metrics.jsonl is missing or empty. */
+export async function loadRunDir(dir: string, opts: LoadOptions = {}): Promise<ReportData> {
+  const metricsFile = join(dir, 'metrics.jsonl');
+  if (!existsSync(metricsFile)) throw new Error(`${metricsFile}: no such file (is ${dir} the output folder of archc train or archc demo?)`);
+  const metrics = parseMetrics(readFileSync(metricsFile, 'utf8'));
+  if (metrics.length === 0) throw new Error(`${metricsFile}: no complete metrics lines`);
+  const facts = (readJson(join(dir, 'run.json')) ?? {}) as RunFacts & { input?: string };
+  const files = readdirSync(dir);
+  const inputFile =
+    opts.input ?? (facts.input && existsSync(facts.input) ? facts.input : null) ?? pick(files.filter((f) => f.endsWith('.arch') && !f.endsWith('.pruned.arch')), dir);
+  let ir: IrNetwork | undefined;
+  if (inputFile) {
+    const c = await compileFile(inputFile);
+    ir = c.ir;
+    if (!ir) throw new Error(`${inputFile}: does not compile (run archc check on it)`);
+  }
+  let pruned: ReportData['pruned'] = null;
+  const prunedFile = pick(files.filter((f) => f.endsWith('.pruned.arch')), dir);
+  if (prunedFile) {
+    const c = await compileFile(prunedFile);
+    if (c.ir) pruned = { file: prunedFile, params: c.ir.params, macs: c.ir.macs };
+  }
+  const diff = readJson(join(dir, 'diff.json'));
+  const masksFinal = readJson(join(dir, 'masks-final.json')) as ReportData['masksFinal'];
+  const sweep = readJson(join(dir, 'sweep.json')) as SweepPoint[] | null;
+  const task = metrics.some((m) => m.evalPerplexity !== null) ? 'language-model' : 'classification';
+  return {
+    title: opts.title ?? facts.network ?? ir?.name ?? basename(dir),
+    metrics,
+    groups: ir ? groupsFromIr(ir) : groupsFromMetrics(metrics),
+    widthsKnown: ir !== undefined,
+    layers: ir ? layersFromIr(ir) : [],
+    inputFile,
+    pruned,
+    diff,
+    masksFinal,
+    sweep,
+    facts,
+    task,
+  };
+}
+
+function pick(names: string[], dir: string): string | null {
+  return names.length === 1 ? join(dir, names[0]!) : null;
+}
