@@ -186,10 +186,9 @@ export async function controlledTraining<R>(
     if (meta.specHash !== hash) {
       throw new UserError(`cannot resume: ${ckptPath} was written for a different spec (network '${meta.specName}'); the spec or its settings changed since`);
     }
-    for (const [k, v] of Object.entries(o.run)) {
-      if (k in meta.run && JSON.stringify(meta.run[k]) !== JSON.stringify(v)) {
-        throw new UserError(`cannot resume: ${k} is ${JSON.stringify(v)} but the checkpoint's run used ${JSON.stringify(meta.run[k])}; resume with the same settings`);
-      }
+    const diff = firstDifference(o.run, meta.run);
+    if (diff !== null) {
+      throw new UserError(`cannot resume: ${diff.key} is ${JSON.stringify(diff.now)} but the checkpoint's run used ${JSON.stringify(diff.then)}; resume with the same settings`);
     }
     if (state.step >= state.plannedSteps) {
       throw new UserError(`nothing to resume: the run in ${o.resume} finished all ${state.plannedSteps} steps`);
@@ -275,4 +274,17 @@ export function savedRun(dir: string): Record<string, unknown> {
 /** Refuses output names that escape `outDir` or land on the input spec, before anything is removed or written. */
 export function checkRunOutputs(outDir: string, specPath: string, ir: Pick<IrNetwork, 'name'>): void {
   for (const f of runFiles(ir)) outputPath(outDir, f, specPath);
+}
+
+/** The first setting (dotted key, one level of nesting) whose value differs between a run and its checkpoint. */
+function firstDifference(now: Record<string, unknown>, then: Record<string, unknown>, prefix = ''): { key: string; now: unknown; then: unknown } | null {
+  for (const [k, v] of Object.entries(now)) {
+    if (!(k in then)) continue;
+    const w = then[k];
+    if (prefix === '' && v !== null && w !== null && typeof v === 'object' && typeof w === 'object' && !Array.isArray(v)) {
+      const d = firstDifference(v as Record<string, unknown>, w as Record<string, unknown>, `${k}.`);
+      if (d !== null) return d;
+    } else if (JSON.stringify(v) !== JSON.stringify(w)) return { key: prefix + k, now: v, then: w };
+  }
+  return null;
 }

@@ -267,7 +267,8 @@ export class Expander {
       if (!same) {
         const branchCauses = this.overridesBehind(input.node);
         const skipCauses = this.overridesBehind(skip.node);
-        const causes = [...branchCauses, ...skipCauses].sort((a, b) => a.span.start - b.span.start);
+        // A branch without a producer of its own reaches the skip's overrides too: list each entry once.
+        const causes = [...new Set([...branchCauses, ...skipCauses])].sort((a, b) => a.span.start - b.span.start);
         this.sink.diagnostics.push(diag('residualMismatch', call.span, [fmtShape(input.shape), fmtShape(skip.shape)], [...causes.map(overrideRelated), ...this.sink.related]));
         // Go on with the branch's shape: the mistake is the add's, what follows is probably meant for it.
         // Unless only the branch's width comes from an override: then the skip has the width the rest of the

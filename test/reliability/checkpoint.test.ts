@@ -9,7 +9,7 @@ import { openDataset } from '../../src/runtime/data/index.ts';
 import { IrModule } from '../../src/runtime/module.ts';
 import { CheckpointError, readCheckpoint, specHash, writeCheckpoint, type Checkpoint } from '../../src/runtime/train/checkpoint.ts';
 import { Trainer, type TrainerState } from '../../src/runtime/train/trainer.ts';
-import { plainCnnIr, testTrain } from '../../src/runtime/testing/ir-fixtures.ts';
+import { lstmLmIr, plainCnnIr, testTrain } from '../../src/runtime/testing/ir-fixtures.ts';
 import { tempDir } from './helpers.ts';
 
 let state: TrainerState;
@@ -96,5 +96,33 @@ describe('checkpoint file', () => {
     const moved = { ...ir, file: 'elsewhere.arch', nodes: ir.nodes.map((n) => ({ ...n, span: { start: 5, end: 9 } })) };
     expect(specHash(moved)).toBe(specHash(ir));
     expect(specHash({ ...ir, train: { ...ir.train, batch: ir.train.batch + 1 } })).not.toBe(specHash(ir));
+  });
+
+  it('an LSTM LM resumed from a checkpoint file mid-epoch continues bit-exactly (the carried h, c included)', () => {
+    const lm = lstmLmIr({ train: testTrain({ batch: 4, steps: 6 }) });
+    const ds = openDataset({ kind: 'synthetic', path: null }, { input: lm.input, seed: 3, synthetic: { train: 2000, valid: 200, test: 200 } });
+    const make = () => new IrModule(lm, { seed: 4 });
+    const quiet = { log: () => {}, isTTY: false, outDir: null, seed: 4, ir: lm, dataset: ds } as const;
+    const fullM = make();
+    const full = new Trainer({ ...quiet, module: fullM });
+    const losses: number[] = [];
+    for (let i = 0; i < 6; i++) losses.push(full.trainStep().loss);
+
+    const aM = make();
+    const a = new Trainer({ ...quiet, module: aM });
+    for (let i = 0; i < 3; i++) a.trainStep();
+    expect(Object.keys(a.getState().carry ?? {})).not.toHaveLength(0);
+    const p = join(tempDir(), 'lm.archckpt');
+    writeCheckpoint(p, { meta: { ...ckpt(3).meta, specHash: specHash(lm) }, state: a.getState() });
+    const bM = make();
+    const b = new Trainer({ ...quiet, module: bM, state: readCheckpoint(p).state });
+    const resumed: number[] = [];
+    for (let i = 0; i < 3; i++) resumed.push(b.trainStep().loss);
+    expect(resumed).toEqual(losses.slice(3));
+    expect(bM.getWeights()).toEqual(fullM.getWeights());
+    for (const [t, m] of [[full, fullM], [a, aM], [b, bM]] as const) {
+      t.dispose();
+      m.dispose();
+    }
   });
 });

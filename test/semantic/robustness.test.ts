@@ -10,7 +10,9 @@ import { compileText } from '../../src/semantic/compile.ts';
 const SPECS = new URL('../../specs/', import.meta.url).pathname;
 const texts = readdirSync(SPECS)
   .filter((f) => f.endsWith('.arch') && !/resnet50|resnet56|wrn/.test(f)) // the big ones only slow the fuzzer
-  .map((f) => readFileSync(`${SPECS}${f}`, 'utf8'));
+  .map((f) => readFileSync(`${SPECS}${f}`, 'utf8'))
+  // A spec with a widths section, so that mutated override tables are fuzzed too.
+  .concat(readFileSync(new URL('../syntax/cases/widths.arch', import.meta.url), 'utf8'));
 
 const NUMBERS = ['0', '-1', '1', '2', '3.5', '1e9', '65537', '100000000', '0.5'];
 const WORDS = ['conv', 'dwconv', 'bn', 'lstm', 'dense', 'add', 'concat', 'gap', 'flatten', 'embedding', 'maxpool', 'repeat', 'basic', 'width', 'stride', 'maskable', 'shortcut', 'projection', 'valid', 'x'];

@@ -4,19 +4,20 @@
 // (apt-get install dataset-fashion-mnist) it says so and trains on the runtime's generated synthetic images (a
 // fixed low-frequency pattern per class plus noise), so it works on a fresh machine after `npm install` alone.
 
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { hasErrors } from '../../diagnostics/index.ts';
+import { compactAndWrite } from '../../compaction/index.ts';
 import { writeReport } from '../../report/index.ts';
 import { DEFAULT_DIRS } from '../../runtime/data/index.ts';
-import { IrModule, runTraining, type NetworkModule } from '../../runtime/index.ts';
+import { IrModule, runTraining } from '../../runtime/index.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
 import { UserError, type Io } from '../io.ts';
 import { renderAll } from './check.ts';
-import { commands, type RegisterCommand } from './index.ts';
+import type { RegisterCommand } from './index.ts';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEMO_SPEC = join(PACKAGE_ROOT, 'specs', 'demo-fashion.arch');
@@ -82,8 +83,9 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
 
   // A fresh output folder for the files this command writes.
   mkdirSync(out, { recursive: true });
-  for (const f of ['metrics.jsonl', 'report.html', 'diff.json', 'masks-final.json', 'run.json', `${ir.name}.pruned.arch`]) rmSync(join(out, f), { force: true });
   const inputCopy = join(out, basename(specPath));
+  const pruned = join(out, basename(specPath).replace(/\.arch$/, '') + '.pruned.arch');
+  for (const f of ['metrics.jsonl', 'report.html', 'diff.json', 'masks-final.json', 'run.json', 'compaction.json', pruned]) rmSync(resolve(out, f), { force: true });
   copyFileSync(specPath, inputCopy);
 
   io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
@@ -104,16 +106,19 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
     for (const [name, g] of Object.entries(result.state.masks.groups)) masks[name] = { s: Array.from(g.s), beta: Array.from(g.beta) };
     writeFileSync(join(out, 'masks-final.json'), JSON.stringify(masks));
 
-    // Compaction writes <out>/<name>.pruned.arch (looked up at run time, as trainer-main does).
-    const compactNote = await compactStage(ir, module, out, specPath);
-    io.out(compactNote);
+    // Compaction: <out>/<spec>.pruned.arch (the input text with the learned widths), weights/, compaction.json.
+    io.out('');
+    try {
+      await compactAndWrite({ ir, sourceText: readFileSync(specPath, 'utf8'), sourcePath: specPath, module, outDir: out, log: (l) => io.out(l) });
+    } catch (e) {
+      io.err(`compaction failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   } finally {
     module.dispose();
   }
 
-  const pruned = join(out, `${ir.name}.pruned.arch`);
   io.out('');
-  if (existsSync(pruned) && hasDiffCommand(io)) {
+  if (existsSync(pruned) && (await hasDiffCommand(io))) {
     io.out(`$ archc diff ${shown(inputCopy)} ${shown(pruned)}`);
     const { run } = await import('../main.ts');
     await run(['diff', inputCopy, pruned], io);
@@ -154,17 +159,9 @@ export function widthDiff(ir: IrNetwork, kept: Record<string, number>): string {
   return rows.map((r) => `  ${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)} → ${r[2]!.padStart(w[2]!)}  ${r[3]}`.trimEnd()).join('\n');
 }
 
-async function compactStage(ir: IrNetwork, module: NetworkModule, outDir: string, specPath: string): Promise<string> {
-  const specifier = new URL('../../compaction/index.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(specifier))) return 'compaction not available yet: no pruned .arch written';
-  const mod: Record<string, unknown> = await import(specifier.href);
-  const fn = mod['compactAndWrite'];
-  if (typeof fn !== 'function') return 'compaction not available yet: no pruned .arch written';
-  const written: unknown = await fn({ ir, module, outDir, name: ir.name, specPath });
-  return `compacted: ${join(outDir, `${ir.name}.pruned.arch`)}${typeof written === 'string' ? ` (${written})` : ''}`;
-}
-
-function hasDiffCommand(io: Io): boolean {
+async function hasDiffCommand(io: Io): Promise<boolean> {
+  // Imported here, not at the top: index.ts imports this module (a cycle when demo.ts loads first).
+  const { commands } = await import('./index.ts');
   const p = new Command();
   for (const register of commands) register(p, io, () => {});
   return p.commands.some((c) => c.name() === 'diff');

@@ -9,6 +9,8 @@ import { registerReport } from './report.ts';
 import { registerDemo } from './demo.ts';
 import { registerBuild } from './build.ts';
 import { registerTrain } from './train.ts';
+import { registerDiff } from './diff.ts';
+import { registerEval } from './eval.ts';
 
 export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
@@ -20,4 +22,6 @@ export const commands: RegisterCommand[] = [
   registerDemo,
   registerBuild,
   registerTrain,
+  registerDiff,
+  registerEval,
 ];

@@ -123,6 +123,8 @@ export interface TrainerState {
   history: MetricsLine[];
   /** Sums since the last metrics line, so a resumed run's next line averages the same steps (absent in old states). */
   interval?: Interval;
+  /** LM: each LSTM's carried h and c ([batch, units]) by layer path, so a resumed window continues exactly. */
+  carry?: Record<string, { shape: [number, number]; h: Float32Array; c: Float32Array }>;
 }
 
 export interface TrainResult {
@@ -393,10 +395,20 @@ export class Trainer {
       totals: { ...this.totals },
       history: [...this.history],
       interval: { ...this.interval },
+      ...(this.carry ? { carry: this.carryState(this.carry) } : {}),
     };
   }
 
-  /** Restores a state (LSTM carried state is not saved: a resumed LM starts its next window from zeros). */
+  private carryState(carry: RecurrentCarry): NonNullable<TrainerState['carry']> {
+    const out: NonNullable<TrainerState['carry']> = {};
+    for (const n of this.ir.nodes) {
+      const st = n.kind === 'lstm' ? carry.get(n.path) : undefined;
+      if (st) out[n.path] = { shape: [st.h.shape[0], st.h.shape[1]], h: Float32Array.from(st.h.dataSync()), c: Float32Array.from(st.c.dataSync()) };
+    }
+    return out;
+  }
+
+  /** Restores a state, the LSTM carry included (states without one start the next window from zeros). */
   setState(s: TrainerState): void {
     if (s.version !== 1) throw new Error(`trainer state version ${String(s.version)} is not supported (expected 1)`);
     this.module.setWeights(s.weights);
@@ -411,6 +423,10 @@ export class Trainer {
     this.totals = { ...s.totals };
     this.history = [...s.history];
     this.interval = s.interval ? { ...s.interval } : emptyInterval();
+    if (this.carry && s.carry) {
+      this.carry.reset();
+      for (const [path, v] of Object.entries(s.carry)) this.carry.set(path, { h: tf.tensor2d(v.h, v.shape), c: tf.tensor2d(v.c, v.shape) });
+    }
   }
 
   dispose(): void {

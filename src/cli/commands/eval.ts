@@ -1,0 +1,93 @@
+// `archc eval SPEC --weights DIR --data PATH|synthetic [--split test|valid] [--backend …] [--limit N]`: evaluate a
+// compacted (pruned) network from its exported tfjs weights. The spec is compiled, the weights in DIR/model.json +
+// weights.bin are matched to its layers by name and shape (a mismatch names the layer and both shapes), every mask
+// is switched on (a compacted network keeps all of its structures), and accuracy or perplexity is printed.
+
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadTfjsWeights, WeightsMismatchError } from '../../compaction/tfjs-format.ts';
+import { hasErrors } from '../../diagnostics/index.ts';
+import { initBackend, type BackendChoice } from '../../runtime/backend/index.ts';
+import { DataError, openDataset } from '../../runtime/data/index.ts';
+import { IrModule, type WeightMap } from '../../runtime/module.ts';
+import { evaluate } from '../../runtime/train/evaluate.ts';
+import { compileFile } from '../../semantic/compile.ts';
+import type { TrainConfig } from '../../semantic/ir.ts';
+import { UserError, type Io } from '../io.ts';
+import { renderAll } from './check.ts';
+import type { RegisterCommand } from './index.ts';
+
+interface EvalOpts {
+  weights: string;
+  data?: string;
+  split?: string;
+  backend?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'];
+
+export const registerEval: RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => {
+  program
+    .command('eval')
+    .description('evaluate a (pruned) spec with exported weights: accuracy or perplexity')
+    .argument('<spec>', '.arch file the weights belong to (e.g. runs/…/NAME.pruned.arch)')
+    .requiredOption('--weights <dir>', 'directory with model.json and weights.bin (tfjs layers format)')
+    .option('--data <path>', "the data set's directory, or 'synthetic' (default: the spec's data)")
+    .option('--split <split>', "'test' or 'valid' (default: test for images, valid for text)")
+    .option('--backend <name>', `force a backend: ${BACKENDS.join(', ')}`)
+    .option('--limit <n>', 'evaluate at most n batches')
+    .option('--json', 'print the result as one JSON object')
+    .action(async (spec: string, opts: EvalOpts) => {
+      if (opts.split !== undefined && opts.split !== 'test' && opts.split !== 'valid') throw new UserError(`--split must be 'test' or 'valid', not '${opts.split}'`);
+      if (opts.backend !== undefined && !BACKENDS.includes(opts.backend)) throw new UserError(`--backend must be one of ${BACKENDS.join(', ')}`);
+      const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UserError(`--limit must be a positive integer, not '${opts.limit}'`);
+      const c = await compileFile(resolve(io.cwd, spec), spec);
+      const unreadable = c.diagnostics.find((d) => d.code === 'ARCH9001');
+      if (unreadable) throw new UserError(unreadable.message);
+      if (hasErrors(c.diagnostics) || !c.ir) {
+        io.err(renderAll(c.diagnostics, c.source, io.isTTY));
+        setExit(1);
+        return;
+      }
+      const ir = c.ir;
+      await initBackend(opts.backend as BackendChoice | undefined);
+      let weights: WeightMap;
+      try {
+        weights = await loadTfjsWeights(resolve(io.cwd, opts.weights), ir);
+      } catch (e) {
+        if (e instanceof WeightsMismatchError) throw new UserError(e.message);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new UserError(`cannot read the weights in ${opts.weights}: expected model.json and weights.bin there`);
+        throw e;
+      }
+      // Every structure of a compacted network is kept: masks on (s = 1 > 0) for every maskable group.
+      for (const g of ir.groups) if (g.maskable) weights[`masks/${g.name}/s`] = { shape: [g.width], data: new Float32Array(g.width).fill(1) };
+      const data: TrainConfig['data'] =
+        opts.data === 'synthetic' ? { kind: 'synthetic', path: null } : opts.data !== undefined ? { kind: ir.train.data.kind, path: resolve(io.cwd, opts.data) } : ir.train.data;
+      const module = new IrModule(ir, { seed: ir.train.seed });
+      try {
+        module.setWeights(weights);
+        let dataset;
+        try {
+          dataset = openDataset(data, { input: ir.input, ...(ir.task === 'classification' ? { classes: ir.outputs } : {}), seed: ir.train.seed });
+        } catch (e) {
+          if (e instanceof DataError) throw new UserError(e.message);
+          throw e;
+        }
+        const split = (opts.split as 'test' | 'valid' | undefined) ?? (dataset.kind === 'image' ? 'test' : 'valid');
+        const r = await evaluate(module, dataset, split, limit !== undefined ? { limit } : {});
+        if (opts.json) {
+          io.out(JSON.stringify({ spec, weights: opts.weights, data: dataset.description, split: r.split, examples: r.examples, loss: r.loss, accuracy: r.accuracy, perplexity: r.perplexity, params: ir.params, macs: ir.macs }, null, 2));
+        } else {
+          const metric = r.perplexity !== null ? `perplexity ${r.perplexity.toFixed(2)} (loss ${r.loss.toFixed(4)}, next-token accuracy ${(100 * r.accuracy).toFixed(2)}%)` : `accuracy ${(100 * r.accuracy).toFixed(2)}% (loss ${r.loss.toFixed(4)})`;
+          io.out(`${ir.name}: ${metric} on ${r.examples.toLocaleString('en-US')} ${r.split} ${ir.task === 'classification' ? 'examples' : 'tokens'} of ${dataset.description}`);
+          io.out(`  params ${ir.params.toLocaleString('en-US')}, MACs ${ir.macs.toLocaleString('en-US')} per example`);
+        }
+      } finally {
+        module.dispose();
+      }
+    });
+};
