@@ -2,7 +2,7 @@
 //  (a) dense baseline vs ours (structure-wise) vs L1-norm filter pruning (Li et al. 2017) at the MACs ours reached;
 //  (b) global vs structure-wise β scheduler;
 //  (b2) the paper-literal setting (`mode paper`) vs archc's default, and a λ sweep (accuracy vs MACs, in a report).
-// Usage: nice -n 10 npx tsx experiments/resnet.ts [--steps N]. Runs one variant at a time; cached runs are reused.
+// Usage: nice -n 10 npx tsx experiments/resnet.ts [--steps N] [--phase independent]. Runs one variant at a time; cached runs are reused.
 // Writes experiments/results/resnet.md and experiments/results/resnet-report.html.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,12 @@ const variants: Variant[] = [
   ...sweep.map((l) => ({ name: `resnet-lambda-${l}`, ...common, edits: { lambda: l } })),
 ];
 const t0 = Date.now();
+// `--phase independent`: only the runs that do not depend on archc's (still calibrating) sparsify defaults.
+if (process.argv.includes('--phase')) {
+  const only = new Set(['resnet-dense', 'resnet-paper']);
+  runVariants(variants.filter((v) => only.has(v.name)));
+  process.exit(0);
+}
 const r = runVariants(variants);
 const get = (n: string) => r.get(n)!;
 const dense = get('resnet-dense');

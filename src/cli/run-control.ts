@@ -183,12 +183,12 @@ export async function controlledTraining<R>(
       if (e instanceof CheckpointError) throw new UserError(`cannot resume: ${e.message}`);
       throw e;
     }
-    if (meta.specHash !== hash) {
-      throw new UserError(`cannot resume: ${ckptPath} was written for a different spec (network '${meta.specName}'); the spec or its settings changed since`);
-    }
     const diff = firstDifference(o.run, meta.run);
     if (diff !== null) {
       throw new UserError(`cannot resume: ${diff.key} is ${JSON.stringify(diff.now)} but the checkpoint's run used ${JSON.stringify(diff.then)}; resume with the same settings`);
+    }
+    if (meta.specHash !== hash) {
+      throw new UserError(`cannot resume: ${ckptPath} was written for a different spec (network '${meta.specName}'); the spec or its settings changed since`);
     }
     if (state.step >= state.plannedSteps) {
       throw new UserError(`nothing to resume: the run in ${o.resume} finished all ${state.plannedSteps} steps`);
