@@ -11,7 +11,7 @@ import { M, T, commandsOf, keptWidths, machineNote, mdTable, pct, s } from './li
 
 const SPEC = 'specs/kjv-lstm.arch';
 const argSteps = process.argv.indexOf('--steps');
-const N = argSteps > 0 ? Number(process.argv[argSteps + 1]) : 150;
+const N = argSteps > 0 ? Number(process.argv[argSteps + 1]) : 80;
 const common = { spec: SPEC, steps: N, logEvery: Math.max(1, Math.round(N / 8)), evalLimit: 5000 };
 const ir = (await compileFile(SPEC)).ir;
 if (!ir) throw new Error(`${SPEC} does not compile`);

@@ -389,6 +389,52 @@ export const ir: IrNetwork = {
   macs: 20183936,
 };
 
+/** The text of specs/fashion-resnet.arch this module was built from; compaction writes the pruned spec as this text with the learned widths. */
+export const specSource: string = [
+  '# A small ResNet for Fashion-MNIST (28x28x1): stem 16, three stages of two basic blocks at 16/32/64 channels,',
+  '# 1x1 projection shortcuts where the shape changes. 175k params and 20.2M MACs: the same network as the',
+  '# reference run in RUNTIME-NOTES.md.',
+  'network fashion_resnet {',
+  '  input image(28, 28, 1)',
+  '',
+  '  # The paper\'s vision settings (lambda 0.01, p 0.7, beta0 1, betaMax 100, mask SGD lr 0.1 momentum 0.9),',
+  '  # except gamma: over 624 steps the paper\'s gamma 0.0005 would only take beta to 1.2, so the masks would never',
+  '  # become binary. `betaFinal 10` lets archc derive gamma from the planned steps.',
+  '  sparsify {',
+  '    lambda 0.01',
+  '    scheduler structurewise(p 0.7, beta0 1, betaMax 100, every 1, betaFinal 10)',
+  '    maskOptimizer sgd(lr 0.1, momentum 0.9)',
+  '  }',
+  '',
+  '  # The reference run\'s length: 624 steps at batch 128 (1.33 epochs), SGD with momentum, cosine decay.',
+  '  train {',
+  '    data fashion_mnist("data/fashion-mnist")',
+  '    steps 624',
+  '    batch 128',
+  '    optimizer sgd(lr 0.1, momentum 0.9, weightDecay 1e-4)',
+  '    lr cosine(warmup 20, minLr 0)',
+  '    seed 1',
+  '  }',
+  '',
+  '  block basic(width, stride = 1) {',
+  '    maskable conv(width, kernel 3, stride stride)  bn  relu',
+  '    maskable conv(width, kernel 3)  bn',
+  '    add(shortcut)',
+  '    relu',
+  '  }',
+  '',
+  '  layers {',
+  '    conv(16, kernel 3)  bn  relu',
+  '    stage1: repeat 2 basic(16)',
+  '    stage2: { basic(32, stride 2)  basic(32) }',
+  '    stage3: { basic(64, stride 2)  basic(64) }',
+  '    gap',
+  '    dense(10)',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
 /** Trains FashionResnet with command-line flags (see --help); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: TrainerIo): Promise<number> {
   return runTrainerMain(
@@ -396,6 +442,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'fashion_resnet',
       specPath: 'specs/fashion-resnet.arch',
+      specSource,
       ir,
       defaults: defaultConfig,
       createModule: (network: IrNetwork, seed: number) => new FashionResnet(network, { seed }),

@@ -132,6 +132,49 @@ export const ir: IrNetwork = {
   macs: 1785000000,
 };
 
+/** The text of specs/lstm-ptb.arch this module was built from; compaction writes the pruned spec as this text with the learned widths. */
+export const specSource: string = [
+  '# The paper\'s language model (\u00a74.1, after Zaremba et al. 2014 "large"): a 2-layer LSTM on word-level Penn',
+  '# Treebank, vocabulary 10000, embedding 1500, hidden 1500, 35 unrolled steps (66.0M params).',
+  'network lstm_ptb {',
+  '  input tokens(vocab 10000, seq 35)',
+  '',
+  '  # Paper \u00a74.1 (language modelling): lambda 0.1, structure-wise scheduler with p 1.2 (gamma 0.0005),',
+  '  # beta0 1, betaMax 100, mask SGD lr 0.1 momentum 0.9. Each LSTM\'s hidden units share one mask per layer.',
+  '  sparsify {',
+  '    lambda 0.1',
+  '    scheduler structurewise(gamma 0.0005, p 1.2, beta0 1, betaMax 100, every 1)',
+  '    maskOptimizer sgd(lr 0.1, momentum 0.9)',
+  '  }',
+  '',
+  '  # Zaremba\'s schedule: 55 epochs, batch 20, SGD lr 1, gradient norm clipped at 10, the loss summed over',
+  '  # the 35 steps (so lr 1 is the right scale; note that this also makes lambda 35x weaker relative to the',
+  '  # loss than a mean would). Zaremba decays lr by 1/1.15 per epoch after epoch 14; halving every 5 epochs',
+  '  # ((1/1.15)^5 = 0.497) is the same curve in step form.',
+  '  train {',
+  '    data ptb("data/ptb")',
+  '    epochs 55',
+  '    batch 20',
+  '    optimizer sgd(lr 1)',
+  '    lr step(at [15, 20, 25, 30, 35, 40, 45, 50], factor 0.5)',
+  '    clip 10',
+  '    lossReduction sum',
+  '  }',
+  '',
+  '  # Dropout: the paper trains the pruned model with keep ratio 0.5 (rate 0.5); the dense baseline used 0.35.',
+  '  layers {',
+  '    embedding(1500)',
+  '    dropout(0.5)',
+  '    maskable lstm(1500)',
+  '    dropout(0.5)',
+  '    maskable lstm(1500)',
+  '    dropout(0.5)',
+  '    dense(10000)',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
 /** Trains LstmPtb with command-line flags (see --help); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: TrainerIo): Promise<number> {
   return runTrainerMain(
@@ -139,6 +182,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'lstm_ptb',
       specPath: 'specs/lstm-ptb.arch',
+      specSource,
       ir,
       defaults: defaultConfig,
       createModule: (network: IrNetwork, seed: number) => new LstmPtb(network, { seed }),

@@ -509,6 +509,50 @@ export const ir: IrNetwork = {
   macs: 40813184,
 };
 
+/** The text of specs/resnet20.arch this module was built from; compaction writes the pruned spec as this text with the learned widths. */
+export const specSource: string = [
+  '# ResNet-20 for CIFAR-10 (He et al. 2016, \u00a74.2), as pruned in the paper\'s Table 1 (0.27M params).',
+  '# Shortcuts use 1x1 projections where the shape changes ("option B"), so the count is 0.272M.',
+  'network resnet20 {',
+  '  input image(32, 32, 3)',
+  '',
+  '  # Paper \u00a74.1: lambda 0.01, structure-wise scheduler with (gamma, p) = (0.0005, 0.7), beta0 1, betaMax 100,',
+  '  # mask SGD lr 0.1 momentum 0.9.',
+  '  sparsify {',
+  '    lambda 0.01',
+  '    scheduler structurewise(gamma 0.0005, p 0.7, beta0 1, betaMax 100, every 1)',
+  '    maskOptimizer sgd(lr 0.1, momentum 0.9)',
+  '  }',
+  '',
+  '  # Paper \u00a74.1: 160 epochs, batch 128, SGD lr 0.1 momentum 0.9 weight decay 1e-4, lr / 10 at epochs 80 and 120.',
+  '  train {',
+  '    data cifar10("data/cifar-10-batches-bin")',
+  '    epochs 160',
+  '    batch 128',
+  '    optimizer sgd(lr 0.1, momentum 0.9, weightDecay 1e-4)',
+  '    lr step(at [80, 120], factor 0.1)',
+  '    augment [crop(4), flip]',
+  '  }',
+  '',
+  '  block basic(width, stride = 1) {',
+  '    maskable conv(width, kernel 3, stride stride)  bn  relu',
+  '    maskable conv(width, kernel 3)  bn',
+  '    add(shortcut)  # identity, or a 1x1 projection when the shape changes',
+  '    relu',
+  '  }',
+  '',
+  '  layers {',
+  '    conv(16, kernel 3)  bn  relu',
+  '    stage1: repeat 3 basic(16)',
+  '    stage2: { basic(32, stride 2)  repeat 2 basic(32) }',
+  '    stage3: { basic(64, stride 2)  repeat 2 basic(64) }',
+  '    gap',
+  '    dense(10)',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
 /** Trains Resnet20 with command-line flags (see --help); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: TrainerIo): Promise<number> {
   return runTrainerMain(
@@ -516,6 +560,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'resnet20',
       specPath: 'specs/resnet20.arch',
+      specSource,
       ir,
       defaults: defaultConfig,
       createModule: (network: IrNetwork, seed: number) => new Resnet20(network, { seed }),

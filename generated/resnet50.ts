@@ -1109,6 +1109,55 @@ export const ir: IrNetwork = {
   macs: 4089184256,
 };
 
+/** The text of specs/resnet50.arch this module was built from; compaction writes the pruned spec as this text with the learned widths. */
+export const specSource: string = [
+  '# ResNet-50 for ImageNet (He et al. 2016; 25.6M params, 4.1G MACs at 224x224): bottleneck blocks with the',
+  '# stride on the 3x3 conv ("v1.5") and 1x1 projection shortcuts where the shape changes.',
+  '# archc has no ImageNet loader: the train section documents the intended run, and `data synthetic` lets',
+  '# check/stats/build work without the data set.',
+  'network resnet50 {',
+  '  input image(224, 224, 3)',
+  '',
+  '  # Paper \u00a74.1 (vision): lambda 0.01, structure-wise scheduler (gamma 0.0005, p 0.7), beta0 1, betaMax 100,',
+  '  # mask SGD lr 0.1 momentum 0.9.',
+  '  sparsify {',
+  '    lambda 0.01',
+  '    scheduler structurewise(gamma 0.0005, p 0.7, beta0 1, betaMax 100, every 1)',
+  '    maskOptimizer sgd(lr 0.1, momentum 0.9)',
+  '  }',
+  '',
+  '  # He et al.: 90 epochs, batch 256, SGD lr 0.1 momentum 0.9 weight decay 1e-4, lr / 10 at 30 and 60.',
+  '  train {',
+  '    data synthetic',
+  '    epochs 90',
+  '    batch 256',
+  '    optimizer sgd(lr 0.1, momentum 0.9, weightDecay 1e-4)',
+  '    lr step(at [30, 60], factor 0.1)',
+  '  }',
+  '',
+  '  # The two inner convs are pruned; the expanding 1x1 conv belongs to the stage\'s residual chain, which',
+  '  # stays unmasked because no member of that group is marked.',
+  '  block bottleneck(width, stride = 1) {',
+  '    maskable conv(width, kernel 1)  bn  relu',
+  '    maskable conv(width, kernel 3, stride stride)  bn  relu',
+  '    conv(width * 4, kernel 1)  bn',
+  '    add(shortcut)',
+  '    relu',
+  '  }',
+  '',
+  '  layers {',
+  '    stem: { conv(64, kernel 7, stride 2)  bn  relu  maxpool(3, stride 2, padding same) }',
+  '    stage1: repeat 3 bottleneck(64)',
+  '    stage2: { bottleneck(128, stride 2)  repeat 3 bottleneck(128) }',
+  '    stage3: { bottleneck(256, stride 2)  repeat 5 bottleneck(256) }',
+  '    stage4: { bottleneck(512, stride 2)  repeat 2 bottleneck(512) }',
+  '    gap',
+  '    dense(1000)',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
 /** Trains Resnet50 with command-line flags (see --help); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: TrainerIo): Promise<number> {
   return runTrainerMain(
@@ -1116,6 +1165,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'resnet50',
       specPath: 'specs/resnet50.arch',
+      specSource,
       ir,
       defaults: defaultConfig,
       createModule: (network: IrNetwork, seed: number) => new Resnet50(network, { seed }),

@@ -1229,6 +1229,50 @@ export const ir: IrNetwork = {
   macs: 125747840,
 };
 
+/** The text of specs/resnet56.arch this module was built from; compaction writes the pruned spec as this text with the learned widths. */
+export const specSource: string = [
+  '# ResNet-56 for CIFAR-10 (He et al. 2016, \u00a74.2): ResNet-20\'s design with 9 basic blocks per stage',
+  '# (0.86M params with 1x1 projection shortcuts where the shape changes).',
+  'network resnet56 {',
+  '  input image(32, 32, 3)',
+  '',
+  '  # Paper \u00a74.1 (vision): lambda 0.01, structure-wise scheduler (gamma 0.0005, p 0.7), beta0 1, betaMax 100,',
+  '  # mask SGD lr 0.1 momentum 0.9.',
+  '  sparsify {',
+  '    lambda 0.01',
+  '    scheduler structurewise(gamma 0.0005, p 0.7, beta0 1, betaMax 100, every 1)',
+  '    maskOptimizer sgd(lr 0.1, momentum 0.9)',
+  '  }',
+  '',
+  '  # As ResNet-20: 160 epochs, batch 128, SGD lr 0.1 momentum 0.9 weight decay 1e-4, lr / 10 at 80 and 120.',
+  '  train {',
+  '    data cifar10("data/cifar-10-batches-bin")',
+  '    epochs 160',
+  '    batch 128',
+  '    optimizer sgd(lr 0.1, momentum 0.9, weightDecay 1e-4)',
+  '    lr step(at [80, 120], factor 0.1)',
+  '    augment [crop(4), flip]',
+  '  }',
+  '',
+  '  block basic(width, stride = 1) {',
+  '    maskable conv(width, kernel 3, stride stride)  bn  relu',
+  '    maskable conv(width, kernel 3)  bn',
+  '    add(shortcut)',
+  '    relu',
+  '  }',
+  '',
+  '  layers {',
+  '    conv(16, kernel 3)  bn  relu',
+  '    stage1: repeat 9 basic(16)',
+  '    stage2: { basic(32, stride 2)  repeat 8 basic(32) }',
+  '    stage3: { basic(64, stride 2)  repeat 8 basic(64) }',
+  '    gap',
+  '    dense(10)',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
 /** Trains Resnet56 with command-line flags (see --help); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: TrainerIo): Promise<number> {
   return runTrainerMain(
@@ -1236,6 +1280,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'resnet56',
       specPath: 'specs/resnet56.arch',
+      specSource,
       ir,
       defaults: defaultConfig,
       createModule: (network: IrNetwork, seed: number) => new Resnet56(network, { seed }),

@@ -399,6 +399,50 @@ export const ir: IrNetwork = {
   macs: 313463808,
 };
 
+/** The text of specs/vgg16.arch this module was built from; compaction writes the pruned spec as this text with the learned widths. */
+export const specSource: string = [
+  '# VGG-16 with BatchNorm, CIFAR version (paper Table 1: 14.99M params): 13 conv layers in five stages, each',
+  '# stage closed by a 2x2 max-pool, then a 512-512-10 classifier on the flattened 1x1x512 map.',
+  'network vgg16 {',
+  '  input image(32, 32, 3)',
+  '',
+  '  # Paper \u00a74.1 (vision): lambda 0.01, structure-wise scheduler (gamma 0.0005, p 0.7), beta0 1, betaMax 100,',
+  '  # mask SGD lr 0.1 momentum 0.9.',
+  '  sparsify {',
+  '    lambda 0.01',
+  '    scheduler structurewise(gamma 0.0005, p 0.7, beta0 1, betaMax 100, every 1)',
+  '    maskOptimizer sgd(lr 0.1, momentum 0.9)',
+  '  }',
+  '',
+  '  # Paper \u00a74.1: 160 epochs, batch 128, SGD lr 0.1 momentum 0.9 weight decay 1e-4, lr / 10 at 80 and 120.',
+  '  train {',
+  '    data cifar10("data/cifar-10-batches-bin")',
+  '    epochs 160',
+  '    batch 128',
+  '    optimizer sgd(lr 0.1, momentum 0.9, weightDecay 1e-4)',
+  '    lr step(at [80, 120], factor 0.1)',
+  '    augment [crop(4), flip]',
+  '  }',
+  '',
+  '  # conv-bn-relu; the conv has no bias because bn follows (bias auto). The paper prunes every conv\'s filters.',
+  '  block cbr(width) {',
+  '    maskable conv(width, kernel 3)  bn  relu',
+  '  }',
+  '',
+  '  layers {',
+  '    stage1: { repeat 2 cbr(64)  maxpool }',
+  '    stage2: { repeat 2 cbr(128)  maxpool }',
+  '    stage3: { repeat 3 cbr(256)  maxpool }',
+  '    stage4: { repeat 3 cbr(512)  maxpool }',
+  '    stage5: { repeat 3 cbr(512)  maxpool }',
+  '    flatten',
+  '    dense(512)  relu',
+  '    dense(10)',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
 /** Trains Vgg16 with command-line flags (see --help); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: TrainerIo): Promise<number> {
   return runTrainerMain(
@@ -406,6 +450,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'vgg16',
       specPath: 'specs/vgg16.arch',
+      specSource,
       ir,
       defaults: defaultConfig,
       createModule: (network: IrNetwork, seed: number) => new Vgg16(network, { seed }),

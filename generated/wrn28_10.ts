@@ -643,6 +643,52 @@ export const ir: IrNetwork = {
   macs: 5243328768,
 };
 
+/** The text of specs/wrn28-10.arch this module was built from; compaction writes the pruned spec as this text with the learned widths. */
+export const specSource: string = [
+  '# Wide ResNet-28-10 for CIFAR-10 (Zagoruyko & Komodakis 2016; paper Table 1: 36.5M params): pre-activation',
+  '# basic blocks (bn-relu-conv), 4 per stage at widths 160/320/640, 1x1 projections where the shape changes.',
+  'network wrn28_10 {',
+  '  input image(32, 32, 3)',
+  '',
+  '  # Paper \u00a74.1 (vision): lambda 0.01, structure-wise scheduler (gamma 0.0005, p 0.7), beta0 1, betaMax 100,',
+  '  # mask SGD lr 0.1 momentum 0.9.',
+  '  sparsify {',
+  '    lambda 0.01',
+  '    scheduler structurewise(gamma 0.0005, p 0.7, beta0 1, betaMax 100, every 1)',
+  '    maskOptimizer sgd(lr 0.1, momentum 0.9)',
+  '  }',
+  '',
+  '  # Paper \u00a74.1: 200 epochs, batch 128, SGD lr 0.1 momentum 0.9 weight decay 5e-4, lr / 5 at 60, 120 and 160.',
+  '  train {',
+  '    data cifar10("data/cifar-10-batches-bin")',
+  '    epochs 200',
+  '    batch 128',
+  '    optimizer sgd(lr 0.1, momentum 0.9, weightDecay 5e-4)',
+  '    lr step(at [60, 120, 160], factor 0.2)',
+  '    augment [crop(4), flip]',
+  '  }',
+  '',
+  '  # Pre-activation: the convs feed relu/add, not bn, so they are written without a bias.',
+  '  block wide(width, stride = 1) {',
+  '    bn  relu',
+  '    maskable conv(width, kernel 3, stride stride, bias false)  bn  relu',
+  '    maskable conv(width, kernel 3, bias false)',
+  '    add(shortcut)',
+  '  }',
+  '',
+  '  layers {',
+  '    conv(16, kernel 3, bias false)',
+  '    stage1: { wide(160)  repeat 3 wide(160) }',
+  '    stage2: { wide(320, stride 2)  repeat 3 wide(320) }',
+  '    stage3: { wide(640, stride 2)  repeat 3 wide(640) }',
+  '    bn  relu',
+  '    gap',
+  '    dense(10)',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
 /** Trains Wrn2810 with command-line flags (see --help); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: TrainerIo): Promise<number> {
   return runTrainerMain(
@@ -650,6 +696,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'wrn28_10',
       specPath: 'specs/wrn28-10.arch',
+      specSource,
       ir,
       defaults: defaultConfig,
       createModule: (network: IrNetwork, seed: number) => new Wrn2810(network, { seed }),

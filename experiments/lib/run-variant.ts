@@ -25,6 +25,10 @@ if (!c.ir) {
 }
 let ir: IrNetwork = c.ir;
 if (v.dense) ir = { ...ir, groups: ir.groups.map((g) => ({ ...g, maskable: false })) };
+if (v.bnMomentum !== undefined) {
+  const m = v.bnMomentum;
+  ir = { ...ir, nodes: ir.nodes.map((n) => (n.kind === 'bn' ? { ...n, attrs: { ...n.attrs, momentum: m } } : n)) };
+}
 // The specs name data/fashion-mnist; fall back to the apt location when that folder is absent.
 const data: TrainConfig['data'] = ir.train.data.path && !existsSync(ir.train.data.path) ? { kind: ir.train.data.kind, path: null } : ir.train.data;
 const log = (l: string) => console.log(`[${v.name}] ${l}`);

@@ -15,6 +15,11 @@ export interface Variant {
   spec: string;
   /** Textual edits of the spec, applied in order. */
   edits?: { lambda?: number; scheduler?: 'global' | 'structurewise'; mode?: 'paper' | 'archc' };
+  /**
+   * BatchNorm moving-average momentum for every BN node (the language default is 0.99, Keras-style). With 0.99 a
+   * 150-step run's moving statistics still hold 0.99^150 = 22% of their initial values, and evaluation reads them.
+   */
+  bnMomentum?: number;
   /** Train with every mask group unmaskable (the dense baseline). */
   dense?: boolean;
   steps: number;

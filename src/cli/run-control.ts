@@ -87,6 +87,8 @@ export function prepareOutDir(o: OutDirOptions): void {
     }
   }
   mkdirSync(out, { recursive: true });
+  // A process killed while writing a checkpoint leaves its temp file (the checkpoint itself is intact): tidy up.
+  for (const f of readdirSync(out)) if (f.startsWith(`.${CHECKPOINT_FILE}.`) && f.endsWith('.tmp')) rmSync(join(out, f), { force: true });
 }
 
 /** Keeps the metrics lines of steps ≤ `step` (a resumed run rewrites what came after). Atomic rename. */
@@ -147,10 +149,10 @@ export interface TrainHooks {
 }
 
 /**
- * Compaction's entry: writes the pruned spec for `state` to `path` and returns true, or returns false when it
- * cannot (the caller says so). The same function a finished run calls.
+ * Compaction's entry, the same one a finished run calls: writes the pruned spec for `state` and returns the path it
+ * wrote (or true for the suggested `path`), or null/false when it cannot (the message then says so).
  */
-export type WritePruned = (state: TrainerState, path: string) => Promise<boolean>;
+export type WritePruned = (state: TrainerState, path: string) => Promise<string | boolean | null>;
 
 export interface ControlledResult<R> {
   result: R;
@@ -244,7 +246,9 @@ export async function controlledTraining<R>(
       const pruned = outputPath(outDir, prunedFileName(o.ir.name), o.specPath);
       let note = 'not written (compaction is not available in this build)';
       try {
-        if (writePruned && (await writePruned(e.state, pruned))) note = pruned;
+        const wrote = writePruned ? await writePruned(e.state, pruned) : null;
+        if (typeof wrote === 'string') note = wrote;
+        else if (wrote === true) note = pruned;
       } catch (err) {
         note = `not written: ${err instanceof Error ? err.message : String(err)}`;
       }
@@ -276,10 +280,13 @@ export function checkRunOutputs(outDir: string, specPath: string, ir: Pick<IrNet
   for (const f of runFiles(ir)) outputPath(outDir, f, specPath);
 }
 
+/** Run settings a resume may change: the backend (a run can move to another machine; results then differ in the last bits). */
+const MAY_CHANGE_ON_RESUME = new Set(['backend']);
+
 /** The first setting (dotted key, one level of nesting) whose value differs between a run and its checkpoint. */
 function firstDifference(now: Record<string, unknown>, then: Record<string, unknown>, prefix = ''): { key: string; now: unknown; then: unknown } | null {
   for (const [k, v] of Object.entries(now)) {
-    if (!(k in then)) continue;
+    if (!(k in then) || MAY_CHANGE_ON_RESUME.has(k)) continue;
     const w = then[k];
     if (prefix === '' && v !== null && w !== null && typeof v === 'object' && typeof w === 'object' && !Array.isArray(v)) {
       const d = firstDifference(v as Record<string, unknown>, w as Record<string, unknown>, `${k}.`);

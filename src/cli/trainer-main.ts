@@ -1,19 +1,21 @@
 // The command line of every generated trainer module (`npx tsx generated/<name>.ts …`) and of `archc train`:
 // parses and validates the flags, applies them to a copy of the IR, runs the runtime's `runTraining` with the
-// generated network, writes <out>/metrics.jsonl, hands the trained network to compaction, and prints a summary.
+// generated network, writes <out>/metrics.jsonl, prints a summary, and hands the trained network to compaction
+// (<out>/<spec>.pruned.arch and weights).
 // Errors are one-line messages and exit code 1 (130 after Ctrl-C); no stack traces reach the user.
 
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../codegen/package-root.ts';
+import { compactAndWrite } from '../compaction/index.ts';
 import { DataError } from '../runtime/data/index.ts';
-import { runTraining, type NetworkModule, type RunTrainingResult, type WeightMap } from '../runtime/index.ts';
+import { runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
 import type { IrNetwork, MaskGroup } from '../semantic/ir.ts';
 import { human } from './commands/check.ts';
 import { processIo, UserError, type Io } from './io.ts';
-import { checkRunOutputs, controlledTraining, prunedFileName, savedRun } from './run-control.ts';
+import { checkRunOutputs, controlledTraining, savedRun } from './run-control.ts';
 
 export type { IrNetwork } from '../semantic/ir.ts';
 export type TrainerIo = Io;
@@ -43,8 +45,10 @@ export interface TrainerConfig {
 export interface TrainerMainOptions {
   /** Network name: file names in --out (`<name>.pruned.arch`) and message prefixes. */
   name: string;
-  /** The spec the module was generated from (for messages and the pruned spec). */
+  /** The spec the module was generated from (relative to the package root, or to where it was built). */
   specPath: string;
+  /** The spec's text at build time: compaction writes the pruned spec as this text with the learned widths. */
+  specSource: string;
   ir: IrNetwork;
   defaults: TrainerConfig;
   createModule: (network: IrNetwork, seed: number) => NetworkModule;
@@ -193,6 +197,8 @@ function applySavedRun(plan: RunPlan, argv: readonly string[]): void {
     if (argv.some((a) => a === flag || a.startsWith(`${flag}=`))) continue;
     if (f.config && f.key in config) (plan.config as unknown as Record<string, unknown>)[f.key] = config[f.key];
     else if ((f.key === 'logEvery' || f.key === 'evalLimit' || f.key === 'syntheticSize') && f.key in saved) plan[f.key] = (saved[f.key] as number | null) ?? undefined;
+    // The backend too (kernels differ in the last bits); an explicit --backend may move a run to another machine.
+    else if (f.key === 'backend' && typeof saved['backend'] === 'string') plan.backend = saved['backend'] as Backend;
   }
 }
 
@@ -274,6 +280,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
           logEvery: plan.logEvery ?? null,
           evalLimit: plan.evalLimit ?? null,
           syntheticSize: plan.syntheticSize ?? null,
+          backend: plan.backend ?? null,
         },
         ...(plan.force ? { force: true } : {}),
         ...(plan.resume !== undefined ? { resume: plan.resume } : {}),
@@ -302,15 +309,12 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
           onStep: hooks.onStep,
           ...(hooks.state ? { state: hooks.state } : {}),
         }),
-      (state, path) => writePruned(ir, state.weights, path, opts),
+      // Ctrl-C: the module holds the checkpointed weights, so the pruned spec matches the checkpoint.
+      async () => writePruned(ir, module, plan.outDir, opts, io),
     );
     io.out(summary(ir, result, shownOut));
-    const pruned = resolve(plan.outDir, prunedFileName(opts.name));
-    io.out(
-      (await writePruned(ir, module.getWeights(), pruned, opts))
-        ? `pruned spec: ${relative(io.cwd, pruned)}`
-        : 'compaction not available yet: no pruned .arch written',
-    );
+    const pruned = await writePruned(ir, module, plan.outDir, opts, io);
+    if (pruned !== null) io.out(`pruned spec: ${relative(io.cwd, pruned)}`);
   } finally {
     module.dispose();
   }
@@ -336,23 +340,19 @@ function summary(ir: IrNetwork, r: RunTrainingResult, shownOut: string): string 
 }
 
 /**
- * Compaction (src/compaction) writes `<out>/<name>.pruned.arch` and the sliced weights. It is looked up at run time
- * so that this file builds before that stage has an entry point; until it has one, the caller says so plainly and
- * nothing is written. Expected: `compactAndWrite({ ir, weights, specPath, prunedPath }) → Promise<unknown>`.
+ * Compaction writes `<out>/<spec>.pruned.arch`, the sliced weights (tfjs format) and compaction.json, re-checks the
+ * pruned spec, and logs its report. Returns the pruned spec's path.
  */
-async function writePruned(ir: IrNetwork, weights: WeightMap, prunedPath: string, opts: TrainerMainOptions): Promise<boolean> {
-  const entry = new URL('../compaction/index.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(entry))) return false;
-  const mod = (await import(entry.href)) as Record<string, unknown>;
-  const fn = mod['compactAndWrite'];
-  if (typeof fn !== 'function') return false;
-  await (fn as (o: { ir: IrNetwork; weights: WeightMap; specPath: string; prunedPath: string }) => Promise<unknown>)({
+async function writePruned(ir: IrNetwork, module: NetworkModule, outDir: string, opts: TrainerMainOptions, io: Io): Promise<string | null> {
+  const report = await compactAndWrite({
     ir,
-    weights,
-    specPath: resolve(PACKAGE_ROOT, opts.specPath),
-    prunedPath,
+    module,
+    sourceText: opts.specSource,
+    sourcePath: resolve(PACKAGE_ROOT, opts.specPath),
+    outDir,
+    log: (l) => io.out(l),
   });
-  return true;
+  return report.prunedArch;
 }
 
 /**

@@ -243,6 +243,15 @@ function irConst(d: ModuleData): WriterFunction {
   );
 }
 
+function specSourceConst(d: ModuleData): WriterFunction {
+  return dataConst(
+    `The text of ${d.specPath} this module was built from; compaction writes the pruned spec as this text with the learned widths.`,
+    'specSource',
+    'string',
+    ['[', ...d.sourceLines.map((l) => `${stringLiteral(l)},`), "].join('\\n')"],
+  );
+}
+
 function mainFunction(d: ModuleData): FunctionDeclarationStructure {
   return {
     kind: StructureKind.Function,
@@ -261,6 +270,7 @@ function mainFunction(d: ModuleData): FunctionDeclarationStructure {
       '{',
       `name: ${stringLiteral(d.name)},`,
       `specPath: ${stringLiteral(d.specPath)},`,
+      'specSource,',
       'ir,',
       'defaults: defaultConfig,',
       `createModule: (network: IrNetwork, seed: number) => new ${d.className}(network, { seed }),`,
@@ -283,6 +293,7 @@ export function emitModule(d: ModuleData): string {
     pathsAndGroups(d),
     networkClass(d),
     irConst(d),
+    specSourceConst(d),
     mainFunction(d),
   ];
   // One blank line between top-level declarations (ts-morph only separates some kinds on its own).

@@ -72,10 +72,12 @@ export interface ModuleData {
   config: ConfigField[];
   /** The IR as a multi-line TypeScript expression (metadata for costs, groups and settings). */
   irLiteral: string;
+  /** The spec's text, line by line (compaction writes the pruned spec as this text with new widths). */
+  sourceLines: string[];
 }
 
 /** Top-level names of a generated module (besides its imports) a class name must not collide with. */
-export const TOP_LEVEL_NAMES = ['ir', 'groups', 'layerPaths', 'defaultConfig', 'main', 'Tensor', 'IrNetwork', 'MaskGroupInfo', 'TrainerIo', 'runTrainerMain', 'runIfMain'];
+export const TOP_LEVEL_NAMES = ['ir', 'specSource', 'groups', 'layerPaths', 'defaultConfig', 'main', 'Tensor', 'IrNetwork', 'MaskGroupInfo', 'TrainerIo', 'runTrainerMain', 'runIfMain'];
 const RUNTIME_NAMES = ['NetworkModule', 'applyMask', 'relu', 'relu6', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'add', 'concat', 'dropout', 'ForwardContext', 'ModuleOptions', ...Object.values(LAYER_TYPES)];
 
 const FACTORY_OF: Partial<Record<LayerKind, LayerFactory>> = {
@@ -187,6 +189,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
     groups,
     config: configFields(ir),
     irLiteral: irLiteral({ ...ir, file: specPath }),
+    sourceLines: source.text.split('\n'),
   };
 }
 
@@ -243,7 +246,7 @@ function configFields(ir: IrNetwork): ConfigField[] {
     { name: 'batch', type: 'number', doc: 'Examples (or sequences) per step (--batch).', value: numberLiteral(t.batch) },
     { name: 'lr', type: 'number', doc: `Learning rate of the weights (${t.optimizer.kind}) (--lr).`, value: numberLiteral(t.optimizer.lr) },
     { name: 'weightDecay', type: 'number', doc: 'Weight decay of the weight optimizer (--weight-decay).', value: numberLiteral(t.optimizer.weightDecay) },
-    { name: 'lambda', type: 'number', doc: 'Sparsity strength λ of every mask group (--lambda).', value: numberLiteral(ir.sparsify.lambda) },
+    { name: 'lambda', type: 'number', doc: 'Sparsity strength lambda of every mask group (--lambda).', value: numberLiteral(ir.sparsify.lambda) },
     { name: 'seed', type: 'number', doc: 'Seed of weight init, masks, dropout and data order (--seed).', value: numberLiteral(t.seed) },
   ];
 }

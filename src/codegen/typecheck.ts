@@ -15,9 +15,10 @@ export interface ModuleDiagnostics {
 /** Checks several modules in one program (the runtime's types are loaded once). */
 export function typecheckModules(modules: readonly { fileName: string; text: string }[]): ModuleDiagnostics[] {
   const project = new Project({ tsConfigFilePath: join(PACKAGE_ROOT, 'tsconfig.json'), skipAddingFilesFromTsConfig: true });
-  // A folder that does not exist: the files are never written, only checked.
-  const dir = join(PACKAGE_ROOT, 'generated', '.typecheck-in-memory');
-  const files = modules.map((m) => project.createSourceFile(join(dir, m.fileName), m.text, { overwrite: true }));
+  // Unsaved files inside the package (so the self-reference resolves). ts-morph does not derive an in-memory
+  // file's module format from package.json, so they are named .mts: ESM, as every .ts file of this package is.
+  const dir = join(PACKAGE_ROOT, 'generated');
+  const files = modules.map((m) => project.createSourceFile(join(dir, `.typecheck.${m.fileName.replace(/\.ts$/, '.mts')}`), m.text, { overwrite: true }));
   return files.map((f, i) => ({
     fileName: modules[i]!.fileName,
     diagnostics: f.getPreEmitDiagnostics().map((d) => {

@@ -3,6 +3,7 @@
 // over time and a final histogram, loss and accuracy/perplexity curves, the width diff table and an optional
 // accuracy-vs-MACs sweep. Charts are static SVG; a few lines of inline JS add a hover read-out. No external URLs.
 
+import { basename } from 'node:path';
 import type { MetricsLine } from '../runtime/train/trainer.ts';
 import type { ReportData } from './model.ts';
 import { colorAt, esc, fmtNum, histogram, lineChart, type Series } from './svg.ts';
@@ -102,12 +103,13 @@ export function renderReport(d: ReportData): string {
     return { name: st, color: colorAt(i), points: pts(ms, (m) => gs.reduce((a, g) => a + (m.kept[g.name] ?? 0), 0) / Math.max(1, w)) };
   });
   const keptNote = d.widthsKnown ? '' : 'widths unknown (no input spec): ratios are against the largest kept count seen';
+  const keptAxis = { xLabel: 'training step', xMin: 0, yLabel: 'kept / width (1[s>0])', yMin: 0, yMax: 1.05, yFormat: pctTick };
+  const groupChart = lineChart({ title: 'Kept ratio per mask group', ...keptAxis, series: perGroup, ...(keptNote ? { note: keptNote } : {}) });
+  const stageChart = lineChart({ title: 'Kept ratio per stage', ...keptAxis, series: perStage });
   sections.push(
     section(
       'Kept structures over time',
-      `<div class="grid">${lineChart({ title: 'Kept ratio per mask group', xLabel: 'training step',
-    xMin: 0, yLabel: 'kept / width (1[s>0])', yMin: 0, yMax: 1.05, yFormat: pctTick, series: perGroup, legend: 'below', ...(keptNote ? { note: keptNote } : {}) })}${lineChart({ title: 'Kept ratio per stage', xLabel: 'training step',
-    xMin: 0, yLabel: 'kept / width (1[s>0])', yMin: 0, yMax: 1.05, yFormat: pctTick, series: perStage, })}</div>`,
+      `<div class="grid">${groupChart}${stageChart}</div>`,
       'A group is a set of channels or units that share one mask (a residual stage shares one across its blocks). Stage = first part of the layer path.',
     ),
   );
@@ -192,7 +194,7 @@ export function renderReport(d: ReportData): string {
     );
   }
 
-  const subtitle = [d.facts.dataset, d.inputFile ? `input ${d.inputFile}` : null, d.pruned ? `pruned ${d.pruned.file}` : null].filter(Boolean).map((s) => esc(s!)).join(' · ');
+  const subtitle = [d.facts.dataset, d.inputFile ? `input ${basename(d.inputFile)}` : null, d.pruned ? `pruned ${basename(d.pruned.file)}` : null].filter(Boolean).map((s) => esc(s!)).join(' · ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>archc report — ${esc(d.title)}</title>
@@ -216,13 +218,27 @@ function section(title: string, body: string, caption = ''): string {
 }
 
 function widthTable(d: ReportData, last: MetricsLine, widthOf: Map<string, number>): string {
+  const bar = (r: number) => `<div class="bar"><div style="width:${Math.max(0, Math.min(100, 100 * r)).toFixed(1)}%"></div></div>`;
   const rows = diffRows(d.diff);
   if (rows) {
     const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(cell(r[c]))}</td>`).join('')}</tr>`).join('');
-    return `<p class="caption">From diff.json (archc diff --json).</p><div class="tablewrap"><table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>`;
+    const hasBar = cols.includes('before') && cols.includes('after');
+    const body = rows
+      .map((r) => {
+        const before = Number(r['before']);
+        const after = Number(r['after']);
+        const changed = hasBar && before !== after;
+        const cells = cols.map((c) => {
+          const v = r[c];
+          const text = c === 'kept' && typeof v === 'number' && v <= 1 ? pct(v) : cell(v);
+          return `<td${typeof v === 'number' ? ' class="num"' : ''}>${esc(text)}</td>`;
+        });
+        if (hasBar) cells.push(`<td>${Number.isFinite(before) && before > 0 && Number.isFinite(after) ? bar(after / before) : ''}</td>`);
+        return `<tr class="${changed ? 'changed' : ''}">${cells.join('')}</tr>`;
+      })
+      .join('');
+    return `<p class="caption">From diff.json (archc diff --json of the input and the pruned spec).</p><div class="tablewrap"><table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}${hasBar ? '<th></th>' : ''}</tr></thead><tbody>${body}</tbody></table></div>`;
   }
-  const bar = (r: number) => `<div class="bar"><div style="width:${Math.max(0, Math.min(100, 100 * r)).toFixed(1)}%"></div></div>`;
   if (d.layers.length > 0) {
     const body = d.layers
       .map((l) => {
@@ -271,11 +287,11 @@ header{background:#fff;border-bottom:1px solid var(--line);padding:20px 32px 16p
 h1{font-size:22px;margin:0 0 4px}
 .subtitle{color:var(--muted);margin-bottom:14px}
 .cards{display:flex;flex-wrap:wrap;gap:10px}
-.card{flex:1 1 auto;min-width:130px;background:#f9fafb;border:1px solid var(--line);border-radius:8px;padding:10px 12px}
+.card{flex:1 1 150px;max-width:290px;background:#f9fafb;border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .card .label{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .card .value{font-size:18px;font-weight:600;margin-top:2px;white-space:nowrap}
 .card .value.small{font-size:15px;white-space:normal}
-.card.wide{max-width:300px}
+.card.wide{flex-basis:260px;max-width:340px}
 .card .sub{font-size:12px;color:var(--muted)}
 .cmd,.note{margin-top:10px;color:var(--muted);font-size:12px}
 code{background:#f3f4f6;padding:1px 4px;border-radius:3px}

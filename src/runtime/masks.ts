@@ -250,6 +250,13 @@ export class MaskSet {
    * 'sum' w = 1 (paper); 'mean' w = 1/(all maskable structures); 'group-mean' w = 1/width_g (a mean per group,
    * summed over groups); 'macs' w = macsPerStructure_g / total MACs (≈ the kept fraction of the network's MACs).
    * Returns zero when there are no maskable groups. Call inside the differentiated function.
+   *
+   * Calibration note (why λ is a budget over the run, not a per-step price): when a group's channels reach a
+   * later BatchNorm through positively homogeneous ops only (ReLU, max-pool, a bias-free conv), the loss is
+   * invariant to scaling the whole group's mask, so Σ_j m_j·∂L/∂m_j = 0: the task gradient only redistributes
+   * between a group's structures and never resists the penalty's uniform push. Such a group then shrinks by
+   * D ≈ λ·w·lr_mask/(1 − momentum)·Σ_t lrFactor(t)·β(t) in s over the run; structures die where s0 − D plus their
+   * task signal falls below 0. Pick λ so that D is about s0 for the amount of pruning wanted.
    */
   penalty(): tf.Scalar {
     let total: tf.Scalar = tf.scalar(0);

@@ -91,6 +91,10 @@ describe('output names and folders', () => {
     prepareOutDir({ outDir: run, specPath: TINY, ir: { name: 'tiny' }, force: true });
     expect(existsSync(join(run, 'metrics.jsonl'))).toBe(false);
     expect(readFileSync(join(run, 'notes.txt'), 'utf8')).toBe('mine');
+    // A temp file left by a process killed mid-checkpoint is tidied when the folder is used again.
+    writeFileSync(join(run, '.checkpoint.archckpt.123.abcd.tmp'), 'torn');
+    prepareOutDir({ outDir: run, specPath: TINY, ir: { name: 'tiny' }, resume: true });
+    expect(existsSync(join(run, '.checkpoint.archckpt.123.abcd.tmp'))).toBe(false);
     writeFileSync(join(dir, 'file'), 'x');
     expect(() => prepareOutDir({ outDir: join(dir, 'file'), specPath: TINY, ir: { name: 'tiny' }, force: true })).toThrow(/is a file/);
   });

@@ -33,6 +33,7 @@ describe('numerics guard', () => {
     const msg = (err as Error).message;
     const m = msg.match(/^non-finite values at step (\d+): .*first in layer '([^']+)' \(variable ([^)]+)\)\. Last good checkpoint: (\S+)\./);
     expect(m, msg).not.toBeNull();
+    expect(m![2], 'the weights, not the mask logits they poison').not.toMatch(/^masks\//);
     const ckpt = readCheckpoint(join(out, CHECKPOINT_FILE));
     expect(m![4]).toBe(join(out, CHECKPOINT_FILE));
     expect(ckpt.meta.step).toBe(Number(m![1]) - 1);

@@ -125,6 +125,31 @@ describe('report model and HTML', () => {
   });
 });
 
+describe('report without an input spec', () => {
+  it('falls back to widths seen in the metrics and says so', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'archc-report-bare-'));
+    try {
+      writeFileSync(join(bare, 'metrics.jsonl'), syntheticMetrics(5).map((m) => JSON.stringify(m)).join('\n') + '\n{"step": 6, "trunc');
+      const data = await loadRunDir(bare);
+      expect(data.metrics).toHaveLength(5);
+      expect(data.widthsKnown).toBe(false);
+      const html = renderReport(data);
+      expect(html).toContain('widths unknown (no input spec)');
+      expect(html).toContain('Final β quantiles per group');
+      // A language model shows perplexity instead of accuracy.
+      const lm = renderReport({ ...data, task: 'language-model', metrics: data.metrics.map((m, i) => ({ ...m, evalPerplexity: 400 - 20 * i })) });
+      expect(lm).toContain('Perplexity (test)');
+      expect(lm).not.toContain('>Accuracy<');
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a folder without metrics.jsonl with a plain message', async () => {
+    await expect(loadRunDir(tmpdir() + '/archc-no-such-run')).rejects.toThrow(/metrics\.jsonl: no such file/);
+  });
+});
+
 const chromeFlags = (userDir: string) => [
   '--headless',
   '--no-sandbox',

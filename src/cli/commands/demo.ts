@@ -36,7 +36,7 @@ export const registerDemo: RegisterCommand = (program: Command, io: Io) => {
     .command('demo')
     .description('train a small Fashion-MNIST CNN with sparsification, write the pruned .arch, print the diff and write report.html')
     .option('--out <dir>', 'output folder', 'runs/demo')
-    .option('--quick', 'a tiny run (40 steps) to see every stage work in about a minute')
+    .option('--quick', 'a tiny run (30 steps) to see every stage work in well under a minute')
     .option('--fallback', 'use the embedded synthetic fallback even when Fashion-MNIST is installed')
     .option('--steps <n>', "override the spec's training steps")
     .option('--spec <file>', 'train another image-classification spec instead of specs/demo-fashion.arch')
@@ -65,7 +65,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   // Data: the real Fashion-MNIST when apt installed it, else the generated fallback.
   let data: TrainConfig['data'] | 'synthetic';
   let dataNote: string;
-  const synthetic = opts.quick ? { train: 512, test: 256 } : { train: 12000, test: 2000 };
+  const synthetic = opts.quick ? { train: 384, test: 128 } : { train: 12000, test: 2000 };
   if (!opts.fallback && fashionInstalled()) {
     data = { kind: 'fashion-mnist', path: DEFAULT_DIRS['fashion-mnist'] };
     dataNote = `Fashion-MNIST (60,000 train / 10,000 test images from ${DEFAULT_DIRS['fashion-mnist']})`;
@@ -78,7 +78,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
         : `data: Fashion-MNIST is not installed (expected in ${DEFAULT_DIRS['fashion-mnist']}/; install it with apt-get install dataset-fashion-mnist).\n      Using the embedded fallback instead: generated synthetic images, so every stage runs, but accuracy means little.`,
     );
   }
-  const steps = opts.steps !== undefined ? Number(opts.steps) : opts.quick ? 40 : (ir.train.steps ?? undefined);
+  const steps = opts.steps !== undefined ? Number(opts.steps) : opts.quick ? 30 : (ir.train.steps ?? undefined);
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new UserError(`--steps must be a positive integer, got ${opts.steps}`);
 
   // A fresh output folder for the files this command writes.
@@ -100,7 +100,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
       outDir: out,
       log: (l) => io.out(l),
       isTTY: false,
-      overrides: { ...(steps !== undefined ? { steps } : {}), logEvery, evalLimit: opts.quick ? 256 : 1000, synthetic },
+      overrides: { ...(steps !== undefined ? { steps } : {}), logEvery, evalLimit: opts.quick ? 128 : 1000, synthetic },
     });
     const masks: Record<string, { s: number[]; beta: number[] }> = {};
     for (const [name, g] of Object.entries(result.state.masks.groups)) masks[name] = { s: Array.from(g.s), beta: Array.from(g.beta) };

@@ -27,9 +27,13 @@ export class NumericsError extends Error {
   }
 }
 
-/** The logical name of the first variable (in creation = layer order) holding NaN or ±Inf, or null. */
+/**
+ * The logical name of the first variable holding NaN or ±Inf, or null: layer weights in layer order first, then
+ * mask logits (a NaN in the weights poisons every mask gradient, so the weights are the likelier origin).
+ */
 export function firstNonFiniteVariable(module: NetworkModule): string | null {
-  const vars = module.variables().filter((v) => v.variable.dtype === 'float32');
+  const all = module.variables().filter((v) => v.variable.dtype === 'float32');
+  const vars = [...all.filter((v) => !v.name.startsWith('masks/')), ...all.filter((v) => v.name.startsWith('masks/'))];
   if (vars.length === 0) return null;
   const bad = tf.tidy(() => tf.addN(vars.map((v) => tf.sum(tf.mul(v.variable, 0)))).dataSync()[0]!);
   if (Number.isFinite(bad)) return null;
