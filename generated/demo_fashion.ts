@@ -21,7 +21,7 @@ export interface DemoFashionConfig {
   lr: number;
   /** Weight decay of the weight optimizer (--weight-decay). */
   weightDecay: number;
-  /** Sparsity strength λ of every mask group (--lambda). */
+  /** Sparsity strength lambda of every mask group (--lambda). */
   lambda: number;
   /** Seed of weight init, masks, dropout and data order (--seed). */
   seed: number;

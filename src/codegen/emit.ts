@@ -142,7 +142,7 @@ function configInterface(d: ModuleData): [InterfaceDeclarationStructure, WriterF
       kind: StructureKind.Interface,
       name: d.configName,
       isExported: true,
-      docs: [`Hyperparameters of ${d.specPath}; every field can be overridden on the command line.`],
+      docs: [`Hyperparameters of ${d.specPathComment}; every field can be overridden on the command line.`],
       properties: d.config.map((f) => ({ name: f.name, type: f.type, docs: [f.doc] })),
     },
     dataConst(`The spec's values: what a run uses unless a flag overrides them.`, 'defaultConfig', d.configName, [
@@ -198,7 +198,7 @@ function networkClass(d: ModuleData): ClassDeclarationStructure {
     isExported: true,
     extends: 'NetworkModule',
     docs: [
-      `The network of ${d.specPath}, wired as code: one field per layer with weights, and a forward pass that\n` +
+      `The network of ${d.specPathComment}, wired as code: one field per layer with weights, and a forward pass that\n` +
         "applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.",
     ],
     properties: d.layers.map((l) => ({
@@ -245,7 +245,7 @@ function irConst(d: ModuleData): WriterFunction {
 
 function specSourceConst(d: ModuleData): WriterFunction {
   return dataConst(
-    `The text of ${d.specPath} this module was built from; compaction writes the pruned spec as this text with the learned widths.`,
+    `The text of ${d.specPathComment} this module was built from; compaction writes the pruned spec as this text with the learned widths.`,
     'specSource',
     'string',
     ['[', ...d.sourceLines.map((l) => `${stringLiteral(l)},`), "].join('\\n')"],

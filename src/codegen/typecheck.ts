@@ -3,7 +3,7 @@
 // text as unsaved in-memory files placed inside the package. Returns ts-morph's pre-emit diagnostics per module.
 
 import { join } from 'node:path';
-import { Project } from 'ts-morph';
+import { Project, ts } from 'ts-morph';
 import { PACKAGE_ROOT } from './package-root.ts';
 
 export interface ModuleDiagnostics {
@@ -15,10 +15,16 @@ export interface ModuleDiagnostics {
 /** Checks several modules in one program (the runtime's types are loaded once). */
 export function typecheckModules(modules: readonly { fileName: string; text: string }[]): ModuleDiagnostics[] {
   const project = new Project({ tsConfigFilePath: join(PACKAGE_ROOT, 'tsconfig.json'), skipAddingFilesFromTsConfig: true });
-  // Unsaved files inside the package (so the self-reference resolves). ts-morph does not derive an in-memory
-  // file's module format from package.json, so they are named .mts: ESM, as every .ts file of this package is.
+  // Unsaved files inside the package, so the self-reference resolves; the prefix keeps them apart from the real
+  // generated/ modules, which this program never loads.
   const dir = join(PACKAGE_ROOT, 'generated');
-  const files = modules.map((m) => project.createSourceFile(join(dir, `.typecheck.${m.fileName.replace(/\.ts$/, '.mts')}`), m.text, { overwrite: true }));
+  const files = modules.map((m) => {
+    const f = project.createSourceFile(join(dir, `.typecheck.${m.fileName}`), m.text, { overwrite: true });
+    // ts-morph creates source files without the module format tsc derives from package.json ("type": "module"),
+    // and TypeScript then treats them as CommonJS (TS1470 on import.meta). Give them the format tsc would.
+    (f.compilerNode as { impliedNodeFormat?: ts.ResolutionMode }).impliedNodeFormat = ts.ModuleKind.ESNext;
+    return f;
+  });
   return files.map((f, i) => ({
     fileName: modules[i]!.fileName,
     diagnostics: f.getPreEmitDiagnostics().map((d) => {

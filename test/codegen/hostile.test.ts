@@ -76,6 +76,17 @@ describe('hostile strings are escaped', () => {
   });
 });
 
+describe('a hostile spec file name', () => {
+  it('appears only escaped, in strings and comments', () => {
+    const specPath = "we'*/ird `${process.exit(1)}`\n\u2028é/x.arch";
+    const c = compileText('network ok {\n  input image(8, 8, 1)\n  layers { flatten dense(2) }\n}\n', specPath);
+    const m = generateModule(c.ir!, c.source, { specPath });
+    expect(syntaxErrors(m.text)).toEqual([]);
+    expect(m.text.split('\n').slice(1).join('\n')).toMatch(/^[\x20-\x7e\n]*$/);
+    expect(stringValues(m.text)).toContain(specPath);
+  });
+});
+
 describe('hostile layer paths in a hand-built IR', () => {
   const ir = hostilePathIr();
   const m = generateModule(ir, new SourceText('hostile.arch', ''), { specPath: 'hostile.arch' });
