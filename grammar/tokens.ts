@@ -67,10 +67,13 @@ export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" })
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 /** Only ASCII blanks and line breaks: other Unicode spaces are lexing errors, like other odd characters. */
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
+/** A UTF-8 byte-order mark, as some Windows editors write at the start of a file: skipped like whitespace. */
+export const ByteOrderMark = createToken({ name: 'ByteOrderMark', pattern: /\uFEFF/, group: Lexer.SKIPPED });
 
 /** Order matters: keywords before Identifier, a complete string before an unterminated one. */
 export const allTokens: TokenType[] = [
   WhiteSpace,
+  ByteOrderMark,
   Comment,
   Network,
   Input,

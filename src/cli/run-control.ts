@@ -10,17 +10,14 @@ import { DataError } from '../runtime/data/errors.ts';
 import { CHECKPOINT_FILE, CheckpointError, readCheckpoint, specHash, writeCheckpoint, type CheckpointMeta } from '../runtime/train/checkpoint.ts';
 import { checkStep, NumericsError } from '../runtime/train/numerics.ts';
 import type { StepInfo, Trainer, TrainerState } from '../runtime/train/trainer.ts';
+import { prunedFileName } from '../compaction/index.ts';
 import { UserError } from './io.ts';
 
 export const METRICS_FILE = 'metrics.jsonl';
 
 /** The file names a run writes into its folder; --force removes these (and only these) first. */
-export function runFiles(ir: Pick<IrNetwork, 'name'>): string[] {
-  return [METRICS_FILE, CHECKPOINT_FILE, prunedFileName(ir.name)];
-}
-
-export function prunedFileName(networkName: string): string {
-  return `${networkName}.pruned.arch`;
+export function runFiles(specPath: string): string[] {
+  return [METRICS_FILE, CHECKPOINT_FILE, prunedFileName(specPath), 'compaction.json', 'report.html'];
 }
 
 /**
@@ -75,7 +72,7 @@ export interface OutDirOptions {
 export function prepareOutDir(o: OutDirOptions): void {
   const out = resolve(o.outDir);
   // Validates the names the run will write (and that none of them is the input spec) before touching anything.
-  for (const f of runFiles(o.ir)) outputPath(out, f, o.specPath);
+  for (const f of runFiles(o.specPath)) outputPath(out, f, o.specPath);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new UserError(`--out ${o.outDir} is a file, not a folder`);
     const entries = readdirSync(out);
@@ -83,7 +80,8 @@ export function prepareOutDir(o: OutDirOptions): void {
       if (!o.force) {
         throw new UserError(`the output folder ${o.outDir} is not empty; pass --force to start over in it, or --resume ${o.outDir} to continue its run`);
       }
-      for (const f of runFiles(o.ir)) rmSync(join(out, f), { force: true });
+      for (const f of runFiles(o.specPath)) rmSync(join(out, f), { force: true });
+      rmSync(join(out, 'weights'), { recursive: true, force: true });
     }
   }
   mkdirSync(out, { recursive: true });
@@ -243,7 +241,7 @@ export async function controlledTraining<R>(
   } catch (e) {
     if (e instanceof Interrupted) {
       const where = [`checkpoint: ${ckptPath}`];
-      const pruned = outputPath(outDir, prunedFileName(o.ir.name), o.specPath);
+      const pruned = outputPath(outDir, prunedFileName(o.specPath), o.specPath);
       let note = 'not written (compaction is not available in this build)';
       try {
         const wrote = writePruned ? await writePruned(e.state, pruned) : null;
@@ -277,7 +275,7 @@ export function savedRun(dir: string): Record<string, unknown> {
 
 /** Refuses output names that escape `outDir` or land on the input spec, before anything is removed or written. */
 export function checkRunOutputs(outDir: string, specPath: string, ir: Pick<IrNetwork, 'name'>): void {
-  for (const f of runFiles(ir)) outputPath(outDir, f, specPath);
+  for (const f of runFiles(specPath)) outputPath(outDir, f, specPath);
 }
 
 /** Run settings a resume may change: the backend (a run can move to another machine; results then differ in the last bits). */

@@ -42,13 +42,17 @@ export interface CompactAndWriteOptions {
   log: (line: string) => void;
 }
 
+/** The pruned spec's file name: the input's base name, `specs/fashion-resnet.arch` → `fashion-resnet.pruned.arch`. */
+export function prunedFileName(specPath: string): string {
+  return `${basename(specPath).replace(/\.arch$/, '')}.pruned.arch`;
+}
+
 export async function compactAndWrite(o: CompactAndWriteOptions): Promise<CompactionReport> {
   const c = compact(o.ir, o.module.getWeights());
   const parsed = parseArch(o.sourceText, o.sourcePath);
   if (hasErrors(parsed.diagnostics)) throw new Error(`compaction: ${o.sourcePath} no longer parses; cannot write the pruned spec`);
-  const name = basename(o.sourcePath).replace(/\.arch$/, '');
   await mkdir(o.outDir, { recursive: true });
-  const prunedPath = join(o.outDir, `${name}.pruned.arch`);
+  const prunedPath = join(o.outDir, prunedFileName(o.sourcePath));
   const { pruned, check } = emitChecked(o.sourceText, parsed.value, c, prunedPath);
   await writePrunedArch(prunedPath, pruned.text, o.sourcePath);
   const weightsDir = join(o.outDir, 'weights');

@@ -25,6 +25,12 @@ describe('lexer', () => {
     ]);
   });
 
+  it('skips a byte-order mark at the start of a file and keeps the offsets of what follows', () => {
+    const r = archLexer.tokenize('\uFEFFnetwork n {');
+    expect(r.errors).toEqual([]);
+    expect(r.tokens.map((t) => `${t.tokenType.name}:${t.startOffset}`)).toEqual(['Network:1', 'Identifier:9', 'LCurly:11']);
+  });
+
   it('treats section and layer names as plain identifiers', () => {
     expect(kinds('sparsify train add concat')).toEqual(['Identifier:sparsify', 'Identifier:train', 'Identifier:add', 'Identifier:concat']);
   });
