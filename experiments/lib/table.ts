@@ -9,7 +9,7 @@ export function mdTable(header: string[], rows: (string | number)[][]): string {
 
 export const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 export const M = (v: number) => `${(v / 1e6).toFixed(2)}M`;
-export const k = (v: number) => `${(v / 1e3).toFixed(1)}k`;
+export const k = (v: number) => (v < 1000 ? `${Math.round(v)}` : `${(v / 1e3).toFixed(1)}k`);
 export const T = (v: number) => `${(v / 1e12).toFixed(3)}T`;
 export const s = (v: number) => `${v.toFixed(0)} s`;
 

@@ -29,9 +29,9 @@ function card(label: string, value: string, sub = ''): string {
 /** The dataset card: the name up to its first parenthesis as the value, the rest (sizes, source) below it. */
 function datasetCard(dataset: string | undefined, backend: string | undefined): string {
   const ds = dataset ?? '–';
-  const cut = ds.indexOf(' (');
-  const head = cut > 0 ? ds.slice(0, cut) : ds;
-  const rest = cut > 0 ? ds.slice(cut + 2).replace(/\)$/, '') : '';
+  const m = /^(.*?)(?: \(|: )(.*)$/.exec(ds);
+  const head = m ? m[1]! : ds;
+  const rest = m ? m[2]!.replace(/\)$/, '') : '';
   const sub = [rest, backend ? `backend ${backend}` : ''].filter(Boolean).map(esc).join('<br>');
   return `<div class="card wide" title="${esc(ds)}"><div class="label">Dataset</div><div class="value small">${esc(head)}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
 }
@@ -144,8 +144,13 @@ export function renderReport(d: ReportData): string {
   sections.push(section('Distribution of β', `<div class="grid">${betaTime}${betaFinal}</div>`, 'β sharpens the hard sigmoid σ(βs); the structure-wise scheduler grows it only for sampled structures.'));
 
   // Loss and accuracy / perplexity.
+  // An early evaluation with fresh BatchNorm statistics can read far above the training loss; clip the axis there.
+  const trainMax = Math.max(...ms.map((m) => m.loss).filter(Number.isFinite));
+  const evalMax = Math.max(...ms.map((m) => m.evalLoss).filter(Number.isFinite));
+  const clipLoss = Number.isFinite(trainMax) && evalMax > 2 * trainMax;
   const loss = lineChart({
     title: 'Loss',
+    ...(clipLoss ? { yMin: 0, yMax: 2 * trainMax, note: `axis clipped at ${(2 * trainMax).toFixed(2)}: the ${last.evalSplit} loss peaks at ${evalMax.toFixed(1)}` } : {}),
     xLabel: 'training step',
     xMin: 0,
     yLabel: lm ? 'cross-entropy (nats / token)' : 'cross-entropy (nats)',
@@ -183,12 +188,13 @@ export function renderReport(d: ReportData): string {
     const names = [...new Set(d.sweep.map((p) => p.series ?? 'runs'))];
     const series: Series[] = names.map((n, i) => {
       const ps = d.sweep!.filter((p) => (p.series ?? 'runs') === n).sort((a, b) => a.macs - b.macs);
-      return { name: n, color: colorAt(i), markers: true, points: ps.map((p) => [p.macs, p.accuracy] as [number, number]), labels: ps.map((p) => p.label) };
+      // Label the points of multi-point curves (a sweep); single runs are named by the legend.
+      return { name: n, color: colorAt(i), markers: true, points: ps.map((p) => [p.macs, p.accuracy] as [number, number]), ...(ps.length > 1 ? { labels: ps.map((p) => p.label) } : {}) };
     });
     sections.push(
       section(
         'Accuracy vs MACs',
-        lineChart({ title: 'Accuracy against MACs of the kept architecture', xLabel: 'MACs per example (kept architecture)', yLabel: 'test accuracy', yFormat: pctTick, series, width: 1120, height: 360, legend: 'inside' }),
+        lineChart({ title: 'Accuracy against MACs of the kept architecture', xLabel: 'MACs per example (kept architecture)', yLabel: 'test accuracy', yFormat: pctTick, series, width: 1120, height: 380, xMin: 0 }),
         'Each point is one run; labels give its setting.',
       ),
     );

@@ -153,8 +153,12 @@ export abstract class NetworkModule {
     return new Conv2d(this.store, this.rngFor(path), path, attrs);
   }
   protected bn(path: string, attrs: BnAttrs): BatchNorm {
-    return new BatchNorm(this.store, path, attrs);
+    const layer = new BatchNorm(this.store, path, attrs);
+    this.bnLayers.push(layer);
+    return layer;
   }
+  /** Every BatchNorm created through `bn()` (BN recalibration walks them). */
+  readonly bnLayers: BatchNorm[] = [];
   protected dense(path: string, attrs: DenseAttrs): Dense {
     return new Dense(this.store, this.rngFor(path), path, attrs);
   }

@@ -14,6 +14,11 @@ export class BatchNorm {
   readonly beta: tf.Variable;
   readonly movingMean: tf.Variable;
   readonly movingVariance: tf.Variable;
+  /**
+   * When set, replaces `attrs.momentum` for the moving-average update. BN recalibration sets 1 − 1/k on its k-th
+   * batch so the moving statistics become the plain mean over the calibration batches.
+   */
+  momentumOverride: number | null = null;
 
   constructor(
     store: VariableStore,
@@ -34,7 +39,7 @@ export class BatchNorm {
       );
     }
     const { y, mean, variance } = batchNormTrain(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.attrs.epsilon);
-    const mom = this.attrs.momentum;
+    const mom = this.momentumOverride ?? this.attrs.momentum;
     tf.tidy(() => {
       this.movingMean.assign(tf.add(tf.mul(this.movingMean, mom), tf.mul(mean, 1 - mom)));
       this.movingVariance.assign(tf.add(tf.mul(this.movingVariance, mom), tf.mul(variance, 1 - mom)));

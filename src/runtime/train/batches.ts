@@ -87,3 +87,16 @@ export function* evalTensorBatches(ir: IrNetwork, data: Dataset, split: 'valid' 
     yield { x: tf.tensor2d(r.x, r.shape, 'int32'), y: tf.tensor2d(r.y, r.shape, 'int32'), size: r.shape[0], epoch: 0, lastOfEpoch: r.lastOfEpoch, resetState: r.resetState };
   }
 }
+
+/**
+ * The first `count` in-order, unaugmented batches of the TRAIN split (BN recalibration: deterministic and
+ * independent of the training batcher's position). Images only; token streams yield nothing.
+ */
+export function* calibrationBatches(data: Dataset, batch: number, count: number): Generator<TensorBatch> {
+  if (data.kind !== 'image') return;
+  let k = 0;
+  for (const r of evalBatches(data.train, batch, data.norm)) {
+    if (k++ >= count) return;
+    yield { x: tf.tensor4d(r.x, r.shape), y: tf.tensor1d(r.y, 'int32'), size: r.size, epoch: 0, lastOfEpoch: r.lastOfEpoch, resetState: false };
+  }
+}

@@ -8,7 +8,7 @@ import { RecurrentCarry } from '../layers/context.ts';
 import { buildCostModel, evalCost, fractionsOf, type CostModel } from '../macs.ts';
 import { makeContext, type NetworkModule } from '../module.ts';
 import { Rng } from '../rng.ts';
-import { evalTensorBatches } from './batches.ts';
+import { calibrationBatches, evalTensorBatches } from './batches.ts';
 import { taskLoss } from './loss.ts';
 
 export interface ArchitectureSummary {
@@ -59,6 +59,50 @@ export function architectureSummary(module: NetworkModule): ArchitectureSummary 
     denseParams: model.denseParams,
     denseMacs: model.denseMacs,
   };
+}
+
+/**
+ * BN recalibration for the deterministic architecture: re-estimates every BatchNorm's moving statistics as the
+ * plain mean of batch statistics over `batches` in-order train batches, forwarding with the evaluation masks
+ * 1[s > 0]. Why: during training the moving statistics average over the sampled masks σ(βs)·q, so a BN whose input
+ * comes from a masked group has statistics of a different (stochastic, σ-scaled) network than the one kept. Returns
+ * the previous statistics so a caller can restore them (intermediate metrics must not disturb training).
+ */
+export async function recalibrateBatchNorm(module: NetworkModule, data: Dataset, opts: { batches?: number; batch?: number } = {}): Promise<Map<string, Float32Array>> {
+  const saved = new Map<string, Float32Array>();
+  if (module.bnLayers.length === 0 || data.kind !== 'image') return saved;
+  for (const bn of module.bnLayers) {
+    saved.set(`${bn.path}/movingMean`, Float32Array.from(bn.movingMean.dataSync() as Float32Array));
+    saved.set(`${bn.path}/movingVariance`, Float32Array.from(bn.movingVariance.dataSync() as Float32Array));
+  }
+  const masks = module.masks.evalMasks();
+  const ctx = makeContext({ training: true, masks, rng: new Rng(0) });
+  let k = 0;
+  try {
+    for (const b of calibrationBatches(data, opts.batch ?? 256, opts.batches ?? 20)) {
+      k += 1;
+      for (const bn of module.bnLayers) bn.momentumOverride = 1 - 1 / k;
+      tf.tidy(() => {
+        module.forward(b.x, ctx);
+      });
+      b.x.dispose();
+      b.y.dispose();
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    for (const bn of module.bnLayers) bn.momentumOverride = null;
+    for (const m of masks.values()) m.dispose();
+  }
+  return saved;
+}
+
+/** Puts back statistics saved by `recalibrateBatchNorm`. */
+export function restoreBatchNorm(module: NetworkModule, saved: ReadonlyMap<string, Float32Array>): void {
+  const byName = new Map(module.variables().map((v) => [v.name, v.variable]));
+  for (const [name, data] of saved) {
+    const v = byName.get(name);
+    if (v) tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
+  }
 }
 
 export async function evaluate(

@@ -16,7 +16,7 @@ import type { MaskSetState } from '../masks.ts';
 import { Optimizer, clipByGlobalNorm, lrFactor, maskOptimizerConfig, type OptimizerItem, type OptimizerState } from '../optim.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { trainBatches, type DataPosition, type TrainBatches } from './batches.ts';
-import { architectureSummary, costModelOf, evaluate, type EvalResult } from './evaluate.ts';
+import { architectureSummary, costModelOf, evaluate, recalibrateBatchNorm, restoreBatchNorm, type EvalResult } from './evaluate.ts';
 import { taskLoss } from './loss.ts';
 import { Progress } from './progress.ts';
 
@@ -42,6 +42,12 @@ export interface TrainOptions {
   logEvery?: number;
   /** Evaluate intermediate metrics lines on at most this many examples (LM: tokens); the final line always uses the whole split. */
   evalLimit?: number;
+  /**
+   * BatchNorm recalibration batches before each evaluation (see `recalibrateBatchNorm`; default 20, 0 = off).
+   * Intermediate lines restore the training statistics afterwards; the final line keeps the recalibrated ones, so
+   * the final state holds statistics that match the kept architecture.
+   */
+  bnRecalibration?: number;
   /** Called after every step, after that step's metrics line if one was due (checkpoint hooks see a settled state). */
   onStep?: (info: StepInfo, trainer: Trainer) => void | Promise<void>;
   /** Called after every metrics line. */
@@ -306,7 +312,10 @@ export class Trainer {
   async writeMetrics(final = false): Promise<{ line: MetricsLine; evaluation: EvalResult }> {
     const t0 = Date.now();
     const limit = !final && this.opts.evalLimit !== undefined ? { limit: this.opts.evalLimit } : {};
+    const recal = this.opts.bnRecalibration ?? 20;
+    const saved = recal > 0 ? await recalibrateBatchNorm(this.module, this.opts.dataset, { batches: recal }) : null;
     const evaluation = await evaluate(this.module, this.opts.dataset, undefined, limit);
+    if (saved && !final) restoreBatchNorm(this.module, saved);
     this.totals.wallTime += (Date.now() - t0) / 1000;
     const iv = this.interval;
     const n = Math.max(1, iv.steps);
