@@ -35,7 +35,7 @@ export const defaultConfig: DemoFashionConfig = {
   batch: 64,
   lr: 0.05,
   weightDecay: 0.0001,
-  lambda: 0.01,
+  lambda: 0.04,
   seed: 1,
 };
 
@@ -162,12 +162,12 @@ export const ir: IrNetwork = {
   ],
   output: 13,
   groups: [
-    { id: 0, name: 'g0:stage1.cbr1.conv1', width: 24, structure: 'channels', members: ['stage1.cbr1.conv1', 'stage1.cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 91728, canVanish: false },
-    { id: 1, name: 'g1:stage2.cbr1.conv1', width: 48, structure: 'channels', members: ['stage2.cbr1.conv1', 'stage2.cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 70560, canVanish: false },
-    { id: 2, name: 'g2:stage3.cbr1.conv1', width: 64, structure: 'channels', members: ['stage3.cbr1.conv1', 'stage3.cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 21178, canVanish: false },
-    { id: 3, name: 'g3:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
+    { id: 0, name: 'g0:stage1.cbr1.conv1', width: 24, structure: 'channels', members: ['stage1.cbr1.conv1', 'stage1.cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 91728, canVanish: false },
+    { id: 1, name: 'g1:stage2.cbr1.conv1', width: 48, structure: 'channels', members: ['stage2.cbr1.conv1', 'stage2.cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 70560, canVanish: false },
+    { id: 2, name: 'g2:stage3.cbr1.conv1', width: 64, structure: 'channels', members: ['stage3.cbr1.conv1', 'stage3.cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 21178, canVanish: false },
+    { id: 3, name: 'g3:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'fashion-mnist', path: null }, epochs: null, steps: 800, batch: 64, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0001 }, lrSchedule: { kind: 'cosine', warmupSteps: 50, minLr: 0 }, augment: { crop: 0, flip: false }, seed: 1, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 39154,
   macs: 3556864,

@@ -4,7 +4,7 @@
 // Train: npx tsx generated/fashion_resnet.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/fashion-resnet.arch; every field can be overridden on the command line. */
@@ -208,7 +208,7 @@ export class FashionResnet extends NetworkModule {
     // stage1.basic1.bn2: specs/fashion-resnet.arch:28 bn
     const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
-    const t9 = add([t8, t3]);
+    const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/fashion-resnet.arch:30 relu
     const t10 = relu(t9);
 
@@ -224,7 +224,7 @@ export class FashionResnet extends NetworkModule {
     // stage1.basic2.bn2: specs/fashion-resnet.arch:28 bn
     const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
-    const t16 = add([t15, t10]);
+    const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/fashion-resnet.arch:30 relu
     const t17 = relu(t16);
 
@@ -244,7 +244,7 @@ export class FashionResnet extends NetworkModule {
     // stage2.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
     const t24 = applyMask(this.stage2_basic1_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
-    const t25 = add([t22, t24]);
+    const t25 = add([applyGate(t22, ctx, [groups['g3:stage2.basic1.conv1'].id]), t24]);
     // stage2.basic1.relu2: specs/fashion-resnet.arch:30 relu
     const t26 = relu(t25);
 
@@ -260,7 +260,7 @@ export class FashionResnet extends NetworkModule {
     // stage2.basic2.bn2: specs/fashion-resnet.arch:28 bn
     const t31 = applyMask(this.stage2_basic2_bn2.apply(t30, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
-    const t32 = add([t31, t26]);
+    const t32 = add([applyGate(t31, ctx, [groups['g5:stage2.basic2.conv1'].id]), t26]);
     // stage2.basic2.relu2: specs/fashion-resnet.arch:30 relu
     const t33 = relu(t32);
 
@@ -280,7 +280,7 @@ export class FashionResnet extends NetworkModule {
     // stage3.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
     const t40 = applyMask(this.stage3_basic1_shortcut_bn.apply(t39, ctx.training), ctx, groups['g7:stage3'].id);
     // stage3.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
-    const t41 = add([t38, t40]);
+    const t41 = add([applyGate(t38, ctx, [groups['g6:stage3.basic1.conv1'].id]), t40]);
     // stage3.basic1.relu2: specs/fashion-resnet.arch:30 relu
     const t42 = relu(t41);
 
@@ -296,7 +296,7 @@ export class FashionResnet extends NetworkModule {
     // stage3.basic2.bn2: specs/fashion-resnet.arch:28 bn
     const t47 = applyMask(this.stage3_basic2_bn2.apply(t46, ctx.training), ctx, groups['g7:stage3'].id);
     // stage3.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
-    const t48 = add([t47, t42]);
+    const t48 = add([applyGate(t47, ctx, [groups['g8:stage3.basic2.conv1'].id]), t42]);
     // stage3.basic2.relu2: specs/fashion-resnet.arch:30 relu
     const t49 = relu(t48);
 
@@ -372,18 +372,18 @@ export const ir: IrNetwork = {
   ],
   output: 51,
   groups: [
-    { id: 0, name: 'g0:stage1', width: 16, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 521360, canVanish: false },
-    { id: 1, name: 'g1:stage1.basic1.conv1', width: 16, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 225792, canVanish: true },
-    { id: 2, name: 'g2:stage1.basic2.conv1', width: 16, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 225792, canVanish: true },
-    { id: 3, name: 'g3:stage2.basic1.conv1', width: 32, structure: 'channels', members: ['stage2.basic1.conv1', 'stage2.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 84672, canVanish: true },
-    { id: 4, name: 'g4:stage2', width: 32, structure: 'channels', members: ['stage2.basic1.conv2', 'stage2.basic1.bn2', 'stage2.basic1.shortcut.conv', 'stage2.basic1.shortcut.bn', 'stage2.basic1.add1', 'stage2.basic2.conv2', 'stage2.basic2.bn2', 'stage2.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 203840, canVanish: false },
-    { id: 5, name: 'g5:stage2.basic2.conv1', width: 32, structure: 'channels', members: ['stage2.basic2.conv1', 'stage2.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 112896, canVanish: true },
-    { id: 6, name: 'g6:stage3.basic1.conv1', width: 64, structure: 'channels', members: ['stage3.basic1.conv1', 'stage3.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 42336, canVanish: true },
-    { id: 7, name: 'g7:stage3', width: 64, structure: 'channels', members: ['stage3.basic1.conv2', 'stage3.basic1.bn2', 'stage3.basic1.shortcut.conv', 'stage3.basic1.shortcut.bn', 'stage3.basic1.add1', 'stage3.basic2.conv2', 'stage3.basic2.bn2', 'stage3.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 86250, canVanish: false },
-    { id: 8, name: 'g8:stage3.basic2.conv1', width: 64, structure: 'channels', members: ['stage3.basic2.conv1', 'stage3.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 56448, canVanish: true },
-    { id: 9, name: 'g9:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
+    { id: 0, name: 'g0:stage1', width: 16, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 521360, canVanish: false },
+    { id: 1, name: 'g1:stage1.basic1.conv1', width: 16, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 225792, canVanish: true },
+    { id: 2, name: 'g2:stage1.basic2.conv1', width: 16, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 225792, canVanish: true },
+    { id: 3, name: 'g3:stage2.basic1.conv1', width: 32, structure: 'channels', members: ['stage2.basic1.conv1', 'stage2.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 84672, canVanish: true },
+    { id: 4, name: 'g4:stage2', width: 32, structure: 'channels', members: ['stage2.basic1.conv2', 'stage2.basic1.bn2', 'stage2.basic1.shortcut.conv', 'stage2.basic1.shortcut.bn', 'stage2.basic1.add1', 'stage2.basic2.conv2', 'stage2.basic2.bn2', 'stage2.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 203840, canVanish: false },
+    { id: 5, name: 'g5:stage2.basic2.conv1', width: 32, structure: 'channels', members: ['stage2.basic2.conv1', 'stage2.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 112896, canVanish: true },
+    { id: 6, name: 'g6:stage3.basic1.conv1', width: 64, structure: 'channels', members: ['stage3.basic1.conv1', 'stage3.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 42336, canVanish: true },
+    { id: 7, name: 'g7:stage3', width: 64, structure: 'channels', members: ['stage3.basic1.conv2', 'stage3.basic1.bn2', 'stage3.basic1.shortcut.conv', 'stage3.basic1.shortcut.bn', 'stage3.basic1.add1', 'stage3.basic2.conv2', 'stage3.basic2.bn2', 'stage3.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 86250, canVanish: false },
+    { id: 8, name: 'g8:stage3.basic2.conv1', width: 64, structure: 'channels', members: ['stage3.basic2.conv1', 'stage3.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 56448, canVanish: true },
+    { id: 9, name: 'g9:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'fashion-mnist', path: 'data/fashion-mnist' }, epochs: null, steps: 624, batch: 128, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0001 }, lrSchedule: { kind: 'cosine', warmupSteps: 20, minLr: 0 }, augment: { crop: 0, flip: false }, seed: 1, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 174970,
   macs: 20183936,

@@ -4,7 +4,7 @@
 // Train: npx tsx generated/resnet20.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/resnet20.arch; every field can be overridden on the command line. */
@@ -256,7 +256,7 @@ export class Resnet20 extends NetworkModule {
     // stage1.basic1.bn2: specs/resnet20.arch:26 bn
     const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: specs/resnet20.arch:27 add(shortcut)
-    const t9 = add([t8, t3]);
+    const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/resnet20.arch:28 relu
     const t10 = relu(t9);
 
@@ -272,7 +272,7 @@ export class Resnet20 extends NetworkModule {
     // stage1.basic2.bn2: specs/resnet20.arch:26 bn
     const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: specs/resnet20.arch:27 add(shortcut)
-    const t16 = add([t15, t10]);
+    const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/resnet20.arch:28 relu
     const t17 = relu(t16);
 
@@ -288,7 +288,7 @@ export class Resnet20 extends NetworkModule {
     // stage1.basic3.bn2: specs/resnet20.arch:26 bn
     const t22 = applyMask(this.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic3.add1: specs/resnet20.arch:27 add(shortcut)
-    const t23 = add([t22, t17]);
+    const t23 = add([applyGate(t22, ctx, [groups['g3:stage1.basic3.conv1'].id]), t17]);
     // stage1.basic3.relu2: specs/resnet20.arch:28 relu
     const t24 = relu(t23);
 
@@ -308,7 +308,7 @@ export class Resnet20 extends NetworkModule {
     // stage2.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
     const t31 = applyMask(this.stage2_basic1_shortcut_bn.apply(t30, ctx.training), ctx, groups['g5:stage2'].id);
     // stage2.basic1.add1: specs/resnet20.arch:27 add(shortcut)
-    const t32 = add([t29, t31]);
+    const t32 = add([applyGate(t29, ctx, [groups['g4:stage2.basic1.conv1'].id]), t31]);
     // stage2.basic1.relu2: specs/resnet20.arch:28 relu
     const t33 = relu(t32);
 
@@ -324,7 +324,7 @@ export class Resnet20 extends NetworkModule {
     // stage2.basic2.bn2: specs/resnet20.arch:26 bn
     const t38 = applyMask(this.stage2_basic2_bn2.apply(t37, ctx.training), ctx, groups['g5:stage2'].id);
     // stage2.basic2.add1: specs/resnet20.arch:27 add(shortcut)
-    const t39 = add([t38, t33]);
+    const t39 = add([applyGate(t38, ctx, [groups['g6:stage2.basic2.conv1'].id]), t33]);
     // stage2.basic2.relu2: specs/resnet20.arch:28 relu
     const t40 = relu(t39);
 
@@ -340,7 +340,7 @@ export class Resnet20 extends NetworkModule {
     // stage2.basic3.bn2: specs/resnet20.arch:26 bn
     const t45 = applyMask(this.stage2_basic3_bn2.apply(t44, ctx.training), ctx, groups['g5:stage2'].id);
     // stage2.basic3.add1: specs/resnet20.arch:27 add(shortcut)
-    const t46 = add([t45, t40]);
+    const t46 = add([applyGate(t45, ctx, [groups['g7:stage2.basic3.conv1'].id]), t40]);
     // stage2.basic3.relu2: specs/resnet20.arch:28 relu
     const t47 = relu(t46);
 
@@ -360,7 +360,7 @@ export class Resnet20 extends NetworkModule {
     // stage3.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
     const t54 = applyMask(this.stage3_basic1_shortcut_bn.apply(t53, ctx.training), ctx, groups['g9:stage3'].id);
     // stage3.basic1.add1: specs/resnet20.arch:27 add(shortcut)
-    const t55 = add([t52, t54]);
+    const t55 = add([applyGate(t52, ctx, [groups['g8:stage3.basic1.conv1'].id]), t54]);
     // stage3.basic1.relu2: specs/resnet20.arch:28 relu
     const t56 = relu(t55);
 
@@ -376,7 +376,7 @@ export class Resnet20 extends NetworkModule {
     // stage3.basic2.bn2: specs/resnet20.arch:26 bn
     const t61 = applyMask(this.stage3_basic2_bn2.apply(t60, ctx.training), ctx, groups['g9:stage3'].id);
     // stage3.basic2.add1: specs/resnet20.arch:27 add(shortcut)
-    const t62 = add([t61, t56]);
+    const t62 = add([applyGate(t61, ctx, [groups['g10:stage3.basic2.conv1'].id]), t56]);
     // stage3.basic2.relu2: specs/resnet20.arch:28 relu
     const t63 = relu(t62);
 
@@ -392,7 +392,7 @@ export class Resnet20 extends NetworkModule {
     // stage3.basic3.bn2: specs/resnet20.arch:26 bn
     const t68 = applyMask(this.stage3_basic3_bn2.apply(t67, ctx.training), ctx, groups['g9:stage3'].id);
     // stage3.basic3.add1: specs/resnet20.arch:27 add(shortcut)
-    const t69 = add([t68, t63]);
+    const t69 = add([applyGate(t68, ctx, [groups['g11:stage3.basic3.conv1'].id]), t63]);
     // stage3.basic3.relu2: specs/resnet20.arch:28 relu
     const t70 = relu(t69);
 
@@ -489,21 +489,21 @@ export const ir: IrNetwork = {
   ],
   output: 72,
   groups: [
-    { id: 0, name: 'g0:stage1', width: 16, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1', 'stage1.basic3.conv2', 'stage1.basic3.bn2', 'stage1.basic3.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 994304, canVanish: false },
-    { id: 1, name: 'g1:stage1.basic1.conv1', width: 16, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 2, name: 'g2:stage1.basic2.conv1', width: 16, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 3, name: 'g3:stage1.basic3.conv1', width: 16, structure: 'channels', members: ['stage1.basic3.conv1', 'stage1.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 4, name: 'g4:stage2.basic1.conv1', width: 32, structure: 'channels', members: ['stage2.basic1.conv1', 'stage2.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 110592, canVanish: true },
-    { id: 5, name: 'g5:stage2', width: 32, structure: 'channels', members: ['stage2.basic1.conv2', 'stage2.basic1.bn2', 'stage2.basic1.shortcut.conv', 'stage2.basic1.shortcut.bn', 'stage2.basic1.add1', 'stage2.basic2.conv2', 'stage2.basic2.bn2', 'stage2.basic2.add1', 'stage2.basic3.conv2', 'stage2.basic3.bn2', 'stage2.basic3.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 413696, canVanish: false },
-    { id: 6, name: 'g6:stage2.basic2.conv1', width: 32, structure: 'channels', members: ['stage2.basic2.conv1', 'stage2.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 7, name: 'g7:stage2.basic3.conv1', width: 32, structure: 'channels', members: ['stage2.basic3.conv1', 'stage2.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 8, name: 'g8:stage3.basic1.conv1', width: 64, structure: 'channels', members: ['stage3.basic1.conv1', 'stage3.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 55296, canVanish: true },
-    { id: 9, name: 'g9:stage3', width: 64, structure: 'channels', members: ['stage3.basic1.conv2', 'stage3.basic1.bn2', 'stage3.basic1.shortcut.conv', 'stage3.basic1.shortcut.bn', 'stage3.basic1.add1', 'stage3.basic2.conv2', 'stage3.basic2.bn2', 'stage3.basic2.add1', 'stage3.basic3.conv2', 'stage3.basic3.bn2', 'stage3.basic3.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 186378, canVanish: false },
-    { id: 10, name: 'g10:stage3.basic2.conv1', width: 64, structure: 'channels', members: ['stage3.basic2.conv1', 'stage3.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 11, name: 'g11:stage3.basic3.conv1', width: 64, structure: 'channels', members: ['stage3.basic3.conv1', 'stage3.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 12, name: 'g12:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
+    { id: 0, name: 'g0:stage1', width: 16, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1', 'stage1.basic3.conv2', 'stage1.basic3.bn2', 'stage1.basic3.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 994304, canVanish: false },
+    { id: 1, name: 'g1:stage1.basic1.conv1', width: 16, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 2, name: 'g2:stage1.basic2.conv1', width: 16, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 3, name: 'g3:stage1.basic3.conv1', width: 16, structure: 'channels', members: ['stage1.basic3.conv1', 'stage1.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 4, name: 'g4:stage2.basic1.conv1', width: 32, structure: 'channels', members: ['stage2.basic1.conv1', 'stage2.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 110592, canVanish: true },
+    { id: 5, name: 'g5:stage2', width: 32, structure: 'channels', members: ['stage2.basic1.conv2', 'stage2.basic1.bn2', 'stage2.basic1.shortcut.conv', 'stage2.basic1.shortcut.bn', 'stage2.basic1.add1', 'stage2.basic2.conv2', 'stage2.basic2.bn2', 'stage2.basic2.add1', 'stage2.basic3.conv2', 'stage2.basic3.bn2', 'stage2.basic3.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 413696, canVanish: false },
+    { id: 6, name: 'g6:stage2.basic2.conv1', width: 32, structure: 'channels', members: ['stage2.basic2.conv1', 'stage2.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 7, name: 'g7:stage2.basic3.conv1', width: 32, structure: 'channels', members: ['stage2.basic3.conv1', 'stage2.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 8, name: 'g8:stage3.basic1.conv1', width: 64, structure: 'channels', members: ['stage3.basic1.conv1', 'stage3.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 55296, canVanish: true },
+    { id: 9, name: 'g9:stage3', width: 64, structure: 'channels', members: ['stage3.basic1.conv2', 'stage3.basic1.bn2', 'stage3.basic1.shortcut.conv', 'stage3.basic1.shortcut.bn', 'stage3.basic1.add1', 'stage3.basic2.conv2', 'stage3.basic2.bn2', 'stage3.basic2.add1', 'stage3.basic3.conv2', 'stage3.basic3.bn2', 'stage3.basic3.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 186378, canVanish: false },
+    { id: 10, name: 'g10:stage3.basic2.conv1', width: 64, structure: 'channels', members: ['stage3.basic2.conv1', 'stage3.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 11, name: 'g11:stage3.basic3.conv1', width: 64, structure: 'channels', members: ['stage3.basic3.conv1', 'stage3.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 12, name: 'g12:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'cifar10', path: 'data/cifar-10-batches-bin' }, epochs: 160, steps: null, batch: 128, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0001 }, lrSchedule: { kind: 'step', milestones: [80, 120], unit: 'epoch', factor: 0.1 }, augment: { crop: 4, flip: true }, seed: 0, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 272474,
   macs: 40813184,

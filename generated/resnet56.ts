@@ -4,7 +4,7 @@
 // Train: npx tsx generated/resnet56.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/resnet56.arch; every field can be overridden on the command line. */
@@ -544,7 +544,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic1.bn2: specs/resnet56.arch:26 bn
     const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: specs/resnet56.arch:27 add(shortcut)
-    const t9 = add([t8, t3]);
+    const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/resnet56.arch:28 relu
     const t10 = relu(t9);
 
@@ -560,7 +560,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic2.bn2: specs/resnet56.arch:26 bn
     const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: specs/resnet56.arch:27 add(shortcut)
-    const t16 = add([t15, t10]);
+    const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/resnet56.arch:28 relu
     const t17 = relu(t16);
 
@@ -576,7 +576,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic3.bn2: specs/resnet56.arch:26 bn
     const t22 = applyMask(this.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic3.add1: specs/resnet56.arch:27 add(shortcut)
-    const t23 = add([t22, t17]);
+    const t23 = add([applyGate(t22, ctx, [groups['g3:stage1.basic3.conv1'].id]), t17]);
     // stage1.basic3.relu2: specs/resnet56.arch:28 relu
     const t24 = relu(t23);
 
@@ -592,7 +592,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic4.bn2: specs/resnet56.arch:26 bn
     const t29 = applyMask(this.stage1_basic4_bn2.apply(t28, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic4.add1: specs/resnet56.arch:27 add(shortcut)
-    const t30 = add([t29, t24]);
+    const t30 = add([applyGate(t29, ctx, [groups['g4:stage1.basic4.conv1'].id]), t24]);
     // stage1.basic4.relu2: specs/resnet56.arch:28 relu
     const t31 = relu(t30);
 
@@ -608,7 +608,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic5.bn2: specs/resnet56.arch:26 bn
     const t36 = applyMask(this.stage1_basic5_bn2.apply(t35, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic5.add1: specs/resnet56.arch:27 add(shortcut)
-    const t37 = add([t36, t31]);
+    const t37 = add([applyGate(t36, ctx, [groups['g5:stage1.basic5.conv1'].id]), t31]);
     // stage1.basic5.relu2: specs/resnet56.arch:28 relu
     const t38 = relu(t37);
 
@@ -624,7 +624,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic6.bn2: specs/resnet56.arch:26 bn
     const t43 = applyMask(this.stage1_basic6_bn2.apply(t42, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic6.add1: specs/resnet56.arch:27 add(shortcut)
-    const t44 = add([t43, t38]);
+    const t44 = add([applyGate(t43, ctx, [groups['g6:stage1.basic6.conv1'].id]), t38]);
     // stage1.basic6.relu2: specs/resnet56.arch:28 relu
     const t45 = relu(t44);
 
@@ -640,7 +640,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic7.bn2: specs/resnet56.arch:26 bn
     const t50 = applyMask(this.stage1_basic7_bn2.apply(t49, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic7.add1: specs/resnet56.arch:27 add(shortcut)
-    const t51 = add([t50, t45]);
+    const t51 = add([applyGate(t50, ctx, [groups['g7:stage1.basic7.conv1'].id]), t45]);
     // stage1.basic7.relu2: specs/resnet56.arch:28 relu
     const t52 = relu(t51);
 
@@ -656,7 +656,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic8.bn2: specs/resnet56.arch:26 bn
     const t57 = applyMask(this.stage1_basic8_bn2.apply(t56, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic8.add1: specs/resnet56.arch:27 add(shortcut)
-    const t58 = add([t57, t52]);
+    const t58 = add([applyGate(t57, ctx, [groups['g8:stage1.basic8.conv1'].id]), t52]);
     // stage1.basic8.relu2: specs/resnet56.arch:28 relu
     const t59 = relu(t58);
 
@@ -672,7 +672,7 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic9.bn2: specs/resnet56.arch:26 bn
     const t64 = applyMask(this.stage1_basic9_bn2.apply(t63, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic9.add1: specs/resnet56.arch:27 add(shortcut)
-    const t65 = add([t64, t59]);
+    const t65 = add([applyGate(t64, ctx, [groups['g9:stage1.basic9.conv1'].id]), t59]);
     // stage1.basic9.relu2: specs/resnet56.arch:28 relu
     const t66 = relu(t65);
 
@@ -692,7 +692,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
     const t73 = applyMask(this.stage2_basic1_shortcut_bn.apply(t72, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic1.add1: specs/resnet56.arch:27 add(shortcut)
-    const t74 = add([t71, t73]);
+    const t74 = add([applyGate(t71, ctx, [groups['g10:stage2.basic1.conv1'].id]), t73]);
     // stage2.basic1.relu2: specs/resnet56.arch:28 relu
     const t75 = relu(t74);
 
@@ -708,7 +708,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic2.bn2: specs/resnet56.arch:26 bn
     const t80 = applyMask(this.stage2_basic2_bn2.apply(t79, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic2.add1: specs/resnet56.arch:27 add(shortcut)
-    const t81 = add([t80, t75]);
+    const t81 = add([applyGate(t80, ctx, [groups['g12:stage2.basic2.conv1'].id]), t75]);
     // stage2.basic2.relu2: specs/resnet56.arch:28 relu
     const t82 = relu(t81);
 
@@ -724,7 +724,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic3.bn2: specs/resnet56.arch:26 bn
     const t87 = applyMask(this.stage2_basic3_bn2.apply(t86, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic3.add1: specs/resnet56.arch:27 add(shortcut)
-    const t88 = add([t87, t82]);
+    const t88 = add([applyGate(t87, ctx, [groups['g13:stage2.basic3.conv1'].id]), t82]);
     // stage2.basic3.relu2: specs/resnet56.arch:28 relu
     const t89 = relu(t88);
 
@@ -740,7 +740,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic4.bn2: specs/resnet56.arch:26 bn
     const t94 = applyMask(this.stage2_basic4_bn2.apply(t93, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic4.add1: specs/resnet56.arch:27 add(shortcut)
-    const t95 = add([t94, t89]);
+    const t95 = add([applyGate(t94, ctx, [groups['g14:stage2.basic4.conv1'].id]), t89]);
     // stage2.basic4.relu2: specs/resnet56.arch:28 relu
     const t96 = relu(t95);
 
@@ -756,7 +756,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic5.bn2: specs/resnet56.arch:26 bn
     const t101 = applyMask(this.stage2_basic5_bn2.apply(t100, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic5.add1: specs/resnet56.arch:27 add(shortcut)
-    const t102 = add([t101, t96]);
+    const t102 = add([applyGate(t101, ctx, [groups['g15:stage2.basic5.conv1'].id]), t96]);
     // stage2.basic5.relu2: specs/resnet56.arch:28 relu
     const t103 = relu(t102);
 
@@ -772,7 +772,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic6.bn2: specs/resnet56.arch:26 bn
     const t108 = applyMask(this.stage2_basic6_bn2.apply(t107, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic6.add1: specs/resnet56.arch:27 add(shortcut)
-    const t109 = add([t108, t103]);
+    const t109 = add([applyGate(t108, ctx, [groups['g16:stage2.basic6.conv1'].id]), t103]);
     // stage2.basic6.relu2: specs/resnet56.arch:28 relu
     const t110 = relu(t109);
 
@@ -788,7 +788,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic7.bn2: specs/resnet56.arch:26 bn
     const t115 = applyMask(this.stage2_basic7_bn2.apply(t114, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic7.add1: specs/resnet56.arch:27 add(shortcut)
-    const t116 = add([t115, t110]);
+    const t116 = add([applyGate(t115, ctx, [groups['g17:stage2.basic7.conv1'].id]), t110]);
     // stage2.basic7.relu2: specs/resnet56.arch:28 relu
     const t117 = relu(t116);
 
@@ -804,7 +804,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic8.bn2: specs/resnet56.arch:26 bn
     const t122 = applyMask(this.stage2_basic8_bn2.apply(t121, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic8.add1: specs/resnet56.arch:27 add(shortcut)
-    const t123 = add([t122, t117]);
+    const t123 = add([applyGate(t122, ctx, [groups['g18:stage2.basic8.conv1'].id]), t117]);
     // stage2.basic8.relu2: specs/resnet56.arch:28 relu
     const t124 = relu(t123);
 
@@ -820,7 +820,7 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic9.bn2: specs/resnet56.arch:26 bn
     const t129 = applyMask(this.stage2_basic9_bn2.apply(t128, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic9.add1: specs/resnet56.arch:27 add(shortcut)
-    const t130 = add([t129, t124]);
+    const t130 = add([applyGate(t129, ctx, [groups['g19:stage2.basic9.conv1'].id]), t124]);
     // stage2.basic9.relu2: specs/resnet56.arch:28 relu
     const t131 = relu(t130);
 
@@ -840,7 +840,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
     const t138 = applyMask(this.stage3_basic1_shortcut_bn.apply(t137, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic1.add1: specs/resnet56.arch:27 add(shortcut)
-    const t139 = add([t136, t138]);
+    const t139 = add([applyGate(t136, ctx, [groups['g20:stage3.basic1.conv1'].id]), t138]);
     // stage3.basic1.relu2: specs/resnet56.arch:28 relu
     const t140 = relu(t139);
 
@@ -856,7 +856,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic2.bn2: specs/resnet56.arch:26 bn
     const t145 = applyMask(this.stage3_basic2_bn2.apply(t144, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic2.add1: specs/resnet56.arch:27 add(shortcut)
-    const t146 = add([t145, t140]);
+    const t146 = add([applyGate(t145, ctx, [groups['g22:stage3.basic2.conv1'].id]), t140]);
     // stage3.basic2.relu2: specs/resnet56.arch:28 relu
     const t147 = relu(t146);
 
@@ -872,7 +872,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic3.bn2: specs/resnet56.arch:26 bn
     const t152 = applyMask(this.stage3_basic3_bn2.apply(t151, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic3.add1: specs/resnet56.arch:27 add(shortcut)
-    const t153 = add([t152, t147]);
+    const t153 = add([applyGate(t152, ctx, [groups['g23:stage3.basic3.conv1'].id]), t147]);
     // stage3.basic3.relu2: specs/resnet56.arch:28 relu
     const t154 = relu(t153);
 
@@ -888,7 +888,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic4.bn2: specs/resnet56.arch:26 bn
     const t159 = applyMask(this.stage3_basic4_bn2.apply(t158, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic4.add1: specs/resnet56.arch:27 add(shortcut)
-    const t160 = add([t159, t154]);
+    const t160 = add([applyGate(t159, ctx, [groups['g24:stage3.basic4.conv1'].id]), t154]);
     // stage3.basic4.relu2: specs/resnet56.arch:28 relu
     const t161 = relu(t160);
 
@@ -904,7 +904,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic5.bn2: specs/resnet56.arch:26 bn
     const t166 = applyMask(this.stage3_basic5_bn2.apply(t165, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic5.add1: specs/resnet56.arch:27 add(shortcut)
-    const t167 = add([t166, t161]);
+    const t167 = add([applyGate(t166, ctx, [groups['g25:stage3.basic5.conv1'].id]), t161]);
     // stage3.basic5.relu2: specs/resnet56.arch:28 relu
     const t168 = relu(t167);
 
@@ -920,7 +920,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic6.bn2: specs/resnet56.arch:26 bn
     const t173 = applyMask(this.stage3_basic6_bn2.apply(t172, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic6.add1: specs/resnet56.arch:27 add(shortcut)
-    const t174 = add([t173, t168]);
+    const t174 = add([applyGate(t173, ctx, [groups['g26:stage3.basic6.conv1'].id]), t168]);
     // stage3.basic6.relu2: specs/resnet56.arch:28 relu
     const t175 = relu(t174);
 
@@ -936,7 +936,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic7.bn2: specs/resnet56.arch:26 bn
     const t180 = applyMask(this.stage3_basic7_bn2.apply(t179, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic7.add1: specs/resnet56.arch:27 add(shortcut)
-    const t181 = add([t180, t175]);
+    const t181 = add([applyGate(t180, ctx, [groups['g27:stage3.basic7.conv1'].id]), t175]);
     // stage3.basic7.relu2: specs/resnet56.arch:28 relu
     const t182 = relu(t181);
 
@@ -952,7 +952,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic8.bn2: specs/resnet56.arch:26 bn
     const t187 = applyMask(this.stage3_basic8_bn2.apply(t186, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic8.add1: specs/resnet56.arch:27 add(shortcut)
-    const t188 = add([t187, t182]);
+    const t188 = add([applyGate(t187, ctx, [groups['g28:stage3.basic8.conv1'].id]), t182]);
     // stage3.basic8.relu2: specs/resnet56.arch:28 relu
     const t189 = relu(t188);
 
@@ -968,7 +968,7 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic9.bn2: specs/resnet56.arch:26 bn
     const t194 = applyMask(this.stage3_basic9_bn2.apply(t193, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic9.add1: specs/resnet56.arch:27 add(shortcut)
-    const t195 = add([t194, t189]);
+    const t195 = add([applyGate(t194, ctx, [groups['g29:stage3.basic9.conv1'].id]), t189]);
     // stage3.basic9.relu2: specs/resnet56.arch:28 relu
     const t196 = relu(t195);
 
@@ -1191,39 +1191,39 @@ export const ir: IrNetwork = {
   ],
   output: 198,
   groups: [
-    { id: 0, name: 'g0:stage1', width: 16, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1', 'stage1.basic3.conv2', 'stage1.basic3.bn2', 'stage1.basic3.add1', 'stage1.basic4.conv2', 'stage1.basic4.bn2', 'stage1.basic4.add1', 'stage1.basic5.conv2', 'stage1.basic5.bn2', 'stage1.basic5.add1', 'stage1.basic6.conv2', 'stage1.basic6.bn2', 'stage1.basic6.add1', 'stage1.basic7.conv2', 'stage1.basic7.bn2', 'stage1.basic7.add1', 'stage1.basic8.conv2', 'stage1.basic8.bn2', 'stage1.basic8.add1', 'stage1.basic9.conv2', 'stage1.basic9.bn2', 'stage1.basic9.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 2763776, canVanish: false },
-    { id: 1, name: 'g1:stage1.basic1.conv1', width: 16, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 2, name: 'g2:stage1.basic2.conv1', width: 16, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 3, name: 'g3:stage1.basic3.conv1', width: 16, structure: 'channels', members: ['stage1.basic3.conv1', 'stage1.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 4, name: 'g4:stage1.basic4.conv1', width: 16, structure: 'channels', members: ['stage1.basic4.conv1', 'stage1.basic4.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 5, name: 'g5:stage1.basic5.conv1', width: 16, structure: 'channels', members: ['stage1.basic5.conv1', 'stage1.basic5.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 6, name: 'g6:stage1.basic6.conv1', width: 16, structure: 'channels', members: ['stage1.basic6.conv1', 'stage1.basic6.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 7, name: 'g7:stage1.basic7.conv1', width: 16, structure: 'channels', members: ['stage1.basic7.conv1', 'stage1.basic7.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 8, name: 'g8:stage1.basic8.conv1', width: 16, structure: 'channels', members: ['stage1.basic8.conv1', 'stage1.basic8.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 9, name: 'g9:stage1.basic9.conv1', width: 16, structure: 'channels', members: ['stage1.basic9.conv1', 'stage1.basic9.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
-    { id: 10, name: 'g10:stage2.basic1.conv1', width: 32, structure: 'channels', members: ['stage2.basic1.conv1', 'stage2.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 110592, canVanish: true },
-    { id: 11, name: 'g11:stage2', width: 32, structure: 'channels', members: ['stage2.basic1.conv2', 'stage2.basic1.bn2', 'stage2.basic1.shortcut.conv', 'stage2.basic1.shortcut.bn', 'stage2.basic1.add1', 'stage2.basic2.conv2', 'stage2.basic2.bn2', 'stage2.basic2.add1', 'stage2.basic3.conv2', 'stage2.basic3.bn2', 'stage2.basic3.add1', 'stage2.basic4.conv2', 'stage2.basic4.bn2', 'stage2.basic4.add1', 'stage2.basic5.conv2', 'stage2.basic5.bn2', 'stage2.basic5.add1', 'stage2.basic6.conv2', 'stage2.basic6.bn2', 'stage2.basic6.add1', 'stage2.basic7.conv2', 'stage2.basic7.bn2', 'stage2.basic7.add1', 'stage2.basic8.conv2', 'stage2.basic8.bn2', 'stage2.basic8.add1', 'stage2.basic9.conv2', 'stage2.basic9.bn2', 'stage2.basic9.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1298432, canVanish: false },
-    { id: 12, name: 'g12:stage2.basic2.conv1', width: 32, structure: 'channels', members: ['stage2.basic2.conv1', 'stage2.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 13, name: 'g13:stage2.basic3.conv1', width: 32, structure: 'channels', members: ['stage2.basic3.conv1', 'stage2.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 14, name: 'g14:stage2.basic4.conv1', width: 32, structure: 'channels', members: ['stage2.basic4.conv1', 'stage2.basic4.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 15, name: 'g15:stage2.basic5.conv1', width: 32, structure: 'channels', members: ['stage2.basic5.conv1', 'stage2.basic5.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 16, name: 'g16:stage2.basic6.conv1', width: 32, structure: 'channels', members: ['stage2.basic6.conv1', 'stage2.basic6.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 17, name: 'g17:stage2.basic7.conv1', width: 32, structure: 'channels', members: ['stage2.basic7.conv1', 'stage2.basic7.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 18, name: 'g18:stage2.basic8.conv1', width: 32, structure: 'channels', members: ['stage2.basic8.conv1', 'stage2.basic8.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 19, name: 'g19:stage2.basic9.conv1', width: 32, structure: 'channels', members: ['stage2.basic9.conv1', 'stage2.basic9.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
-    { id: 20, name: 'g20:stage3.basic1.conv1', width: 64, structure: 'channels', members: ['stage3.basic1.conv1', 'stage3.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 55296, canVanish: true },
-    { id: 21, name: 'g21:stage3', width: 64, structure: 'channels', members: ['stage3.basic1.conv2', 'stage3.basic1.bn2', 'stage3.basic1.shortcut.conv', 'stage3.basic1.shortcut.bn', 'stage3.basic1.add1', 'stage3.basic2.conv2', 'stage3.basic2.bn2', 'stage3.basic2.add1', 'stage3.basic3.conv2', 'stage3.basic3.bn2', 'stage3.basic3.add1', 'stage3.basic4.conv2', 'stage3.basic4.bn2', 'stage3.basic4.add1', 'stage3.basic5.conv2', 'stage3.basic5.bn2', 'stage3.basic5.add1', 'stage3.basic6.conv2', 'stage3.basic6.bn2', 'stage3.basic6.add1', 'stage3.basic7.conv2', 'stage3.basic7.bn2', 'stage3.basic7.add1', 'stage3.basic8.conv2', 'stage3.basic8.bn2', 'stage3.basic8.add1', 'stage3.basic9.conv2', 'stage3.basic9.bn2', 'stage3.basic9.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 628746, canVanish: false },
-    { id: 22, name: 'g22:stage3.basic2.conv1', width: 64, structure: 'channels', members: ['stage3.basic2.conv1', 'stage3.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 23, name: 'g23:stage3.basic3.conv1', width: 64, structure: 'channels', members: ['stage3.basic3.conv1', 'stage3.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 24, name: 'g24:stage3.basic4.conv1', width: 64, structure: 'channels', members: ['stage3.basic4.conv1', 'stage3.basic4.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 25, name: 'g25:stage3.basic5.conv1', width: 64, structure: 'channels', members: ['stage3.basic5.conv1', 'stage3.basic5.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 26, name: 'g26:stage3.basic6.conv1', width: 64, structure: 'channels', members: ['stage3.basic6.conv1', 'stage3.basic6.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 27, name: 'g27:stage3.basic7.conv1', width: 64, structure: 'channels', members: ['stage3.basic7.conv1', 'stage3.basic7.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 28, name: 'g28:stage3.basic8.conv1', width: 64, structure: 'channels', members: ['stage3.basic8.conv1', 'stage3.basic8.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 29, name: 'g29:stage3.basic9.conv1', width: 64, structure: 'channels', members: ['stage3.basic9.conv1', 'stage3.basic9.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
-    { id: 30, name: 'g30:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
+    { id: 0, name: 'g0:stage1', width: 16, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1', 'stage1.basic3.conv2', 'stage1.basic3.bn2', 'stage1.basic3.add1', 'stage1.basic4.conv2', 'stage1.basic4.bn2', 'stage1.basic4.add1', 'stage1.basic5.conv2', 'stage1.basic5.bn2', 'stage1.basic5.add1', 'stage1.basic6.conv2', 'stage1.basic6.bn2', 'stage1.basic6.add1', 'stage1.basic7.conv2', 'stage1.basic7.bn2', 'stage1.basic7.add1', 'stage1.basic8.conv2', 'stage1.basic8.bn2', 'stage1.basic8.add1', 'stage1.basic9.conv2', 'stage1.basic9.bn2', 'stage1.basic9.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 2763776, canVanish: false },
+    { id: 1, name: 'g1:stage1.basic1.conv1', width: 16, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 2, name: 'g2:stage1.basic2.conv1', width: 16, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 3, name: 'g3:stage1.basic3.conv1', width: 16, structure: 'channels', members: ['stage1.basic3.conv1', 'stage1.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 4, name: 'g4:stage1.basic4.conv1', width: 16, structure: 'channels', members: ['stage1.basic4.conv1', 'stage1.basic4.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 5, name: 'g5:stage1.basic5.conv1', width: 16, structure: 'channels', members: ['stage1.basic5.conv1', 'stage1.basic5.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 6, name: 'g6:stage1.basic6.conv1', width: 16, structure: 'channels', members: ['stage1.basic6.conv1', 'stage1.basic6.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 7, name: 'g7:stage1.basic7.conv1', width: 16, structure: 'channels', members: ['stage1.basic7.conv1', 'stage1.basic7.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 8, name: 'g8:stage1.basic8.conv1', width: 16, structure: 'channels', members: ['stage1.basic8.conv1', 'stage1.basic8.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 9, name: 'g9:stage1.basic9.conv1', width: 16, structure: 'channels', members: ['stage1.basic9.conv1', 'stage1.basic9.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 294912, canVanish: true },
+    { id: 10, name: 'g10:stage2.basic1.conv1', width: 32, structure: 'channels', members: ['stage2.basic1.conv1', 'stage2.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 110592, canVanish: true },
+    { id: 11, name: 'g11:stage2', width: 32, structure: 'channels', members: ['stage2.basic1.conv2', 'stage2.basic1.bn2', 'stage2.basic1.shortcut.conv', 'stage2.basic1.shortcut.bn', 'stage2.basic1.add1', 'stage2.basic2.conv2', 'stage2.basic2.bn2', 'stage2.basic2.add1', 'stage2.basic3.conv2', 'stage2.basic3.bn2', 'stage2.basic3.add1', 'stage2.basic4.conv2', 'stage2.basic4.bn2', 'stage2.basic4.add1', 'stage2.basic5.conv2', 'stage2.basic5.bn2', 'stage2.basic5.add1', 'stage2.basic6.conv2', 'stage2.basic6.bn2', 'stage2.basic6.add1', 'stage2.basic7.conv2', 'stage2.basic7.bn2', 'stage2.basic7.add1', 'stage2.basic8.conv2', 'stage2.basic8.bn2', 'stage2.basic8.add1', 'stage2.basic9.conv2', 'stage2.basic9.bn2', 'stage2.basic9.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1298432, canVanish: false },
+    { id: 12, name: 'g12:stage2.basic2.conv1', width: 32, structure: 'channels', members: ['stage2.basic2.conv1', 'stage2.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 13, name: 'g13:stage2.basic3.conv1', width: 32, structure: 'channels', members: ['stage2.basic3.conv1', 'stage2.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 14, name: 'g14:stage2.basic4.conv1', width: 32, structure: 'channels', members: ['stage2.basic4.conv1', 'stage2.basic4.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 15, name: 'g15:stage2.basic5.conv1', width: 32, structure: 'channels', members: ['stage2.basic5.conv1', 'stage2.basic5.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 16, name: 'g16:stage2.basic6.conv1', width: 32, structure: 'channels', members: ['stage2.basic6.conv1', 'stage2.basic6.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 17, name: 'g17:stage2.basic7.conv1', width: 32, structure: 'channels', members: ['stage2.basic7.conv1', 'stage2.basic7.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 18, name: 'g18:stage2.basic8.conv1', width: 32, structure: 'channels', members: ['stage2.basic8.conv1', 'stage2.basic8.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 19, name: 'g19:stage2.basic9.conv1', width: 32, structure: 'channels', members: ['stage2.basic9.conv1', 'stage2.basic9.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 147456, canVanish: true },
+    { id: 20, name: 'g20:stage3.basic1.conv1', width: 64, structure: 'channels', members: ['stage3.basic1.conv1', 'stage3.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 55296, canVanish: true },
+    { id: 21, name: 'g21:stage3', width: 64, structure: 'channels', members: ['stage3.basic1.conv2', 'stage3.basic1.bn2', 'stage3.basic1.shortcut.conv', 'stage3.basic1.shortcut.bn', 'stage3.basic1.add1', 'stage3.basic2.conv2', 'stage3.basic2.bn2', 'stage3.basic2.add1', 'stage3.basic3.conv2', 'stage3.basic3.bn2', 'stage3.basic3.add1', 'stage3.basic4.conv2', 'stage3.basic4.bn2', 'stage3.basic4.add1', 'stage3.basic5.conv2', 'stage3.basic5.bn2', 'stage3.basic5.add1', 'stage3.basic6.conv2', 'stage3.basic6.bn2', 'stage3.basic6.add1', 'stage3.basic7.conv2', 'stage3.basic7.bn2', 'stage3.basic7.add1', 'stage3.basic8.conv2', 'stage3.basic8.bn2', 'stage3.basic8.add1', 'stage3.basic9.conv2', 'stage3.basic9.bn2', 'stage3.basic9.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 628746, canVanish: false },
+    { id: 22, name: 'g22:stage3.basic2.conv1', width: 64, structure: 'channels', members: ['stage3.basic2.conv1', 'stage3.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 23, name: 'g23:stage3.basic3.conv1', width: 64, structure: 'channels', members: ['stage3.basic3.conv1', 'stage3.basic3.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 24, name: 'g24:stage3.basic4.conv1', width: 64, structure: 'channels', members: ['stage3.basic4.conv1', 'stage3.basic4.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 25, name: 'g25:stage3.basic5.conv1', width: 64, structure: 'channels', members: ['stage3.basic5.conv1', 'stage3.basic5.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 26, name: 'g26:stage3.basic6.conv1', width: 64, structure: 'channels', members: ['stage3.basic6.conv1', 'stage3.basic6.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 27, name: 'g27:stage3.basic7.conv1', width: 64, structure: 'channels', members: ['stage3.basic7.conv1', 'stage3.basic7.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 28, name: 'g28:stage3.basic8.conv1', width: 64, structure: 'channels', members: ['stage3.basic8.conv1', 'stage3.basic8.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 29, name: 'g29:stage3.basic9.conv1', width: 64, structure: 'channels', members: ['stage3.basic9.conv1', 'stage3.basic9.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 73728, canVanish: true },
+    { id: 30, name: 'g30:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 64, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'cifar10', path: 'data/cifar-10-batches-bin' }, epochs: 160, steps: null, batch: 128, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0001 }, lrSchedule: { kind: 'step', milestones: [80, 120], unit: 'epoch', factor: 0.1 }, augment: { crop: 4, flip: true }, seed: 0, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 855770,
   macs: 125747840,

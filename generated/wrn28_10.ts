@@ -4,7 +4,7 @@
 // Train: npx tsx generated/wrn28_10.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/wrn28-10.arch; every field can be overridden on the command line. */
@@ -313,7 +313,7 @@ export class Wrn2810 extends NetworkModule {
     // stage1.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
     const t9 = applyMask(this.stage1_wide1_shortcut_bn.apply(t8, ctx.training), ctx, groups['g2:stage1'].id);
     // stage1.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t10 = add([t7, t9]);
+    const t10 = add([applyGate(t7, ctx, [groups['g1:stage1.wide1.conv1'].id]), t9]);
 
     // stage1.wide2: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide2.bn1: specs/wrn28-10.arch:26 bn
@@ -329,7 +329,7 @@ export class Wrn2810 extends NetworkModule {
     // stage1.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t16 = applyMask(this.stage1_wide2_conv2.apply(t15), ctx, groups['g2:stage1'].id);
     // stage1.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t17 = add([t16, t10]);
+    const t17 = add([applyGate(t16, ctx, [groups['g3:stage1.wide2.conv1'].id]), t10]);
 
     // stage1.wide3: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide3.bn1: specs/wrn28-10.arch:26 bn
@@ -345,7 +345,7 @@ export class Wrn2810 extends NetworkModule {
     // stage1.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t23 = applyMask(this.stage1_wide3_conv2.apply(t22), ctx, groups['g2:stage1'].id);
     // stage1.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t24 = add([t23, t17]);
+    const t24 = add([applyGate(t23, ctx, [groups['g4:stage1.wide3.conv1'].id]), t17]);
 
     // stage1.wide4: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide4.bn1: specs/wrn28-10.arch:26 bn
@@ -361,7 +361,7 @@ export class Wrn2810 extends NetworkModule {
     // stage1.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t30 = applyMask(this.stage1_wide4_conv2.apply(t29), ctx, groups['g2:stage1'].id);
     // stage1.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t31 = add([t30, t24]);
+    const t31 = add([applyGate(t30, ctx, [groups['g5:stage1.wide4.conv1'].id]), t24]);
 
     // stage2.wide1: from specs/wrn28-10.arch:35 wide(320, stride 2)
     // stage2.wide1.bn1: specs/wrn28-10.arch:26 bn
@@ -381,7 +381,7 @@ export class Wrn2810 extends NetworkModule {
     // stage2.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
     const t39 = applyMask(this.stage2_wide1_shortcut_bn.apply(t38, ctx.training), ctx, groups['g7:stage2'].id);
     // stage2.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t40 = add([t37, t39]);
+    const t40 = add([applyGate(t37, ctx, [groups['g6:stage2.wide1.conv1'].id]), t39]);
 
     // stage2.wide2: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide2.bn1: specs/wrn28-10.arch:26 bn
@@ -397,7 +397,7 @@ export class Wrn2810 extends NetworkModule {
     // stage2.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t46 = applyMask(this.stage2_wide2_conv2.apply(t45), ctx, groups['g7:stage2'].id);
     // stage2.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t47 = add([t46, t40]);
+    const t47 = add([applyGate(t46, ctx, [groups['g8:stage2.wide2.conv1'].id]), t40]);
 
     // stage2.wide3: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide3.bn1: specs/wrn28-10.arch:26 bn
@@ -413,7 +413,7 @@ export class Wrn2810 extends NetworkModule {
     // stage2.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t53 = applyMask(this.stage2_wide3_conv2.apply(t52), ctx, groups['g7:stage2'].id);
     // stage2.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t54 = add([t53, t47]);
+    const t54 = add([applyGate(t53, ctx, [groups['g9:stage2.wide3.conv1'].id]), t47]);
 
     // stage2.wide4: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide4.bn1: specs/wrn28-10.arch:26 bn
@@ -429,7 +429,7 @@ export class Wrn2810 extends NetworkModule {
     // stage2.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t60 = applyMask(this.stage2_wide4_conv2.apply(t59), ctx, groups['g7:stage2'].id);
     // stage2.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t61 = add([t60, t54]);
+    const t61 = add([applyGate(t60, ctx, [groups['g10:stage2.wide4.conv1'].id]), t54]);
 
     // stage3.wide1: from specs/wrn28-10.arch:36 wide(640, stride 2)
     // stage3.wide1.bn1: specs/wrn28-10.arch:26 bn
@@ -449,7 +449,7 @@ export class Wrn2810 extends NetworkModule {
     // stage3.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
     const t69 = applyMask(this.stage3_wide1_shortcut_bn.apply(t68, ctx.training), ctx, groups['g12:stage3'].id);
     // stage3.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t70 = add([t67, t69]);
+    const t70 = add([applyGate(t67, ctx, [groups['g11:stage3.wide1.conv1'].id]), t69]);
 
     // stage3.wide2: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide2.bn1: specs/wrn28-10.arch:26 bn
@@ -465,7 +465,7 @@ export class Wrn2810 extends NetworkModule {
     // stage3.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t76 = applyMask(this.stage3_wide2_conv2.apply(t75), ctx, groups['g12:stage3'].id);
     // stage3.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t77 = add([t76, t70]);
+    const t77 = add([applyGate(t76, ctx, [groups['g13:stage3.wide2.conv1'].id]), t70]);
 
     // stage3.wide3: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide3.bn1: specs/wrn28-10.arch:26 bn
@@ -481,7 +481,7 @@ export class Wrn2810 extends NetworkModule {
     // stage3.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t83 = applyMask(this.stage3_wide3_conv2.apply(t82), ctx, groups['g12:stage3'].id);
     // stage3.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t84 = add([t83, t77]);
+    const t84 = add([applyGate(t83, ctx, [groups['g14:stage3.wide3.conv1'].id]), t77]);
 
     // stage3.wide4: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide4.bn1: specs/wrn28-10.arch:26 bn
@@ -497,7 +497,7 @@ export class Wrn2810 extends NetworkModule {
     // stage3.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
     const t90 = applyMask(this.stage3_wide4_conv2.apply(t89), ctx, groups['g12:stage3'].id);
     // stage3.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
-    const t91 = add([t90, t84]);
+    const t91 = add([applyGate(t90, ctx, [groups['g15:stage3.wide4.conv1'].id]), t84]);
 
     // bn1: specs/wrn28-10.arch:37 bn
     const t92 = applyMask(this.bn1.apply(t91, ctx.training), ctx, groups['g12:stage3'].id);
@@ -619,25 +619,25 @@ export const ir: IrNetwork = {
   ],
   output: 95,
   groups: [
-    { id: 0, name: 'g0:conv1', width: 16, structure: 'channels', members: ['conv1', 'stage1.wide1.bn1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1666048, canVanish: false },
-    { id: 1, name: 'g1:stage1.wide1.conv1', width: 160, structure: 'channels', members: ['stage1.wide1.conv1', 'stage1.wide1.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1622016, canVanish: true },
-    { id: 2, name: 'g2:stage1', width: 160, structure: 'channels', members: ['stage1.wide1.conv2', 'stage1.wide1.shortcut.conv', 'stage1.wide1.shortcut.bn', 'stage1.wide1.add1', 'stage1.wide2.bn1', 'stage1.wide2.conv2', 'stage1.wide2.add1', 'stage1.wide3.bn1', 'stage1.wide3.conv2', 'stage1.wide3.add1', 'stage1.wide4.bn1', 'stage1.wide4.conv2', 'stage1.wide4.add1', 'stage2.wide1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 11157504, canVanish: false },
-    { id: 3, name: 'g3:stage1.wide2.conv1', width: 160, structure: 'channels', members: ['stage1.wide2.conv1', 'stage1.wide2.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 2949120, canVanish: true },
-    { id: 4, name: 'g4:stage1.wide3.conv1', width: 160, structure: 'channels', members: ['stage1.wide3.conv1', 'stage1.wide3.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 2949120, canVanish: true },
-    { id: 5, name: 'g5:stage1.wide4.conv1', width: 160, structure: 'channels', members: ['stage1.wide4.conv1', 'stage1.wide4.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 2949120, canVanish: true },
-    { id: 6, name: 'g6:stage2.wide1.conv1', width: 320, structure: 'channels', members: ['stage2.wide1.conv1', 'stage2.wide1.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1105920, canVanish: true },
-    { id: 7, name: 'g7:stage2', width: 320, structure: 'channels', members: ['stage2.wide1.conv2', 'stage2.wide1.shortcut.conv', 'stage2.wide1.shortcut.bn', 'stage2.wide1.add1', 'stage2.wide2.bn1', 'stage2.wide2.conv2', 'stage2.wide2.add1', 'stage2.wide3.bn1', 'stage2.wide3.conv2', 'stage2.wide3.add1', 'stage2.wide4.bn1', 'stage2.wide4.conv2', 'stage2.wide4.add1', 'stage3.wide1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 5611520, canVanish: false },
-    { id: 8, name: 'g8:stage2.wide2.conv1', width: 320, structure: 'channels', members: ['stage2.wide2.conv1', 'stage2.wide2.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1474560, canVanish: true },
-    { id: 9, name: 'g9:stage2.wide3.conv1', width: 320, structure: 'channels', members: ['stage2.wide3.conv1', 'stage2.wide3.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1474560, canVanish: true },
-    { id: 10, name: 'g10:stage2.wide4.conv1', width: 320, structure: 'channels', members: ['stage2.wide4.conv1', 'stage2.wide4.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1474560, canVanish: true },
-    { id: 11, name: 'g11:stage3.wide1.conv1', width: 640, structure: 'channels', members: ['stage3.wide1.conv1', 'stage3.wide1.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 552960, canVanish: true },
-    { id: 12, name: 'g12:stage3', width: 640, structure: 'channels', members: ['stage3.wide1.conv2', 'stage3.wide1.shortcut.conv', 'stage3.wide1.shortcut.bn', 'stage3.wide1.add1', 'stage3.wide2.bn1', 'stage3.wide2.conv2', 'stage3.wide2.add1', 'stage3.wide3.bn1', 'stage3.wide3.conv2', 'stage3.wide3.add1', 'stage3.wide4.bn1', 'stage3.wide4.conv2', 'stage3.wide4.add1', 'bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 2600970, canVanish: false },
-    { id: 13, name: 'g13:stage3.wide2.conv1', width: 640, structure: 'channels', members: ['stage3.wide2.conv1', 'stage3.wide2.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 737280, canVanish: true },
-    { id: 14, name: 'g14:stage3.wide3.conv1', width: 640, structure: 'channels', members: ['stage3.wide3.conv1', 'stage3.wide3.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 737280, canVanish: true },
-    { id: 15, name: 'g15:stage3.wide4.conv1', width: 640, structure: 'channels', members: ['stage3.wide4.conv1', 'stage3.wide4.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 737280, canVanish: true },
-    { id: 16, name: 'g16:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 640, canVanish: false },
+    { id: 0, name: 'g0:conv1', width: 16, structure: 'channels', members: ['conv1', 'stage1.wide1.bn1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1666048, canVanish: false },
+    { id: 1, name: 'g1:stage1.wide1.conv1', width: 160, structure: 'channels', members: ['stage1.wide1.conv1', 'stage1.wide1.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1622016, canVanish: true },
+    { id: 2, name: 'g2:stage1', width: 160, structure: 'channels', members: ['stage1.wide1.conv2', 'stage1.wide1.shortcut.conv', 'stage1.wide1.shortcut.bn', 'stage1.wide1.add1', 'stage1.wide2.bn1', 'stage1.wide2.conv2', 'stage1.wide2.add1', 'stage1.wide3.bn1', 'stage1.wide3.conv2', 'stage1.wide3.add1', 'stage1.wide4.bn1', 'stage1.wide4.conv2', 'stage1.wide4.add1', 'stage2.wide1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 11157504, canVanish: false },
+    { id: 3, name: 'g3:stage1.wide2.conv1', width: 160, structure: 'channels', members: ['stage1.wide2.conv1', 'stage1.wide2.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 2949120, canVanish: true },
+    { id: 4, name: 'g4:stage1.wide3.conv1', width: 160, structure: 'channels', members: ['stage1.wide3.conv1', 'stage1.wide3.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 2949120, canVanish: true },
+    { id: 5, name: 'g5:stage1.wide4.conv1', width: 160, structure: 'channels', members: ['stage1.wide4.conv1', 'stage1.wide4.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 2949120, canVanish: true },
+    { id: 6, name: 'g6:stage2.wide1.conv1', width: 320, structure: 'channels', members: ['stage2.wide1.conv1', 'stage2.wide1.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1105920, canVanish: true },
+    { id: 7, name: 'g7:stage2', width: 320, structure: 'channels', members: ['stage2.wide1.conv2', 'stage2.wide1.shortcut.conv', 'stage2.wide1.shortcut.bn', 'stage2.wide1.add1', 'stage2.wide2.bn1', 'stage2.wide2.conv2', 'stage2.wide2.add1', 'stage2.wide3.bn1', 'stage2.wide3.conv2', 'stage2.wide3.add1', 'stage2.wide4.bn1', 'stage2.wide4.conv2', 'stage2.wide4.add1', 'stage3.wide1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 5611520, canVanish: false },
+    { id: 8, name: 'g8:stage2.wide2.conv1', width: 320, structure: 'channels', members: ['stage2.wide2.conv1', 'stage2.wide2.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1474560, canVanish: true },
+    { id: 9, name: 'g9:stage2.wide3.conv1', width: 320, structure: 'channels', members: ['stage2.wide3.conv1', 'stage2.wide3.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1474560, canVanish: true },
+    { id: 10, name: 'g10:stage2.wide4.conv1', width: 320, structure: 'channels', members: ['stage2.wide4.conv1', 'stage2.wide4.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1474560, canVanish: true },
+    { id: 11, name: 'g11:stage3.wide1.conv1', width: 640, structure: 'channels', members: ['stage3.wide1.conv1', 'stage3.wide1.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 552960, canVanish: true },
+    { id: 12, name: 'g12:stage3', width: 640, structure: 'channels', members: ['stage3.wide1.conv2', 'stage3.wide1.shortcut.conv', 'stage3.wide1.shortcut.bn', 'stage3.wide1.add1', 'stage3.wide2.bn1', 'stage3.wide2.conv2', 'stage3.wide2.add1', 'stage3.wide3.bn1', 'stage3.wide3.conv2', 'stage3.wide3.add1', 'stage3.wide4.bn1', 'stage3.wide4.conv2', 'stage3.wide4.add1', 'bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 2600970, canVanish: false },
+    { id: 13, name: 'g13:stage3.wide2.conv1', width: 640, structure: 'channels', members: ['stage3.wide2.conv1', 'stage3.wide2.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 737280, canVanish: true },
+    { id: 14, name: 'g14:stage3.wide3.conv1', width: 640, structure: 'channels', members: ['stage3.wide3.conv1', 'stage3.wide3.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 737280, canVanish: true },
+    { id: 15, name: 'g15:stage3.wide4.conv1', width: 640, structure: 'channels', members: ['stage3.wide4.conv1', 'stage3.wide4.bn2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 737280, canVanish: true },
+    { id: 16, name: 'g16:dense1', width: 10, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 640, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'cifar10', path: 'data/cifar-10-batches-bin' }, epochs: 200, steps: null, batch: 128, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0005 }, lrSchedule: { kind: 'step', milestones: [60, 120, 160], unit: 'epoch', factor: 0.2 }, augment: { crop: 4, flip: true }, seed: 0, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 36481434,
   macs: 5243328768,

@@ -14,7 +14,7 @@ export interface Variant {
   name: string;
   spec: string;
   /** Textual edits of the spec, applied in order. */
-  edits?: { lambda?: number; scheduler?: 'global' | 'structurewise'; mode?: 'paper' | 'archc' };
+  edits?: { lambda?: number; scheduler?: 'global' | 'structurewise'; mode?: 'paper' | 'archc'; useDefaults?: boolean };
   /**
    * BatchNorm moving-average momentum for every BN node (the language default is 0.99, Keras-style). With 0.99 a
    * 150-step run's moving statistics still hold 0.99^150 = 22% of their initial values, and evaluation reads them.
@@ -66,9 +66,13 @@ export const EXP_DIR = 'runs/exp';
 export function applyEdits(text: string, e: Variant['edits']): string {
   let t = text;
   if (!e) return t;
+  // Settings lines only (a comment that mentions `lambda 0.01` must stay as it is).
+  const lambdaLine = /^([ \t]*)lambda[ \t]+[0-9.eE+-]+/m;
+  // Drop the spec's own λ and mask optimizer so archc's calibrated defaults apply (src/semantic/defaults.ts).
+  if (e.useDefaults) t = t.replace(/^[ \t]*(lambda|maskOptimizer)\b.*\n/gm, '');
   if (e.lambda !== undefined) {
-    if (!/\blambda\s+[0-9.eE+-]+/.test(t)) throw new Error('spec has no `lambda` to edit');
-    t = t.replace(/\blambda\s+[0-9.eE+-]+/, `lambda ${e.lambda}`);
+    if (lambdaLine.test(t)) t = t.replace(lambdaLine, `$1lambda ${e.lambda}`);
+    else t = t.replace(/sparsify\s*\{/, `sparsify {\n    lambda ${e.lambda}`);
   }
   if (e.scheduler) t = t.replace(/scheduler\s+(structurewise|global)\(/, `scheduler ${e.scheduler}(`);
   if (e.mode) t = t.replace(/sparsify\s*\{/, `sparsify {\n    mode ${e.mode}`);

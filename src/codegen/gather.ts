@@ -4,7 +4,7 @@
 
 import type { SourceText, Span } from '../diagnostics/span.ts';
 import type { IrNetwork, IrNode, LayerKind } from '../semantic/ir.ts';
-import { maskPlacement } from '../runtime/module.ts';
+import { branchGates, maskPlacement } from '../semantic/placement.ts';
 import { className, IdentifierPool, layerFieldName } from './identifiers.ts';
 import { commentText, dataLiteral, numberLiteral, stringLiteral, type PlainData } from './literals.ts';
 
@@ -80,7 +80,7 @@ export interface ModuleData {
 
 /** Top-level names of a generated module (besides its imports) a class name must not collide with. */
 export const TOP_LEVEL_NAMES = ['ir', 'specSource', 'groups', 'layerPaths', 'defaultConfig', 'main', 'Tensor', 'IrNetwork', 'MaskGroupInfo', 'TrainerIo', 'runTrainerMain', 'runIfMain'];
-const RUNTIME_NAMES = ['NetworkModule', 'applyMask', 'relu', 'relu6', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'add', 'concat', 'dropout', 'ForwardContext', 'ModuleOptions', ...Object.values(LAYER_TYPES)];
+const RUNTIME_NAMES = ['NetworkModule', 'applyMask', 'applyGate', 'relu', 'relu6', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'add', 'concat', 'dropout', 'ForwardContext', 'ModuleOptions', ...Object.values(LAYER_TYPES)];
 
 const FACTORY_OF: Partial<Record<LayerKind, LayerFactory>> = {
   conv: 'conv',
@@ -125,6 +125,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
   }
 
   const placement = maskPlacement(ir);
+  const gates = branchGates(ir);
   const groupRef = (g: number): string => `groups[${stringLiteral(ir.groups[g]!.name)}].id`;
   const value = (id: number): string => (ir.nodes[id]?.kind === 'input' ? 'x' : `t${id}`);
   const forward: ForwardStatement[] = [];
@@ -149,7 +150,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
     }
     prevSites = key;
     comments.push(`${commentText(n.path)}: ${where(n.span)}`);
-    let expr = nodeExpression(n, fields.get(n.id), value, placement.get(n.id), groupRef);
+    let expr = nodeExpression(n, fields.get(n.id), value, placement.get(n.id), groupRef, gates.get(n.id));
     const g = placement.get(n.id);
     if (g !== undefined && n.kind !== 'lstm') expr = `applyMask(${expr}, ctx, ${groupRef(g)})`;
     forward.push({ comments, statement: `const ${value(n.id)} = ${expr};` });
@@ -202,6 +203,7 @@ function nodeExpression(
   value: (id: number) => string,
   maskGroup: number | undefined,
   groupRef: (g: number) => string,
+  gate: readonly number[] | undefined,
 ): string {
   const a = (i = 0): string => value(n.inputs[i]!);
   const all = (): string => `[${n.inputs.map((id) => value(id)).join(', ')}]`;
@@ -229,6 +231,11 @@ function nodeExpression(
     case 'dropout':
       return `dropout(${a()}, ${numberLiteral(n.attrs.rate)}, ctx)`;
     case 'add':
+      // A vanishable branch (operand 0) is gated by "is any of its groups still on" — see semantic/placement.ts.
+      if (gate && gate.length > 0) {
+        const rest = n.inputs.slice(1).map((id) => value(id));
+        return `add([applyGate(${a()}, ctx, [${gate.map(groupRef).join(', ')}]), ${rest.join(', ')}])`;
+      }
       return `add(${all()})`;
     case 'concat':
       return `concat(${all()}, ${numberLiteral(n.attrs.axis)})`;

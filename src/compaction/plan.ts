@@ -5,7 +5,8 @@
 
 import type { IrNetwork, IrNode, MaskGroup } from '../semantic/ir.ts';
 import { keptIndices } from '../runtime/masks.ts';
-import { branchGates, type WeightMap } from '../runtime/module.ts';
+import { branchGates } from '../semantic/placement.ts';
+import type { WeightMap } from '../runtime/module.ts';
 
 /** A group that kept fewer than `minWidth` structures with s > 0 and was topped up to `minWidth` (its best s). */
 export interface MinWidthEvent {

@@ -109,7 +109,7 @@ export function renderReport(d: ReportData): string {
   sections.push(
     section(
       'Kept structures over time',
-      `<div class="grid">${groupChart}${stageChart}</div>`,
+      `<div class="grid">${groupChart}${stages.length < groups.length ? stageChart : ''}</div>`,
       'A group is a set of channels or units that share one mask (a residual stage shares one across its blocks). Stage = first part of the layer path.',
     ),
   );
@@ -145,7 +145,10 @@ export function renderReport(d: ReportData): string {
 
   // Loss and accuracy / perplexity.
   // An early evaluation with fresh BatchNorm statistics can read far above the training loss; clip the axis there.
-  const trainMax = Math.max(...ms.map((m) => m.loss).filter(Number.isFinite));
+  // A language model trained with `lossReduction sum` reports its total loss summed over time steps: another scale
+  // than the per-token task and evaluation losses, so it is left out of the plot (and said so).
+  const summed = ms.some((m) => Math.abs(m.loss - m.taskLoss - m.lambdaTerm) > 0.5 * Math.max(1, Math.abs(m.taskLoss)));
+  const trainMax = Math.max(...ms.map((m) => (summed ? m.taskLoss : m.loss)).filter(Number.isFinite));
   const evalMax = Math.max(...ms.map((m) => m.evalLoss).filter(Number.isFinite));
   const clipLoss = Number.isFinite(trainMax) && evalMax > 2 * trainMax;
   const loss = lineChart({
@@ -154,15 +157,20 @@ export function renderReport(d: ReportData): string {
     xLabel: 'training step',
     xMin: 0,
     yLabel: lm ? 'cross-entropy (nats / token)' : 'cross-entropy (nats)',
+    ...(summed && !clipLoss ? { note: 'train loss summed over time (lossReduction sum): not plotted' } : {}),
     series: [
-      { name: 'train total (task + λ term)', color: '#dc2626', points: pts(ms, (m) => m.loss) },
+      ...(summed ? [] : [{ name: 'train total (task + λ term)', color: '#dc2626', points: pts(ms, (m) => m.loss) }]),
       { name: 'train task', color: '#f97316', points: pts(ms, (m) => m.taskLoss), dash: true },
       { name: `${last.evalSplit} (1[s>0])`, color: '#2563eb', points: pts(ms, (m) => m.evalLoss) },
     ],
       });
+  const ppl = ms.map((m) => m.evalPerplexity ?? NaN).filter(Number.isFinite);
+  const pplTop = ppl.length ? 4 * Math.min(...ppl) : NaN;
+  const clipPpl = ppl.length > 0 && Math.max(...ppl) > pplTop;
   const acc = lm
     ? lineChart({
         title: `Perplexity (${last.evalSplit})`,
+        ...(clipPpl ? { yMin: 0, yMax: pplTop, note: `axis clipped at ${pplTop.toFixed(0)}: the first evaluations read up to ${Math.max(...ppl).toFixed(0)}` } : {}),
         xLabel: 'training step',
     xMin: 0,
         yLabel: 'perplexity',

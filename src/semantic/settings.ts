@@ -197,10 +197,12 @@ export function resolveSparsify(chain: readonly SparsifyPartial[], plan: Plan, s
     const sp = spanFor('scheduler.betaMax', 'scheduler.beta0', 'scheduler');
     if (sp) sink.report('outOfRange', sp, ['betaMax', `>= beta0 (${sc.beta0})`, sc.betaMax]);
   }
-  if (sc.betaFinal !== null) {
-    const sp = spanFor('scheduler.betaFinal')!;
-    if (!plan.explicit) sink.report('betaFinalNeedsPlan', sp);
-    else if (sc.betaFinal <= sc.beta0 || sc.betaFinal > sc.betaMax) sink.report('outOfRange', sp, ['betaFinal', `in (beta0, betaMax] = (${sc.beta0}, ${sc.betaMax}]`, sc.betaFinal]);
+  // A betaFinal the spec wrote needs a planned run length; the archc default's betaFinal (no span) applies to
+  // whatever length the run has, which the trainer always knows (epochs × steps per epoch, or --steps).
+  const betaFinalSpan = spanFor('scheduler.betaFinal');
+  if (sc.betaFinal !== null && betaFinalSpan) {
+    if (!plan.explicit) sink.report('betaFinalNeedsPlan', betaFinalSpan);
+    else if (sc.betaFinal <= sc.beta0 || sc.betaFinal > sc.betaMax) sink.report('outOfRange', betaFinalSpan, ['betaFinal', `in (beta0, betaMax] = (${sc.beta0}, ${sc.betaMax}]`, sc.betaFinal]);
   }
   if (plan.plannedSteps !== null && sc.every > plan.plannedSteps) {
     const sp = spanFor('scheduler.every');

@@ -81,3 +81,27 @@ for (const name of ['plain-cnn', 'residual', 'lstm']) {
     });
   });
 }
+
+describe('generated residual module with a fully pruned branch', () => {
+  it('gates the branch like IrModule, so the block is the identity plus nothing', async () => {
+    const { ir, Gen } = await load('residual');
+    const vanishing = ir.groups.filter((g) => g.maskable && g.canVanish);
+    expect(vanishing.length, 'the residual case has vanishable inner groups').toBeGreaterThan(0);
+    const gen = new Gen(ir, { seed: 3 });
+    const ref = new IrModule(ir, { seed: 3 });
+    const w = gen.getWeights();
+    // Every structure of the first vanishable group off (s < 0); everything else on.
+    const dead = `masks/${vanishing[0]!.name}/s`;
+    for (const [k, v] of Object.entries(w)) if (k.startsWith('masks/')) w[k] = { shape: v.shape, data: v.data.map(() => (k === dead ? -1 : 1)) };
+    gen.setWeights(w);
+    ref.setWeights(w);
+    const x = input(ir, 2);
+    const masks = gen.masks.evalMasks();
+    const a = tf.tidy(() => gen.forward(x, makeContext({ training: false, masks, rng: new Rng(1) })));
+    const b = tf.tidy(() => ref.forward(x, makeContext({ training: false, masks, rng: new Rng(1) })));
+    expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(1e-6);
+    tf.dispose([a, b, x, ...masks.values()]);
+    gen.dispose();
+    ref.dispose();
+  });
+});

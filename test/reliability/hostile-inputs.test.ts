@@ -70,7 +70,9 @@ describe('output names and folders', () => {
 
   it('never overwrites the input spec, even with --force and --out set to its folder', async () => {
     const dir = tempDir();
-    const spec = join(dir, 'tiny.pruned.arch'); // network `tiny` would write tiny.pruned.arch here
+    // A spec saved under the name of a file the run writes (any name works for a spec file): --force must not
+    // delete or overwrite it.
+    const spec = join(dir, 'metrics.jsonl');
     copyFileSync(TINY, spec);
     const before = readFileSync(spec, 'utf8');
     const e = await spawnNode(SHIM, [spec, '--data', 'synthetic', '--steps', '2', '--backend', 'cpu', '--out', dir, '--force']);
@@ -79,6 +81,7 @@ describe('output names and folders', () => {
     noStack(e);
     expect(readFileSync(spec, 'utf8')).toBe(before);
     expect(() => prepareOutDir({ outDir: dir, specPath: spec, ir: { name: 'tiny' }, force: true })).toThrow(/refusing to overwrite the input spec/);
+    expect(readFileSync(spec, 'utf8')).toBe(before);
   });
 
   it('--force replaces only the run files; a non-empty folder is refused without it', () => {

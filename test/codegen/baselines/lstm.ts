@@ -35,7 +35,7 @@ export const defaultConfig: LstmLmConfig = {
   batch: 4,
   lr: 0.1,
   weightDecay: 0,
-  lambda: 0.01,
+  lambda: 0.04,
   seed: 0,
 };
 
@@ -118,11 +118,11 @@ export const ir: IrNetwork = {
   ],
   output: 6,
   groups: [
-    { id: 0, name: 'g0:lstm1', width: 10, structure: 'hidden', members: ['lstm1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 680, canVanish: false },
-    { id: 1, name: 'g1:lstm2', width: 6, structure: 'hidden', members: ['lstm2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 540, canVanish: false },
-    { id: 2, name: 'g2:dense1', width: 20, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 30, canVanish: false },
+    { id: 0, name: 'g0:lstm1', width: 10, structure: 'hidden', members: ['lstm1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 680, canVanish: false },
+    { id: 1, name: 'g1:lstm2', width: 6, structure: 'hidden', members: ['lstm2'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 540, canVanish: false },
+    { id: 2, name: 'g2:dense1', width: 20, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 30, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'synthetic', path: null }, epochs: null, steps: 10, batch: 4, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 }, lrSchedule: { kind: 'constant' }, augment: { crop: 0, flip: false }, seed: 0, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 1468,
   macs: 6120,

@@ -35,7 +35,7 @@ export const defaultConfig: PlainCnnConfig = {
   batch: 4,
   lr: 0.1,
   weightDecay: 0,
-  lambda: 0.01,
+  lambda: 0.04,
   seed: 0,
 };
 
@@ -153,12 +153,12 @@ export const ir: IrNetwork = {
   ],
   output: 12,
   groups: [
-    { id: 0, name: 'g0:cbr1.conv1', width: 6, structure: 'channels', members: ['cbr1.conv1', 'cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1728, canVanish: false },
-    { id: 1, name: 'g1:cbr2.conv1', width: 8, structure: 'channels', members: ['cbr2.conv1', 'cbr2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 912, canVanish: false },
-    { id: 2, name: 'g2:dense1', width: 12, structure: 'units', members: ['dense1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 35, canVanish: false },
-    { id: 3, name: 'g3:dense2', width: 3, structure: 'units', members: ['dense2'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 12, canVanish: false },
+    { id: 0, name: 'g0:cbr1.conv1', width: 6, structure: 'channels', members: ['cbr1.conv1', 'cbr1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1728, canVanish: false },
+    { id: 1, name: 'g1:cbr2.conv1', width: 8, structure: 'channels', members: ['cbr2.conv1', 'cbr2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 912, canVanish: false },
+    { id: 2, name: 'g2:dense1', width: 12, structure: 'units', members: ['dense1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 35, canVanish: false },
+    { id: 3, name: 'g3:dense2', width: 3, structure: 'units', members: ['dense2'], maskable: false, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 12, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'synthetic', path: null }, epochs: null, steps: 10, batch: 4, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 }, lrSchedule: { kind: 'constant' }, augment: { crop: 0, flip: false }, seed: 0, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 949,
   macs: 10788,

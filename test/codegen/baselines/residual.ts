@@ -4,7 +4,7 @@
 // Train: npx tsx generated/residual_net.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyMask, concat, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, applyMask, concat, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of test/codegen/cases/residual.arch; every field can be overridden on the command line. */
@@ -35,7 +35,7 @@ export const defaultConfig: ResidualNetConfig = {
   batch: 4,
   lr: 0.1,
   weightDecay: 0,
-  lambda: 0.01,
+  lambda: 0.04,
   seed: 0,
 };
 
@@ -170,7 +170,7 @@ export class ResidualNet extends NetworkModule {
     // stage1.basic1.bn2: test/codegen/cases/residual.arch:8 bn
     const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: test/codegen/cases/residual.arch:9 add(shortcut)
-    const t9 = add([t8, t3]);
+    const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: test/codegen/cases/residual.arch:10 relu
     const t10 = relu(t9);
 
@@ -186,7 +186,7 @@ export class ResidualNet extends NetworkModule {
     // stage1.basic2.bn2: test/codegen/cases/residual.arch:8 bn
     const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: test/codegen/cases/residual.arch:9 add(shortcut)
-    const t16 = add([t15, t10]);
+    const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: test/codegen/cases/residual.arch:10 relu
     const t17 = relu(t16);
 
@@ -206,7 +206,7 @@ export class ResidualNet extends NetworkModule {
     // stage2.shortcut.bn: test/codegen/cases/residual.arch:9 add(shortcut)
     const t24 = applyMask(this.stage2_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.add1: test/codegen/cases/residual.arch:9 add(shortcut)
-    const t25 = add([t22, t24]);
+    const t25 = add([applyGate(t22, ctx, [groups['g3:stage2.conv1'].id]), t24]);
     // stage2.relu2: test/codegen/cases/residual.arch:10 relu
     const t26 = relu(t25);
 
@@ -284,16 +284,16 @@ export const ir: IrNetwork = {
   ],
   output: 35,
   groups: [
-    { id: 0, name: 'g0:stage1', width: 8, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 22080, canVanish: false },
-    { id: 1, name: 'g1:stage1.basic1.conv1', width: 8, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 9216, canVanish: true },
-    { id: 2, name: 'g2:stage1.basic2.conv1', width: 8, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 9216, canVanish: true },
-    { id: 3, name: 'g3:stage2.conv1', width: 12, structure: 'channels', members: ['stage2.conv1', 'stage2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 2880, canVanish: true },
-    { id: 4, name: 'g4:stage2', width: 12, structure: 'channels', members: ['stage2.conv2', 'stage2.bn2', 'stage2.shortcut.conv', 'stage2.shortcut.bn', 'stage2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 2784, canVanish: false },
-    { id: 5, name: 'g5:mix.branch1.conv1', width: 4, structure: 'channels', members: ['mix.branch1.conv1', 'mix.branch1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 195, canVanish: false },
-    { id: 6, name: 'g6:mix.branch2.conv1', width: 6, structure: 'channels', members: ['mix.branch2.conv1', 'mix.branch2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 1731, canVanish: false },
-    { id: 7, name: 'g7:dense1', width: 3, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 }, macsPerStructure: 10, canVanish: false },
+    { id: 0, name: 'g0:stage1', width: 8, structure: 'channels', members: ['conv1', 'bn1', 'stage1.basic1.conv2', 'stage1.basic1.bn2', 'stage1.basic1.add1', 'stage1.basic2.conv2', 'stage1.basic2.bn2', 'stage1.basic2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 22080, canVanish: false },
+    { id: 1, name: 'g1:stage1.basic1.conv1', width: 8, structure: 'channels', members: ['stage1.basic1.conv1', 'stage1.basic1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 9216, canVanish: true },
+    { id: 2, name: 'g2:stage1.basic2.conv1', width: 8, structure: 'channels', members: ['stage1.basic2.conv1', 'stage1.basic2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 9216, canVanish: true },
+    { id: 3, name: 'g3:stage2.conv1', width: 12, structure: 'channels', members: ['stage2.conv1', 'stage2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 2880, canVanish: true },
+    { id: 4, name: 'g4:stage2', width: 12, structure: 'channels', members: ['stage2.conv2', 'stage2.bn2', 'stage2.shortcut.conv', 'stage2.shortcut.bn', 'stage2.add1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 2784, canVanish: false },
+    { id: 5, name: 'g5:mix.branch1.conv1', width: 4, structure: 'channels', members: ['mix.branch1.conv1', 'mix.branch1.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 195, canVanish: false },
+    { id: 6, name: 'g6:mix.branch2.conv1', width: 6, structure: 'channels', members: ['mix.branch2.conv1', 'mix.branch2.bn1'], maskable: true, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 1731, canVanish: false },
+    { id: 7, name: 'g7:dense1', width: 3, structure: 'units', members: ['dense1'], maskable: false, sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 }, macsPerStructure: 10, canVanish: false },
   ],
-  sparsify: { mode: 'archc', lambda: 0.01, scheduler: { kind: 'structurewise', gamma: 0.0005, betaFinal: null, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.25, maskOptimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'mean', minWidth: 1, warmup: 0 },
+  sparsify: { mode: 'archc', lambda: 0.04, scheduler: { kind: 'structurewise', gamma: null, betaFinal: 10, p: 0.7, beta0: 1, betaMax: 100, every: 1 }, init: 0.5, maskOptimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false }, gradient: 'ste', penalty: 'macs', minWidth: 1, warmup: 0 },
   train: { data: { kind: 'synthetic', path: null }, epochs: null, steps: 10, batch: 4, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 }, lrSchedule: { kind: 'constant' }, augment: { crop: 0, flip: false }, seed: 0, clip: null, lossReduction: 'mean', checkpointEvery: null },
   params: 5677,
   macs: 208542,
