@@ -122,6 +122,7 @@ export async function initBackend(preferred?: BackendChoice): Promise<BackendSel
   for (const c of pool) {
     const why = await tryCandidate(c);
     if (why === null) {
+      silenceCpuBanner();
       const kernels = registerArchcKernels(c.tfBackend);
       current = { name: c.choice, tfBackend: c.tfBackend, reasons, kernels };
       return current;
@@ -133,6 +134,15 @@ export async function initBackend(preferred?: BackendChoice): Promise<BackendSel
   }
   // cpu ships inside @tensorflow/tfjs, so reaching here means tfjs itself is broken.
   throw new Error(`archc: no tfjs backend could be initialised (${reasons.join('; ')})`);
+}
+
+/**
+ * tfjs's cpu backend prints a "install tfjs-node" banner on its first tensor. archc prints its own backend line with
+ * the reason each faster backend was skipped, so the banner only repeats (less precisely) what the user was told.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
 /** One line for the CLI, e.g. "backend: wasm (tfjs-node-gpu: not installed; tfjs-node: not installed)". */
