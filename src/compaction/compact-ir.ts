@@ -1,13 +1,14 @@
 // The compacted IR: the original network with the plan's widths, without the blocks that became the identity. It is
 // what the pruned .arch checks to (the round-trip test compares them), built directly so that compaction does not
 // depend on the pruned text compiling. Node ids and group ids are renumbered in the order the checker would assign
-// them; params/MACs come from the registry's `countNode`; group names and `macsPerStructure` follow
-// semantic/groups.ts (its helpers are private there, so the two small rules are restated here).
+// them; params/MACs come from the registry's `countNode`; group names and `macsPerStructure` come from the same
+// rules the checker uses (semantic/groups.ts), fed with the compacted nodes.
 
+import { groupMacsPerStructure, groupName, MEMBER_KINDS, type GroupSegment } from '../semantic/groups.ts';
 import type { IrNetwork, IrNode, MaskGroup } from '../semantic/ir.ts';
 import { countNode } from '../semantic/registry.ts';
 import { featureLayout, inputLayout, lastDim, replacements, resolve, type Layout } from './layout.ts';
-import { parentPath, type CompactionPlan } from './plan.ts';
+import type { CompactionPlan } from './plan.ts';
 
 export interface CompactedIr {
   ir: IrNetwork;
@@ -17,8 +18,6 @@ export interface CompactedIr {
   groupMap: Map<number, number>;
   layout: Layout;
 }
-
-const MEMBER_KINDS = new Set(['conv', 'dense', 'lstm', 'bn', 'add']);
 
 export function compactIr(plan: CompactionPlan): CompactedIr {
   const { ir } = plan;
@@ -103,7 +102,7 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
     groups[newId] = {
       ...g,
       id: newId,
-      name: `g${newId}:${nameFor(memberNodes)}`,
+      name: groupName(newId, memberNodes),
       width,
       members: memberNodes.map((n) => n.path),
       maskable: g.maskable && memberNodes.some((n) => n.maskable),
@@ -123,33 +122,13 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
   return { ir: compacted, nodeMap, groupMap, layout };
 }
 
-/** semantic/groups.ts `nameFor`: the scope shared by a group's adds, else its first member's path. */
-function nameFor(members: IrNode[]): string {
-  const adds = members.filter((n) => n.kind === 'add').map((n) => parentPath(n.path));
-  if (adds.length > 0) return commonPrefix(adds) || adds[0] || members[0]!.path;
-  return members[0]?.path ?? 'empty';
-}
-
-function commonPrefix(paths: string[]): string {
-  if (paths.length === 1) return paths[0]!;
-  const split = paths.map((p) => p.split('.'));
-  const out: string[] = [];
-  for (let i = 0; ; i++) {
-    const seg = split[0]![i];
-    if (seg === undefined || !split.every((s) => s[i] === seg)) break;
-    out.push(seg);
-  }
-  return out.join('.');
-}
-
-interface Seg {
-  group: number | null;
-  width: number;
-}
-
-/** semantic/groups.ts first-order MACs per structure: producers' output side plus consumers' input side. */
+/**
+ * Each group's MACs per structure (rounded like the checker's IR), by semantic/groups.ts's rule. The output segments
+ * are derived from the IR here (the checker derives them from its union-find): a producer owns its group, a
+ * depthwise conv, add or pass-through layer carries its first input's segments, a concat lists its operands'.
+ */
 function macsPerStructure(nodes: IrNode[], groups: MaskGroup[]): void {
-  const segs: (Seg[] | null)[] = [];
+  const segs: (GroupSegment[] | null)[] = [];
   for (const n of nodes) {
     const inSeg = n.inputs.length > 0 ? (segs[n.inputs[0]!] ?? null) : null;
     switch (n.kind) {
@@ -174,33 +153,14 @@ function macsPerStructure(nodes: IrNode[], groups: MaskGroup[]): void {
         segs.push(inSeg);
     }
   }
-  const acc = new Map<number, number>();
-  const bump = (g: number, v: number) => acc.set(g, (acc.get(g) ?? 0) + v);
-  for (const n of nodes) {
-    const macs = n.macs;
-    if (macs === 0) continue;
-    const own = n.group;
-    const producesOwn = n.kind === 'conv' || n.kind === 'dense' || n.kind === 'lstm';
-    if (own !== null && producesOwn) {
-      const w = groups[own]!.width || 1;
-      if (n.kind === 'lstm') {
-        const inF = n.attrs.inFeatures;
-        const steps = macs / (4 * (inF * w + w * w));
-        bump(own, steps * 4 * (inF + 2 * w));
-      } else bump(own, macs / w);
-    }
-    if (n.kind === 'conv' && n.attrs.depthwise) continue;
-    const src = n.inputs[0];
-    const s = src === undefined ? null : segs[src];
-    if (!s) continue;
-    const total = s.reduce((a, x) => a + x.width, 0) || 1;
-    let perIn = macs / total;
-    if (n.kind === 'lstm') {
-      const { inFeatures: inF, units: h } = n.attrs;
-      const steps = macs / (4 * (inF * h + h * h));
-      perIn = (steps * 4 * h * inF) / total;
-    }
-    for (const x of s) if (x.group !== null) bump(x.group, perIn);
-  }
-  for (const g of groups) g.macsPerStructure = Math.round((acc.get(g.id) ?? 0) * 1000) / 1000;
+  const costNodes = nodes.map((n) => ({
+    kind: n.kind,
+    inputs: n.inputs,
+    group: n.group,
+    macs: n.macs,
+    depthwise: n.kind === 'conv' && n.attrs.depthwise,
+    lstm: n.kind === 'lstm' ? { inFeatures: n.attrs.inFeatures, units: n.attrs.units } : undefined,
+  }));
+  const mps = groupMacsPerStructure(costNodes, segs, groups.map((g) => g.width));
+  for (const g of groups) g.macsPerStructure = Math.round(mps[g.id]! * 1000) / 1000;
 }

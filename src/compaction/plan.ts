@@ -6,6 +6,7 @@
 import type { IrNetwork, IrNode, MaskGroup } from '../semantic/ir.ts';
 import { keptIndices } from '../runtime/masks.ts';
 import { branchGates } from '../semantic/placement.ts';
+import { parentPath } from '../semantic/groups.ts';
 import type { WeightMap } from '../runtime/module.ts';
 
 /** A group that kept fewer than `minWidth` structures with s > 0 and was topped up to `minWidth` (its best s). */
@@ -181,9 +182,4 @@ function topBy(s: ArrayLike<number>, among: number[], n: number): number[] {
 
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
-}
-
-export function parentPath(p: string): string {
-  const i = p.lastIndexOf('.');
-  return i < 0 ? '' : p.slice(0, i);
 }

@@ -13,6 +13,8 @@
 // macsPerStructure (first order): MACs removed per structure removed — each producing member's MACs per output
 // structure plus each consumer's MACs per input structure (a depthwise conv counted once; an LSTM's own
 // units count their input row, recurrent row and recurrent column: T·4·(in + 2h)).
+// The naming and macsPerStructure rules are exported (`groupName`, `groupMacsPerStructure`) so that compaction
+// applies them to the compacted IR instead of restating them.
 
 import type { GNode, Graph } from './graph.ts';
 
@@ -43,7 +45,8 @@ export interface GroupResult {
 }
 
 const PASS_THROUGH = new Set(['bn', 'relu', 'relu6', 'dropout', 'maxpool', 'avgpool', 'gap', 'flatten']);
-const MEMBER_KINDS = new Set(['conv', 'dense', 'lstm', 'bn', 'add']);
+/** Kinds that own per-structure state of their group's channels (the group's listed members). */
+export const MEMBER_KINDS: ReadonlySet<string> = new Set(['conv', 'dense', 'lstm', 'bn', 'add']);
 
 export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupResult {
   const parent: number[] = [];
@@ -140,34 +143,18 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
     if (info.width === 0) info.width = segs[n.id]![0]!.width;
   }
 
-  // macsPerStructure: producers' output side and consumers' input side.
-  for (const n of graph.nodes) {
-    const macs = nodeMacs[n.id] ?? 0;
-    if (macs === 0) continue;
-    const own = nodeGroup[n.id];
-    const producesOwn = (n.kind === 'conv' && !n.attrs['depthwise']) || n.kind === 'dense' || n.kind === 'lstm';
-    if (own !== null && own !== undefined && (producesOwn || n.kind === 'conv')) {
-      const w = groups[own]!.width || 1;
-      if (n.kind === 'lstm') {
-        const inF = n.attrs['inFeatures'] as number;
-        const steps = macs / (4 * (inF * w + w * w));
-        groups[own]!.macsPerStructure += steps * 4 * (inF + 2 * w);
-      } else groups[own]!.macsPerStructure += macs / w;
-    }
-    if (n.kind === 'conv' && n.attrs['depthwise']) continue; // counted once, as its own group's member
-    const src = n.inputs[0];
-    const s = src === undefined ? null : segs[src];
-    if (!s) continue;
-    const total = s.reduce((a, x) => a + x.width, 0) || 1;
-    let perIn = macs / total;
-    if (n.kind === 'lstm') {
-      const inF = n.attrs['inFeatures'] as number;
-      const h = n.attrs['units'] as number;
-      const steps = macs / (4 * (inF * h + h * h));
-      perIn = (steps * 4 * h * inF) / total;
-    }
-    for (const x of s) if (x.el >= 0) groups[groupOf(x.el)]!.macsPerStructure += perIn;
-  }
+  // macsPerStructure: producers' output side and consumers' input side, over each node's output segments.
+  const outSegs = segs.map((s) => s && s.map((x) => ({ group: x.el < 0 ? null : groupOf(x.el), width: x.width })));
+  const costNodes = graph.nodes.map((n) => ({
+    kind: n.kind,
+    inputs: n.inputs,
+    group: nodeGroup[n.id] ?? null,
+    macs: nodeMacs[n.id] ?? 0,
+    depthwise: Boolean(n.attrs['depthwise']),
+    lstm: n.kind === 'lstm' ? { inFeatures: n.attrs['inFeatures'] as number, units: n.attrs['units'] as number } : undefined,
+  }));
+  const mps = groupMacsPerStructure(costNodes, outSegs, groups.map((g) => g.width));
+  for (const g of groups) g.macsPerStructure = mps[g.id]!;
 
   // canVanish: every member inside one residual branch [start, add), and not the add's group.
   for (const g of groups) {
@@ -178,7 +165,7 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
     });
   }
 
-  for (const g of groups) g.name = `g${g.id}:${nameFor(g, graph)}`;
+  for (const g of groups) g.name = groupName(g.id, g.members.map((m) => graph.nodes[m]!));
   return { nodeGroup, segments, groups };
 }
 
@@ -186,14 +173,22 @@ function channelsOf(n: GNode): number {
   return n.shape?.[n.shape.length - 1] ?? 0;
 }
 
-/** A stable readable name: the scope shared by a residual group's adds, else the first producer's path. */
-function nameFor(g: GroupInfo, graph: Graph): string {
-  const adds = g.members.filter((m) => graph.nodes[m]!.kind === 'add').map((m) => parentPath(graph.nodes[m]!.path));
-  if (adds.length > 0) return commonPrefix(adds) || adds[0] || graph.nodes[g.members[0]!]!.path;
-  return graph.nodes[g.members[0]!]?.path ?? 'empty';
+/**
+ * A group's stable readable name `g<id>:<scope>`: the scope shared by its adds (a residual group), else its first
+ * member's path. `members` are the group's member nodes in topological order (graph nodes or IR nodes alike).
+ */
+export function groupName(id: number, members: readonly { kind: string; path: string }[]): string {
+  return `g${id}:${scopeOf(members)}`;
 }
 
-function parentPath(p: string): string {
+function scopeOf(members: readonly { kind: string; path: string }[]): string {
+  const adds = members.filter((n) => n.kind === 'add').map((n) => parentPath(n.path));
+  if (adds.length > 0) return commonPrefix(adds) || adds[0] || members[0]!.path;
+  return members[0]?.path ?? 'empty';
+}
+
+/** `a.b.c` → `a.b`; a top-level path → ''. */
+export function parentPath(p: string): string {
   const i = p.lastIndexOf('.');
   return i < 0 ? '' : p.slice(0, i);
 }
@@ -208,4 +203,58 @@ function commonPrefix(paths: string[]): string {
     out.push(seg);
   }
   return out.join('.');
+}
+
+/** A run of `width` channels/features on a node's output owned by `group` (null: in no group). */
+export interface GroupSegment {
+  group: number | null;
+  width: number;
+}
+
+/** One node as the MACs-per-structure rule sees it (a checker graph node or an IR node). */
+export interface StructureCostNode {
+  kind: string;
+  inputs: readonly number[];
+  /** The group of the node's own output, or null. */
+  group: number | null;
+  macs: number;
+  depthwise: boolean;
+  /** An LSTM's input features and units (its own units count their input row, recurrent row and column). */
+  lstm: { inFeatures: number; units: number } | undefined;
+}
+
+/**
+ * First-order MACs removed per structure removed, per group id (unrounded; see the header): each producing
+ * member's MACs per output structure plus each consumer's MACs per input structure. `segs[i]` are node i's output
+ * segments (null: none); `widths[g]` is group g's width. The checker and compaction both call this, so a pruned
+ * network's IR carries the figures its re-checked .arch would.
+ */
+export function groupMacsPerStructure(nodes: readonly StructureCostNode[], segs: readonly (readonly GroupSegment[] | null)[], widths: readonly number[]): number[] {
+  const out = widths.map(() => 0);
+  for (const n of nodes) {
+    const macs = n.macs;
+    if (macs === 0) continue;
+    const own = n.group;
+    if (own !== null && (n.kind === 'conv' || n.kind === 'dense' || n.kind === 'lstm')) {
+      const w = widths[own]! || 1;
+      if (n.lstm) {
+        const inF = n.lstm.inFeatures;
+        const steps = macs / (4 * (inF * w + w * w));
+        out[own]! += steps * 4 * (inF + 2 * w);
+      } else out[own]! += macs / w;
+    }
+    if (n.kind === 'conv' && n.depthwise) continue; // counted once, as its own group's member
+    const src = n.inputs[0];
+    const s = src === undefined ? null : segs[src];
+    if (!s) continue;
+    const total = s.reduce((a, x) => a + x.width, 0) || 1;
+    let perIn = macs / total;
+    if (n.lstm) {
+      const { inFeatures: inF, units: h } = n.lstm;
+      const steps = macs / (4 * (inF * h + h * h));
+      perIn = (steps * 4 * h * inF) / total;
+    }
+    for (const x of s) if (x.group !== null) out[x.group]! += perIn;
+  }
+  return out;
 }

@@ -7,19 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DiffJson } from '../../src/cli/commands/diff.ts';
-import type { Io } from '../../src/cli/io.ts';
-import { run } from '../../src/cli/main.ts';
-
-interface Captured extends Io {
-  stdout: string[];
-  stderr: string[];
-}
-
-function capture(cwd: string): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), isTTY: false, cwd };
-}
+import { runCli } from './helpers.ts';
 
 const A = `network r {
   input image(8, 8, 3)
@@ -52,9 +40,9 @@ beforeAll(() => {
 
 describe('archc diff', () => {
   it('prints widths before → after, removed layers and totals', async () => {
-    const io = capture(dir);
-    expect(await run(['diff', 'a.arch', 'b.arch'], io)).toBe(0);
-    const out = io.stdout.join('\n');
+    const cli = await runCli(['diff', 'a.arch', 'b.arch'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    const out = cli.out;
     expect(out).toMatch(/conv1\s+conv\s+8\s+→ 5\s+62\.5%/);
     expect(out).toMatch(/stage1\.basic1\.conv1\s+conv\s+8\s+→ 3\s+37\.5%/);
     expect(out).toMatch(/stage1\.basic2\.conv1\s+conv\s+8\s+removed \(identity\)/);
@@ -64,9 +52,9 @@ describe('archc diff', () => {
   });
 
   it('--json prints one object for tools', async () => {
-    const io = capture(dir);
-    expect(await run(['diff', '--json', 'a.arch', 'b.arch'], io)).toBe(0);
-    const d = JSON.parse(io.stdout.join('')) as DiffJson;
+    const cli = await runCli(['diff', '--json', 'a.arch', 'b.arch'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    const d = JSON.parse(cli.stdout.join('')) as DiffJson;
     expect(d.layers.find((l) => l.path === 'stage1.basic2.add1')).toMatchObject({ status: 'removed', after: null });
     expect(d.layers.find((l) => l.path === 'conv1')).toMatchObject({ before: 8, after: 5, status: 'changed' });
     expect(d.groups.find((g) => g.name === 'g0:stage1')).toMatchObject({ before: 8, after: 5 });
@@ -74,9 +62,9 @@ describe('archc diff', () => {
   });
 
   it('renders diagnostics of either file and exits 1', async () => {
-    const io = capture(dir);
-    expect(await run(['diff', 'a.arch', 'bad.arch'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/bad\.arch\(2,\d+\): error ARCH\d{4}/);
-    expect(io.stdout).toEqual([]);
+    const cli = await runCli(['diff', 'a.arch', 'bad.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/bad\.arch\(2,\d+\): error ARCH\d{4}/);
+    expect(cli.stdout).toEqual([]);
   });
 });

@@ -6,18 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.ts';
-import { run } from '../../src/cli/main.ts';
 import { compactAndWrite } from '../../src/compaction/compact-and-write.ts';
 import { initBackend } from '../../src/runtime/backend/index.ts';
 import { IrModule } from '../../src/runtime/module.ts';
 import { SPECS, compileSpec, randomWeights } from '../compaction/helpers.ts';
-
-function capture(cwd: string): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), isTTY: false, cwd };
-}
+import { runCli } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -35,28 +28,28 @@ beforeAll(async () => {
 
 describe('archc eval', () => {
   it('evaluates a pruned classifier with its exported weights', async () => {
-    const io = capture(dir);
-    expect(await run(['eval', 'cnn/cnn.pruned.arch', '--weights', 'cnn/weights', '--data', 'synthetic', '--backend', 'cpu', '--limit', '2'], io)).toBe(0);
-    expect(io.stdout.join('\n')).toMatch(/^cnn: accuracy \d+\.\d\d% \(loss \d+\.\d+\) on [\d,]+ test examples/);
+    const cli = await runCli(['eval', 'cnn/cnn.pruned.arch', '--weights', 'cnn/weights', '--data', 'synthetic', '--backend', 'cpu', '--limit', '2'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    expect(cli.out).toMatch(/^cnn: accuracy \d+\.\d\d% \(loss \d+\.\d+\) on [\d,]+ test examples/);
   });
 
   it('reports perplexity for a language model', async () => {
-    const io = capture(dir);
-    expect(await run(['eval', 'lm/lm.pruned.arch', '--weights', 'lm/weights', '--data', 'synthetic', '--backend', 'cpu', '--limit', '2', '--json'], io)).toBe(0);
-    const r = JSON.parse(io.stdout.join('')) as { perplexity: number; split: string };
+    const cli = await runCli(['eval', 'lm/lm.pruned.arch', '--weights', 'lm/weights', '--data', 'synthetic', '--backend', 'cpu', '--limit', '2', '--json'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    const r = JSON.parse(cli.stdout.join('')) as { perplexity: number; split: string };
     expect(r.split).toBe('valid');
     expect(r.perplexity).toBeGreaterThan(1);
   });
 
   it('names the layer and shapes when the weights do not fit the spec', async () => {
-    const io = capture(dir);
-    expect(await run(['eval', 'cnn.arch', '--weights', 'cnn/weights', '--data', 'synthetic', '--backend', 'cpu'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/^archc: the weights in .* do not match cnn:\n {2}layer 'conv1': 'conv1\/kernel' has shape \[3,3,2,\d\] but the spec needs \[3,3,2,8\]/);
+    const cli = await runCli(['eval', 'cnn.arch', '--weights', 'cnn/weights', '--data', 'synthetic', '--backend', 'cpu'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/^archc: the weights in .* do not match cnn:\n {2}layer 'conv1': 'conv1\/kernel' has shape \[3,3,2,\d\] but the spec needs \[3,3,2,8\]/);
   });
 
   it('says where it looked when there are no weights', async () => {
-    const io = capture(dir);
-    expect(await run(['eval', 'cnn.arch', '--weights', 'nowhere', '--data', 'synthetic', '--backend', 'cpu'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toContain('expected model.json and weights.bin');
+    const cli = await runCli(['eval', 'cnn.arch', '--weights', 'nowhere', '--data', 'synthetic', '--backend', 'cpu'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toContain('expected model.json and weights.bin');
   });
 });

@@ -5,19 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.ts';
-import { run } from '../../src/cli/main.ts';
-
-interface Captured extends Io {
-  stdout: string[];
-  stderr: string[];
-}
-
-function capture(cwd: string): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), isTTY: false, cwd };
-}
+import { runCli } from './helpers.ts';
 
 const CANONICAL = 'network n {\n  input image(28, 28, 1)\n  layers {\n    conv(8, kernel 3)  bn  # c\n    relu\n  }\n}\n';
 const MESSY = 'network n { input image(28,28,1)\n layers { conv(8,kernel 3) bn # c\n relu } }';
@@ -33,38 +21,38 @@ beforeEach(() => {
 
 describe('archc fmt', () => {
   it('prints the canonical form to stdout', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', 'messy.arch'], io)).toBe(0);
-    expect(io.stdout.join('')).toBe(CANONICAL);
+    const cli = await runCli(['fmt', 'messy.arch'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout.join('')).toBe(CANONICAL);
     expect(readFileSync(join(dir, 'messy.arch'), 'utf8')).toBe(MESSY);
   });
 
   it('--check passes on formatted files', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', '--check', 'good.arch'], io)).toBe(0);
-    expect(io.stdout).toEqual([]);
+    const cli = await runCli(['fmt', '--check', 'good.arch'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toEqual([]);
   });
 
   it('--check lists files that would change and exits 1', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', '--check', 'good.arch', 'messy.arch'], io)).toBe(1);
-    expect(io.stdout).toEqual(['messy.arch']);
-    expect(io.stderr.join('\n')).toContain('1 file would be reformatted');
+    const cli = await runCli(['fmt', '--check', 'good.arch', 'messy.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toEqual(['messy.arch']);
+    expect(cli.err).toContain('1 file would be reformatted');
   });
 
   it('--write rewrites in place, leaves no temporary file, and is then clean', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', '--write', 'messy.arch', 'good.arch'], io)).toBe(0);
+    const cli = await runCli(['fmt', '--write', 'messy.arch', 'good.arch'], { cwd: dir });
+    expect(cli.code).toBe(0);
     expect(readFileSync(join(dir, 'messy.arch'), 'utf8')).toBe(CANONICAL);
-    expect(io.stdout).toEqual(['formatted messy.arch']);
+    expect(cli.stdout).toEqual(['formatted messy.arch']);
     expect(readdirSync(dir).sort()).toEqual(['broken.arch', 'good.arch', 'messy.arch']);
-    expect(await run(['fmt', '--check', 'messy.arch'], capture(dir))).toBe(0);
+    expect((await runCli(['fmt', '--check', 'messy.arch'], { cwd: dir })).code).toBe(0);
   });
 
   it('renders syntax errors with position, code, source line and underline, exits 1 and never writes', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', '--write', 'broken.arch'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toBe(
+    const cli = await runCli(['fmt', '--write', 'broken.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toBe(
       [
         "broken.arch(3,22): error ARCH1003: expected ',' or ')' after arguments of 'conv' but found '{'",
         '3 |     conv(8, kernel 3 {',
@@ -75,21 +63,21 @@ describe('archc fmt', () => {
   });
 
   it('--check reports syntax errors too, and still checks the other files', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', '--check', 'broken.arch', 'messy.arch'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toContain('broken.arch(3,22): error ARCH1003');
-    expect(io.stdout).toEqual(['messy.arch']);
+    const cli = await runCli(['fmt', '--check', 'broken.arch', 'messy.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toContain('broken.arch(3,22): error ARCH1003');
+    expect(cli.stdout).toEqual(['messy.arch']);
   });
 
   it('reports a missing file as a diagnostic', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', 'nope.arch'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/^nope\.arch: error ARCH9001: cannot read file 'nope\.arch': ENOENT/);
+    const cli = await runCli(['fmt', 'nope.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/^nope\.arch: error ARCH9001: cannot read file 'nope\.arch': ENOENT/);
   });
 
   it('refuses --check together with --write', async () => {
-    const io = capture(dir);
-    expect(await run(['fmt', '--check', '--write', 'good.arch'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toContain('use either --check or --write');
+    const cli = await runCli(['fmt', '--check', '--write', 'good.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toContain('use either --check or --write');
   });
 });

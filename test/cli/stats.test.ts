@@ -5,27 +5,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.ts';
-import { run } from '../../src/cli/main.ts';
-
-interface Captured extends Io {
-  stdout: string[];
-  stderr: string[];
-}
+import { runCli } from './helpers.ts';
 
 const SPECS = new URL('../../specs', import.meta.url).pathname;
 
-function capture(cwd = SPECS): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), isTTY: false, cwd };
-}
-
 async function statsJson(name: string): Promise<Record<string, unknown>> {
-  const io = capture();
-  expect(await run(['stats', `${name}.arch`, '--json'], io)).toBe(0);
-  expect(io.stdout).toHaveLength(1);
-  return JSON.parse(io.stdout[0]!) as Record<string, unknown>;
+  const cli = await runCli(['stats', `${name}.arch`, '--json'], { cwd: SPECS });
+  expect(cli.code).toBe(0);
+  expect(cli.stdout).toHaveLength(1);
+  return JSON.parse(cli.stdout[0]!) as Record<string, unknown>;
 }
 
 describe('archc stats --json', () => {
@@ -61,9 +49,9 @@ describe('archc stats --json', () => {
 
 describe('archc stats (table)', () => {
   it('prints an aligned table with totals and the groups', async () => {
-    const io = capture();
-    expect(await run(['stats', 'fashion-resnet.arch'], io)).toBe(0);
-    const text = io.stdout.join('\n');
+    const cli = await runCli(['stats', 'fashion-resnet.arch'], { cwd: SPECS });
+    expect(cli.code).toBe(0);
+    const text = cli.out;
     expect(text).toMatch(/^fashion_resnet: input \[28x28x1\], classification, 10 outputs/);
     expect(text).toMatch(/^total\s+174,970\s+20,183,936$/m);
     expect(text).toContain('params 174,970 (0.175M)');
@@ -73,12 +61,12 @@ describe('archc stats (table)', () => {
   it('errors: diagnostics and exit 1; missing file: clear message and exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'archc-stats-'));
     writeFileSync(join(dir, 'bad.arch'), 'network n {\n  input image(8, 8, 1)\n  layers {\n    gap\n    dense(0)\n  }\n}\n');
-    let io = capture(dir);
-    expect(await run(['stats', 'bad.arch', '--json'], io)).toBe(1);
-    expect(io.stdout).toEqual([]);
-    expect(io.stderr.join('\n')).toContain('bad.arch(5,11): error ARCH5001: units must be a positive integer; got 0');
-    io = capture(dir);
-    expect(await run(['stats', 'missing.arch'], io)).toBe(1);
-    expect(io.stderr).toEqual(["archc: cannot read file 'missing.arch': no such file"]);
+    const cli = await runCli(['stats', 'bad.arch', '--json'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toEqual([]);
+    expect(cli.err).toContain('bad.arch(5,11): error ARCH5001: units must be a positive integer; got 0');
+    const cli2 = await runCli(['stats', 'missing.arch'], { cwd: dir });
+    expect(cli2.code).toBe(1);
+    expect(cli2.stderr).toEqual(["archc: cannot read file 'missing.arch': no such file"]);
   });
 });

@@ -7,19 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.ts';
-import { run } from '../../src/cli/main.ts';
 import { PACKAGE_ROOT } from '../../src/codegen/index.ts';
-
-interface Captured extends Io {
-  stdout: string[];
-  stderr: string[];
-}
-function capture(cwd: string): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), isTTY: false, cwd };
-}
+import { runCli } from './helpers.ts';
 
 const SPEC = 'test/codegen/cases/plain-cnn.arch';
 const TINY = ['--data', 'synthetic', '--steps', '2', '--batch', '4', '--synthetic-size', '16', '--eval-limit', '16', '--backend', 'cpu'];
@@ -32,10 +21,9 @@ beforeEach(() => {
 describe('archc train', () => {
   it('trains a few steps on synthetic data and writes metrics.jsonl and the pruned spec', async () => {
     const out = join(dir, 'run');
-    const io = capture(PACKAGE_ROOT);
-    const code = await run(['train', SPEC, ...TINY, '--out', out], io);
-    const stdout = io.stdout.join('\n');
-    expect(code, io.stderr.join('\n')).toBe(0);
+    const cli = await runCli(['train', SPEC, ...TINY, '--out', out]);
+    const stdout = cli.out;
+    expect(cli.code, cli.err).toBe(0);
     expect(stdout).toMatch(/^backend: cpu/m);
     expect(stdout).toMatch(/^evaluation \(test, \d+ examples, masks 1\[s > 0\]\): accuracy \d+\.\d+%/m);
     expect(stdout).toMatch(/^params [\d,]+ → [\d,]+ \(\d+\.\d%\), MACs \S+ → \S+/m);
@@ -57,9 +45,9 @@ describe('archc train', () => {
     const out = join(dir, 'busy');
     mkdirSync(out);
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    const io = capture(PACKAGE_ROOT);
-    expect(await run(['train', SPEC, ...TINY, '--out', out], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/not empty; pass --force/);
+    const cli = await runCli(['train', SPEC, ...TINY, '--out', out]);
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/not empty; pass --force/);
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
@@ -72,9 +60,9 @@ describe('archc train', () => {
   ];
   for (const [flags, message] of badFlags) {
     it(`rejects ${flags.join(' ')} with exit 1 and a one-line message`, async () => {
-      const io = capture(PACKAGE_ROOT);
-      expect(await run(['train', SPEC, '--out', join(dir, 'x'), ...flags], io)).toBe(1);
-      const err = io.stderr.join('\n');
+      const cli = await runCli(['train', SPEC, '--out', join(dir, 'x'), ...flags]);
+      expect(cli.code).toBe(1);
+      const err = cli.err;
       expect(err).toMatch(message);
       expect(err).not.toMatch(/\n\s+at /);
       expect(existsSync(join(dir, 'x'))).toBe(false);
@@ -82,16 +70,16 @@ describe('archc train', () => {
   }
 
   it('rejects an unknown flag', async () => {
-    const io = capture(PACKAGE_ROOT);
-    expect(await run(['train', SPEC, '--bogus', '1'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/unknown option '--bogus'/);
+    const cli = await runCli(['train', SPEC, '--bogus', '1']);
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/unknown option '--bogus'/);
   });
 
   it('renders the diagnostics of a broken spec and exits 1', async () => {
     writeFileSync(join(dir, 'bad.arch'), 'network bad {\n  input image(8, 8, 1)\n  layers { dense(2 }\n}\n');
-    const io = capture(dir);
-    expect(await run(['train', 'bad.arch', '--data', 'synthetic'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/bad\.arch\(3,\d+\): error ARCH1\d{3}[\s\S]*not trained/);
+    const cli = await runCli(['train', 'bad.arch', '--data', 'synthetic'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/bad\.arch\(3,\d+\): error ARCH1\d{3}[\s\S]*not trained/);
   });
 });
 

@@ -5,19 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.ts';
-import { run } from '../../src/cli/main.ts';
-
-interface Captured extends Io {
-  stdout: string[];
-  stderr: string[];
-}
-
-function capture(cwd: string): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), isTTY: false, cwd };
-}
+import { runCli } from './helpers.ts';
 
 const PRUNED = `network pruned {
   input image(8, 8, 1)
@@ -50,15 +38,15 @@ beforeEach(() => {
 
 describe('archc check / stats with a widths section', () => {
   it('check: ok, with the overridden counts', async () => {
-    const io = capture(dir);
-    expect(await run(['check', 'pruned.arch'], io)).toBe(0);
-    expect(io.stdout).toEqual(['pruned.arch: ok: pruned, 19 layers, 480 params (480), 25.4k MACs, 4 mask groups (0 maskable)']);
+    const cli = await runCli(['check', 'pruned.arch'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toEqual(['pruned.arch: ok: pruned, 19 layers, 480 params (480), 25.4k MACs, 4 mask groups (0 maskable)']);
   });
 
   it('stats --json: per-layer widths, params and MACs follow the overrides', async () => {
-    const io = capture(dir);
-    expect(await run(['stats', 'pruned.arch', '--json'], io)).toBe(0);
-    const j = JSON.parse(io.stdout[0]!) as { params: number; macs: number; layers: { path: string; width: number; params: number; macs: number }[]; groups: { name: string; width: number }[] };
+    const cli = await runCli(['stats', 'pruned.arch', '--json'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    const j = JSON.parse(cli.stdout[0]!) as { params: number; macs: number; layers: { path: string; width: number; params: number; macs: number }[]; groups: { name: string; width: number }[] };
     expect([j.params, j.macs]).toEqual([480, 25384]);
     const layer = (p: string) => j.layers.find((l) => l.path === p);
     expect(layer('stage1.basic1.conv1')).toMatchObject({ width: 3, params: 108, macs: 6912 });
@@ -68,17 +56,17 @@ describe('archc check / stats with a widths section', () => {
   });
 
   it('stats (table): the overridden rows and totals', async () => {
-    const io = capture(dir);
-    expect(await run(['stats', 'pruned.arch'], io)).toBe(0);
-    const text = io.stdout.join('\n');
+    const cli = await runCli(['stats', 'pruned.arch'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    const text = cli.out;
     expect(text).toMatch(/^stage1\.basic2\.conv1\s+conv\s+\[8x8x2\]\s+72\s+4,608/m);
     expect(text).toMatch(/^total\s+480\s+25,384$/m);
   });
 
   it('check: an inconsistent override is the residual mismatch, pointing at the entry', async () => {
-    const io = capture(dir);
-    expect(await run(['check', 'bad.arch'], io)).toBe(1);
-    const err = io.stderr.join('\n');
+    const cli = await runCli(['check', 'bad.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    const err = cli.err;
     expect(err).toContain('bad.arch(6,5): error ARCH3001: residual add of [8,8,2] and [8,8,4] needs a projection');
     expect(err).toContain("  bad.arch(18,5): width override 'stage1.basic2.conv2 2'");
     expect(err).toContain('bad.arch: 1 error');

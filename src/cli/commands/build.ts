@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { buildSpecFile, writeFileAtomic } from '../../codegen/build.ts';
 import { CANONICAL_OUT_DIR } from '../../codegen/index.ts';
 import { samePath } from '../run-control.ts';
+import { reportCompiled } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';
-import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerBuild: RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => {
@@ -18,13 +18,8 @@ export const registerBuild: RegisterCommand = (program: Command, io: Io, setExit
     .option('-o, --out-dir <dir>', 'folder for <network name>.ts', CANONICAL_OUT_DIR)
     .action(async (file: string, opts: { outDir: string }) => {
       const r = await buildSpecFile(file, io.cwd);
-      if (r.compiled.diagnostics.length > 0) io.err(renderAll(r.compiled.diagnostics, r.compiled.source, io.isTTY));
-      if (!r.module) {
-        const n = r.compiled.diagnostics.filter((d) => d.severity === 'error').length;
-        io.err(`${file}: ${n} error${n === 1 ? '' : 's'}; nothing written`);
-        setExit(1);
-        return;
-      }
+      const ir = reportCompiled(file, r.compiled, io, setExit, 'nothing written');
+      if (!ir || !r.module) return;
       const dest = resolve(io.cwd, opts.outDir, r.module.fileName);
       if (samePath(dest, resolve(io.cwd, file))) throw new UserError(`refusing to overwrite the input ${file}: choose another -o folder`);
       try {
@@ -33,6 +28,6 @@ export const registerBuild: RegisterCommand = (program: Command, io: Io, setExit
         throw new UserError(`cannot write ${relative(io.cwd, dest)}: ${e instanceof Error ? e.message : String(e)}`);
       }
       const lines = r.module.text.split('\n').length - 1;
-      io.out(`wrote ${relative(io.cwd, dest) || dest} (${r.compiled.ir!.name}, ${lines} lines)`);
+      io.out(`wrote ${relative(io.cwd, dest) || dest} (${ir.name}, ${lines} lines)`);
     });
 };

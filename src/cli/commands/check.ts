@@ -4,9 +4,9 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasErrors, renderDiagnostic, type Diagnostic, type SourceText } from '../../diagnostics/index.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
+import { reportCompiled } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -17,21 +17,14 @@ export const registerCheck: RegisterCommand = (program: Command, io: Io, setExit
     .argument('<files...>', '.arch files to check')
     .action(async (files: string[]) => {
       for (const file of files) {
-        const c = await compileFile(resolve(io.cwd, file), file);
-        if (c.diagnostics.length > 0) io.err(renderAll(c.diagnostics, c.source, io.isTTY));
-        if (hasErrors(c.diagnostics)) {
-          const n = c.diagnostics.filter((d) => d.severity === 'error').length;
-          io.err(`${file}: ${n} error${n === 1 ? '' : 's'}`);
-          setExit(1);
-        } else if (c.ir) io.out(summary(file, c.ir));
+        const ir = reportCompiled(file, await compileFile(resolve(io.cwd, file), file), io, setExit);
+        if (ir) io.out(summary(file, ir));
       }
     });
 };
 
-/** Render diagnostics; one without a position (an unreadable file) has no source line to show. */
-export function renderAll(ds: readonly Diagnostic[], source: SourceText, color = false): string {
-  return ds.map((d) => renderDiagnostic(d, d.code.startsWith('ARCH9') ? undefined : source, color)).join('\n\n');
-}
+// Re-exported for the commands that still import it from here (demo).
+export { renderAll } from '../compile-or-report.ts';
 
 export function summary(file: string, ir: IrNetwork): string {
   const layers = ir.nodes.length - 1;

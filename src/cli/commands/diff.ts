@@ -3,13 +3,11 @@
 // gone; per mask group of A the same (matched to B by its members' paths, since group ids renumber); totals of
 // params and MACs with their ratios. `--json` prints one object for tools. Diagnostics of either file: exit 1.
 
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasErrors } from '../../diagnostics/index.ts';
-import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
-import { UserError, type Io } from '../io.ts';
-import { renderAll } from './check.ts';
+import { compileOrReport } from '../compile-or-report.ts';
+import type { Io } from '../io.ts';
+import { table } from './stats.ts';
 import type { RegisterCommand } from './index.ts';
 
 export interface DiffJson {
@@ -30,13 +28,8 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, setExit:
     .action(async (a: string, b: string, opts: { json?: boolean }) => {
       const irs: IrNetwork[] = [];
       for (const file of [a, b]) {
-        const c = await compileFile(resolve(io.cwd, file), file);
-        const unreadable = c.diagnostics.find((d) => d.code === 'ARCH9001');
-        if (unreadable) throw new UserError(unreadable.message);
-        if (hasErrors(c.diagnostics) || !c.ir) {
-          io.err(renderAll(c.diagnostics, c.source, io.isTTY));
-          setExit(1);
-        } else irs.push(c.ir);
+        const ir = await compileOrReport(file, io, setExit);
+        if (ir) irs.push(ir);
       }
       if (irs.length !== 2) return;
       const d = diffNetworks(irs[0]!, irs[1]!, a, b);
@@ -118,9 +111,4 @@ export function diffTable(d: DiffJson): string {
     `params ${fmt(t.params.before)} → ${fmt(t.params.after)} (×${t.params.ratio.toFixed(3)}, ${pct(t.params.ratio)})`,
     `MACs   ${fmt(t.macs.before)} → ${fmt(t.macs.after)} (×${t.macs.ratio.toFixed(3)}, ${pct(t.macs.ratio)})`,
   ].join('\n');
-}
-
-function table(rows: string[][], right: boolean[]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
 }

@@ -6,15 +6,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTfjsWeights, WeightsMismatchError } from '../../compaction/tfjs-format.ts';
-import { hasErrors } from '../../diagnostics/index.ts';
 import { initBackend, type BackendChoice } from '../../runtime/backend/index.ts';
 import { DataError, openDataset } from '../../runtime/data/index.ts';
 import { IrModule, type WeightMap } from '../../runtime/module.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
-import { compileFile } from '../../semantic/compile.ts';
 import type { TrainConfig } from '../../semantic/ir.ts';
+import { compileOrReport } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';
-import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
 
 interface EvalOpts {
@@ -44,15 +42,8 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, setExit:
       if (opts.backend !== undefined && !BACKENDS.includes(opts.backend)) throw new UserError(`--backend must be one of ${BACKENDS.join(', ')}`);
       const limit = opts.limit === undefined ? undefined : Number(opts.limit);
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UserError(`--limit must be a positive integer, not '${opts.limit}'`);
-      const c = await compileFile(resolve(io.cwd, spec), spec);
-      const unreadable = c.diagnostics.find((d) => d.code === 'ARCH9001');
-      if (unreadable) throw new UserError(unreadable.message);
-      if (hasErrors(c.diagnostics) || !c.ir) {
-        io.err(renderAll(c.diagnostics, c.source, io.isTTY));
-        setExit(1);
-        return;
-      }
-      const ir = c.ir;
+      const ir = await compileOrReport(spec, io, setExit);
+      if (!ir) return;
       await initBackend(opts.backend as BackendChoice | undefined);
       let weights: WeightMap;
       try {

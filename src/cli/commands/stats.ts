@@ -3,13 +3,11 @@
 // maskable, group}], groups: [{id, name, width, structure, maskable, canVanish, macsPerStructure, members}]}.
 // Counting conventions: src/semantic/shapes.ts (README "Counting").
 
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasErrors } from '../../diagnostics/index.ts';
-import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
-import { UserError, type Io } from '../io.ts';
-import { human, renderAll } from './check.ts';
+import { compileOrReport } from '../compile-or-report.ts';
+import type { Io } from '../io.ts';
+import { human } from './check.ts';
 import type { RegisterCommand } from './index.ts';
 
 export interface StatsJson {
@@ -27,15 +25,8 @@ export const registerStats: RegisterCommand = (program: Command, io: Io, setExit
     .argument('<file>', '.arch file')
     .option('--json', 'print one JSON object instead of a table')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const c = await compileFile(resolve(io.cwd, file), file);
-      const unreadable = c.diagnostics.find((d) => d.code === 'ARCH9001');
-      if (unreadable) throw new UserError(unreadable.message);
-      if (hasErrors(c.diagnostics) || !c.ir) {
-        io.err(renderAll(c.diagnostics, c.source, io.isTTY));
-        setExit(1);
-        return;
-      }
-      io.out(opts.json ? JSON.stringify(statsJson(c.ir), null, 2) : statsTable(c.ir));
+      const ir = await compileOrReport(file, io, setExit);
+      if (ir) io.out(opts.json ? JSON.stringify(statsJson(ir), null, 2) : statsTable(ir));
     });
 };
 
@@ -83,7 +74,8 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function table(rows: string[][], right: boolean[]): string[] {
+/** Rows padded to aligned columns (right-aligned where `right[i]`), the first row being the header. */
+export function table(rows: string[][], right: boolean[]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
 }

@@ -10,8 +10,8 @@ import type { Command } from 'commander';
 import { buildSpecFile, writeFileAtomic } from '../../codegen/build.ts';
 import { PACKAGE_ROOT } from '../../codegen/index.ts';
 import { TRAINER_FLAGS } from '../trainer-main.ts';
+import { reportCompiled } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';
-import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
 
 /** Where `archc train` builds modules (gitignored). Content-addressed: an unchanged spec reuses its module. */
@@ -27,15 +27,10 @@ export const registerTrain: RegisterCommand = (program: Command, io: Io, setExit
   for (const f of TRAINER_FLAGS) cmd.option(f.flags, f.description);
   cmd.action(async (file: string, _opts: unknown, self: Command) => {
     const r = await buildSpecFile(file, io.cwd);
-    if (r.compiled.diagnostics.length > 0) io.err(renderAll(r.compiled.diagnostics, r.compiled.source, io.isTTY));
-    if (!r.module) {
-      const n = r.compiled.diagnostics.filter((d) => d.severity === 'error').length;
-      io.err(`${file}: ${n} error${n === 1 ? '' : 's'}; not trained`);
-      setExit(1);
-      return;
-    }
+    const ir = reportCompiled(file, r.compiled, io, setExit, 'not trained');
+    if (!ir || !r.module) return;
     const hash = createHash('sha256').update(r.module.text).digest('hex').slice(0, 12);
-    const dest = join(BUILD_CACHE_DIR, `${r.compiled.ir!.name}-${hash}`, r.module.fileName);
+    const dest = join(BUILD_CACHE_DIR, `${ir.name}-${hash}`, r.module.fileName);
     if (!existsSync(dest) || readFileSync(dest, 'utf8') !== r.module.text) writeFileAtomic(dest, r.module.text);
     let main: unknown;
     try {
