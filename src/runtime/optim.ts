@@ -4,16 +4,21 @@
 // Slots are keyed by the variable's logical name. Also: the learning-rate schedules and global-norm clipping.
 
 import * as tf from '@tensorflow/tfjs';
+import { resolveMaskLr } from '../semantic/defaults.ts';
 import type { SparsifyConfig, TrainConfig } from '../semantic/ir.ts';
 
 export type OptimizerConfig = TrainConfig['optimizer'];
 export type LrSchedule = TrainConfig['lrSchedule'];
 
-/** The optimizer config of the mask logits (no weight decay; Adam uses the usual 0.9/0.999/1e-8). */
-export function maskOptimizerConfig(m: SparsifyConfig['maskOptimizer']): OptimizerConfig {
+/**
+ * The optimizer config of the mask logits (no weight decay; Adam uses the usual 0.9/0.999/1e-8). `lr auto` is
+ * resolved against the run's planned steps (semantic `resolveMaskLr`).
+ */
+export function maskOptimizerConfig(m: SparsifyConfig['maskOptimizer'], plannedSteps: number): OptimizerConfig {
+  const lr = resolveMaskLr(m.lr, plannedSteps);
   return m.kind === 'sgd'
-    ? { kind: 'sgd', lr: m.lr, momentum: m.momentum, nesterov: m.nesterov, weightDecay: 0 }
-    : { kind: 'adam', lr: m.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+    ? { kind: 'sgd', lr, momentum: m.momentum, nesterov: m.nesterov, weightDecay: 0 }
+    : { kind: 'adam', lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
 }
 
 /**

@@ -187,7 +187,12 @@ export interface SparsifyConfig {
   scheduler: SchedulerConfig;
   /** Initial mask logit s0. */
   init: number;
-  maskOptimizer: { kind: 'sgd'; lr: number; momentum: number; nesterov: boolean } | { kind: 'adam'; lr: number };
+  /**
+   * `lr: 'auto'` = relative to the run's length: lr = MASK_LR_AUTO.drive / planned steps (capped at
+   * MASK_LR_AUTO.max), so that λ·lr·steps — which sets how far a mask group shrinks — does not depend on how long
+   * the run is (README "Calibration").
+   */
+  maskOptimizer: { kind: 'sgd'; lr: number | 'auto'; momentum: number; nesterov: boolean } | { kind: 'adam'; lr: number | 'auto' };
   /** Gradient through the hard-sigmoid clip: 'clip' = exact (zero outside), 'ste' = straight-through. */
   gradient: 'clip' | 'ste';
   /** How λ·Σσ is normalised: plain sum, mean over all structures, mean per group, or weighted by MACs share. */

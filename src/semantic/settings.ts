@@ -9,7 +9,7 @@ import type { Span } from '../diagnostics/index.ts';
 import type { Arg, Section } from '../syntax/ast.ts';
 import { DATASETS, DEFAULT_SPARSIFY_MODE, LR_SCHEDULE_DEFAULTS, MASK_OPTIMIZER_DEFAULTS, OPTIMIZER_DEFAULTS, SPARSIFY_DEFAULTS, TRAIN_DEFAULTS } from './defaults.ts';
 import type { DatasetKind, InputSpec, SchedulerConfig, SparsifyConfig, TrainConfig } from './ir.ts';
-import { argSpanOf, bindArgs, bool, didYouMean, EMPTY_ENV, num, numList, str, word, type Bindable, type BoundArgs, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
+import { argSpanOf, bindArgs, bool, describe, didYouMean, EMPTY_ENV, num, numList, str, word, type Bindable, type BoundArgs, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
 
 /** The run length as far as it is known statically. */
 export interface Plan {
@@ -21,7 +21,7 @@ export interface Plan {
 }
 
 type SchedPartial = Partial<SchedulerConfig>;
-type MaskOptPartial = { kind?: 'sgd' | 'adam'; lr?: number; momentum?: number; nesterov?: boolean };
+type MaskOptPartial = { kind?: 'sgd' | 'adam'; lr?: number | 'auto'; momentum?: number; nesterov?: boolean };
 
 /** One level of sparsify overrides, with the span of each field for later cross-field diagnostics. */
 export interface SparsifyPartial {
@@ -137,13 +137,16 @@ export function parseSparsify(call: Bindable, env: Env, sink: Sink): SparsifyPar
     } else {
       const schema: ParamSpec[] =
         kind === 'sgd'
-          ? [{ name: 'lr', type: { t: 'number' }, positional: true }, { name: 'momentum', type: { t: 'number' } }, { name: 'nesterov', type: { t: 'bool' } }]
-          : [{ name: 'lr', type: { t: 'number' }, positional: true }];
+          ? [{ name: 'lr', type: { t: 'any' }, positional: true }, { name: 'momentum', type: { t: 'number' } }, { name: 'nesterov', type: { t: 'bool' } }]
+          : [{ name: 'lr', type: { t: 'any' }, positional: true }];
       const ob = bindArgs(opt.bindable, schema, opt.env, sink, kind);
       out.maskOptimizer.kind = kind;
       out.spans.set('maskOptimizer', at('maskOptimizer'));
-      const lr = num(ob, 'lr');
+      // The mask lr is a number or `auto` (relative to the planned steps, see MASK_LR_AUTO).
+      const lrArg = ob.get('lr');
+      const lr = num(ob, 'lr') ?? (lrArg?.value?.k === 'word' && lrArg.value.v === 'auto' ? ('auto' as const) : undefined);
       if (lr !== undefined) out.maskOptimizer.lr = lr;
+      else if (lrArg?.value) sink.report('typeMismatch', argSpanOf(ob, 'lr', opt.bindable.span), ['mask lr', "a number or 'auto'", describe(lrArg.value)]);
       const m = num(ob, 'momentum');
       if (m !== undefined) out.maskOptimizer.momentum = m;
       if (ob.has('nesterov')) out.maskOptimizer.nesterov = bool(ob, 'nesterov', false);

@@ -7,6 +7,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { resolveMaskLr } from '../../semantic/defaults.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
 import type { Dataset } from '../data/index.ts';
 import { RecurrentCarry } from '../layers/context.ts';
@@ -273,11 +274,11 @@ export class Trainer {
     const mItems: OptimizerItem[] = [];
     for (const g of learningMasks) {
       const grad = byName.get(g.name);
-      if (grad) mItems.push({ name: g.name, variable: g.s, grad, config: maskOptimizerConfig(g.config.maskOptimizer) });
+      if (grad) mItems.push({ name: g.name, variable: g.s, grad, config: maskOptimizerConfig(g.config.maskOptimizer, this.plannedSteps) });
     }
     this.maskOpt.apply(mItems, factor);
     this.lastLr = base * factor;
-    this.lastMaskLr = learningMasks[0] ? learningMasks[0].config.maskOptimizer.lr * factor : 0;
+    this.lastMaskLr = learningMasks[0] ? resolveMaskLr(learningMasks[0].config.maskOptimizer.lr, this.plannedSteps) * factor : 0;
 
     const lossV = value.dataSync()[0]!;
     const taskV = task!.dataSync()[0]!;
