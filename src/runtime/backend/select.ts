@@ -114,6 +114,7 @@ export async function initBackend(preferred?: BackendChoice): Promise<BackendSel
     registerArchcKernels(current.tfBackend);
     return current;
   }
+  silenceCpuBanner();
   const reasons: string[] = [];
   const pool = preferred === undefined ? CANDIDATES : CANDIDATES.filter((c) => c.choice === preferred);
   if (pool.length === 0) {
@@ -122,7 +123,6 @@ export async function initBackend(preferred?: BackendChoice): Promise<BackendSel
   for (const c of pool) {
     const why = await tryCandidate(c);
     if (why === null) {
-      silenceCpuBanner();
       const kernels = registerArchcKernels(c.tfBackend);
       current = { name: c.choice, tfBackend: c.tfBackend, reasons, kernels };
       return current;
@@ -141,7 +141,8 @@ export async function initBackend(preferred?: BackendChoice): Promise<BackendSel
  * the reason each faster backend was skipped, so the banner only repeats (less precisely) what the user was told.
  */
 function silenceCpuBanner(): void {
-  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  // engine().findBackend initialises the (cheap) cpu backend if needed, so this works before its first tensor.
+  const cpu = tf.engine().findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
