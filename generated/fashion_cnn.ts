@@ -186,7 +186,7 @@ export const specSource: string = [
   '  input image(28, 28, 1)',
   '',
   '  # archc\'s calibrated sparsify defaults (README "Calibration"): straight-through mask gradient, MACs-weighted',
-  '  # penalty with lambda 0.04, s0 0.5, mask SGD with momentum 0.9 and lr 16 / planned steps, and beta reaching 10',
+  '  # penalty with lambda 0.04, s0 0.5, mask SGD with momentum 0.9 and lr 20 / planned steps, and beta reaching 10',
   '  # at the end of the run (gamma derived from the planned steps). The paper\'s literal values (lambda 0.01 on an unnormalised sum,',
   '  # s0 0, mask lr 0.1, gamma 0.0005) collapse every width within ~100 steps here; `mode paper` selects them.',
   '  sparsify {',

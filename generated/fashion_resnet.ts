@@ -399,7 +399,7 @@ export const specSource: string = [
   '',
   '  # archc\'s calibrated sparsify defaults (README "Calibration"): straight-through mask gradient, MACs-weighted',
   '  # penalty with lambda 0.04, s0 0.5, mask SGD with momentum 0.9 and lr relative to the run length',
-  '  # (16 / planned steps), beta reaching 10 at the end of the run. The paper\'s literal values (lambda 0.01 on an',
+  '  # (20 / planned steps), beta reaching 10 at the end of the run. The paper\'s literal values (lambda 0.01 on an',
   '  # unnormalised sum, s0 0, mask lr 0.1, gamma 0.0005) collapsed every width within ~100 steps in the reference',
   '  # run on this network; `mode paper` selects them.',
   '  sparsify {',

@@ -28,9 +28,9 @@ describe('mask learning rate', () => {
   });
 
   it('resolves auto to drive / planned steps, capped', () => {
-    expect(MASK_LR_AUTO.drive).toBe(16);
-    expect(resolveMaskLr('auto', 800)).toBeCloseTo(0.02, 12);
-    expect(resolveMaskLr('auto', 160)).toBeCloseTo(0.1, 12);
+    expect(MASK_LR_AUTO.drive).toBe(20);
+    expect(resolveMaskLr('auto', 1000)).toBeCloseTo(0.02, 12);
+    expect(resolveMaskLr('auto', 200)).toBeCloseTo(0.1, 12);
     expect(resolveMaskLr('auto', 10)).toBe(MASK_LR_AUTO.max);
     expect(resolveMaskLr(0.3, 10)).toBe(0.3);
   });
