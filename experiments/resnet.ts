@@ -41,6 +41,13 @@ if (process.argv.includes('--phase')) {
   runVariants(variants.filter((v) => only.has(v.name)));
   process.exit(0);
 }
+// `--only a,b`: run just these variants (to run two halves of the set in parallel), then exit.
+const only = process.argv.indexOf('--only');
+if (only > 0) {
+  const names = new Set((process.argv[only + 1] ?? '').split(','));
+  runVariants(variants.filter((v) => names.has(v.name)));
+  process.exit(0);
+}
 const r = runVariants(variants);
 const get = (n: string) => r.get(n)!;
 const dense = get('resnet-dense');

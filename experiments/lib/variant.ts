@@ -74,8 +74,15 @@ export function applyEdits(text: string, e: Variant['edits']): string {
     if (lambdaLine.test(t)) t = t.replace(lambdaLine, `$1lambda ${e.lambda}`);
     else t = t.replace(/sparsify\s*\{/, `sparsify {\n    lambda ${e.lambda}`);
   }
-  if (e.scheduler) t = t.replace(/scheduler\s+(structurewise|global)\(/, `scheduler ${e.scheduler}(`);
-  if (e.mode) t = t.replace(/sparsify\s*\{/, `sparsify {\n    mode ${e.mode}`);
+  // A scheduler or mode line the spec already has is edited; otherwise one is added (the spec may rely on defaults).
+  if (e.scheduler) {
+    const sched = /scheduler\s+(structurewise|global)\b/;
+    t = sched.test(t) ? t.replace(sched, `scheduler ${e.scheduler}`) : t.replace(/sparsify\s*\{/, `sparsify {\n    scheduler ${e.scheduler}()`);
+  }
+  if (e.mode) {
+    const mode = /^([ \t]*)mode[ \t]+\w+/m;
+    t = mode.test(t) ? t.replace(mode, `$1mode ${e.mode}`) : t.replace(/sparsify\s*\{/, `sparsify {\n    mode ${e.mode}`);
+  }
   return t;
 }
 
