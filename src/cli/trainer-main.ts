@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../codegen/package-root.ts';
 import { compactAndWrite } from '../compaction/index.ts';
 import { DataError } from '../runtime/data/index.ts';
+import { initBackend } from '../runtime/backend/index.ts';
 import { runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
 import type { IrNetwork, MaskGroup } from '../semantic/ir.ts';
 import { human } from './commands/check.ts';
@@ -255,6 +256,18 @@ function dataChoice(ir: IrNetwork, data: string): IrNetwork['train']['data'] | '
  * Trains under the run policy shared with `archc train` (run-control.ts: the output folder, --force/--resume,
  * checkpoints, NaN/Inf guards, Ctrl-C), then evaluates, summarises and compacts.
  */
+/**
+ * Chooses the backend before any weight exists, so the module's variables are created on it rather than on tfjs's
+ * default cpu backend and moved on first use (runTraining's own call then returns the same selection).
+ */
+export async function selectBackend(backend: Backend | undefined): Promise<void> {
+  try {
+    await initBackend(backend);
+  } catch (e) {
+    throw new UserError((e instanceof Error ? e.message : String(e)).replace(/^archc: /, ''));
+  }
+}
+
 async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<void> {
   const ir = applyConfig(opts.ir, plan.config);
   const c = plan.config;
@@ -266,6 +279,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
     `${opts.name}: training ${opts.specPath} for ${c.steps !== null ? `${c.steps} steps` : `${c.epochs} epochs`}, batch ${c.batch}, ` +
       `lr ${c.lr}, lambda ${c.lambda}, seed ${c.seed} → ${shownOut}`,
   );
+  await selectBackend(plan.backend);
   const module = opts.createModule(ir, c.seed);
   try {
     const { result } = await controlledTraining(

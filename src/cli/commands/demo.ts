@@ -16,6 +16,7 @@ import { IrModule, runTraining } from '../../runtime/index.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
 import { UserError, type Io } from '../io.ts';
+import { selectBackend } from '../trainer-main.ts';
 import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -90,6 +91,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
 
   io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
   const logEvery = opts.quick ? 10 : 50;
+  await selectBackend(undefined);
   const module = new IrModule(ir, { seed: ir.train.seed });
   let result;
   try {
