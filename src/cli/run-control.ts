@@ -11,9 +11,10 @@ import { CHECKPOINT_FILE, CheckpointError, readCheckpoint, specHash, writeCheckp
 import { checkStep, NumericsError } from '../runtime/train/numerics.ts';
 import type { StepInfo, Trainer, TrainerState } from '../runtime/train/trainer.ts';
 import { prunedFileName } from '../compaction/index.ts';
+import { METRICS_FILE } from '../runtime/train/trainer.ts';
 import { UserError } from './io.ts';
 
-export const METRICS_FILE = 'metrics.jsonl';
+export { METRICS_FILE };
 
 /** The file names a run writes into its folder; --force removes these (and only these) first. */
 export function runFiles(specPath: string): string[] {

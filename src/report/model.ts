@@ -3,6 +3,7 @@
 // wrote them, final mask logits and β (masks-final.json), a λ sweep (sweep.json), and run facts (run.json).
 // Every source except metrics.jsonl is optional; the report says what it fell back to.
 
+import { METRICS_FILE } from '../runtime/train/trainer.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { MetricsLine } from '../runtime/train/trainer.ts';
@@ -109,7 +110,7 @@ export interface LoadOptions {
 
 /** Reads a run directory. Throws an Error with a plain message when metrics.jsonl is missing or empty. */
 export async function loadRunDir(dir: string, opts: LoadOptions = {}): Promise<ReportData> {
-  const metricsFile = join(dir, 'metrics.jsonl');
+  const metricsFile = join(dir, METRICS_FILE);
   if (!existsSync(metricsFile)) throw new Error(`${metricsFile}: no such file (is ${dir} the output folder of archc train or archc demo?)`);
   const metrics = parseMetrics(readFileSync(metricsFile, 'utf8'));
   if (metrics.length === 0) throw new Error(`${metricsFile}: no complete metrics lines`);

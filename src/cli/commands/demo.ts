@@ -9,13 +9,14 @@ import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { hasErrors } from '../../diagnostics/index.ts';
-import { compactAndWrite } from '../../compaction/index.ts';
+import { compactAndWrite, prunedFileName } from '../../compaction/index.ts';
 import { writeReport } from '../../report/index.ts';
 import { DEFAULT_DIRS } from '../../runtime/data/index.ts';
 import { IrModule, runTraining } from '../../runtime/index.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
 import { UserError, type Io } from '../io.ts';
+import { METRICS_FILE, runFiles } from '../run-control.ts';
 import { selectBackend } from '../trainer-main.ts';
 import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
@@ -85,8 +86,8 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   // A fresh output folder for the files this command writes.
   mkdirSync(out, { recursive: true });
   const inputCopy = join(out, basename(specPath));
-  const pruned = join(out, basename(specPath).replace(/\.arch$/, '') + '.pruned.arch');
-  for (const f of ['metrics.jsonl', 'report.html', 'diff.json', 'masks-final.json', 'run.json', 'compaction.json', pruned]) rmSync(resolve(out, f), { force: true });
+  const pruned = join(out, prunedFileName(specPath));
+  for (const f of [...runFiles(specPath), 'diff.json', 'masks-final.json', 'run.json']) rmSync(resolve(out, f), { force: true });
   copyFileSync(specPath, inputCopy);
 
   io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
@@ -150,7 +151,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   );
   io.out(`input spec:   ${shown(inputCopy)}`);
   io.out(`pruned spec:  ${existsSync(pruned) ? shown(pruned) : '(not written: compaction is not available in this build)'}`);
-  io.out(`metrics:      ${shown(join(out, 'metrics.jsonl'))}`);
+  io.out(`metrics:      ${shown(join(out, METRICS_FILE))}`);
   io.out(`report:       ${shown(report)}  (open it in a browser; it works offline)`);
 }
 

@@ -21,6 +21,9 @@ import { architectureSummary, costModelOf, evaluate, recalibrateBatchNorm, resto
 import { taskLoss } from './loss.ts';
 import { Progress } from './progress.ts';
 
+/** The file each run appends its metrics lines to, inside its output folder. */
+export const METRICS_FILE = 'metrics.jsonl';
+
 export interface TrainOptions {
   ir: IrNetwork;
   module: NetworkModule;
@@ -359,7 +362,7 @@ export class Trainer {
     if (this.opts.outDir !== null) {
       mkdirSync(this.opts.outDir, { recursive: true });
       // One appendFileSync of a whole line: the file only ever holds complete lines.
-      appendFileSync(join(this.opts.outDir, 'metrics.jsonl'), JSON.stringify(line) + '\n');
+      appendFileSync(join(this.opts.outDir, METRICS_FILE), JSON.stringify(line) + '\n');
     }
     const acc = line.evalPerplexity !== null ? `ppl ${line.evalPerplexity.toFixed(1)}` : `acc ${(100 * line.evalAccuracy).toFixed(2)}%`;
     this.opts.log(
