@@ -76,18 +76,17 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
         copy.attrs = { ...copy.attrs, inFeatures: inW(), units: width };
         break;
       case 'concat':
-        copy.attrs = {
-          ...copy.attrs,
-          ...(copy.attrs.segments
-            ? { segments: copy.attrs.segments.map((s, i) => ({ group: s.group === null ? null : (groupMap.get(s.group) ?? null), width: inW(i) })) }
-            : {}),
-        };
+        // Segments are per group, not per operand (a concat of a concat has more segments than inputs): they are
+        // re-derived from the compacted nodes below.
+        copy.attrs = { ...copy.attrs };
         break;
       default:
         break;
     }
     nodes.push(copy);
   }
+  const segs = outputSegments(nodes);
+  for (const n of nodes) if (n.kind === 'concat' && n.attrs.segments) n.attrs.segments = segs[n.id]!.map((s) => ({ ...s }));
   for (const n of nodes) {
     const c = countNode(n, n.inputs.map((i) => nodes[i]!.shape));
     n.params = c.params;
@@ -109,7 +108,7 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
       macsPerStructure: 0,
     };
   }
-  macsPerStructure(nodes, groups);
+  macsPerStructure(nodes, groups, segs);
 
   const compacted: IrNetwork = {
     ...ir,
@@ -123,11 +122,11 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
 }
 
 /**
- * Each group's MACs per structure (rounded like the checker's IR), by semantic/groups.ts's rule. The output segments
- * are derived from the IR here (the checker derives them from its union-find): a producer owns its group, a
- * depthwise conv, add or pass-through layer carries its first input's segments, a concat lists its operands'.
+ * Each node's output segments in the compacted IR (the checker derives them from its union-find; here they come from
+ * the IR): a producer owns its group, a depthwise conv, add or pass-through layer carries its first input's
+ * segments, a concat lists its operands' (an operand without segments is one group-less segment), inputs have none.
  */
-function macsPerStructure(nodes: IrNode[], groups: MaskGroup[]): void {
+function outputSegments(nodes: readonly IrNode[]): (GroupSegment[] | null)[] {
   const segs: (GroupSegment[] | null)[] = [];
   for (const n of nodes) {
     const inSeg = n.inputs.length > 0 ? (segs[n.inputs[0]!] ?? null) : null;
@@ -138,9 +137,6 @@ function macsPerStructure(nodes: IrNode[], groups: MaskGroup[]): void {
       case 'dense':
       case 'lstm':
         segs.push([{ group: n.group, width: n.attrs.units }]);
-        break;
-      case 'add':
-        segs.push(inSeg);
         break;
       case 'concat':
         segs.push(n.inputs.flatMap((i) => segs[i] ?? [{ group: null, width: lastDim(nodes[i]!.shape) }]));
@@ -153,6 +149,11 @@ function macsPerStructure(nodes: IrNode[], groups: MaskGroup[]): void {
         segs.push(inSeg);
     }
   }
+  return segs;
+}
+
+/** Each group's MACs per structure (rounded like the checker's IR), by semantic/groups.ts's rule. */
+function macsPerStructure(nodes: IrNode[], groups: MaskGroup[], segs: readonly (GroupSegment[] | null)[]): void {
   const costNodes = nodes.map((n) => ({
     kind: n.kind,
     inputs: n.inputs,
