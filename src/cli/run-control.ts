@@ -128,6 +128,8 @@ export interface ControlledTrainingOptions {
   outDir: string;
   /** The run's resolved settings (seed, steps, batch, data, …): stored in checkpoints and compared on resume. */
   run: Record<string, unknown> & { seed: number };
+  /** The spec's text: stored in checkpoints so `archc compact` can redo compaction from one. */
+  specSource?: string;
   force?: boolean;
   /** Continue the run whose folder this is (must equal outDir when both are given). */
   resume?: string;
@@ -192,7 +194,7 @@ export async function controlledTraining<R>(
       throw new UserError(`cannot resume: ${ckptPath} was written for a different spec (network '${meta.specName}'); the spec or its settings changed since`);
     }
     if (state.step >= state.plannedSteps) {
-      throw new UserError(`nothing to resume: the run in ${o.resume} finished all ${state.plannedSteps} steps`);
+      throw new UserError(`nothing to resume: the run in ${o.resume} finished all ${state.plannedSteps} steps (archc compact ${o.resume} redoes its compaction from the checkpoint)`);
     }
   }
   prepareOutDir({ outDir, specPath: o.specPath, ir: o.ir, ...(o.force ? { force: true } : {}), ...(o.resume !== undefined ? { resume: true } : {}) });
@@ -216,10 +218,11 @@ export async function controlledTraining<R>(
   };
   signals?.on('SIGINT', onSigint);
 
+  const spec = o.specSource !== undefined ? { spec: { path: o.specPath, source: o.specSource } } : {};
   const save = (trainer: Trainer, info: StepInfo): TrainerState => {
     const s = trainer.getState();
     writeCheckpoint(ckptPath, {
-      meta: { specHash: hash, specName: o.ir.name, seed: o.run.seed, step: info.step, epoch: trainer.epoch, plannedSteps: trainer.plannedSteps, run: o.run, createdAt: new Date().toISOString() },
+      meta: { specHash: hash, specName: o.ir.name, seed: o.run.seed, step: info.step, epoch: trainer.epoch, plannedSteps: trainer.plannedSteps, run: o.run, createdAt: new Date().toISOString(), ...spec },
       state: s,
     });
     lastGood = ckptPath;

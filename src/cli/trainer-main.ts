@@ -282,10 +282,11 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
   await selectBackend(plan.backend);
   const module = opts.createModule(ir, c.seed);
   try {
-    const { result } = await controlledTraining(
+    const { result, checkpoint } = await controlledTraining(
       {
         ir,
         specPath: specAbs,
+        specSource: opts.specSource,
         outDir: plan.outDir,
         // What a resume must repeat (and what applySavedRun restores when a flag is not given again).
         run: {
@@ -326,9 +327,15 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
       // Ctrl-C: the module holds the checkpointed weights, so the pruned spec matches the checkpoint.
       async () => writePruned(ir, module, plan.outDir, opts, io),
     );
-    io.out(summary(ir, result, shownOut));
-    const pruned = await writePruned(ir, module, plan.outDir, opts, io);
-    if (pruned !== null) io.out(`pruned spec: ${relative(io.cwd, pruned)}`);
+    // Training is over and its final state is in the checkpoint: whatever fails from here on is recoverable.
+    try {
+      io.out(summary(ir, result, shownOut));
+      const pruned = await writePruned(ir, module, plan.outDir, opts, io);
+      if (pruned !== null) io.out(`pruned spec: ${relative(io.cwd, pruned)}`);
+    } catch (e) {
+      const saved = checkpoint !== null ? `the trained network is saved in ${relative(io.cwd, checkpoint) || checkpoint}; ` : '';
+      throw new UserError(`compaction failed: ${e instanceof Error ? e.message : String(e)}; ${saved}after fixing the cause, archc compact ${shownOut} redoes it`);
+    }
   } finally {
     module.dispose();
   }

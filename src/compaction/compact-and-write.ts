@@ -1,12 +1,14 @@
 // The end of a training run: compact the trained module, write `<outDir>/<name>.pruned.arch` (the input text with
 // the learned widths), `<outDir>/weights/{model.json, weights.bin}` (tfjs layers format) and
 // `<outDir>/compaction.json`, and return the report the trainer prints. The pruned spec is re-checked: it must
-// compile to the compacted network (same paths, shapes, params, MACs); a mismatch is reported, never hidden.
+// compile to the compacted network (same paths, shapes, params, MACs). When it does not, the text goes to
+// `<name>.pruned.arch.failed` instead (never under the name of a spec that checks), the weights and compaction.json
+// are still written, and `PrunedSpecRejected` is thrown so that every caller exits non-zero.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { hasErrors } from '../diagnostics/index.ts';
-import type { NetworkModule } from '../runtime/module.ts';
+import type { NetworkModule, WeightMap } from '../runtime/module.ts';
 import { compileText } from '../semantic/compile.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
 import type { ArchFile } from '../syntax/ast.ts';
@@ -37,9 +39,35 @@ export interface CompactAndWriteOptions {
   ir: IrNetwork;
   sourceText: string;
   sourcePath: string;
-  module: NetworkModule;
+  /** The trained network: a live module, or its weights (e.g. from a checkpoint's final state). */
+  module?: NetworkModule;
+  weights?: WeightMap;
   outDir: string;
   log: (line: string) => void;
+}
+
+/** The pruned spec did not re-check; its text was kept under `failedPath`, the report was still written. */
+export class PrunedSpecRejected extends Error {
+  constructor(
+    readonly report: CompactionReport,
+    readonly failedPath: string,
+  ) {
+    super(
+      `the pruned spec ${rejection(report)} so it was not written as ${basename(report.prunedArch)}; its text is in ${failedPath} ` +
+        `(the weights and compaction.json were written)`,
+    );
+    this.name = 'PrunedSpecRejected';
+  }
+}
+
+function rejection(report: CompactionReport): string {
+  const why = report.recheck.problems.join('; ');
+  return report.recheck.compiles ? `checks to a different network than the compacted one (${why}),` : `does not check (${why}),`;
+}
+
+/** Where a pruned spec that failed its re-check is kept, beside the name it would have had. */
+export function failedPrunedName(prunedPath: string): string {
+  return `${prunedPath}.failed`;
 }
 
 /** The pruned spec's file name: the input's base name, `specs/fashion-resnet.arch` → `fashion-resnet.pruned.arch`. */
@@ -48,18 +76,25 @@ export function prunedFileName(specPath: string): string {
 }
 
 export async function compactAndWrite(o: CompactAndWriteOptions): Promise<CompactionReport> {
-  const c = compact(o.ir, o.module.getWeights());
+  const weights = o.weights ?? o.module?.getWeights();
+  if (!weights) throw new Error('compactAndWrite: give the trained module or its weights');
+  const c = compact(o.ir, weights);
   const parsed = parseArch(o.sourceText, o.sourcePath);
   if (hasErrors(parsed.diagnostics)) throw new Error(`compaction: ${o.sourcePath} no longer parses; cannot write the pruned spec`);
   await mkdir(o.outDir, { recursive: true });
   const prunedPath = join(o.outDir, prunedFileName(o.sourcePath));
+  const failedPath = failedPrunedName(prunedPath);
   const { pruned, check } = emitChecked(o.sourceText, parsed.value, c, prunedPath);
-  await writePrunedArch(prunedPath, pruned.text, o.sourcePath);
+  const accepted = check.compiles && check.matches;
+  // A rejected text never sits under the accepted name; an accepted one replaces a failure of an earlier attempt.
+  await writePrunedArch(accepted ? prunedPath : failedPath, pruned.text, o.sourcePath);
+  if (accepted) await rm(failedPath, { force: true });
   const weightsDir = join(o.outDir, 'weights');
   await saveTfjsModel(weightsDir, c.compacted.ir, c.weights);
   const report = buildReport(o.ir, c, pruned, prunedPath, weightsDir, check);
   await writePrunedArch(join(o.outDir, 'compaction.json'), JSON.stringify(report, null, 2) + '\n');
   for (const line of reportLines(report)) o.log(line);
+  if (!accepted) throw new PrunedSpecRejected(report, failedPath);
   return report;
 }
 
@@ -132,8 +167,7 @@ export function reportLines(r: CompactionReport): string[] {
   ];
   for (const m of r.minWidth) lines.push(`  min width: ${m.group} had ${m.positive} structure(s) with s > 0, kept ${m.kept}${m.why === 'dead-branch' ? ' (disabled branch)' : ''}`);
   for (const v of r.vanished) lines.push(`  ${v.mode === 'identity' ? 'pruned to identity' : 'branch disabled'}: ${v.instance} (${v.what})${v.mode === 'zeroed' ? `, kept since ${v.reason}` : ''}`);
-  lines.push(`  wrote ${r.prunedArch} and ${r.weightsDir}/{model.json, weights.bin}`);
-  if (!r.recheck.compiles) lines.push(`  warning: the pruned spec does not check yet: ${r.recheck.problems.join('; ')}`);
-  else if (!r.recheck.matches) lines.push(`  warning: the pruned spec checks to a different network: ${r.recheck.problems.join('; ')}`);
+  if (r.recheck.compiles && r.recheck.matches) lines.push(`  wrote ${r.prunedArch} and ${r.weightsDir}/{model.json, weights.bin}`);
+  else lines.push(`  wrote ${r.weightsDir}/{model.json, weights.bin}; the pruned spec failed its re-check (kept as ${failedPrunedName(r.prunedArch)})`);
   return lines;
 }

@@ -7,4 +7,4 @@ export { compactIr, type CompactedIr } from './compact-ir.ts';
 export { gatherAxes } from './slice-weights.ts';
 export { emitPrunedArch, writePrunedArch, type PrunedArch, type WidthOverride } from './pruned-arch.ts';
 export { buildTfjsModel, tfjsFiles, saveTfjsModel, readTfjsArtifacts, loadTfjsWeights, tfjsWeightNames, WeightsMismatchError, type TfjsWeightName } from './tfjs-format.ts';
-export { compactAndWrite, prunedFileName, recheck, reportLines, type CompactionReport, type CompactAndWriteOptions } from './compact-and-write.ts';
+export { compactAndWrite, failedPrunedName, prunedFileName, PrunedSpecRejected, recheck, reportLines, type CompactionReport, type CompactAndWriteOptions } from './compact-and-write.ts';

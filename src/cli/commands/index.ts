@@ -11,6 +11,7 @@ import { registerBuild } from './build.ts';
 import { registerTrain } from './train.ts';
 import { registerDiff } from './diff.ts';
 import { registerEval } from './eval.ts';
+import { registerCompact } from './compact.ts';
 
 export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
@@ -24,4 +25,5 @@ export const commands: RegisterCommand[] = [
   registerTrain,
   registerDiff,
   registerEval,
+  registerCompact,
 ];

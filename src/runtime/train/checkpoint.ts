@@ -27,6 +27,11 @@ export interface CheckpointMeta {
   /** The run's settings as the CLI resolved them (steps, batch, data, …), restored on resume. */
   run: Record<string, unknown>;
   createdAt: string;
+  /**
+   * The spec the run trained (its path and its text at the time), so that compaction can be redone from the
+   * checkpoint alone (`archc compact RUN_DIR`) after any failure once training is over. Absent in older checkpoints.
+   */
+  spec?: { path: string; source: string };
 }
 
 export interface Checkpoint {
