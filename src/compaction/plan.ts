@@ -5,8 +5,7 @@
 
 import type { IrNetwork, IrNode, MaskGroup } from '../semantic/ir.ts';
 import { keptIndices } from '../runtime/masks.ts';
-import { branchGates } from '../semantic/placement.ts';
-import { parentPath } from '../semantic/groups.ts';
+import { deadBranches, zeroedWidth } from '../semantic/dead-branches.ts';
 import type { WeightMap } from '../runtime/module.ts';
 
 /** A group that kept fewer than `minWidth` structures with s > 0 and was topped up to `minWidth` (its best s). */
@@ -87,80 +86,35 @@ export function planCompaction(ir: IrNetwork, weights: WeightMap, opts: { keep?:
     kept.set(g.id, k);
   }
 
+  // Which dead branches are removed and which are kept at minimum width: semantic/dead-branches.ts, the rule the
+  // trainer's count of the kept architecture applies too.
   const dead: DeadBranch[] = [];
   const removed = new Set<number>();
-  for (const [addId, groups] of branchGates(ir)) {
-    const emptied = groups.filter((g) => (kept.get(g) ?? []).length === 0);
-    if (emptied.length === 0) continue;
-    const add = ir.nodes[addId]!;
-    const instance = parentPath(add.path);
+  for (const d of deadBranches(ir, (g) => (kept.get(g) ?? []).length)) {
     const base = {
-      add: addId,
-      instance,
-      emptied: emptied.map((g) => ({ group: g, name: ir.groups[g]!.name, width: ir.groups[g]!.width, structure: ir.groups[g]!.structure })),
+      add: d.add,
+      instance: d.instance,
+      emptied: d.emptied.map((g) => ({ group: g, name: ir.groups[g]!.name, width: ir.groups[g]!.width, structure: ir.groups[g]!.structure })),
     };
-    const why = identityObstacle(ir, add, instance);
-    if (why === null) {
-      const members = ir.nodes.filter((n) => n.path.startsWith(`${instance}.`)).map((n) => n.id);
-      for (const m of members) removed.add(m);
-      dead.push({ ...base, mode: 'identity', reason: 'branch pruned to identity', zeroNode: null, removed: members, replacement: add.inputs[1]! });
+    if (d.mode === 'identity') {
+      for (const m of d.removed) removed.add(m);
+      dead.push({ ...base, mode: 'identity', reason: d.reason, zeroNode: null, removed: d.removed, replacement: d.replacement });
       continue;
     }
-    // Kept at minimum width: every gate group of the branch keeps max(1, minWidth) of its best structures, and the
+    // Kept at minimum width: every gate group of the branch keeps its best `zeroedWidth` structures, and the
     // branch's last affine layer is zeroed so it adds exactly 0 even without the gate (exported models have none).
-    for (const g of groups) {
+    for (const g of d.groups) {
       const grp = ir.groups[g]!;
-      const n = Math.min(grp.width, Math.max(1, grp.sparsify.minWidth));
+      const n = zeroedWidth(grp);
       const s = scores.get(g) ?? new Float32Array(grp.width);
       const current = kept.get(g) ?? [];
       const next = topBy(s, current.length >= n ? current : range(grp.width), n);
       kept.set(g, next);
       minWidth.push({ group: grp.name, width: grp.width, positive: Array.from(s).filter((x) => x > 0).length, kept: next.length, why: 'dead-branch' });
     }
-    dead.push({ ...base, mode: 'zeroed', reason: why, zeroNode: zeroTarget(ir, add), removed: [], replacement: null });
+    dead.push({ ...base, mode: 'zeroed', reason: d.reason, zeroNode: zeroTarget(ir, ir.nodes[d.add]!), removed: [], replacement: null });
   }
   return { ir, kept, minWidth, dead, removed };
-}
-
-/** Why the instance of `add` cannot simply disappear from the spec, or null when it can. */
-function identityObstacle(ir: IrNetwork, add: IrNode, instance: string): string | null {
-  if (add.kind !== 'add' || add.attrs.shortcut !== 'identity') return 'a projection block reduces to its shortcut, not to the identity';
-  if (instance === '') return 'the add is not inside a block instance';
-  if (add.callSites.length !== 1) return 'the block is instantiated inside another block, whose body its instances share';
-  const inst = ir.nodes.filter((n) => n.path.startsWith(`${instance}.`));
-  if (inst.some((n) => n.kind === 'add' && n.id !== add.id)) return 'the block instance holds more than one add';
-  const skip = ir.nodes[add.inputs[1]!]!;
-  for (const n of inst) {
-    if (n.id <= add.id) continue;
-    if (n.kind === 'dropout') continue;
-    if (n.kind === 'relu' && bound(ir, skip) !== null) continue;
-    if (n.kind === 'relu6' && bound(ir, skip) === 6) continue;
-    return `'${n.path}' (${n.kind}) after the add is not the identity on the block input`;
-  }
-  return null;
-}
-
-/** Known range of a node's output: Infinity for ≥ 0, 6 for [0, 6], null for unknown. Pass-throughs keep it. */
-function bound(ir: IrNetwork, n: IrNode): number | null {
-  switch (n.kind) {
-    case 'relu':
-      return Infinity;
-    case 'relu6':
-      return 6;
-    case 'maxpool':
-    case 'avgpool':
-    case 'dropout':
-    case 'flatten':
-    case 'gap':
-      return bound(ir, ir.nodes[n.inputs[0]!]!);
-    case 'add': {
-      // A sum of non-negative operands is non-negative (but not bounded by 6).
-      const bs = n.inputs.map((i) => bound(ir, ir.nodes[i]!));
-      return bs.every((b) => b !== null) ? Infinity : null;
-    }
-    default:
-      return null;
-  }
 }
 
 /** The affine node whose parameters set the branch operand of `add` (through f(0) = 0 pass-throughs). */

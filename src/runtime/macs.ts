@@ -149,10 +149,11 @@ export function buildCostModel(ir: IrNetwork): CostModel {
   return { macs, params, denseMacs: sum(macs), denseParams: sum(params) };
 }
 
-/** Σ value·Π fraction(g) over the terms. */
-export function evalCost(terms: CostTerm[], fractions: Fractions): number {
+/** Σ value·Π fraction(g) over the terms (of nodes not in `removed`). */
+export function evalCost(terms: CostTerm[], fractions: Fractions, removed?: ReadonlySet<number>): number {
   let total = 0;
   for (const t of terms) {
+    if (removed?.has(t.node)) continue;
     let v = t.value;
     for (const g of t.groups) v *= fractions.get(g) ?? 1;
     total += v;

@@ -14,27 +14,11 @@ import { compact } from '../../src/compaction/compact.ts';
 import { emitChecked } from '../../src/compaction/compact-and-write.ts';
 import { initBackend } from '../../src/runtime/backend/index.ts';
 import { compileText } from '../../src/semantic/compile.ts';
-import { TRAIN, evalOutputs, inputFor, maxAbsDiff, randomWeights } from './helpers.ts';
+import { CONCAT_CHAIN, evalOutputs, inputFor, maxAbsDiff, randomWeights } from './helpers.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
-
-/** The issue's reproduction (defect 1): c2 concatenates c1, which is itself a concat. */
-export const CONCAT_CHAIN = `network dn {
-  input image(8, 8, 1)
-  ${TRAIN}
-  block id() { }
-  block br() { maskable conv(4, kernel 3) bn relu }
-  layers {
-    conv(8, kernel 3)
-    c1: concat(id(), br())
-    c2: concat(id(), br())
-    gap
-    dense(10)
-  }
-}
-`;
 
 const DENSENET_BC = readFileSync(join(import.meta.dirname, 'cases', 'densenet-bc.arch'), 'utf8');
 

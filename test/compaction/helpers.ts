@@ -97,6 +97,22 @@ export const SPECS = {
 `,
 } as const;
 
+/** The issue's reproduction (defect 1): c2 concatenates c1, which is itself a concat. */
+export const CONCAT_CHAIN = `network dn {
+  input image(8, 8, 1)
+  ${TRAIN}
+  block id() { }
+  block br() { maskable conv(4, kernel 3) bn relu }
+  layers {
+    conv(8, kernel 3)
+    c1: concat(id(), br())
+    c2: concat(id(), br())
+    gap
+    dense(10)
+  }
+}
+`;
+
 export function compileSpec(text: string, name = 't.arch'): IrNetwork {
   const c = compileText(text, name);
   const errors = c.diagnostics.filter((d) => d.severity === 'error');

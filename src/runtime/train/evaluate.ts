@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/index.ts';
 import { RecurrentCarry } from '../layers/context.ts';
-import { buildCostModel, evalCost, fractionsOf, type CostModel } from '../macs.ts';
+import { finalCounts } from '../../semantic/dead-branches.ts';
+import { buildCostModel, evalCost, type CostModel } from '../macs.ts';
 import { makeContext, type NetworkModule } from '../module.ts';
 import { Rng } from '../rng.ts';
 import { calibrationBatches, evalTensorBatches } from './batches.ts';
@@ -43,19 +44,24 @@ export function costModelOf(module: NetworkModule): CostModel {
 
 /** Widths, params and MACs of the deterministic architecture 1[s > 0]. */
 export function architectureSummary(module: NetworkModule): ArchitectureSummary {
-  const det = new Map<number, Float32Array>();
-  for (const g of module.masks.groups) det.set(g.group.id, g.deterministic());
+  const det = new Map<number, number>();
+  for (const g of module.masks.groups) det.set(g.group.id, g.deterministic().reduce((a, b) => a + b, 0));
+  // The architecture compaction builds (semantic/dead-branches.ts): a vanished block goes with its BN and
+  // projection, a branch the spec cannot drop keeps its minimum width — one count for the summary and compaction.
+  const ir = module.ir;
+  const final = finalCounts(ir, (g) => det.get(g) ?? ir.groups[g]!.width);
   const keptWidths: Record<string, number> = {};
-  for (const g of module.ir.groups) {
-    const d = det.get(g.id);
-    keptWidths[g.name] = d ? d.reduce((a, b) => a + b, 0) : g.width;
+  const f = new Map<number, number>();
+  for (const g of ir.groups) {
+    const k = final.kept.get(g.id) ?? g.width;
+    keptWidths[g.name] = k;
+    f.set(g.id, g.width > 0 ? k / g.width : 1);
   }
   const model = costModelOf(module);
-  const f = fractionsOf(det);
   return {
     keptWidths,
-    params: evalCost(model.params, f),
-    macs: evalCost(model.macs, f),
+    params: Math.round(evalCost(model.params, f, final.removed)),
+    macs: Math.round(evalCost(model.macs, f, final.removed)),
     denseParams: model.denseParams,
     denseMacs: model.denseMacs,
   };
