@@ -30,12 +30,26 @@ const B = A.replace('maskable conv(8, kernel 3)', 'maskable conv(5, kernel 3)')
   .replace('stage1: repeat 2 basic(8)', '# archc: stage1.basic2 pruned to identity\n    stage1: repeat 1 basic(8)')
   .replace('  }\n}\n', '  }\n  widths {\n    stage1.basic1.conv1 3\n    stage1.basic1.conv2 5\n  }\n}\n');
 
+/** A language model: no layer path in common with A, another name. */
+const UNRELATED = `network lm {
+  input tokens(vocab 40, seq 5)
+  train { data synthetic  steps 1  batch 4 }
+  layers {
+    embedding(12)
+    maskable lstm(10)
+    head: dense(40)
+  }
+}
+`;
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'archc-diff-'));
   writeFileSync(join(dir, 'a.arch'), A);
   writeFileSync(join(dir, 'b.arch'), B);
   writeFileSync(join(dir, 'bad.arch'), 'network x {\n  layers { conv(8 kernel 3) }\n}\n');
+  writeFileSync(join(dir, 'lm.arch'), UNRELATED);
+  writeFileSync(join(dir, 'renamed.arch'), A.replace('network r {', 'network other {'));
 });
 
 describe('archc diff', () => {
@@ -66,5 +80,19 @@ describe('archc diff', () => {
     expect(cli.code).toBe(1);
     expect(cli.err).toMatch(/bad\.arch\(2,\d+\): error ARCH\d{4}/);
     expect(cli.stdout).toEqual([]);
+  });
+
+  // Issue 15, defect 15: unrelated networks used to exit 0 and call every layer of A "removed (identity)".
+  it('refuses two unrelated networks (another name, or no layer path in common) with exit 1', async () => {
+    let cli = await runCli(['diff', 'a.arch', 'lm.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/^archc: a\.arch \(network 'r'\) and lm\.arch \(network 'lm'\) are unrelated networks: different names, no layer path in common; archc diff compares a spec with its pruned or edited version \(pass --unrelated to compare them anyway\)$/m);
+    expect(cli.stdout).toEqual([]);
+    cli = await runCli(['diff', 'a.arch', 'renamed.arch'], { cwd: dir });
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/are unrelated networks: different names;/);
+    cli = await runCli(['diff', 'a.arch', 'lm.arch', '--unrelated'], { cwd: dir });
+    expect(cli.code).toBe(0);
+    expect(cli.out).toMatch(/stage1\.basic1\.conv1\s+conv\s+8\s+removed/);
   });
 });
