@@ -8,3 +8,4 @@ export { gatherAxes } from './slice-weights.ts';
 export { emitPrunedArch, writePrunedArch, type PrunedArch, type WidthOverride } from './pruned-arch.ts';
 export { buildTfjsModel, tfjsFiles, saveTfjsModel, readTfjsArtifacts, loadTfjsWeights, tfjsWeightNames, WeightsMismatchError, type TfjsWeightName } from './tfjs-format.ts';
 export { compactAndWrite, failedPrunedName, prunedFileName, PrunedSpecRejected, recheck, reportLines, type CompactionReport, type CompactAndWriteOptions } from './compact-and-write.ts';
+export { diffNetworks, unrelatedBecause, type DiffJson } from './diff.ts';

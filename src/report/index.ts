@@ -5,7 +5,7 @@ import { renderReport } from './html.ts';
 import { loadRunDir, type LoadOptions } from './model.ts';
 
 export { renderReport, diffRows } from './html.ts';
-export { loadRunDir, parseMetrics, stageOf, groupsFromIr, layersFromIr, groupsFromMetrics, type ReportData, type SweepPoint, type RunFacts, type GroupInfo, type LayerInfo, type LoadOptions } from './model.ts';
+export { loadRunDir, parseMetrics, stageOf, groupsFromIr, layersFromIr, groupsFromMetrics, groupsFromCompaction, type CompactionFacts, type ReportData, type SweepPoint, type RunFacts, type GroupInfo, type LayerInfo, type LoadOptions } from './model.ts';
 export { lineChart, histogram, niceTicks, fmtNum } from './svg.ts';
 
 /** Loads `dir` and writes `<dir>/report.html` (or `out`); returns the path written. */

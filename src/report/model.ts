@@ -1,13 +1,17 @@
 // What a report shows, gathered from a run directory: metrics.jsonl (the trainer's per-epoch/per-N-step lines),
-// the input spec (widths, layers, stages), the pruned spec and `archc diff --json` output when compaction and diff
-// wrote them, final mask logits and β (masks-final.json), a λ sweep (sweep.json), and run facts (run.json).
-// Every source except metrics.jsonl is optional; the report says what it fell back to.
+// the input spec (widths, layers, stages: --input, run.json, the one .arch in the folder, else the text the run's
+// checkpoint recorded), the pruned spec and compaction.json (final widths, vanished blocks, warnings), the width
+// diff (diff.json, else computed from the input and pruned specs), final mask logits and β (masks-final.json), a λ
+// sweep (sweep.json), and run facts (run.json). Every source except metrics.jsonl is optional; the report says
+// where its widths came from and what it fell back to.
 
 import { METRICS_FILE } from '../runtime/train/trainer.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { diffNetworks, type CompactionReport } from '../compaction/index.ts';
+import { CHECKPOINT_FILE, readCheckpointMeta } from '../runtime/train/checkpoint.ts';
 import type { MetricsLine } from '../runtime/train/trainer.ts';
-import { compileFile } from '../semantic/compile.ts';
+import { compileFile, compileText } from '../semantic/compile.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
 
 export interface GroupInfo {
@@ -44,17 +48,24 @@ export interface RunFacts {
   note?: string;
 }
 
+/** What the run's compaction.json says about the final network (absent before compaction). */
+export type CompactionFacts = Pick<CompactionReport, 'groups' | 'vanished' | 'minWidth' | 'before' | 'after'> & { warnings?: string[] };
+
 export interface ReportData {
   title: string;
   metrics: MetricsLine[];
   groups: GroupInfo[];
-  /** True when widths came from the input spec (else from the largest kept count seen: a lower bound). */
+  /** True when widths came from the run's records (a spec or compaction.json; else the largest kept count seen: a lower bound). */
   widthsKnown: boolean;
+  /** Where the widths came from, in words ("the input spec …", "compaction.json", …). */
+  widthSource: string;
+  compaction: CompactionFacts | null;
   layers: LayerInfo[];
   inputFile: string | null;
   pruned: { file: string; params: number; macs: number } | null;
-  /** Parsed `archc diff --json` output, shown as given. */
+  /** Parsed `archc diff --json` output (diff.json, shown as given), or the same diff computed from the two specs. */
   diff: unknown;
+  diffSource: 'diff.json' | 'computed' | null;
   masksFinal: Record<string, { s: number[]; beta: number[] }> | null;
   sweep: SweepPoint[] | null;
   facts: RunFacts;
@@ -98,8 +109,18 @@ export function groupsFromMetrics(metrics: MetricsLine[]): GroupInfo[] {
   return [...max].map(([name, width]) => ({ name, width, stage: stageOf(name), structure: 'structures', maskable: true }));
 }
 
+/** Widths from compaction.json: every group's full width, as compaction saw it. */
+export function groupsFromCompaction(c: CompactionFacts): GroupInfo[] {
+  return c.groups.map((g) => ({ name: g.name, width: g.width, stage: stageOf(g.name), structure: 'structures', maskable: g.maskable }));
+}
+
 function readJson(file: string): unknown {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : null;
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 export interface LoadOptions {
@@ -116,33 +137,53 @@ export async function loadRunDir(dir: string, opts: LoadOptions = {}): Promise<R
   if (metrics.length === 0) throw new Error(`${metricsFile}: no complete metrics lines`);
   const facts = (readJson(join(dir, 'run.json')) ?? {}) as RunFacts & { input?: string };
   const files = readdirSync(dir);
-  const inputFile =
+  let inputFile =
     opts.input ?? (facts.input && existsSync(facts.input) ? facts.input : null) ?? pick(files.filter((f) => f.endsWith('.arch') && !f.endsWith('.pruned.arch')), dir);
   let ir: IrNetwork | undefined;
+  let widthSource = 'the largest kept count each group showed in metrics.jsonl (a lower bound: no spec or compaction.json found)';
   if (inputFile) {
     const c = await compileFile(inputFile);
     ir = c.ir;
     if (!ir) throw new Error(`${inputFile}: does not compile (run archc check on it)`);
+    widthSource = `the input spec ${basename(inputFile)}`;
+  } else {
+    // `archc train` keeps no copy of the spec in its folder, but its checkpoint records the text it trained.
+    const spec = readCheckpointMeta(join(dir, CHECKPOINT_FILE))?.spec;
+    const c = spec ? compileText(spec.source, spec.path) : undefined;
+    if (spec && c?.ir) {
+      ir = c.ir;
+      inputFile = spec.path;
+      widthSource = `the spec recorded in ${CHECKPOINT_FILE} (${basename(spec.path)})`;
+    }
   }
   let pruned: ReportData['pruned'] = null;
+  let prunedIr: IrNetwork | undefined;
   const prunedFile = pick(files.filter((f) => f.endsWith('.pruned.arch')), dir);
   if (prunedFile) {
     const c = await compileFile(prunedFile);
+    prunedIr = c.ir;
     if (c.ir) pruned = { file: prunedFile, params: c.ir.params, macs: c.ir.macs };
   }
-  const diff = readJson(join(dir, 'diff.json'));
+  const compaction = readJson(join(dir, 'compaction.json')) as CompactionFacts | null;
+  if (!ir && compaction) widthSource = 'compaction.json';
+  // The width diff: what archc diff wrote, else computed from the two specs, as archc diff would.
+  const saved = readJson(join(dir, 'diff.json'));
+  const diff = saved ?? (ir && prunedIr && prunedFile && inputFile ? diffNetworks(ir, prunedIr, basename(inputFile), basename(prunedFile)) : null);
   const masksFinal = readJson(join(dir, 'masks-final.json')) as ReportData['masksFinal'];
   const sweep = readJson(join(dir, 'sweep.json')) as SweepPoint[] | null;
   const task = metrics.some((m) => m.evalPerplexity !== null) ? 'language-model' : 'classification';
   return {
     title: opts.title ?? facts.network ?? ir?.name ?? basename(dir),
     metrics,
-    groups: ir ? groupsFromIr(ir) : groupsFromMetrics(metrics),
-    widthsKnown: ir !== undefined,
+    groups: ir ? groupsFromIr(ir) : compaction ? groupsFromCompaction(compaction) : groupsFromMetrics(metrics),
+    widthsKnown: ir !== undefined || compaction !== null,
+    widthSource,
+    compaction,
     layers: ir ? layersFromIr(ir) : [],
     inputFile,
     pruned,
     diff,
+    diffSource: saved !== null ? 'diff.json' : diff !== null ? 'computed' : null,
     masksFinal,
     sweep,
     facts,

@@ -112,13 +112,18 @@ export function lineChart(o: ChartOptions): string {
   const ys: number[] = [];
   for (const s of o.series) for (const [x, y] of s.points) xs.push(x), ys.push(y);
   for (const b of o.bands ?? []) for (const [x, lo, hi] of b.points) xs.push(x), ys.push(lo, hi);
+  const empty = !xs.some((x, i) => Number.isFinite(x) && Number.isFinite(ys[i]!));
   let [x0, x1] = extent(xs);
   let [y0, y1] = extent(ys);
   if (o.xMin !== undefined) x0 = Math.min(o.xMin, x0);
-  if (o.yMin !== undefined) y0 = o.yMin;
-  if (o.yMax !== undefined) y1 = o.yMax;
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) y1 = y0 + (Math.abs(y0) > 0 ? Math.abs(y0) * 0.1 : 1);
+  // Pad the free ends of the y-range, so the extreme points and a constant line (dense) sit inside the frame.
+  const pad = 0.06 * (y1 - y0);
+  if (o.yMin === undefined) y0 -= pad;
+  if (o.yMax === undefined) y1 += pad;
+  if (o.yMin !== undefined) y0 = o.yMin;
+  if (o.yMax !== undefined) y1 = o.yMax;
   const yt = niceTicks(y0, y1, 5);
   if (o.yMin === undefined && yt.length) y0 = Math.min(y0, yt[0]!);
   if (o.yMax === undefined && yt.length) y1 = Math.max(y1, yt[yt.length - 1]!);
@@ -153,6 +158,12 @@ export function lineChart(o: ChartOptions): string {
   parts.push(`<g clip-path="url(#clip-${hashId(o.title)})">`);
   for (const b of o.bands ?? []) {
     if (b.points.length === 0) continue;
+    if (b.points.length === 1) {
+      // One point has no area: draw its range as a bar.
+      const [x, lo, hi] = b.points[0]!;
+      parts.push(`<line class="band" x1="${X(x).toFixed(1)}" x2="${X(x).toFixed(1)}" y1="${Y(lo).toFixed(1)}" y2="${Y(hi).toFixed(1)}" stroke="${b.color}" stroke-opacity="${Math.max(b.opacity, 0.3)}" stroke-width="10"><title>${esc(b.name)}</title></line>`);
+      continue;
+    }
     const up = b.points.map(([x, , hi]) => `${X(x).toFixed(1)},${Y(hi).toFixed(1)}`);
     const down = [...b.points].reverse().map(([x, lo]) => `${X(x).toFixed(1)},${Y(lo).toFixed(1)}`);
     parts.push(`<path class="band" d="M${up.join('L')}L${down.join('L')}Z" fill="${b.color}" fill-opacity="${b.opacity}" stroke="none"><title>${esc(b.name)}</title></path>`);
@@ -164,7 +175,8 @@ export function lineChart(o: ChartOptions): string {
     parts.push(
       `<path class="series" data-name="${esc(s.name)}" data-points="${pts.length}" d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dash ? ' stroke-dasharray="6 4"' : ''}><title>${esc(s.name)}</title></path>`,
     );
-    if (s.markers) {
+    // A single point draws no line: mark it.
+    if (s.markers || pts.length === 1) {
       pts.forEach(([x, y], i) => {
         parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="4" fill="${s.color}" stroke="#fff" stroke-width="1.5"/>`);
         const label = s.labels?.[i];
@@ -173,6 +185,7 @@ export function lineChart(o: ChartOptions): string {
     }
   }
   parts.push('</g>');
+  if (empty) parts.push(`<text x="${m.l + pw / 2}" y="${m.t + ph / 2}" text-anchor="middle" ${FONT} font-size="13" fill="#6b7280">nothing to plot: no finite values</text>`);
   parts.push(legend(o, m, pw, H, W));
   if (o.note) parts.push(`<text x="${m.l}" y="${totalH - 4}" ${FONT} font-size="11" fill="#6b7280">${esc(o.note)}</text>`);
   parts.push('</svg>');
@@ -252,6 +265,8 @@ export interface HistogramOptions {
   width?: number;
   height?: number;
   note?: string;
+  /** A vertical marker (e.g. the s = 0 threshold); the x-range is widened to include it. */
+  marker?: { at: number; label: string };
 }
 
 /** A histogram of `values` with equal-width bins. */
@@ -263,6 +278,10 @@ export function histogram(o: HistogramOptions): string {
   const ph = H - m.t - m.b;
   const n = o.bins ?? 30;
   let [lo, hi] = extent(o.values);
+  if (o.marker) {
+    lo = Math.min(lo, o.marker.at);
+    hi = Math.max(hi, o.marker.at);
+  }
   if (hi === lo) hi = lo + 1;
   const counts = new Array<number>(n).fill(0);
   for (const v of o.values) {
@@ -296,6 +315,11 @@ export function histogram(o: HistogramOptions): string {
     const x = X(v).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${m.t + ph}" y2="${m.t + ph + 4}" stroke="#6b7280"/>`);
     parts.push(`<text x="${x}" y="${m.t + ph + 17}" text-anchor="middle" ${FONT} font-size="11" fill="#4b5563">${esc(fmtNum(v))}</text>`);
+  }
+  if (o.marker) {
+    const x = X(o.marker.at).toFixed(1);
+    parts.push(`<line class="marker" x1="${x}" x2="${x}" y1="${m.t}" y2="${m.t + ph}" stroke="#111827" stroke-width="1.5" stroke-dasharray="4 3"/>`);
+    parts.push(`<text x="${(X(o.marker.at) + 5).toFixed(1)}" y="${m.t + 12}" ${FONT} font-size="11" fill="#111827">${esc(o.marker.label)}</text>`);
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#9ca3af"/>`);
   parts.push(`<text x="${m.l + pw / 2}" y="${m.t + ph + 36}" text-anchor="middle" ${FONT} font-size="12" fill="#374151">${esc(o.xLabel)}</text>`);

@@ -5,7 +5,7 @@
 // reference into the blob, so a 36M-parameter state stays one sequential write and one read.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { IrNetwork } from '../../semantic/ir.ts';
 import type { TrainerState } from './trainer.ts';
@@ -235,6 +235,27 @@ export function readCheckpoint(path: string): Checkpoint {
   const meta = decode(header.meta, blob, 0, path) as CheckpointMeta;
   const state = decode(header.state, blob, 0, path) as TrainerState;
   return { meta, state };
+}
+
+/**
+ * The metadata of a checkpoint (spec, settings, step) without reading its tensors or verifying its checksum: for
+ * tools that only describe a run (the report). Null when the file is missing or is not a readable checkpoint.
+ */
+export function readCheckpointMeta(path: string): CheckpointMeta | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const prefix = Buffer.alloc(PREFIX);
+    if (readSync(fd, prefix, 0, PREFIX, 0) !== PREFIX || !prefix.subarray(0, 8).equals(MAGIC) || prefix.readUInt32LE(8) !== FORMAT_VERSION) return null;
+    const header = Buffer.alloc(prefix.readUInt32LE(12));
+    if (readSync(fd, header, 0, header.length, PREFIX) !== header.length) return null;
+    const h = JSON.parse(header.toString('utf8')) as { kind?: unknown; meta?: unknown };
+    return h.kind === 'archc-checkpoint' && h.meta !== null && typeof h.meta === 'object' ? (decode(h.meta, new ArrayBuffer(0), 0, path) as CheckpointMeta) : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The checkpoint file of a run folder, or null when it has none. */
