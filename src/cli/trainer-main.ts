@@ -330,7 +330,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
     // Training is over and its final state is in the checkpoint: whatever fails from here on is recoverable.
     try {
       io.out(summary(ir, result, shownOut));
-      const pruned = await writePruned(ir, module, plan.outDir, opts, io);
+      const pruned = await writePruned(ir, module, plan.outDir, opts, io, result.evaluation.accuracy);
       if (pruned !== null) io.out(`pruned spec: ${relative(io.cwd, pruned)}`);
     } catch (e) {
       const saved = checkpoint !== null ? `the trained network is saved in ${relative(io.cwd, checkpoint) || checkpoint}; ` : '';
@@ -364,8 +364,9 @@ function summary(ir: IrNetwork, r: RunTrainingResult, shownOut: string): string 
  * Compaction writes `<out>/<spec>.pruned.arch`, the sliced weights (tfjs format) and compaction.json, re-checks the
  * pruned spec, and logs its report. Returns the pruned spec's path.
  */
-async function writePruned(ir: IrNetwork, module: NetworkModule, outDir: string, opts: TrainerMainOptions, io: Io): Promise<string | null> {
+async function writePruned(ir: IrNetwork, module: NetworkModule, outDir: string, opts: TrainerMainOptions, io: Io, accuracy?: number): Promise<string | null> {
   const report = await compactAndWrite({
+    ...(accuracy !== undefined ? { accuracy } : {}),
     ir,
     module,
     sourceText: opts.specSource,

@@ -14,6 +14,7 @@ import type { IrNetwork } from '../semantic/ir.ts';
 import type { ArchFile } from '../syntax/ast.ts';
 import { parseArch } from '../syntax/parse.ts';
 import { compact, type Compaction } from './compact.ts';
+import { collapseWarning } from './collapse.ts';
 import type { MinWidthEvent } from './plan.ts';
 import { describeEmptied, emitPrunedArch, writePrunedArch, type PrunedArch, type WidthOverride } from './pruned-arch.ts';
 import { saveTfjsModel } from './tfjs-format.ts';
@@ -33,6 +34,8 @@ export interface CompactionReport {
   overrides: WidthOverride[];
   /** Re-check of the written spec: does it compile to the compacted network? */
   recheck: { compiles: boolean; matches: boolean; problems: string[] };
+  /** What the user should know about the result (a run that collapsed to chance level). */
+  warnings: string[];
 }
 
 export interface CompactAndWriteOptions {
@@ -44,6 +47,8 @@ export interface CompactAndWriteOptions {
   weights?: WeightMap;
   outDir: string;
   log: (line: string) => void;
+  /** The trained network's final accuracy (classification), to warn when the run collapsed to chance level. */
+  accuracy?: number;
 }
 
 /** The pruned spec did not re-check; its text was kept under `failedPath`, the report was still written. */
@@ -92,6 +97,8 @@ export async function compactAndWrite(o: CompactAndWriteOptions): Promise<Compac
   const weightsDir = join(o.outDir, 'weights');
   await saveTfjsModel(weightsDir, c.compacted.ir, c.weights);
   const report = buildReport(o.ir, c, pruned, prunedPath, weightsDir, check);
+  const collapsed = collapseWarning(o.ir, c.plan, o.accuracy);
+  if (collapsed !== null) report.warnings.push(collapsed);
   await writePrunedArch(join(o.outDir, 'compaction.json'), JSON.stringify(report, null, 2) + '\n');
   for (const line of reportLines(report)) o.log(line);
   if (!accepted) throw new PrunedSpecRejected(report, failedPath);
@@ -122,6 +129,7 @@ export function buildReport(ir: IrNetwork, c: Compaction, pruned: PrunedArch, pr
     inPlace: pruned.inPlace,
     overrides: pruned.overrides,
     recheck: check,
+    warnings: [],
   };
 }
 
@@ -169,5 +177,6 @@ export function reportLines(r: CompactionReport): string[] {
   for (const v of r.vanished) lines.push(`  ${v.mode === 'identity' ? 'pruned to identity' : 'branch disabled'}: ${v.instance} (${v.what})${v.mode === 'zeroed' ? `, kept since ${v.reason}` : ''}`);
   if (r.recheck.compiles && r.recheck.matches) lines.push(`  wrote ${r.prunedArch} and ${r.weightsDir}/{model.json, weights.bin}`);
   else lines.push(`  wrote ${r.weightsDir}/{model.json, weights.bin}; the pruned spec failed its re-check (kept as ${failedPrunedName(r.prunedArch)})`);
+  for (const w of r.warnings) lines.push(`  ${w}`);
   return lines;
 }

@@ -54,7 +54,17 @@ export async function compactRun(dir: string, opts: { input?: string }, io: Io):
   // The tfjs export builds a layers model: choose the backend first (tfjs's implicit cpu backend prints a banner).
   await selectBackend(undefined);
   try {
-    const report = await compactAndWrite({ ir, sourceText: spec.source, sourcePath: spec.path, weights: cp.state.weights, outDir: d, log: (l) => io.out(l) });
+    // A finished run's last metrics line is its final evaluation (for the collapse warning).
+    const final = step >= plannedSteps ? cp.state.history.at(-1) : undefined;
+    const report = await compactAndWrite({
+      ir,
+      sourceText: spec.source,
+      sourcePath: spec.path,
+      weights: cp.state.weights,
+      outDir: d,
+      log: (l) => io.out(l),
+      ...(final ? { accuracy: final.evalAccuracy } : {}),
+    });
     io.out(`pruned spec: ${shown(report.prunedArch)}`);
   } catch (e) {
     if (e instanceof PrunedSpecRejected) throw new UserError(e.message);
