@@ -21,12 +21,17 @@ describe('archc demo --quick', () => {
     const text = stdout.join('\n');
     expect(code, stderr.join('\n')).toBe(0);
     expect(text).toContain('embedded synthetic fallback');
-    // The diff of input vs pruned: archc diff's output, or the width table while that stage is missing.
-    expect(text).toMatch(/archc diff .*demo-fashion\.arch .*\.pruned\.arch|width diff \(input → learned/);
-    expect(text).toMatch(/g0:stage1\S*\s+24 → \d+|stage1/);
+    // The diff of input vs pruned is archc diff's own output (layers, groups, totals), never the fallback width
+    // table, which would mean compaction or diff did not run (issue 15: the old patterns accepted either).
+    expect(text).toMatch(/^\$ archc diff out\/demo-fashion\.arch out\/demo-fashion\.pruned\.arch$/m);
+    expect(text).toMatch(/^stage1\.cbr1\.conv1\s+conv\s+24\s+(→ )?\d+\s+\d+\.\d%$/m);
+    expect(text).toMatch(/^g0:stage1\.cbr1\.conv1\s+channels\s+24\s+\d+\s+\d+\.\d%\s+g0:stage1\.cbr1\.conv1$/m);
+    expect(text).toMatch(/^params [\d,]+ → [\d,]+ \(×\d\.\d{3}, \d+\.\d%\)$/m);
+    expect(text).not.toContain('width diff (input → learned');
+    expect(text).toMatch(/^pruned spec: +out\/demo-fashion\.pruned\.arch$/m);
     expect(text).toMatch(/report: +out\/report\.html/);
     const out = join(dir, 'out');
-    for (const f of ['metrics.jsonl', 'report.html', 'masks-final.json', 'run.json', 'demo-fashion.arch']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['metrics.jsonl', 'report.html', 'masks-final.json', 'run.json', 'demo-fashion.arch', 'demo-fashion.pruned.arch', 'compaction.json', 'diff.json']) expect(existsSync(join(out, f)), f).toBe(true);
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Training MACs per iteration');

@@ -178,28 +178,3 @@ export function groupByPrefix(ir: IrNetwork, prefix: string): string {
   if (!g) throw new Error(`no group for ${prefix}: ${ir.groups.map((x) => x.name).join(', ')}`);
   return g.name;
 }
-
-/**
- * Whether the front end applies a `widths` section (grammar + semantic override): compile a probe spec whose
- * override changes a width. Round-trip tests of specs that need overrides run only once it does.
- */
-export function widthsSectionSupported(): boolean {
-  const probe = `network p {
-  input image(8, 8, 1)
-  ${TRAIN}
-  block b(w) {
-    conv(w, kernel 3)
-  }
-  layers {
-    b(4)
-    gap
-    dense(10)
-  }
-  widths {
-    b1.conv1 3
-  }
-}
-`;
-  const c = compileText(probe, 'probe.arch');
-  return c.ir?.nodes.find((n) => n.path === 'b1.conv1')?.shape[2] === 3;
-}

@@ -12,7 +12,7 @@ import { compact } from '../../src/compaction/compact.ts';
 import { emitChecked, recheck } from '../../src/compaction/compact-and-write.ts';
 import { emitPrunedArch, writePrunedArch } from '../../src/compaction/pruned-arch.ts';
 import { compileText } from '../../src/semantic/compile.ts';
-import { randomWeights, widthsSectionSupported } from './helpers.ts';
+import { randomWeights } from './helpers.ts';
 
 const CASE = join(import.meta.dirname, 'cases', 'small-resnet.arch');
 const BASELINE = join(import.meta.dirname, 'baselines', 'small-resnet.pruned.arch');
@@ -69,7 +69,8 @@ describe('pruned .arch', () => {
     expect(pruned.text).toContain('basic(32)  basic3: basic(32)');
   });
 
-  it.skipIf(!widthsSectionSupported())('re-checks to the compacted network (params, MACs, paths, groups)', () => {
+  // Unconditional: a broken `widths` section must fail this, not skip it (issue 15).
+  it('re-checks to the compacted network (params, MACs, paths, groups)', () => {
     const { text, compiled, c } = golden();
     const pruned = emitPrunedArch(text, compiled.ast!, c.plan, c.compacted);
     expect(recheck(pruned.text, 'small-resnet.pruned.arch', c.compacted.ir)).toEqual({ compiles: true, matches: true, problems: [] });
