@@ -118,7 +118,9 @@ export function lineChart(o: ChartOptions): string {
   if (o.xMin !== undefined) x0 = Math.min(o.xMin, x0);
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) y1 = y0 + (Math.abs(y0) > 0 ? Math.abs(y0) * 0.1 : 1);
-  // Pad the free ends of the y-range, so the extreme points and a constant line (dense) sit inside the frame.
+  // Pad the free ends of the ranges, so the extreme points (their markers) and a constant line (dense) sit inside
+  // the frame instead of on it.
+  x1 += 0.03 * (x1 - x0);
   const pad = 0.06 * (y1 - y0);
   if (o.yMin === undefined) y0 -= pad;
   if (o.yMax === undefined) y1 += pad;

@@ -3,7 +3,7 @@
 // rebuilds the very files the run wrote; a compaction that fails after training (planted here) exits 1 naming the
 // checkpoint and the command, and `archc compact` then recovers the run; bad folders and foreign specs exit 1.
 
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -109,11 +109,8 @@ describe('archc compact', () => {
     expect(recheck.code, recheck.err).toBe(0);
   });
 
-  it('refuses a folder without a checkpoint, a missing folder and a spec the run did not train, with exit 1', async () => {
-    const empty = join(dir, 'empty');
-    writeFileSync(join(dir, 'x.txt'), '');
-    rmSync(empty, { recursive: true, force: true });
-    let cli = await runCli(['compact', empty]);
+  it('refuses a missing folder, a folder without a checkpoint, a damaged checkpoint and a spec the run did not train, with exit 1', async () => {
+    let cli = await runCli(['compact', join(dir, 'no-such-run')]);
     expect(cli.code).toBe(1);
     expect(cli.err).toMatch(/no such folder/);
     cli = await runCli(['compact', dir]);
@@ -122,6 +119,12 @@ describe('archc compact', () => {
 
     const out = join(dir, 'run');
     expect((await trainChain(out)).code).toBe(0);
+    const dmg = join(dir, 'damaged');
+    mkdirSync(dmg);
+    writeFileSync(join(dmg, 'checkpoint.archckpt'), readFileSync(join(out, 'checkpoint.archckpt')).subarray(0, 100));
+    cli = await runCli(['compact', dmg]);
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(/cannot compact: .*checkpoint\.archckpt: truncated or corrupt/);
     const other = join(dir, 'other.arch');
     writeFileSync(other, CHAIN.replace('conv(8, kernel 3)', 'conv(6, kernel 3)'));
     cli = await runCli(['compact', out, '--input', other], { cwd: dir });
