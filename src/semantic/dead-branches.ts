@@ -31,18 +31,30 @@ export interface DeadBranchFate {
 /** The dead branches for `keptCount(group id)` structures kept per group (before any top-up). */
 export function deadBranches(ir: IrNetwork, keptCount: (group: number) => number): DeadBranchFate[] {
   const out: DeadBranchFate[] = [];
+  for (const f of fatesOf(ir)) {
+    const emptied = f.groups.filter((g) => keptCount(g) === 0);
+    if (emptied.length > 0) out.push({ ...f, emptied, removed: [...f.removed] });
+  }
+  return out;
+}
+
+/** Every gated branch's fate should it die, per network (the trainer asks at every metrics line). */
+const fates = new WeakMap<IrNetwork, Omit<DeadBranchFate, 'emptied'>[]>();
+function fatesOf(ir: IrNetwork): Omit<DeadBranchFate, 'emptied'>[] {
+  let list = fates.get(ir);
+  if (list) return list;
+  list = [];
   for (const [addId, groups] of branchGates(ir)) {
-    const emptied = groups.filter((g) => keptCount(g) === 0);
-    if (emptied.length === 0) continue;
     const add = ir.nodes[addId]!;
     const instance = parentPath(add.path);
     const why = identityObstacle(ir, add, instance);
     if (why === null) {
       const removed = ir.nodes.filter((n) => n.path.startsWith(`${instance}.`)).map((n) => n.id);
-      out.push({ add: addId, instance, groups, emptied, mode: 'identity', reason: 'branch pruned to identity', removed, replacement: add.inputs[1]! });
-    } else out.push({ add: addId, instance, groups, emptied, mode: 'zeroed', reason: why, removed: [], replacement: null });
+      list.push({ add: addId, instance, groups, mode: 'identity', reason: 'branch pruned to identity', removed, replacement: add.inputs[1]! });
+    } else list.push({ add: addId, instance, groups, mode: 'zeroed', reason: why, removed: [], replacement: null });
   }
-  return out;
+  fates.set(ir, list);
+  return list;
 }
 
 /** The width each gate group of a 'zeroed' branch keeps. */
