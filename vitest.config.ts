@@ -1,8 +1,14 @@
+// Vitest runs the TypeScript sources: the "source" export condition makes `archc/runtime` and `archc/trainer`
+// (imported by generated trainers) resolve to src/ rather than the compiled dist/. dist/ is rebuilt first
+// (test/package/build-dist.ts) for the tests that spawn the compiled CLI.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/package/build-dist.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 120_000,

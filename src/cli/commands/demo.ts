@@ -6,9 +6,9 @@
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { hasErrors } from '../../diagnostics/index.ts';
+import { PACKAGE_ROOT } from '../../codegen/package-root.ts';
 import { compactAndWrite, prunedFileName } from '../../compaction/index.ts';
 import { writeReport } from '../../report/index.ts';
 import { DEFAULT_DIRS } from '../../runtime/data/index.ts';
@@ -21,7 +21,6 @@ import { selectBackend } from '../trainer-main.ts';
 import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEMO_SPEC = join(PACKAGE_ROOT, 'specs', 'demo-fashion.arch');
 const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 

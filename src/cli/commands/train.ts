@@ -1,12 +1,14 @@
 // `archc train FILE.arch [flags]`: the one-command path. Builds the spec's trainer module into a folder inside the
 // package (.archc/build/<name>-<hash>/, where the `archc/runtime` self-reference resolves), imports it, and runs
-// its `main` in this process with the same flags a generated trainer takes (see trainer-main.ts).
+// its `main` in this process with the same flags a generated trainer takes (see trainer-main.ts). The module is
+// stored as JavaScript (transpiled with ts-morph's TypeScript) so an installed archc runs it with no TS loader.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { ts } from 'ts-morph';
 import { buildSpecFile, writeFileAtomic } from '../../codegen/build.ts';
 import { PACKAGE_ROOT } from '../../codegen/index.ts';
 import { TRAINER_FLAGS } from '../trainer-main.ts';
@@ -30,8 +32,9 @@ export const registerTrain: RegisterCommand = (program: Command, io: Io, setExit
     const ir = reportCompiled(file, r.compiled, io, setExit, 'not trained');
     if (!ir || !r.module) return;
     const hash = createHash('sha256').update(r.module.text).digest('hex').slice(0, 12);
-    const dest = join(BUILD_CACHE_DIR, `${ir.name}-${hash}`, r.module.fileName);
-    if (!existsSync(dest) || readFileSync(dest, 'utf8') !== r.module.text) writeFileAtomic(dest, r.module.text);
+    const dest = join(BUILD_CACHE_DIR, `${ir.name}-${hash}`, r.module.fileName.replace(/\.ts$/, '.js'));
+    const js = toJavaScript(r.module.text);
+    if (!existsSync(dest) || readFileSync(dest, 'utf8') !== js) writeFileAtomic(dest, js);
     let main: unknown;
     try {
       const mod = (await import(pathToFileURL(dest).href)) as Record<string, unknown>;
@@ -43,6 +46,12 @@ export const registerTrain: RegisterCommand = (program: Command, io: Io, setExit
     setExit(await (main as GeneratedMain)(forwardedArgs(self), io));
   });
 };
+
+/** The generated module as an ES module: types erased, nothing else changed (it imports only `archc/*`). */
+function toJavaScript(text: string): string {
+  const options = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false };
+  return ts.transpileModule(text, { compilerOptions: options }).outputText;
+}
 
 /** The trainer flags given on this command line, in the trainer's syntax (values were not parsed here). */
 function forwardedArgs(cmd: Command): string[] {
