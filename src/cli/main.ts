@@ -1,9 +1,10 @@
 // archc's command-line program. Only src/cli touches process, the console and exit codes.
-// Each command lives in commands/<name>.ts and exports `register(program, io, setExit)`.
+// Each command lives in commands/<name>.ts and exports `register(program, io, setExit)`; only the invoked
+// command's module is loaded (commands/index.ts), so `archc check` starts without the training stack.
 
 import { Command, CommanderError } from 'commander';
 import { processIo, UserError, type Io } from './io.ts';
-import { commands } from './commands/index.ts';
+import { commandsFor } from './commands/index.ts';
 
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
@@ -15,8 +16,8 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = Math.max(exitCode, code);
   };
-  for (const register of commands) register(program, io, setExit);
   try {
+    for (const register of await commandsFor(argv)) register(program, io, setExit);
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {

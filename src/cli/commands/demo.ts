@@ -6,7 +6,7 @@
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { hasErrors } from '../../diagnostics/index.ts';
 import { PACKAGE_ROOT } from '../../codegen/package-root.ts';
 import { compactAndWrite, prunedFileName } from '../../compaction/index.ts';
@@ -161,10 +161,8 @@ export function widthDiff(ir: IrNetwork, kept: Record<string, number>): string {
   return rows.map((r) => `  ${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)} → ${r[2]!.padStart(w[2]!)}  ${r[3]}`.trimEnd()).join('\n');
 }
 
-async function hasDiffCommand(io: Io): Promise<boolean> {
+async function hasDiffCommand(_io: Io): Promise<boolean> {
   // Imported here, not at the top: index.ts imports this module (a cycle when demo.ts loads first).
-  const { commands } = await import('./index.ts');
-  const p = new Command();
-  for (const register of commands) register(p, io, () => {});
-  return p.commands.some((c) => c.name() === 'diff');
+  const { commandLoaders } = await import('./index.ts');
+  return Object.hasOwn(commandLoaders, 'diff');
 }

@@ -1,0 +1,60 @@
+// Which modules each command loads, seen from outside: the compiled CLI runs under a resolve hook that logs every
+// module URL. `check`, `stats`, `fmt` and `diff` must start without tfjs, its wasm backend, ts-morph or the runtime
+// (that is what keeps them near `node -e 0`); `build` needs ts-morph and `train` the runtime.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/codegen/package-root.ts';
+
+const HOOK = join(PACKAGE_ROOT, 'test/package/fixtures/record-loads.mjs');
+
+/** The module URLs `archc ARGS` resolved, after checking that it exited 0. */
+function loadedBy(args: string[]): string[] {
+  const log = join(mkdtempSync(join(tmpdir(), 'archc-loads-')), 'loads.txt');
+  const r = spawnSync(process.execPath, ['--import', HOOK, 'bin/archc.js', ...args], {
+    cwd: PACKAGE_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ARCHC_LOAD_LOG: log },
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(log, 'utf8').trim().split('\n');
+}
+
+const HEAVY: [string, RegExp][] = [
+  ['@tensorflow/tfjs', /\/node_modules\/@tensorflow\/tfjs\//],
+  ['@tensorflow/tfjs-backend-wasm', /\/node_modules\/@tensorflow\/tfjs-backend-wasm\//],
+  ['ts-morph', /\/node_modules\/ts-morph\//],
+  ['the runtime', /\/dist\/src\/runtime\//],
+  ['codegen', /\/dist\/src\/codegen\/(?!package-root)/],
+];
+
+describe('startup: each command loads only what it needs', () => {
+  const light: [string, string[]][] = [
+    ['check', ['check', 'specs/fashion-cnn.arch']],
+    ['stats', ['stats', 'specs/resnet50.arch', '--json']],
+    ['fmt', ['fmt', 'specs/fashion-cnn.arch']],
+    ['diff', ['diff', 'specs/fashion-cnn.arch', 'specs/fashion-cnn.arch']],
+  ];
+  for (const [name, args] of light) {
+    it(`${name} loads the compiled front end and none of tfjs, wasm, ts-morph, the runtime or codegen`, () => {
+      const urls = loadedBy(args);
+      expect(urls.some((u) => u.includes('/dist/src/syntax/'))).toBe(true);
+      expect(urls.some((u) => u.includes('/node_modules/tsx/'))).toBe(false);
+      for (const [what, re] of HEAVY) expect(urls.filter((u) => re.test(u)), what).toEqual([]);
+    });
+  }
+
+  it('build loads ts-morph', () => {
+    const out = mkdtempSync(join(tmpdir(), 'archc-build-'));
+    const urls = loadedBy(['build', 'specs/fashion-cnn.arch', '-o', out]);
+    expect(urls.some((u) => /\/node_modules\/ts-morph\//.test(u))).toBe(true);
+  });
+
+  it('train loads the runtime', () => {
+    const urls = loadedBy(['train', '--help']);
+    expect(urls.some((u) => u.includes('/dist/src/runtime/'))).toBe(true);
+  });
+});
