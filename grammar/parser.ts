@@ -3,6 +3,7 @@
 // of the same grammar; test/grammar keeps the two in step. Turning CSTs into the AST is src/syntax's job.
 
 import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import './node20-compat.ts';
 import * as T from './tokens.ts';
 
 /** Tokens that can start an expression (used by the named-argument gate). */
