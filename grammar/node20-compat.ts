@@ -14,7 +14,12 @@ if (typeof Object.groupBy !== 'function') {
     value<K extends PropertyKey, T>(items: Iterable<T>, key: (item: T, index: number) => K): Partial<Record<K, T[]>> {
       const out = Object.create(null) as Partial<Record<K, T[]>>;
       let i = 0;
-      for (const item of items) (out[key(item, i++)] ??= []).push(item);
+      for (const item of items) {
+        const k = key(item, i++);
+        const group = out[k] ?? [];
+        group.push(item);
+        out[k] = group;
+      }
       return out;
     },
   });

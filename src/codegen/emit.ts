@@ -77,7 +77,7 @@ function writeNested(w: CodeBlockWriter, ls: readonly string[], trailingNewline:
     }
     if (/^[)\]}]/.test(l)) depth = Math.max(0, depth - 1);
     w.write(`${'  '.repeat(depth)}${l}`);
-    if (/[(\[{]$/.test(l)) depth++;
+    if (/[([{]$/.test(l)) depth++;
     if (trailingNewline || i < ls.length - 1) w.newLine();
   });
 }

@@ -69,7 +69,7 @@ export function sliceWeights(plan: CompactionPlan, compacted: CompactedIr, weigh
       }
       const ng = compacted.groupMap.get(g.id);
       const cg = ng === undefined ? undefined : compacted.ir.groups[ng];
-      if (!cg || !cg.maskable) continue;
+      if (!cg?.maskable) continue;
       out[`masks/${cg.name}/s`] = gatherAxes(t, [plan.kept.get(g.id) ?? null]);
       continue;
     }

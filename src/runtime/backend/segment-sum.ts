@@ -6,7 +6,7 @@ import { makeInfo, readValues, type Info } from './kernel-utils.ts';
 
 export function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info {
   const { x, segmentIds } = args.inputs as { x: Info; segmentIds: Info };
-  const numSegments = (args.attrs ?? {})['numSegments'] as number;
+  const numSegments = args.attrs?.['numSegments'] as number;
   const n = segmentIds.shape.reduce((a, b) => a * b, 1);
   const inner = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];

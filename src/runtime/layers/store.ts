@@ -2,7 +2,7 @@
 // contract with compaction, checkpoints and export; the tfjs-internal names get a per-module prefix because tfjs
 // refuses two live variables with one name (tests and `archc eval` hold several modules at once).
 
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { makeVariable } from '../tensor-utils.ts';
 
 let nextModuleId = 0;

@@ -163,7 +163,7 @@ export class IrBuilder {
 
   build(name: string, task: IrNetwork['task'], outputs: number, train: TrainConfig = testTrain()): IrNetwork {
     const input = this.nodes[0];
-    if (!input || input.kind !== 'input') throw new Error('IrBuilder: the first node must be the input');
+    if (input?.kind !== 'input') throw new Error('IrBuilder: the first node must be the input');
     const ir: IrNetwork = {
       name,
       file: `${name}.arch`,
