@@ -3,8 +3,9 @@
 // checkpoints every N steps and at each epoch end, resume with a spec/settings check, NaN/Inf guards, and
 // SIGINT: finish the step, checkpoint, write the pruned spec, say where both are, exit 130.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../io/atomic-write.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
 import { DataError } from '../runtime/data/errors.ts';
 import { CHECKPOINT_FILE, CheckpointError, readCheckpoint, specHash, writeCheckpoint, type CheckpointMeta } from '../runtime/train/checkpoint.ts';
@@ -105,9 +106,7 @@ export function truncateMetrics(outDir: string, step: number): void {
         return false; // a torn last line from a killed run
       }
     });
-  const tmp = `${p}.${process.pid}.tmp`;
-  writeFileSync(tmp, kept.map((l) => l + '\n').join(''));
-  renameSync(tmp, p);
+  writeFileAtomicSync(p, kept.map((l) => l + '\n').join(''));
 }
 
 /** Thrown out of the training loop after a SIGINT checkpoint; caught by `controlledTraining`. */

@@ -2,9 +2,9 @@
 // and the tests use it: compile (diagnostics are returned, not thrown), then generate. Writing files is the
 // caller's business, except `writeFileAtomic`, which every writer of generated modules shares.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { hasErrors } from '../diagnostics/index.ts';
+import { writeFileAtomicSync } from '../io/atomic-write.ts';
 import { compileFile, type Compiled } from '../semantic/compile.ts';
 import { generateModule, specDisplayPath, type GeneratedModule } from './index.ts';
 
@@ -24,13 +24,5 @@ export async function buildSpecFile(file: string, cwd: string): Promise<BuildRes
 
 /** Writes through a temporary file in the same folder and a rename, so a reader never sees half a module. */
 export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomicSync(path, text, { mkdir: true });
 }

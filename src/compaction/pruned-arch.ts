@@ -10,9 +10,9 @@
 //      (`basic3: basic(32)`) or the repeat is split, so every surviving layer keeps its path (= its weight names).
 // Written atomically (temp file + rename), never over the input.
 
-import { rename, writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { Span } from '../diagnostics/index.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import { replaceSpans, type SpanEdit } from '../printer/index.ts';
 import type { Arg, ArchFile, BlockDecl, CallExpr, Expr, LayerStmt, RepeatStmt, Statement } from '../syntax/ast.ts';
 import type { IrNetwork, IrNode } from '../semantic/ir.ts';
@@ -135,9 +135,7 @@ export function emitPrunedArch(source: string, ast: ArchFile, plan: CompactionPl
 /** Writes `text` to `path` atomically (temp file in the same directory, then rename); refuses to overwrite `input`. */
 export async function writePrunedArch(path: string, text: string, input?: string): Promise<void> {
   if (input !== undefined && resolvePath(path) === resolvePath(input)) throw new Error(`refusing to overwrite the input ${input} with the pruned spec`);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  await writeFile(tmp, text, 'utf8');
-  await rename(tmp, path);
+  await writeFileAtomic(path, text);
 }
 
 // ---------------------------------------------------------------------------------------------------------

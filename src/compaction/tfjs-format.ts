@@ -5,9 +5,10 @@
 // ↔ `recurrentKernel`); the layouts are already tfjs's (HWIO kernels, LSTM gates i, f, c, o). No masks are
 // exported: in a compacted network every kept structure's mask is 1.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import type { WeightMap } from '../runtime/module.ts';
 import type { IrNetwork, IrNode } from '../semantic/ir.ts';
 
@@ -175,11 +176,7 @@ export async function tfjsFiles(ir: IrNetwork, weights: WeightMap): Promise<Tfjs
 export async function saveTfjsModel(dir: string, ir: IrNetwork, weights: WeightMap): Promise<string[]> {
   const files = await tfjsFiles(ir, weights);
   await mkdir(dir, { recursive: true });
-  const put = async (name: string, data: string | Uint8Array) => {
-    const tmp = join(dir, `.${name}.tmp-${process.pid}`);
-    await writeFile(tmp, data);
-    await rename(tmp, join(dir, name));
-  };
+  const put = (name: string, data: string | Uint8Array) => writeFileAtomic(join(dir, name), data);
   // weights.bin first: a model.json never points at a missing or older weights file.
   await put('weights.bin', new Uint8Array(files.weightData));
   await put('model.json', JSON.stringify(files.modelJson));

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 /** Stage rank: a file may import only from its own stage or from stages of a strictly lower rank. */
 const RANK: Record<string, number> = {
   diagnostics: 0,
+  io: 0,
   grammar: 0,
   syntax: 1,
   printer: 2,

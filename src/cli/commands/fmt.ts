@@ -2,10 +2,10 @@
 // src/printer. Files with syntax errors are reported as diagnostics and never rewritten; writes go to a
 // temporary file renamed over the original so an interrupted run cannot leave a half-written spec.
 
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomicSync } from '../../io/atomic-write.ts';
 import { diag, hasErrors, renderDiagnostics, SourceText } from '../../diagnostics/index.ts';
 import { printArch } from '../../printer/index.ts';
 import { parseArch, sameSyntax } from '../../syntax/index.ts';
@@ -79,12 +79,9 @@ function formatFile(file: string, io: Io): { original: string; text: string } | 
 }
 
 function writeAtomically(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, text, 'utf8');
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, text);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new UserError(`cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

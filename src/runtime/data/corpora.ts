@@ -3,10 +3,11 @@
 // file. Each is normalised by text-preprocess.ts, split 90/5/5 by position, and encoded with a train vocabulary.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../../io/atomic-write.ts';
 import { DataError } from './errors.ts';
 import { decodeText, readDataFile } from './file-read.ts';
 import type { TokenSplits } from './ptb.ts';
@@ -58,9 +59,7 @@ export function ensureKjvDump(cacheDir: string, bibleCommand = 'bible'): string 
     throw new DataError(file, `cannot create the KJV dump: ${problem}`, KJV_HINT);
   }
   mkdirSync(dirname(file), { recursive: true });
-  const part = `${file}.${Date.now()}-${Math.random().toString(36).slice(2)}.part`;
-  writeFileSync(part, out);
-  renameSync(part, file);
+  writeFileAtomicSync(file, out);
   return file;
 }
 
