@@ -3,6 +3,7 @@
 // command's module is loaded (commands/index.ts), so `archc check` starts without the training stack.
 
 import { Command, CommanderError } from 'commander';
+import { FileFormatError } from '../io/read-json.ts';
 import { processIo, UserError, type Io } from './io.ts';
 import { commandsFor } from './commands/index.ts';
 
@@ -27,6 +28,11 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     if (e instanceof UserError) {
       io.err(`archc: ${e.message}`);
       return e.exitCode;
+    }
+    // A damaged file archc wrote earlier (model.json, compaction.json, metrics.jsonl): the user's to fix or remove.
+    if (e instanceof FileFormatError) {
+      io.err(`archc: ${e.message}`);
+      return 1;
     }
     const msg = e instanceof Error ? e.message : String(e);
     io.err(`archc: internal error: ${msg}\nPlease report this with the command and input that caused it.`);

@@ -10,6 +10,7 @@ import type { IrNetwork } from '../semantic/ir.ts';
 import { DataError } from '../runtime/data/errors.ts';
 import { CHECKPOINT_FILE, CheckpointError, readCheckpoint, specHash, writeCheckpoint, type CheckpointMeta } from '../runtime/train/checkpoint.ts';
 import { checkStep, NumericsError } from '../runtime/train/numerics.ts';
+import { metricsLineSchema } from '../runtime/train/metrics-schema.ts';
 import type { StepInfo, Trainer, TrainerState } from '../runtime/train/trainer.ts';
 import { prunedFileName } from '../compaction/index.ts';
 import { METRICS_FILE } from '../runtime/train/trainer.ts';
@@ -100,8 +101,8 @@ export function truncateMetrics(outDir: string, step: number): void {
     .filter((l) => {
       if (l.trim() === '') return false;
       try {
-        const s = (JSON.parse(l) as { step?: unknown }).step;
-        return typeof s === 'number' && s <= step;
+        const r = metricsLineSchema.pick({ step: true }).safeParse(JSON.parse(l));
+        return r.success && r.data.step <= step;
       } catch {
         return false; // a torn last line from a killed run
       }

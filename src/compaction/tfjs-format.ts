@@ -9,6 +9,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { parseJson } from '../io/read-json.ts';
+import { modelJsonSchema } from './file-schemas.ts';
 import type { WeightMap } from '../runtime/module.ts';
 import type { IrNetwork, IrNode } from '../semantic/ir.ts';
 
@@ -185,8 +187,9 @@ export async function saveTfjsModel(dir: string, ir: IrNetwork, weights: WeightM
 
 /** The stored files as tfjs ModelArtifacts (for `tf.loadLayersModel(tf.io.fromMemory(...))`). */
 export async function readTfjsArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as TfjsFiles['modelJson'];
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const file = join(dir, 'model.json');
+  const json = parseJson(file, await readFile(file, 'utf8'), modelJsonSchema);
+  const specs = json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[];
   const parts = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
   const buffers = parts.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
   return {

@@ -8,10 +8,15 @@
 import { METRICS_FILE } from '../runtime/train/trainer.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { z } from 'zod';
+import { compactionReportSchema } from '../compaction/file-schemas.ts';
 import { diffNetworks, type CompactionReport } from '../compaction/index.ts';
+import { parseJson } from '../io/read-json.ts';
 import { CHECKPOINT_FILE, readCheckpointMeta } from '../runtime/train/checkpoint.ts';
+import { parseMetricsLines } from '../runtime/train/metrics-schema.ts';
 import type { MetricsLine } from '../runtime/train/trainer.ts';
 import { compileFile, compileText } from '../semantic/compile.ts';
+import { diffSchema, masksFinalSchema, runFactsSchema, sweepSchema } from './run-file-schemas.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
 
 export interface GroupInfo {
@@ -72,18 +77,9 @@ export interface ReportData {
   task: 'classification' | 'language-model';
 }
 
-export function parseMetrics(text: string): MetricsLine[] {
-  const out: MetricsLine[] = [];
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (!t) continue;
-    try {
-      out.push(JSON.parse(t) as MetricsLine);
-    } catch {
-      // A line cut by a crash mid-write: the trainer appends whole lines, so only the last can be partial.
-    }
-  }
-  return out;
+/** The metrics lines of a metrics.jsonl text (a line cut by a crash is skipped; a malformed one names its field). */
+export function parseMetrics(text: string, file: string = METRICS_FILE): MetricsLine[] {
+  return parseMetricsLines(file, text);
 }
 
 /** The stage a group belongs to: the first path segment of its name after `gN:` ("g3:stage2.basic1.conv1" → stage2). */
@@ -114,13 +110,9 @@ export function groupsFromCompaction(c: CompactionFacts): GroupInfo[] {
   return c.groups.map((g) => ({ name: g.name, width: g.width, stage: stageOf(g.name), structure: 'structures', maskable: g.maskable }));
 }
 
-function readJson(file: string): unknown {
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
+/** A run file validated by its schema (the error names the file and the field), or null when it is absent. */
+function readJson<S extends z.ZodType>(file: string, schema: S): z.output<S> | null {
+  return existsSync(file) ? parseJson(file, readFileSync(file, 'utf8'), schema) : null;
 }
 
 export interface LoadOptions {
@@ -133,9 +125,9 @@ export interface LoadOptions {
 export async function loadRunDir(dir: string, opts: LoadOptions = {}): Promise<ReportData> {
   const metricsFile = join(dir, METRICS_FILE);
   if (!existsSync(metricsFile)) throw new Error(`${metricsFile}: no such file (is ${dir} the output folder of archc train or archc demo?)`);
-  const metrics = parseMetrics(readFileSync(metricsFile, 'utf8'));
+  const metrics = parseMetrics(readFileSync(metricsFile, 'utf8'), metricsFile);
   if (metrics.length === 0) throw new Error(`${metricsFile}: no complete metrics lines`);
-  const facts = (readJson(join(dir, 'run.json')) ?? {}) as RunFacts & { input?: string };
+  const facts: RunFacts & { input?: string } = readJson(join(dir, 'run.json'), runFactsSchema) ?? {};
   const files = readdirSync(dir);
   let inputFile =
     opts.input ?? (facts.input && existsSync(facts.input) ? facts.input : null) ?? pick(files.filter((f) => f.endsWith('.arch') && !f.endsWith('.pruned.arch')), dir);
@@ -164,13 +156,13 @@ export async function loadRunDir(dir: string, opts: LoadOptions = {}): Promise<R
     prunedIr = c.ir;
     if (c.ir) pruned = { file: prunedFile, params: c.ir.params, macs: c.ir.macs };
   }
-  const compaction = readJson(join(dir, 'compaction.json')) as CompactionFacts | null;
+  const compaction: CompactionFacts | null = readJson(join(dir, 'compaction.json'), compactionReportSchema);
   if (!ir && compaction) widthSource = 'compaction.json';
   // The width diff: what archc diff wrote, else computed from the two specs, as archc diff would.
-  const saved = readJson(join(dir, 'diff.json'));
+  const saved = readJson(join(dir, 'diff.json'), diffSchema);
   const diff = saved ?? (ir && prunedIr && prunedFile && inputFile ? diffNetworks(ir, prunedIr, basename(inputFile), basename(prunedFile)) : null);
-  const masksFinal = readJson(join(dir, 'masks-final.json')) as ReportData['masksFinal'];
-  const sweep = readJson(join(dir, 'sweep.json')) as SweepPoint[] | null;
+  const masksFinal: ReportData['masksFinal'] = readJson(join(dir, 'masks-final.json'), masksFinalSchema);
+  const sweep: SweepPoint[] | null = readJson(join(dir, 'sweep.json'), sweepSchema);
   const task = metrics.some((m) => m.evalPerplexity !== null) ? 'language-model' : 'classification';
   return {
     title: opts.title ?? facts.network ?? ir?.name ?? basename(dir),

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { IrNetwork } from '../../semantic/ir.ts';
+import { checkpointHeaderSchema, checkpointMetaSchema, trainerStateSchema, validatePart } from './checkpoint-schema.ts';
 import type { TrainerState } from './trainer.ts';
 
 export const CHECKPOINT_FILE = 'checkpoint.archckpt';
@@ -220,20 +221,20 @@ export function readCheckpoint(path: string): Checkpoint {
   }
   const digest = createHash('sha256').update(buf.subarray(PREFIX)).digest();
   if (!digest.equals(buf.subarray(24, 56))) throw new CheckpointError(path, 'checksum mismatch: the checkpoint is corrupt');
-  let header: { kind?: unknown; meta?: unknown; state?: unknown };
+  let raw: unknown;
   try {
-    header = JSON.parse(buf.subarray(PREFIX, PREFIX + headerLen).toString('utf8')) as typeof header;
+    raw = JSON.parse(buf.subarray(PREFIX, PREFIX + headerLen).toString('utf8'));
   } catch {
     throw new CheckpointError(path, 'the header is not valid JSON (corrupt checkpoint)');
   }
-  if (header.kind !== 'archc-checkpoint' || typeof header.meta !== 'object' || typeof header.state !== 'object') {
-    throw new CheckpointError(path, 'the header is not an archc checkpoint header');
-  }
+  const bad = (problem: string): Error => new CheckpointError(path, `not an archc checkpoint header: ${problem}`);
+  const header = validatePart(path, 'header', raw, checkpointHeaderSchema, bad);
   // Copy the blob into its own 8-aligned ArrayBuffer (a Buffer from the pool may start at any offset).
   const blobStart = PREFIX + align8(headerLen);
   const blob = (buf.buffer as ArrayBuffer).slice(buf.byteOffset + blobStart, buf.byteOffset + blobStart + blobLen);
-  const meta = decode(header.meta, blob, 0, path) as CheckpointMeta;
-  const state = decode(header.state, blob, 0, path) as TrainerState;
+  const meta: CheckpointMeta = validatePart(path, 'meta', decode(header.meta, blob, 0, path), checkpointMetaSchema, bad);
+  // The schema checks the state's top level and typed arrays; deeper parts are the trainer's own plain JSON.
+  const state = validatePart(path, 'state', decode(header.state, blob, 0, path), trainerStateSchema, bad) as unknown as TrainerState;
   return { meta, state };
 }
 
