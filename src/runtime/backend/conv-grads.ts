@@ -3,7 +3,7 @@
 // entirely and its Conv2DBackpropInput runs at ~2 GFLOP/s; cpu's Conv2DBackpropFilter runs at ~0.02 GFLOP/s.
 // Padding comes from tfjs's own computeConv2DInfo, so 'same' (asymmetric for even totals) matches exactly.
 import * as tf from '@tensorflow/tfjs';
-import { KernelScope, pair, type Attrs, type Info } from './kernel-utils.ts';
+import { dims4, KernelScope, pair, type Attrs, type Info } from './kernel-utils.ts';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -97,12 +97,12 @@ export function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; b
   const attrs = args.attrs ?? {};
   const filterShape = attrs['filterShape'] as number[];
   const g = geometry(x.shape, filterShape, attrs, true);
-  const [kh, kw, c, m] = filterShape;
-  const b = x.shape[0];
+  const [kh, kw, c, m] = dims4(filterShape);
+  const [b] = dims4(x.shape);
   const k = new KernelScope(args.backend, backendName);
   const xp = paddedInput(k, x, g);
-  const xt = k.reshape(k.transpose(xp, [1, 2, 0, 3]), [1, xp.shape[1], xp.shape[2], b * c]);
-  const dyt = k.reshape(k.transpose(dy, [1, 2, 0, 3]), [dy.shape[1], dy.shape[2], b * c, m]);
+  const xt = k.reshape(k.transpose(xp, [1, 2, 0, 3]), [1, dims4(xp.shape)[1], dims4(xp.shape)[2], b * c]);
+  const dyt = k.reshape(k.transpose(dy, [1, 2, 0, 3]), [dims4(dy.shape)[1], dims4(dy.shape)[2], b * c, m]);
   const out = k.run('DepthwiseConv2dNative', { x: xt, filter: dyt }, {
     strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [g.sh, g.sw], dimRoundingMode: undefined,
   } as unknown as Attrs);
@@ -117,7 +117,7 @@ export function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; ba
   const attrs = args.attrs ?? {};
   const inputShape = attrs['inputShape'] as number[];
   const g = geometry(inputShape, filter.shape, attrs, true);
-  const [kh, kw, c, m] = filter.shape;
+  const [kh, kw, c, m] = dims4(filter.shape);
   const k = new KernelScope(args.backend, backendName);
   const dyp = fullPaddedDy(k, dy, g);
   const flipped = k.reshape(k.run('Reverse', { x: filter }, { dims: [0, 1] }), [kh, kw, c * m, 1]);
@@ -125,7 +125,7 @@ export function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; ba
     strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
   } as unknown as Attrs);
   if (m === 1) return k.finish(out);
-  const [b, h, w] = inputShape;
+  const [b, h, w] = dims4(inputShape);
   const split = k.reshape(out, [b, h, w, c, m]);
   return k.finish(k.run('Sum', { x: split }, { axis: [4], keepDims: false }));
 }

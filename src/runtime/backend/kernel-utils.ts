@@ -35,6 +35,12 @@ export function stockKernel(kernelName: string, backendName: string): tf.KernelC
   return current !== undefined && !archcConfigs.has(current) ? current : undefined;
 }
 
+/** A rank-4 shape (NHWC activations, HWIO filters) as a tuple; another rank here is a broken invariant. */
+export function dims4(shape: readonly number[]): [number, number, number, number] {
+  if (shape.length !== 4) throw new Error(`archc: expected a rank-4 shape, got [${shape.join(', ')}]`);
+  return shape as [number, number, number, number];
+}
+
 /** The subset of KernelBackend we rely on; both wasm and cpu implement these. */
 interface BackendLike {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
@@ -73,7 +79,7 @@ export class KernelScope {
    * both: padding for the "full" correlation, cropping where a forward conv never read the last rows.
    */
   padOrCrop(x: Info, top: number, bottom: number, left: number, right: number): Info {
-    const [b, h, w, c] = x.shape;
+    const [b, h, w, c] = dims4(x.shape);
     let y = x;
     if (top < 0 || bottom < 0 || left < 0 || right < 0) {
       const t = Math.max(0, -top), bo = Math.max(0, -bottom), l = Math.max(0, -left), r = Math.max(0, -right);
@@ -92,7 +98,7 @@ export class KernelScope {
    */
   zeroDilate(dy: Info, sh: number, sw: number): Info {
     if (sh === 1 && sw === 1) return dy;
-    const [b, oh, ow, c] = dy.shape;
+    const [b, oh, ow, c] = dims4(dy.shape);
     const six = this.reshape(dy, [b, oh, 1, ow, 1, c]);
     const padded = this.run('PadV2', { x: six }, {
       paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],

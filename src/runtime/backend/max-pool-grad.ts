@@ -32,10 +32,10 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.K
           for (let y = yMin; y < yMax; y++) {
             for (let x = xMin; x < xMax; x++) {
               const idx = ((b * H + y) * W + x) * C + c;
-              if (xs[idx] > best || at < 0) { best = xs[idx]; at = idx; }
+              if (xs[idx]! > best || at < 0) { best = xs[idx]!; at = idx; }
             }
           }
-          if (at >= 0) dx[at] += dys[((b * OH + oy) * OW + ox) * C + c];
+          if (at >= 0) dx[at]! += dys[((b * OH + oy) * OW + ox) * C + c]!;
         }
       }
     }

@@ -14,12 +14,12 @@ export function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backen
   const ids = readValues(args.backend, segmentIds) as Int32Array;
   const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
   for (let i = 0; i < n; i++) {
-    const s = ids[i];
+    const s = ids[i]!;
     // TensorFlow drops negative ids; ids ≥ numSegments are invalid and dropped rather than corrupting memory.
     if (s < 0 || s >= numSegments) continue;
     const src = i * inner;
     const dst = s * inner;
-    for (let j = 0; j < inner; j++) out[dst + j] += xs[src + j];
+    for (let j = 0; j < inner; j++) out[dst + j]! += xs[src + j]!;
   }
   return makeInfo(args.backend, outShape, x.dtype, out);
 }

@@ -10,7 +10,7 @@ export function computeNormStats(split: ImageSplit): NormStats {
   const px = split.pixels;
   for (let ch = 0; ch < c; ch++) {
     const off = ch * 256;
-    for (let i = ch; i < px.length; i += c) hist[off + px[i]!]++;
+    for (let i = ch; i < px.length; i += c) hist[off + px[i]!]!++;
   }
   const mean: number[] = [];
   const std: number[] = [];

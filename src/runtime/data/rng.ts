@@ -52,7 +52,7 @@ export class Rng {
     if (state.length !== 4 || state.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
       throw new Error(`invalid RNG state ${JSON.stringify(state)}: expected four uint32 values`);
     }
-    [this.s0, this.s1, this.s2, this.s3] = state;
+    [this.s0, this.s1, this.s2, this.s3] = state as [number, number, number, number];
   }
 
   /** Next uniform uint32 (xoshiro128**). */

@@ -21,7 +21,7 @@ describe('matMul without transposed kernels', () => {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       it(`a${JSON.stringify(s.a)} b${JSON.stringify(s.b)} tA=${tA} tB=${tB}`, async () => {
         const r = rng(s.a.length * 31 + (tA ? 1 : 0) + (tB ? 2 : 0));
-        const swap = (sh: number[]) => [...sh.slice(0, -2), sh[sh.length - 1], sh[sh.length - 2]];
+        const swap = (sh: number[]): number[] => [...sh.slice(0, -2), sh[sh.length - 1]!, sh[sh.length - 2]!];
         const aShape = tA ? swap(s.a) : s.a, bShape = tB ? swap(s.b) : s.b;
         const as = randArray(r, aShape.reduce((p, q) => p * q, 1)), bs = randArray(r, bShape.reduce((p, q) => p * q, 1));
         const f = () => {
@@ -52,7 +52,7 @@ describe('matMul without transposed kernels', () => {
 });
 
 describe('gather gradient (UnsortedSegmentSum)', () => {
-  for (const [v, d, n] of [[11, 4, 30], [50, 1, 7], [3, 6, 40]]) {
+  for (const [v, d, n] of [[11, 4, 30], [50, 1, 7], [3, 6, 40]] as const) {
     it(`embedding V=${v} D=${d} N=${n} with repeated indices`, async () => {
       const r = rng(v * d + n);
       const table = randArray(r, v * d);
@@ -90,8 +90,8 @@ describe('BatchNorm', () => {
   const shapes = [[4, 5, 5, 3], [2, 3, 7, 1], [16, 6], [1, 4, 4, 2]];
   for (const shape of shapes) {
     it(`batchNormTrain matches tf.moments + tf.batchNorm (stock gradient) for ${JSON.stringify(shape)}`, async () => {
-      const r = rng(shape.length * 100 + shape[0]);
-      const c = shape[shape.length - 1];
+      const r = rng(shape.length * 100 + shape[0]!);
+      const c = shape[shape.length - 1]!;
       const size = shape.reduce((p, q) => p * q, 1);
       const xs = randArray(r, size).map((v) => v * 3 + 1), gs = randArray(r, c), bs = randArray(r, c), ws = randArray(r, size);
       const inputs = () => [tf.tensor(xs, shape), tf.tensor1d(gs), tf.tensor1d(bs), tf.tensor(ws, shape)] as const;
@@ -132,7 +132,7 @@ describe('maxPool gradient', () => {
   it('documents the stock wasm bug on all-negative windows', async () => {
     const ref = await on('cpu', 'stock', f);
     const stock = await on('wasm', 'stock', f);
-    expect(Array.from(stock[0])).not.toEqual(Array.from(ref[0]));
+    expect(Array.from(stock[0]!)).not.toEqual(Array.from(ref[0]!));
   });
 
   it('archc kernel routes the gradient to the argmax like cpu', async () => {
