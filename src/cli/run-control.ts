@@ -3,9 +3,10 @@
 // checkpoints every N steps and at each epoch end, resume with a spec/settings check, NaN/Inf guards, and
 // SIGINT: finish the step, checkpoint, write the pruned spec, say where both are, exit 130.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic-write.ts';
+import { samePath } from './same-path.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
 import { DataError } from '../runtime/data/errors.ts';
 import { CHECKPOINT_FILE, CheckpointError, readCheckpoint, specHash, writeCheckpoint, type CheckpointMeta } from '../runtime/train/checkpoint.ts';
@@ -41,22 +42,8 @@ export function outputPath(outDir: string, fileName: string, specPath?: string):
   return p;
 }
 
-/** True when a and b name the same file (through symlinks too, when they exist). */
-export function samePath(a: string, b: string): boolean {
-  const real = (p: string): string => {
-    try {
-      return realpathSync(p);
-    } catch {
-      // A missing file: resolve its folder (which may be a symlink) and append the name.
-      try {
-        return join(realpathSync(dirname(resolve(p))), basename(p));
-      } catch {
-        return resolve(p);
-      }
-    }
-  };
-  return real(a) === real(b);
-}
+// Re-exported: `archc build` imports it from same-path.ts without loading this file's runtime imports.
+export { samePath } from './same-path.ts';
 
 export interface OutDirOptions {
   outDir: string;

@@ -1,6 +1,6 @@
 // Which modules each command loads, seen from outside: the compiled CLI runs under a resolve hook that logs every
 // module URL. `check`, `stats`, `fmt` and `diff` must start without tfjs, its wasm backend, ts-morph or the runtime
-// (that is what keeps them near `node -e 0`); `build` needs ts-morph and `train` the runtime.
+// (that is what keeps them near `node -e 0`); `build` needs ts-morph but not tfjs, and `train` the runtime.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -47,10 +47,11 @@ describe('startup: each command loads only what it needs', () => {
     });
   }
 
-  it('build loads ts-morph', () => {
+  it('build loads ts-morph, and not tfjs or the runtime', () => {
     const out = mkdtempSync(join(tmpdir(), 'archc-build-'));
     const urls = loadedBy(['build', 'specs/fashion-cnn.arch', '-o', out]);
     expect(urls.some((u) => /\/node_modules\/ts-morph\//.test(u))).toBe(true);
+    for (const [what, re] of HEAVY.filter(([what]) => what !== 'ts-morph' && what !== 'codegen')) expect(urls.filter((u) => re.test(u)), what).toEqual([]);
   });
 
   it('train loads the runtime', () => {

@@ -5,7 +5,7 @@ import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildSpecFile, writeFileAtomic } from '../../codegen/build.ts';
 import { CANONICAL_OUT_DIR } from '../../codegen/index.ts';
-import { samePath } from '../run-control.ts';
+import { samePath } from '../same-path.ts';
 import { reportCompiled } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';
 import type { RegisterCommand } from './index.ts';
