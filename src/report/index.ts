@@ -1,6 +1,6 @@
 // The report stage (after compaction and diff): a run directory → <dir>/report.html, self-contained.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../io/atomic-write.ts';
 import { renderReport } from './html.ts';
 import { loadRunDir, type LoadOptions } from './model.ts';
 
@@ -12,6 +12,6 @@ export { lineChart, histogram, niceTicks, fmtNum } from './svg.ts';
 export async function writeReport(dir: string, opts: LoadOptions & { out?: string } = {}): Promise<string> {
   const data = await loadRunDir(dir, opts);
   const file = opts.out ?? join(dir, 'report.html');
-  writeFileSync(file, renderReport(data));
+  writeFileAtomicSync(file, renderReport(data));
   return file;
 }

@@ -4,11 +4,12 @@
 // (apt-get install dataset-fashion-mnist) it says so and trains on the runtime's generated synthetic images (a
 // fixed low-frequency pattern per class plus noise), so it works on a fresh machine after `npm install` alone.
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../../diagnostics/index.ts';
 import { PACKAGE_ROOT } from '../../codegen/package-root.ts';
+import { writeFileAtomicSync } from '../../io/atomic-write.ts';
 import { compactAndWrite, prunedFileName } from '../../compaction/index.ts';
 import { writeReport } from '../../report/index.ts';
 import { DEFAULT_DIRS } from '../../runtime/data/index.ts';
@@ -106,7 +107,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
     });
     const masks: Record<string, { s: number[]; beta: number[] }> = {};
     for (const [name, g] of Object.entries(result.state.masks.groups)) masks[name] = { s: Array.from(g.s), beta: Array.from(g.beta) };
-    writeFileSync(join(out, 'masks-final.json'), JSON.stringify(masks));
+    writeFileAtomicSync(join(out, 'masks-final.json'), JSON.stringify(masks));
 
     // Compaction: <out>/<spec>.pruned.arch (the input text with the learned widths), weights/, compaction.json.
     io.out('');
@@ -127,7 +128,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
     const json: string[] = [];
     await run(['diff', inputCopy, pruned, '--json'], { ...io, out: (t) => void json.push(t), err: () => {} });
     try {
-      writeFileSync(join(out, 'diff.json'), JSON.stringify(JSON.parse(json.join('\n')), null, 2));
+      writeFileAtomicSync(join(out, 'diff.json'), JSON.stringify(JSON.parse(json.join('\n')), null, 2));
     } catch {
       // diff --json printed nothing parseable: the report computes widths itself.
     }
@@ -137,7 +138,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   }
 
   const wall = (Date.now() - t0) / 1000;
-  writeFileSync(
+  writeFileAtomicSync(
     join(out, 'run.json'),
     JSON.stringify({ network: ir.name, dataset: dataNote, backend: result.backend.name, input: inputCopy, command: `archc demo${opts.quick ? ' --quick' : ''}${opts.fallback ? ' --fallback' : ''}`, wallTime: wall }, null, 2),
   );

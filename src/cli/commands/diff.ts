@@ -6,7 +6,7 @@
 // layer would read as "removed"; `--unrelated` compares them anyway.
 
 import type { Command } from 'commander';
-import { diffNetworks, unrelatedBecause, type DiffJson } from '../../compaction/index.ts';
+import { diffNetworks, unrelatedBecause, type DiffJson } from '../../compaction/diff.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
 import { compileOrReport } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';

@@ -250,8 +250,10 @@ export function readCheckpointMeta(path: string): CheckpointMeta | null {
     if (readSync(fd, prefix, 0, PREFIX, 0) !== PREFIX || !prefix.subarray(0, 8).equals(MAGIC) || prefix.readUInt32LE(8) !== FORMAT_VERSION) return null;
     const header = Buffer.alloc(prefix.readUInt32LE(12));
     if (readSync(fd, header, 0, header.length, PREFIX) !== header.length) return null;
-    const h = JSON.parse(header.toString('utf8')) as { kind?: unknown; meta?: unknown };
-    return h.kind === 'archc-checkpoint' && h.meta !== null && typeof h.meta === 'object' ? (decode(h.meta, new ArrayBuffer(0), 0, path) as CheckpointMeta) : null;
+    const h = checkpointHeaderSchema.safeParse(JSON.parse(header.toString('utf8')));
+    if (!h.success) return null;
+    const meta = checkpointMetaSchema.safeParse(decode(h.data.meta, new ArrayBuffer(0), 0, path));
+    return meta.success ? meta.data : null;
   } catch {
     return null;
   } finally {
