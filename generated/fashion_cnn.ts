@@ -71,29 +71,44 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type FashionCnnGroupName = keyof typeof groups;
 
+/** The layers with weights of specs/fashion-cnn.arch, one property per layer (named after its path). */
+export interface FashionCnnLayers {
+  /** stage1.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_cbr1_conv1: Conv2d;
+  /** stage1.cbr1.bn1: specs/fashion-cnn.arch:26 bn */
+  readonly stage1_cbr1_bn1: BatchNorm;
+  /** stage2.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_cbr1_conv1: Conv2d;
+  /** stage2.cbr1.bn1: specs/fashion-cnn.arch:26 bn */
+  readonly stage2_cbr1_bn1: BatchNorm;
+  /** stage3.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_cbr1_conv1: Conv2d;
+  /** stage3.cbr1.bn1: specs/fashion-cnn.arch:26 bn */
+  readonly stage3_cbr1_bn1: BatchNorm;
+  /** dense1: specs/fashion-cnn.arch:34 dense(10) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/fashion-cnn.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/fashion-cnn.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class FashionCnn extends NetworkModule {
-  /** stage1.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_cbr1_conv1: Conv2d = this.conv('stage1.cbr1.conv1', { inChannels: 1, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.cbr1.bn1: specs/fashion-cnn.arch:26 bn */
-  readonly stage1_cbr1_bn1: BatchNorm = this.bn('stage1.cbr1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_cbr1_conv1: Conv2d = this.conv('stage2.cbr1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.cbr1.bn1: specs/fashion-cnn.arch:26 bn */
-  readonly stage2_cbr1_bn1: BatchNorm = this.bn('stage2.cbr1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_cbr1_conv1: Conv2d = this.conv('stage3.cbr1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.cbr1.bn1: specs/fashion-cnn.arch:26 bn */
-  readonly stage3_cbr1_bn1: BatchNorm = this.bn('stage3.cbr1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/fashion-cnn.arch:34 dense(10) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 576, units: 10, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: FashionCnnLayers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      stage1_cbr1_conv1: this.conv('stage1.cbr1.conv1', { inChannels: 1, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_cbr1_bn1: this.bn('stage1.cbr1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage2_cbr1_conv1: this.conv('stage2.cbr1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_cbr1_bn1: this.bn('stage2.cbr1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage3_cbr1_conv1: this.conv('stage3.cbr1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_cbr1_bn1: this.bn('stage3.cbr1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 576, units: 10, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
@@ -101,9 +116,9 @@ export class FashionCnn extends NetworkModule {
 
     // stage1.cbr1: from specs/fashion-cnn.arch:30 cbr(16)
     // stage1.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3)
-    const t1 = this.stage1_cbr1_conv1.apply(x);
+    const t1 = this.layers.stage1_cbr1_conv1.apply(x);
     // stage1.cbr1.bn1: specs/fashion-cnn.arch:26 bn
-    const t2 = applyMask(this.stage1_cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:stage1.cbr1.conv1'].id);
+    const t2 = applyMask(this.layers.stage1_cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:stage1.cbr1.conv1'].id);
     // stage1.cbr1.relu1: specs/fashion-cnn.arch:26 relu
     const t3 = relu(t2);
 
@@ -112,9 +127,9 @@ export class FashionCnn extends NetworkModule {
 
     // stage2.cbr1: from specs/fashion-cnn.arch:31 cbr(32)
     // stage2.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3)
-    const t5 = this.stage2_cbr1_conv1.apply(t4);
+    const t5 = this.layers.stage2_cbr1_conv1.apply(t4);
     // stage2.cbr1.bn1: specs/fashion-cnn.arch:26 bn
-    const t6 = applyMask(this.stage2_cbr1_bn1.apply(t5, ctx.training), ctx, groups['g1:stage2.cbr1.conv1'].id);
+    const t6 = applyMask(this.layers.stage2_cbr1_bn1.apply(t5, ctx.training), ctx, groups['g1:stage2.cbr1.conv1'].id);
     // stage2.cbr1.relu1: specs/fashion-cnn.arch:26 relu
     const t7 = relu(t6);
 
@@ -123,9 +138,9 @@ export class FashionCnn extends NetworkModule {
 
     // stage3.cbr1: from specs/fashion-cnn.arch:32 cbr(64)
     // stage3.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3)
-    const t9 = this.stage3_cbr1_conv1.apply(t8);
+    const t9 = this.layers.stage3_cbr1_conv1.apply(t8);
     // stage3.cbr1.bn1: specs/fashion-cnn.arch:26 bn
-    const t10 = applyMask(this.stage3_cbr1_bn1.apply(t9, ctx.training), ctx, groups['g2:stage3.cbr1.conv1'].id);
+    const t10 = applyMask(this.layers.stage3_cbr1_bn1.apply(t9, ctx.training), ctx, groups['g2:stage3.cbr1.conv1'].id);
     // stage3.cbr1.relu1: specs/fashion-cnn.arch:26 relu
     const t11 = relu(t10);
 
@@ -134,7 +149,7 @@ export class FashionCnn extends NetworkModule {
     // flatten1: specs/fashion-cnn.arch:33 flatten
     const t13 = flatten(t12);
     // dense1: specs/fashion-cnn.arch:34 dense(10)
-    const t14 = this.dense1.apply(t13);
+    const t14 = this.layers.dense1.apply(t13);
 
     return t14;
   }
@@ -225,6 +240,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'fashion_cnn',
       specPath: 'specs/fashion-cnn.arch',
+      specUrl: new URL('../specs/fashion-cnn.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

@@ -114,99 +114,138 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type FashionResnetGroupName = keyof typeof groups;
 
+/** The layers with weights of specs/fashion-resnet.arch, one property per layer (named after its path). */
+export interface FashionResnetLayers {
+  /** conv1: specs/fashion-resnet.arch:34 conv(16, kernel 3) */
+  readonly conv1: Conv2d;
+  /** bn1: specs/fashion-resnet.arch:34 bn */
+  readonly bn1: BatchNorm;
+  /** stage1.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic1_conv1: Conv2d;
+  /** stage1.basic1.bn1: specs/fashion-resnet.arch:27 bn */
+  readonly stage1_basic1_bn1: BatchNorm;
+  /** stage1.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
+  readonly stage1_basic1_conv2: Conv2d;
+  /** stage1.basic1.bn2: specs/fashion-resnet.arch:28 bn */
+  readonly stage1_basic1_bn2: BatchNorm;
+  /** stage1.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic2_conv1: Conv2d;
+  /** stage1.basic2.bn1: specs/fashion-resnet.arch:27 bn */
+  readonly stage1_basic2_bn1: BatchNorm;
+  /** stage1.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
+  readonly stage1_basic2_conv2: Conv2d;
+  /** stage1.basic2.bn2: specs/fashion-resnet.arch:28 bn */
+  readonly stage1_basic2_bn2: BatchNorm;
+  /** stage2.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic1_conv1: Conv2d;
+  /** stage2.basic1.bn1: specs/fashion-resnet.arch:27 bn */
+  readonly stage2_basic1_bn1: BatchNorm;
+  /** stage2.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
+  readonly stage2_basic1_conv2: Conv2d;
+  /** stage2.basic1.bn2: specs/fashion-resnet.arch:28 bn */
+  readonly stage2_basic1_bn2: BatchNorm;
+  /** stage2.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut) */
+  readonly stage2_basic1_shortcut_conv: Conv2d;
+  /** stage2.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut) */
+  readonly stage2_basic1_shortcut_bn: BatchNorm;
+  /** stage2.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic2_conv1: Conv2d;
+  /** stage2.basic2.bn1: specs/fashion-resnet.arch:27 bn */
+  readonly stage2_basic2_bn1: BatchNorm;
+  /** stage2.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
+  readonly stage2_basic2_conv2: Conv2d;
+  /** stage2.basic2.bn2: specs/fashion-resnet.arch:28 bn */
+  readonly stage2_basic2_bn2: BatchNorm;
+  /** stage3.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic1_conv1: Conv2d;
+  /** stage3.basic1.bn1: specs/fashion-resnet.arch:27 bn */
+  readonly stage3_basic1_bn1: BatchNorm;
+  /** stage3.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
+  readonly stage3_basic1_conv2: Conv2d;
+  /** stage3.basic1.bn2: specs/fashion-resnet.arch:28 bn */
+  readonly stage3_basic1_bn2: BatchNorm;
+  /** stage3.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut) */
+  readonly stage3_basic1_shortcut_conv: Conv2d;
+  /** stage3.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut) */
+  readonly stage3_basic1_shortcut_bn: BatchNorm;
+  /** stage3.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic2_conv1: Conv2d;
+  /** stage3.basic2.bn1: specs/fashion-resnet.arch:27 bn */
+  readonly stage3_basic2_bn1: BatchNorm;
+  /** stage3.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
+  readonly stage3_basic2_conv2: Conv2d;
+  /** stage3.basic2.bn2: specs/fashion-resnet.arch:28 bn */
+  readonly stage3_basic2_bn2: BatchNorm;
+  /** dense1: specs/fashion-resnet.arch:39 dense(10) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/fashion-resnet.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/fashion-resnet.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class FashionResnet extends NetworkModule {
-  /** conv1: specs/fashion-resnet.arch:34 conv(16, kernel 3) */
-  readonly conv1: Conv2d = this.conv('conv1', { inChannels: 1, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** bn1: specs/fashion-resnet.arch:34 bn */
-  readonly bn1: BatchNorm = this.bn('bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic1_conv1: Conv2d = this.conv('stage1.basic1.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn1: specs/fashion-resnet.arch:27 bn */
-  readonly stage1_basic1_bn1: BatchNorm = this.bn('stage1.basic1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
-  readonly stage1_basic1_conv2: Conv2d = this.conv('stage1.basic1.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn2: specs/fashion-resnet.arch:28 bn */
-  readonly stage1_basic1_bn2: BatchNorm = this.bn('stage1.basic1.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic2_conv1: Conv2d = this.conv('stage1.basic2.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn1: specs/fashion-resnet.arch:27 bn */
-  readonly stage1_basic2_bn1: BatchNorm = this.bn('stage1.basic2.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
-  readonly stage1_basic2_conv2: Conv2d = this.conv('stage1.basic2.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn2: specs/fashion-resnet.arch:28 bn */
-  readonly stage1_basic2_bn2: BatchNorm = this.bn('stage1.basic2.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic1_conv1: Conv2d = this.conv('stage2.basic1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.bn1: specs/fashion-resnet.arch:27 bn */
-  readonly stage2_basic1_bn1: BatchNorm = this.bn('stage2.basic1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
-  readonly stage2_basic1_conv2: Conv2d = this.conv('stage2.basic1.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.bn2: specs/fashion-resnet.arch:28 bn */
-  readonly stage2_basic1_bn2: BatchNorm = this.bn('stage2.basic1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut) */
-  readonly stage2_basic1_shortcut_conv: Conv2d = this.conv('stage2.basic1.shortcut.conv', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut) */
-  readonly stage2_basic1_shortcut_bn: BatchNorm = this.bn('stage2.basic1.shortcut.bn', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic2_conv1: Conv2d = this.conv('stage2.basic2.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic2.bn1: specs/fashion-resnet.arch:27 bn */
-  readonly stage2_basic2_bn1: BatchNorm = this.bn('stage2.basic2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
-  readonly stage2_basic2_conv2: Conv2d = this.conv('stage2.basic2.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic2.bn2: specs/fashion-resnet.arch:28 bn */
-  readonly stage2_basic2_bn2: BatchNorm = this.bn('stage2.basic2.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic1_conv1: Conv2d = this.conv('stage3.basic1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.bn1: specs/fashion-resnet.arch:27 bn */
-  readonly stage3_basic1_bn1: BatchNorm = this.bn('stage3.basic1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
-  readonly stage3_basic1_conv2: Conv2d = this.conv('stage3.basic1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.bn2: specs/fashion-resnet.arch:28 bn */
-  readonly stage3_basic1_bn2: BatchNorm = this.bn('stage3.basic1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut) */
-  readonly stage3_basic1_shortcut_conv: Conv2d = this.conv('stage3.basic1.shortcut.conv', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut) */
-  readonly stage3_basic1_shortcut_bn: BatchNorm = this.bn('stage3.basic1.shortcut.bn', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic2_conv1: Conv2d = this.conv('stage3.basic2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic2.bn1: specs/fashion-resnet.arch:27 bn */
-  readonly stage3_basic2_bn1: BatchNorm = this.bn('stage3.basic2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3) */
-  readonly stage3_basic2_conv2: Conv2d = this.conv('stage3.basic2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic2.bn2: specs/fashion-resnet.arch:28 bn */
-  readonly stage3_basic2_bn2: BatchNorm = this.bn('stage3.basic2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/fashion-resnet.arch:39 dense(10) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 64, units: 10, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: FashionResnetLayers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      conv1: this.conv('conv1', { inChannels: 1, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      bn1: this.bn('bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv1: this.conv('stage1.basic1.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn1: this.bn('stage1.basic1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv2: this.conv('stage1.basic1.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn2: this.bn('stage1.basic1.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv1: this.conv('stage1.basic2.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn1: this.bn('stage1.basic2.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv2: this.conv('stage1.basic2.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn2: this.bn('stage1.basic2.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_conv1: this.conv('stage2.basic1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_bn1: this.bn('stage2.basic1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_conv2: this.conv('stage2.basic1.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_bn2: this.bn('stage2.basic1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_shortcut_conv: this.conv('stage2.basic1.shortcut.conv', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_shortcut_bn: this.bn('stage2.basic1.shortcut.bn', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic2_conv1: this.conv('stage2.basic2.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic2_bn1: this.bn('stage2.basic2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic2_conv2: this.conv('stage2.basic2.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic2_bn2: this.bn('stage2.basic2.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_conv1: this.conv('stage3.basic1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_bn1: this.bn('stage3.basic1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_conv2: this.conv('stage3.basic1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_bn2: this.bn('stage3.basic1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_shortcut_conv: this.conv('stage3.basic1.shortcut.conv', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_shortcut_bn: this.bn('stage3.basic1.shortcut.bn', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic2_conv1: this.conv('stage3.basic2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic2_bn1: this.bn('stage3.basic2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic2_conv2: this.conv('stage3.basic2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic2_bn2: this.bn('stage3.basic2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 64, units: 10, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // conv1: specs/fashion-resnet.arch:34 conv(16, kernel 3)
-    const t1 = this.conv1.apply(x);
+    const t1 = this.layers.conv1.apply(x);
     // bn1: specs/fashion-resnet.arch:34 bn
-    const t2 = applyMask(this.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
     // relu1: specs/fashion-resnet.arch:34 relu
     const t3 = relu(t2);
 
     // stage1.basic1: from specs/fashion-resnet.arch:35 basic(16)
     // stage1.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
-    const t4 = this.stage1_basic1_conv1.apply(t3);
+    const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: specs/fashion-resnet.arch:27 bn
-    const t5 = applyMask(this.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
     // stage1.basic1.relu1: specs/fashion-resnet.arch:27 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
-    const t7 = this.stage1_basic1_conv2.apply(t6);
+    const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: specs/fashion-resnet.arch:28 bn
-    const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/fashion-resnet.arch:30 relu
@@ -214,15 +253,15 @@ export class FashionResnet extends NetworkModule {
 
     // stage1.basic2: from specs/fashion-resnet.arch:35 basic(16)
     // stage1.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
-    const t11 = this.stage1_basic2_conv1.apply(t10);
+    const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: specs/fashion-resnet.arch:27 bn
-    const t12 = applyMask(this.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
     // stage1.basic2.relu1: specs/fashion-resnet.arch:27 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
-    const t14 = this.stage1_basic2_conv2.apply(t13);
+    const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: specs/fashion-resnet.arch:28 bn
-    const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/fashion-resnet.arch:30 relu
@@ -230,19 +269,19 @@ export class FashionResnet extends NetworkModule {
 
     // stage2.basic1: from specs/fashion-resnet.arch:36 basic(32, stride 2)
     // stage2.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
-    const t18 = this.stage2_basic1_conv1.apply(t17);
+    const t18 = this.layers.stage2_basic1_conv1.apply(t17);
     // stage2.basic1.bn1: specs/fashion-resnet.arch:27 bn
-    const t19 = applyMask(this.stage2_basic1_bn1.apply(t18, ctx.training), ctx, groups['g3:stage2.basic1.conv1'].id);
+    const t19 = applyMask(this.layers.stage2_basic1_bn1.apply(t18, ctx.training), ctx, groups['g3:stage2.basic1.conv1'].id);
     // stage2.basic1.relu1: specs/fashion-resnet.arch:27 relu
     const t20 = relu(t19);
     // stage2.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
-    const t21 = this.stage2_basic1_conv2.apply(t20);
+    const t21 = this.layers.stage2_basic1_conv2.apply(t20);
     // stage2.basic1.bn2: specs/fashion-resnet.arch:28 bn
-    const t22 = applyMask(this.stage2_basic1_bn2.apply(t21, ctx.training), ctx, groups['g4:stage2'].id);
+    const t22 = applyMask(this.layers.stage2_basic1_bn2.apply(t21, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut)
-    const t23 = this.stage2_basic1_shortcut_conv.apply(t17);
+    const t23 = this.layers.stage2_basic1_shortcut_conv.apply(t17);
     // stage2.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
-    const t24 = applyMask(this.stage2_basic1_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
+    const t24 = applyMask(this.layers.stage2_basic1_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t25 = add([applyGate(t22, ctx, [groups['g3:stage2.basic1.conv1'].id]), t24]);
     // stage2.basic1.relu2: specs/fashion-resnet.arch:30 relu
@@ -250,15 +289,15 @@ export class FashionResnet extends NetworkModule {
 
     // stage2.basic2: from specs/fashion-resnet.arch:36 basic(32)
     // stage2.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
-    const t27 = this.stage2_basic2_conv1.apply(t26);
+    const t27 = this.layers.stage2_basic2_conv1.apply(t26);
     // stage2.basic2.bn1: specs/fashion-resnet.arch:27 bn
-    const t28 = applyMask(this.stage2_basic2_bn1.apply(t27, ctx.training), ctx, groups['g5:stage2.basic2.conv1'].id);
+    const t28 = applyMask(this.layers.stage2_basic2_bn1.apply(t27, ctx.training), ctx, groups['g5:stage2.basic2.conv1'].id);
     // stage2.basic2.relu1: specs/fashion-resnet.arch:27 relu
     const t29 = relu(t28);
     // stage2.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
-    const t30 = this.stage2_basic2_conv2.apply(t29);
+    const t30 = this.layers.stage2_basic2_conv2.apply(t29);
     // stage2.basic2.bn2: specs/fashion-resnet.arch:28 bn
-    const t31 = applyMask(this.stage2_basic2_bn2.apply(t30, ctx.training), ctx, groups['g4:stage2'].id);
+    const t31 = applyMask(this.layers.stage2_basic2_bn2.apply(t30, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t32 = add([applyGate(t31, ctx, [groups['g5:stage2.basic2.conv1'].id]), t26]);
     // stage2.basic2.relu2: specs/fashion-resnet.arch:30 relu
@@ -266,19 +305,19 @@ export class FashionResnet extends NetworkModule {
 
     // stage3.basic1: from specs/fashion-resnet.arch:37 basic(64, stride 2)
     // stage3.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
-    const t34 = this.stage3_basic1_conv1.apply(t33);
+    const t34 = this.layers.stage3_basic1_conv1.apply(t33);
     // stage3.basic1.bn1: specs/fashion-resnet.arch:27 bn
-    const t35 = applyMask(this.stage3_basic1_bn1.apply(t34, ctx.training), ctx, groups['g6:stage3.basic1.conv1'].id);
+    const t35 = applyMask(this.layers.stage3_basic1_bn1.apply(t34, ctx.training), ctx, groups['g6:stage3.basic1.conv1'].id);
     // stage3.basic1.relu1: specs/fashion-resnet.arch:27 relu
     const t36 = relu(t35);
     // stage3.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
-    const t37 = this.stage3_basic1_conv2.apply(t36);
+    const t37 = this.layers.stage3_basic1_conv2.apply(t36);
     // stage3.basic1.bn2: specs/fashion-resnet.arch:28 bn
-    const t38 = applyMask(this.stage3_basic1_bn2.apply(t37, ctx.training), ctx, groups['g7:stage3'].id);
+    const t38 = applyMask(this.layers.stage3_basic1_bn2.apply(t37, ctx.training), ctx, groups['g7:stage3'].id);
     // stage3.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut)
-    const t39 = this.stage3_basic1_shortcut_conv.apply(t33);
+    const t39 = this.layers.stage3_basic1_shortcut_conv.apply(t33);
     // stage3.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
-    const t40 = applyMask(this.stage3_basic1_shortcut_bn.apply(t39, ctx.training), ctx, groups['g7:stage3'].id);
+    const t40 = applyMask(this.layers.stage3_basic1_shortcut_bn.apply(t39, ctx.training), ctx, groups['g7:stage3'].id);
     // stage3.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t41 = add([applyGate(t38, ctx, [groups['g6:stage3.basic1.conv1'].id]), t40]);
     // stage3.basic1.relu2: specs/fashion-resnet.arch:30 relu
@@ -286,15 +325,15 @@ export class FashionResnet extends NetworkModule {
 
     // stage3.basic2: from specs/fashion-resnet.arch:37 basic(64)
     // stage3.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
-    const t43 = this.stage3_basic2_conv1.apply(t42);
+    const t43 = this.layers.stage3_basic2_conv1.apply(t42);
     // stage3.basic2.bn1: specs/fashion-resnet.arch:27 bn
-    const t44 = applyMask(this.stage3_basic2_bn1.apply(t43, ctx.training), ctx, groups['g8:stage3.basic2.conv1'].id);
+    const t44 = applyMask(this.layers.stage3_basic2_bn1.apply(t43, ctx.training), ctx, groups['g8:stage3.basic2.conv1'].id);
     // stage3.basic2.relu1: specs/fashion-resnet.arch:27 relu
     const t45 = relu(t44);
     // stage3.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
-    const t46 = this.stage3_basic2_conv2.apply(t45);
+    const t46 = this.layers.stage3_basic2_conv2.apply(t45);
     // stage3.basic2.bn2: specs/fashion-resnet.arch:28 bn
-    const t47 = applyMask(this.stage3_basic2_bn2.apply(t46, ctx.training), ctx, groups['g7:stage3'].id);
+    const t47 = applyMask(this.layers.stage3_basic2_bn2.apply(t46, ctx.training), ctx, groups['g7:stage3'].id);
     // stage3.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t48 = add([applyGate(t47, ctx, [groups['g8:stage3.basic2.conv1'].id]), t42]);
     // stage3.basic2.relu2: specs/fashion-resnet.arch:30 relu
@@ -303,7 +342,7 @@ export class FashionResnet extends NetworkModule {
     // gap1: specs/fashion-resnet.arch:38 gap
     const t50 = globalAvgPool(t49);
     // dense1: specs/fashion-resnet.arch:39 dense(10)
-    const t51 = this.dense1.apply(t50);
+    const t51 = this.layers.dense1.apply(t50);
 
     return t51;
   }
@@ -442,6 +481,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'fashion_resnet',
       specPath: 'specs/fashion-resnet.arch',
+      specUrl: new URL('../specs/fashion-resnet.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

@@ -63,41 +63,53 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type LstmPtbGroupName = keyof typeof groups;
 
+/** The layers with weights of specs/lstm-ptb.arch, one property per layer (named after its path). */
+export interface LstmPtbLayers {
+  /** embedding1: specs/lstm-ptb.arch:30 embedding(1500) */
+  readonly embedding1: Embedding;
+  /** lstm1: specs/lstm-ptb.arch:32 maskable lstm(1500) */
+  readonly lstm1: Lstm;
+  /** lstm2: specs/lstm-ptb.arch:34 maskable lstm(1500) */
+  readonly lstm2: Lstm;
+  /** dense1: specs/lstm-ptb.arch:36 dense(10000) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/lstm-ptb.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/lstm-ptb.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class LstmPtb extends NetworkModule {
-  /** embedding1: specs/lstm-ptb.arch:30 embedding(1500) */
-  readonly embedding1: Embedding = this.embedding('embedding1', { vocab: 10000, dim: 1500 });
-  /** lstm1: specs/lstm-ptb.arch:32 maskable lstm(1500) */
-  readonly lstm1: Lstm = this.lstm('lstm1', { inFeatures: 1500, units: 1500 });
-  /** lstm2: specs/lstm-ptb.arch:34 maskable lstm(1500) */
-  readonly lstm2: Lstm = this.lstm('lstm2', { inFeatures: 1500, units: 1500 });
-  /** dense1: specs/lstm-ptb.arch:36 dense(10000) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 1500, units: 10000, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: LstmPtbLayers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      embedding1: this.embedding('embedding1', { vocab: 10000, dim: 1500 }),
+      lstm1: this.lstm('lstm1', { inFeatures: 1500, units: 1500 }),
+      lstm2: this.lstm('lstm2', { inFeatures: 1500, units: 1500 }),
+      dense1: this.dense('dense1', { inFeatures: 1500, units: 10000, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // embedding1: specs/lstm-ptb.arch:30 embedding(1500)
-    const t1 = this.embedding1.apply(x);
+    const t1 = this.layers.embedding1.apply(x);
     // dropout1: specs/lstm-ptb.arch:31 dropout(0.5)
     const t2 = dropout(t1, 0.5, ctx);
     // lstm1: specs/lstm-ptb.arch:32 maskable lstm(1500)
-    const t3 = this.lstm1.apply(t2, ctx.mask(groups['g0:lstm1'].id), ctx);
+    const t3 = this.layers.lstm1.apply(t2, ctx.mask(groups['g0:lstm1'].id), ctx);
     // dropout2: specs/lstm-ptb.arch:33 dropout(0.5)
     const t4 = dropout(t3, 0.5, ctx);
     // lstm2: specs/lstm-ptb.arch:34 maskable lstm(1500)
-    const t5 = this.lstm2.apply(t4, ctx.mask(groups['g1:lstm2'].id), ctx);
+    const t5 = this.layers.lstm2.apply(t4, ctx.mask(groups['g1:lstm2'].id), ctx);
     // dropout3: specs/lstm-ptb.arch:35 dropout(0.5)
     const t6 = dropout(t5, 0.5, ctx);
     // dense1: specs/lstm-ptb.arch:36 dense(10000)
-    const t7 = this.dense1.apply(t6);
+    const t7 = this.layers.dense1.apply(t6);
 
     return t7;
   }
@@ -182,6 +194,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'lstm_ptb',
       specPath: 'specs/lstm-ptb.arch',
+      specUrl: new URL('../specs/lstm-ptb.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

@@ -151,125 +151,188 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type Mobilenetv1GroupName = keyof typeof groups;
 
+/** The layers with weights of specs/mobilenetv1.arch, one property per layer (named after its path). */
+export interface Mobilenetv1Layers {
+  /** body.conv1: specs/mobilenetv1.arch:32 maskable conv(32 * alpha, kernel 3, stride 2) */
+  readonly body_conv1: Conv2d;
+  /** body.bn1: specs/mobilenetv1.arch:32 bn */
+  readonly body_bn1: BatchNorm;
+  /** body.dws1.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws1_dwconv1: Conv2d;
+  /** body.dws1.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws1_bn1: BatchNorm;
+  /** body.dws1.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws1_conv1: Conv2d;
+  /** body.dws1.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws1_bn2: BatchNorm;
+  /** body.dws2.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws2_dwconv1: Conv2d;
+  /** body.dws2.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws2_bn1: BatchNorm;
+  /** body.dws2.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws2_conv1: Conv2d;
+  /** body.dws2.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws2_bn2: BatchNorm;
+  /** body.dws3.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws3_dwconv1: Conv2d;
+  /** body.dws3.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws3_bn1: BatchNorm;
+  /** body.dws3.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws3_conv1: Conv2d;
+  /** body.dws3.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws3_bn2: BatchNorm;
+  /** body.dws4.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws4_dwconv1: Conv2d;
+  /** body.dws4.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws4_bn1: BatchNorm;
+  /** body.dws4.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws4_conv1: Conv2d;
+  /** body.dws4.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws4_bn2: BatchNorm;
+  /** body.dws5.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws5_dwconv1: Conv2d;
+  /** body.dws5.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws5_bn1: BatchNorm;
+  /** body.dws5.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws5_conv1: Conv2d;
+  /** body.dws5.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws5_bn2: BatchNorm;
+  /** body.dws6.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws6_dwconv1: Conv2d;
+  /** body.dws6.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws6_bn1: BatchNorm;
+  /** body.dws6.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws6_conv1: Conv2d;
+  /** body.dws6.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws6_bn2: BatchNorm;
+  /** body.dws7.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws7_dwconv1: Conv2d;
+  /** body.dws7.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws7_bn1: BatchNorm;
+  /** body.dws7.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws7_conv1: Conv2d;
+  /** body.dws7.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws7_bn2: BatchNorm;
+  /** body.dws8.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws8_dwconv1: Conv2d;
+  /** body.dws8.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws8_bn1: BatchNorm;
+  /** body.dws8.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws8_conv1: Conv2d;
+  /** body.dws8.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws8_bn2: BatchNorm;
+  /** body.dws9.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws9_dwconv1: Conv2d;
+  /** body.dws9.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws9_bn1: BatchNorm;
+  /** body.dws9.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws9_conv1: Conv2d;
+  /** body.dws9.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws9_bn2: BatchNorm;
+  /** body.dws10.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws10_dwconv1: Conv2d;
+  /** body.dws10.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws10_bn1: BatchNorm;
+  /** body.dws10.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws10_conv1: Conv2d;
+  /** body.dws10.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws10_bn2: BatchNorm;
+  /** body.dws11.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws11_dwconv1: Conv2d;
+  /** body.dws11.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws11_bn1: BatchNorm;
+  /** body.dws11.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws11_conv1: Conv2d;
+  /** body.dws11.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws11_bn2: BatchNorm;
+  /** body.dws12.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws12_dwconv1: Conv2d;
+  /** body.dws12.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws12_bn1: BatchNorm;
+  /** body.dws12.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws12_conv1: Conv2d;
+  /** body.dws12.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws12_bn2: BatchNorm;
+  /** body.dws13.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
+  readonly body_dws13_dwconv1: Conv2d;
+  /** body.dws13.bn1: specs/mobilenetv1.arch:27 bn */
+  readonly body_dws13_bn1: BatchNorm;
+  /** body.dws13.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
+  readonly body_dws13_conv1: Conv2d;
+  /** body.dws13.bn2: specs/mobilenetv1.arch:28 bn */
+  readonly body_dws13_bn2: BatchNorm;
+  /** dense1: specs/mobilenetv1.arch:43 dense(1000) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/mobilenetv1.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/mobilenetv1.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class Mobilenetv1 extends NetworkModule {
-  /** body.conv1: specs/mobilenetv1.arch:32 maskable conv(32 * alpha, kernel 3, stride 2) */
-  readonly body_conv1: Conv2d = this.conv('body.conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.bn1: specs/mobilenetv1.arch:32 bn */
-  readonly body_bn1: BatchNorm = this.bn('body.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws1.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws1_dwconv1: Conv2d = this.conv('body.dws1.dwconv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 16, depthwise: true, bias: false });
-  /** body.dws1.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws1_bn1: BatchNorm = this.bn('body.dws1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws1.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws1_conv1: Conv2d = this.conv('body.dws1.conv1', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws1.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws1_bn2: BatchNorm = this.bn('body.dws1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws2.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws2_dwconv1: Conv2d = this.conv('body.dws2.dwconv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 32, depthwise: true, bias: false });
-  /** body.dws2.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws2_bn1: BatchNorm = this.bn('body.dws2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws2.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws2_conv1: Conv2d = this.conv('body.dws2.conv1', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws2.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws2_bn2: BatchNorm = this.bn('body.dws2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws3.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws3_dwconv1: Conv2d = this.conv('body.dws3.dwconv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 64, depthwise: true, bias: false });
-  /** body.dws3.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws3_bn1: BatchNorm = this.bn('body.dws3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws3.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws3_conv1: Conv2d = this.conv('body.dws3.conv1', { inChannels: 64, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws3.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws3_bn2: BatchNorm = this.bn('body.dws3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws4.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws4_dwconv1: Conv2d = this.conv('body.dws4.dwconv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 64, depthwise: true, bias: false });
-  /** body.dws4.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws4_bn1: BatchNorm = this.bn('body.dws4.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws4.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws4_conv1: Conv2d = this.conv('body.dws4.conv1', { inChannels: 64, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws4.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws4_bn2: BatchNorm = this.bn('body.dws4.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws5.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws5_dwconv1: Conv2d = this.conv('body.dws5.dwconv1', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 128, depthwise: true, bias: false });
-  /** body.dws5.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws5_bn1: BatchNorm = this.bn('body.dws5.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws5.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws5_conv1: Conv2d = this.conv('body.dws5.conv1', { inChannels: 128, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws5.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws5_bn2: BatchNorm = this.bn('body.dws5.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws6.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws6_dwconv1: Conv2d = this.conv('body.dws6.dwconv1', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 128, depthwise: true, bias: false });
-  /** body.dws6.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws6_bn1: BatchNorm = this.bn('body.dws6.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws6.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws6_conv1: Conv2d = this.conv('body.dws6.conv1', { inChannels: 128, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws6.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws6_bn2: BatchNorm = this.bn('body.dws6.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws7.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws7_dwconv1: Conv2d = this.conv('body.dws7.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false });
-  /** body.dws7.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws7_bn1: BatchNorm = this.bn('body.dws7.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws7.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws7_conv1: Conv2d = this.conv('body.dws7.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws7.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws7_bn2: BatchNorm = this.bn('body.dws7.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws8.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws8_dwconv1: Conv2d = this.conv('body.dws8.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false });
-  /** body.dws8.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws8_bn1: BatchNorm = this.bn('body.dws8.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws8.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws8_conv1: Conv2d = this.conv('body.dws8.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws8.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws8_bn2: BatchNorm = this.bn('body.dws8.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws9.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws9_dwconv1: Conv2d = this.conv('body.dws9.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false });
-  /** body.dws9.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws9_bn1: BatchNorm = this.bn('body.dws9.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws9.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws9_conv1: Conv2d = this.conv('body.dws9.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws9.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws9_bn2: BatchNorm = this.bn('body.dws9.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws10.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws10_dwconv1: Conv2d = this.conv('body.dws10.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false });
-  /** body.dws10.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws10_bn1: BatchNorm = this.bn('body.dws10.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws10.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws10_conv1: Conv2d = this.conv('body.dws10.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws10.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws10_bn2: BatchNorm = this.bn('body.dws10.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws11.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws11_dwconv1: Conv2d = this.conv('body.dws11.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false });
-  /** body.dws11.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws11_bn1: BatchNorm = this.bn('body.dws11.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws11.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws11_conv1: Conv2d = this.conv('body.dws11.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws11.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws11_bn2: BatchNorm = this.bn('body.dws11.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws12.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws12_dwconv1: Conv2d = this.conv('body.dws12.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 256, depthwise: true, bias: false });
-  /** body.dws12.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws12_bn1: BatchNorm = this.bn('body.dws12.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws12.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws12_conv1: Conv2d = this.conv('body.dws12.conv1', { inChannels: 256, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws12.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws12_bn2: BatchNorm = this.bn('body.dws12.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws13.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride) */
-  readonly body_dws13_dwconv1: Conv2d = this.conv('body.dws13.dwconv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 512, depthwise: true, bias: false });
-  /** body.dws13.bn1: specs/mobilenetv1.arch:27 bn */
-  readonly body_dws13_bn1: BatchNorm = this.bn('body.dws13.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** body.dws13.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1) */
-  readonly body_dws13_conv1: Conv2d = this.conv('body.dws13.conv1', { inChannels: 512, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** body.dws13.bn2: specs/mobilenetv1.arch:28 bn */
-  readonly body_dws13_bn2: BatchNorm = this.bn('body.dws13.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/mobilenetv1.arch:43 dense(1000) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 512, units: 1000, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: Mobilenetv1Layers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      body_conv1: this.conv('body.conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_bn1: this.bn('body.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      body_dws1_dwconv1: this.conv('body.dws1.dwconv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 16, depthwise: true, bias: false }),
+      body_dws1_bn1: this.bn('body.dws1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      body_dws1_conv1: this.conv('body.dws1.conv1', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws1_bn2: this.bn('body.dws1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      body_dws2_dwconv1: this.conv('body.dws2.dwconv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 32, depthwise: true, bias: false }),
+      body_dws2_bn1: this.bn('body.dws2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      body_dws2_conv1: this.conv('body.dws2.conv1', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws2_bn2: this.bn('body.dws2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      body_dws3_dwconv1: this.conv('body.dws3.dwconv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 64, depthwise: true, bias: false }),
+      body_dws3_bn1: this.bn('body.dws3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      body_dws3_conv1: this.conv('body.dws3.conv1', { inChannels: 64, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws3_bn2: this.bn('body.dws3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      body_dws4_dwconv1: this.conv('body.dws4.dwconv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 64, depthwise: true, bias: false }),
+      body_dws4_bn1: this.bn('body.dws4.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      body_dws4_conv1: this.conv('body.dws4.conv1', { inChannels: 64, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws4_bn2: this.bn('body.dws4.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      body_dws5_dwconv1: this.conv('body.dws5.dwconv1', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 128, depthwise: true, bias: false }),
+      body_dws5_bn1: this.bn('body.dws5.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      body_dws5_conv1: this.conv('body.dws5.conv1', { inChannels: 128, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws5_bn2: this.bn('body.dws5.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      body_dws6_dwconv1: this.conv('body.dws6.dwconv1', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 128, depthwise: true, bias: false }),
+      body_dws6_bn1: this.bn('body.dws6.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      body_dws6_conv1: this.conv('body.dws6.conv1', { inChannels: 128, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws6_bn2: this.bn('body.dws6.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws7_dwconv1: this.conv('body.dws7.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false }),
+      body_dws7_bn1: this.bn('body.dws7.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws7_conv1: this.conv('body.dws7.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws7_bn2: this.bn('body.dws7.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws8_dwconv1: this.conv('body.dws8.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false }),
+      body_dws8_bn1: this.bn('body.dws8.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws8_conv1: this.conv('body.dws8.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws8_bn2: this.bn('body.dws8.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws9_dwconv1: this.conv('body.dws9.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false }),
+      body_dws9_bn1: this.bn('body.dws9.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws9_conv1: this.conv('body.dws9.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws9_bn2: this.bn('body.dws9.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws10_dwconv1: this.conv('body.dws10.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false }),
+      body_dws10_bn1: this.bn('body.dws10.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws10_conv1: this.conv('body.dws10.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws10_bn2: this.bn('body.dws10.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws11_dwconv1: this.conv('body.dws11.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 256, depthwise: true, bias: false }),
+      body_dws11_bn1: this.bn('body.dws11.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws11_conv1: this.conv('body.dws11.conv1', { inChannels: 256, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws11_bn2: this.bn('body.dws11.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws12_dwconv1: this.conv('body.dws12.dwconv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 256, depthwise: true, bias: false }),
+      body_dws12_bn1: this.bn('body.dws12.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      body_dws12_conv1: this.conv('body.dws12.conv1', { inChannels: 256, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws12_bn2: this.bn('body.dws12.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      body_dws13_dwconv1: this.conv('body.dws13.dwconv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 512, depthwise: true, bias: false }),
+      body_dws13_bn1: this.bn('body.dws13.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      body_dws13_conv1: this.conv('body.dws13.conv1', { inChannels: 512, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      body_dws13_bn2: this.bn('body.dws13.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 512, units: 1000, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
@@ -277,211 +340,211 @@ export class Mobilenetv1 extends NetworkModule {
 
     // body: from specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.conv1: specs/mobilenetv1.arch:32 maskable conv(32 * alpha, kernel 3, stride 2)
-    const t1 = this.body_conv1.apply(x);
+    const t1 = this.layers.body_conv1.apply(x);
     // body.bn1: specs/mobilenetv1.arch:32 bn
-    const t2 = applyMask(this.body_bn1.apply(t1, ctx.training), ctx, groups['g0:body.conv1'].id);
+    const t2 = applyMask(this.layers.body_bn1.apply(t1, ctx.training), ctx, groups['g0:body.conv1'].id);
     // body.relu61: specs/mobilenetv1.arch:32 relu6
     const t3 = relu6(t2);
 
     // body.dws1: from specs/mobilenetv1.arch:33 dws(64 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws1.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t4 = this.body_dws1_dwconv1.apply(t3);
+    const t4 = this.layers.body_dws1_dwconv1.apply(t3);
     // body.dws1.bn1: specs/mobilenetv1.arch:27 bn
-    const t5 = applyMask(this.body_dws1_bn1.apply(t4, ctx.training), ctx, groups['g0:body.conv1'].id);
+    const t5 = applyMask(this.layers.body_dws1_bn1.apply(t4, ctx.training), ctx, groups['g0:body.conv1'].id);
     // body.dws1.relu61: specs/mobilenetv1.arch:27 relu6
     const t6 = relu6(t5);
     // body.dws1.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t7 = this.body_dws1_conv1.apply(t6);
+    const t7 = this.layers.body_dws1_conv1.apply(t6);
     // body.dws1.bn2: specs/mobilenetv1.arch:28 bn
-    const t8 = applyMask(this.body_dws1_bn2.apply(t7, ctx.training), ctx, groups['g1:body.dws1.conv1'].id);
+    const t8 = applyMask(this.layers.body_dws1_bn2.apply(t7, ctx.training), ctx, groups['g1:body.dws1.conv1'].id);
     // body.dws1.relu62: specs/mobilenetv1.arch:28 relu6
     const t9 = relu6(t8);
 
     // body.dws2: from specs/mobilenetv1.arch:34 dws(128 * alpha, stride 2)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws2.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t10 = this.body_dws2_dwconv1.apply(t9);
+    const t10 = this.layers.body_dws2_dwconv1.apply(t9);
     // body.dws2.bn1: specs/mobilenetv1.arch:27 bn
-    const t11 = applyMask(this.body_dws2_bn1.apply(t10, ctx.training), ctx, groups['g1:body.dws1.conv1'].id);
+    const t11 = applyMask(this.layers.body_dws2_bn1.apply(t10, ctx.training), ctx, groups['g1:body.dws1.conv1'].id);
     // body.dws2.relu61: specs/mobilenetv1.arch:27 relu6
     const t12 = relu6(t11);
     // body.dws2.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t13 = this.body_dws2_conv1.apply(t12);
+    const t13 = this.layers.body_dws2_conv1.apply(t12);
     // body.dws2.bn2: specs/mobilenetv1.arch:28 bn
-    const t14 = applyMask(this.body_dws2_bn2.apply(t13, ctx.training), ctx, groups['g2:body.dws2.conv1'].id);
+    const t14 = applyMask(this.layers.body_dws2_bn2.apply(t13, ctx.training), ctx, groups['g2:body.dws2.conv1'].id);
     // body.dws2.relu62: specs/mobilenetv1.arch:28 relu6
     const t15 = relu6(t14);
 
     // body.dws3: from specs/mobilenetv1.arch:34 dws(128 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws3.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t16 = this.body_dws3_dwconv1.apply(t15);
+    const t16 = this.layers.body_dws3_dwconv1.apply(t15);
     // body.dws3.bn1: specs/mobilenetv1.arch:27 bn
-    const t17 = applyMask(this.body_dws3_bn1.apply(t16, ctx.training), ctx, groups['g2:body.dws2.conv1'].id);
+    const t17 = applyMask(this.layers.body_dws3_bn1.apply(t16, ctx.training), ctx, groups['g2:body.dws2.conv1'].id);
     // body.dws3.relu61: specs/mobilenetv1.arch:27 relu6
     const t18 = relu6(t17);
     // body.dws3.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t19 = this.body_dws3_conv1.apply(t18);
+    const t19 = this.layers.body_dws3_conv1.apply(t18);
     // body.dws3.bn2: specs/mobilenetv1.arch:28 bn
-    const t20 = applyMask(this.body_dws3_bn2.apply(t19, ctx.training), ctx, groups['g3:body.dws3.conv1'].id);
+    const t20 = applyMask(this.layers.body_dws3_bn2.apply(t19, ctx.training), ctx, groups['g3:body.dws3.conv1'].id);
     // body.dws3.relu62: specs/mobilenetv1.arch:28 relu6
     const t21 = relu6(t20);
 
     // body.dws4: from specs/mobilenetv1.arch:35 dws(256 * alpha, stride 2)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws4.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t22 = this.body_dws4_dwconv1.apply(t21);
+    const t22 = this.layers.body_dws4_dwconv1.apply(t21);
     // body.dws4.bn1: specs/mobilenetv1.arch:27 bn
-    const t23 = applyMask(this.body_dws4_bn1.apply(t22, ctx.training), ctx, groups['g3:body.dws3.conv1'].id);
+    const t23 = applyMask(this.layers.body_dws4_bn1.apply(t22, ctx.training), ctx, groups['g3:body.dws3.conv1'].id);
     // body.dws4.relu61: specs/mobilenetv1.arch:27 relu6
     const t24 = relu6(t23);
     // body.dws4.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t25 = this.body_dws4_conv1.apply(t24);
+    const t25 = this.layers.body_dws4_conv1.apply(t24);
     // body.dws4.bn2: specs/mobilenetv1.arch:28 bn
-    const t26 = applyMask(this.body_dws4_bn2.apply(t25, ctx.training), ctx, groups['g4:body.dws4.conv1'].id);
+    const t26 = applyMask(this.layers.body_dws4_bn2.apply(t25, ctx.training), ctx, groups['g4:body.dws4.conv1'].id);
     // body.dws4.relu62: specs/mobilenetv1.arch:28 relu6
     const t27 = relu6(t26);
 
     // body.dws5: from specs/mobilenetv1.arch:35 dws(256 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws5.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t28 = this.body_dws5_dwconv1.apply(t27);
+    const t28 = this.layers.body_dws5_dwconv1.apply(t27);
     // body.dws5.bn1: specs/mobilenetv1.arch:27 bn
-    const t29 = applyMask(this.body_dws5_bn1.apply(t28, ctx.training), ctx, groups['g4:body.dws4.conv1'].id);
+    const t29 = applyMask(this.layers.body_dws5_bn1.apply(t28, ctx.training), ctx, groups['g4:body.dws4.conv1'].id);
     // body.dws5.relu61: specs/mobilenetv1.arch:27 relu6
     const t30 = relu6(t29);
     // body.dws5.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t31 = this.body_dws5_conv1.apply(t30);
+    const t31 = this.layers.body_dws5_conv1.apply(t30);
     // body.dws5.bn2: specs/mobilenetv1.arch:28 bn
-    const t32 = applyMask(this.body_dws5_bn2.apply(t31, ctx.training), ctx, groups['g5:body.dws5.conv1'].id);
+    const t32 = applyMask(this.layers.body_dws5_bn2.apply(t31, ctx.training), ctx, groups['g5:body.dws5.conv1'].id);
     // body.dws5.relu62: specs/mobilenetv1.arch:28 relu6
     const t33 = relu6(t32);
 
     // body.dws6: from specs/mobilenetv1.arch:36 dws(512 * alpha, stride 2)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws6.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t34 = this.body_dws6_dwconv1.apply(t33);
+    const t34 = this.layers.body_dws6_dwconv1.apply(t33);
     // body.dws6.bn1: specs/mobilenetv1.arch:27 bn
-    const t35 = applyMask(this.body_dws6_bn1.apply(t34, ctx.training), ctx, groups['g5:body.dws5.conv1'].id);
+    const t35 = applyMask(this.layers.body_dws6_bn1.apply(t34, ctx.training), ctx, groups['g5:body.dws5.conv1'].id);
     // body.dws6.relu61: specs/mobilenetv1.arch:27 relu6
     const t36 = relu6(t35);
     // body.dws6.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t37 = this.body_dws6_conv1.apply(t36);
+    const t37 = this.layers.body_dws6_conv1.apply(t36);
     // body.dws6.bn2: specs/mobilenetv1.arch:28 bn
-    const t38 = applyMask(this.body_dws6_bn2.apply(t37, ctx.training), ctx, groups['g6:body.dws6.conv1'].id);
+    const t38 = applyMask(this.layers.body_dws6_bn2.apply(t37, ctx.training), ctx, groups['g6:body.dws6.conv1'].id);
     // body.dws6.relu62: specs/mobilenetv1.arch:28 relu6
     const t39 = relu6(t38);
 
     // body.dws7: from specs/mobilenetv1.arch:36 dws(512 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws7.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t40 = this.body_dws7_dwconv1.apply(t39);
+    const t40 = this.layers.body_dws7_dwconv1.apply(t39);
     // body.dws7.bn1: specs/mobilenetv1.arch:27 bn
-    const t41 = applyMask(this.body_dws7_bn1.apply(t40, ctx.training), ctx, groups['g6:body.dws6.conv1'].id);
+    const t41 = applyMask(this.layers.body_dws7_bn1.apply(t40, ctx.training), ctx, groups['g6:body.dws6.conv1'].id);
     // body.dws7.relu61: specs/mobilenetv1.arch:27 relu6
     const t42 = relu6(t41);
     // body.dws7.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t43 = this.body_dws7_conv1.apply(t42);
+    const t43 = this.layers.body_dws7_conv1.apply(t42);
     // body.dws7.bn2: specs/mobilenetv1.arch:28 bn
-    const t44 = applyMask(this.body_dws7_bn2.apply(t43, ctx.training), ctx, groups['g7:body.dws7.conv1'].id);
+    const t44 = applyMask(this.layers.body_dws7_bn2.apply(t43, ctx.training), ctx, groups['g7:body.dws7.conv1'].id);
     // body.dws7.relu62: specs/mobilenetv1.arch:28 relu6
     const t45 = relu6(t44);
 
     // body.dws8: from specs/mobilenetv1.arch:36 dws(512 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws8.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t46 = this.body_dws8_dwconv1.apply(t45);
+    const t46 = this.layers.body_dws8_dwconv1.apply(t45);
     // body.dws8.bn1: specs/mobilenetv1.arch:27 bn
-    const t47 = applyMask(this.body_dws8_bn1.apply(t46, ctx.training), ctx, groups['g7:body.dws7.conv1'].id);
+    const t47 = applyMask(this.layers.body_dws8_bn1.apply(t46, ctx.training), ctx, groups['g7:body.dws7.conv1'].id);
     // body.dws8.relu61: specs/mobilenetv1.arch:27 relu6
     const t48 = relu6(t47);
     // body.dws8.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t49 = this.body_dws8_conv1.apply(t48);
+    const t49 = this.layers.body_dws8_conv1.apply(t48);
     // body.dws8.bn2: specs/mobilenetv1.arch:28 bn
-    const t50 = applyMask(this.body_dws8_bn2.apply(t49, ctx.training), ctx, groups['g8:body.dws8.conv1'].id);
+    const t50 = applyMask(this.layers.body_dws8_bn2.apply(t49, ctx.training), ctx, groups['g8:body.dws8.conv1'].id);
     // body.dws8.relu62: specs/mobilenetv1.arch:28 relu6
     const t51 = relu6(t50);
 
     // body.dws9: from specs/mobilenetv1.arch:36 dws(512 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws9.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t52 = this.body_dws9_dwconv1.apply(t51);
+    const t52 = this.layers.body_dws9_dwconv1.apply(t51);
     // body.dws9.bn1: specs/mobilenetv1.arch:27 bn
-    const t53 = applyMask(this.body_dws9_bn1.apply(t52, ctx.training), ctx, groups['g8:body.dws8.conv1'].id);
+    const t53 = applyMask(this.layers.body_dws9_bn1.apply(t52, ctx.training), ctx, groups['g8:body.dws8.conv1'].id);
     // body.dws9.relu61: specs/mobilenetv1.arch:27 relu6
     const t54 = relu6(t53);
     // body.dws9.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t55 = this.body_dws9_conv1.apply(t54);
+    const t55 = this.layers.body_dws9_conv1.apply(t54);
     // body.dws9.bn2: specs/mobilenetv1.arch:28 bn
-    const t56 = applyMask(this.body_dws9_bn2.apply(t55, ctx.training), ctx, groups['g9:body.dws9.conv1'].id);
+    const t56 = applyMask(this.layers.body_dws9_bn2.apply(t55, ctx.training), ctx, groups['g9:body.dws9.conv1'].id);
     // body.dws9.relu62: specs/mobilenetv1.arch:28 relu6
     const t57 = relu6(t56);
 
     // body.dws10: from specs/mobilenetv1.arch:36 dws(512 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws10.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t58 = this.body_dws10_dwconv1.apply(t57);
+    const t58 = this.layers.body_dws10_dwconv1.apply(t57);
     // body.dws10.bn1: specs/mobilenetv1.arch:27 bn
-    const t59 = applyMask(this.body_dws10_bn1.apply(t58, ctx.training), ctx, groups['g9:body.dws9.conv1'].id);
+    const t59 = applyMask(this.layers.body_dws10_bn1.apply(t58, ctx.training), ctx, groups['g9:body.dws9.conv1'].id);
     // body.dws10.relu61: specs/mobilenetv1.arch:27 relu6
     const t60 = relu6(t59);
     // body.dws10.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t61 = this.body_dws10_conv1.apply(t60);
+    const t61 = this.layers.body_dws10_conv1.apply(t60);
     // body.dws10.bn2: specs/mobilenetv1.arch:28 bn
-    const t62 = applyMask(this.body_dws10_bn2.apply(t61, ctx.training), ctx, groups['g10:body.dws10.conv1'].id);
+    const t62 = applyMask(this.layers.body_dws10_bn2.apply(t61, ctx.training), ctx, groups['g10:body.dws10.conv1'].id);
     // body.dws10.relu62: specs/mobilenetv1.arch:28 relu6
     const t63 = relu6(t62);
 
     // body.dws11: from specs/mobilenetv1.arch:36 dws(512 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws11.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t64 = this.body_dws11_dwconv1.apply(t63);
+    const t64 = this.layers.body_dws11_dwconv1.apply(t63);
     // body.dws11.bn1: specs/mobilenetv1.arch:27 bn
-    const t65 = applyMask(this.body_dws11_bn1.apply(t64, ctx.training), ctx, groups['g10:body.dws10.conv1'].id);
+    const t65 = applyMask(this.layers.body_dws11_bn1.apply(t64, ctx.training), ctx, groups['g10:body.dws10.conv1'].id);
     // body.dws11.relu61: specs/mobilenetv1.arch:27 relu6
     const t66 = relu6(t65);
     // body.dws11.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t67 = this.body_dws11_conv1.apply(t66);
+    const t67 = this.layers.body_dws11_conv1.apply(t66);
     // body.dws11.bn2: specs/mobilenetv1.arch:28 bn
-    const t68 = applyMask(this.body_dws11_bn2.apply(t67, ctx.training), ctx, groups['g11:body.dws11.conv1'].id);
+    const t68 = applyMask(this.layers.body_dws11_bn2.apply(t67, ctx.training), ctx, groups['g11:body.dws11.conv1'].id);
     // body.dws11.relu62: specs/mobilenetv1.arch:28 relu6
     const t69 = relu6(t68);
 
     // body.dws12: from specs/mobilenetv1.arch:37 dws(1024 * alpha, stride 2)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws12.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t70 = this.body_dws12_dwconv1.apply(t69);
+    const t70 = this.layers.body_dws12_dwconv1.apply(t69);
     // body.dws12.bn1: specs/mobilenetv1.arch:27 bn
-    const t71 = applyMask(this.body_dws12_bn1.apply(t70, ctx.training), ctx, groups['g11:body.dws11.conv1'].id);
+    const t71 = applyMask(this.layers.body_dws12_bn1.apply(t70, ctx.training), ctx, groups['g11:body.dws11.conv1'].id);
     // body.dws12.relu61: specs/mobilenetv1.arch:27 relu6
     const t72 = relu6(t71);
     // body.dws12.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t73 = this.body_dws12_conv1.apply(t72);
+    const t73 = this.layers.body_dws12_conv1.apply(t72);
     // body.dws12.bn2: specs/mobilenetv1.arch:28 bn
-    const t74 = applyMask(this.body_dws12_bn2.apply(t73, ctx.training), ctx, groups['g12:body.dws12.conv1'].id);
+    const t74 = applyMask(this.layers.body_dws12_bn2.apply(t73, ctx.training), ctx, groups['g12:body.dws12.conv1'].id);
     // body.dws12.relu62: specs/mobilenetv1.arch:28 relu6
     const t75 = relu6(t74);
 
     // body.dws13: from specs/mobilenetv1.arch:37 dws(1024 * alpha)
     //   in specs/mobilenetv1.arch:41 mobilenet(0.5)
     // body.dws13.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
-    const t76 = this.body_dws13_dwconv1.apply(t75);
+    const t76 = this.layers.body_dws13_dwconv1.apply(t75);
     // body.dws13.bn1: specs/mobilenetv1.arch:27 bn
-    const t77 = applyMask(this.body_dws13_bn1.apply(t76, ctx.training), ctx, groups['g12:body.dws12.conv1'].id);
+    const t77 = applyMask(this.layers.body_dws13_bn1.apply(t76, ctx.training), ctx, groups['g12:body.dws12.conv1'].id);
     // body.dws13.relu61: specs/mobilenetv1.arch:27 relu6
     const t78 = relu6(t77);
     // body.dws13.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
-    const t79 = this.body_dws13_conv1.apply(t78);
+    const t79 = this.layers.body_dws13_conv1.apply(t78);
     // body.dws13.bn2: specs/mobilenetv1.arch:28 bn
-    const t80 = applyMask(this.body_dws13_bn2.apply(t79, ctx.training), ctx, groups['g13:body.dws13.conv1'].id);
+    const t80 = applyMask(this.layers.body_dws13_bn2.apply(t79, ctx.training), ctx, groups['g13:body.dws13.conv1'].id);
     // body.dws13.relu62: specs/mobilenetv1.arch:28 relu6
     const t81 = relu6(t80);
 
     // gap1: specs/mobilenetv1.arch:42 gap
     const t82 = globalAvgPool(t81);
     // dense1: specs/mobilenetv1.arch:43 dense(1000)
-    const t83 = this.dense1.apply(t82);
+    const t83 = this.layers.dense1.apply(t82);
 
     return t83;
   }
@@ -661,6 +724,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'mobilenetv1',
       specPath: 'specs/mobilenetv1.arch',
+      specUrl: new URL('../specs/mobilenetv1.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

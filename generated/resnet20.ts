@@ -138,123 +138,174 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type Resnet20GroupName = keyof typeof groups;
 
+/** The layers with weights of specs/resnet20.arch, one property per layer (named after its path). */
+export interface Resnet20Layers {
+  /** conv1: specs/resnet20.arch:32 conv(16, kernel 3) */
+  readonly conv1: Conv2d;
+  /** bn1: specs/resnet20.arch:32 bn */
+  readonly bn1: BatchNorm;
+  /** stage1.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic1_conv1: Conv2d;
+  /** stage1.basic1.bn1: specs/resnet20.arch:25 bn */
+  readonly stage1_basic1_bn1: BatchNorm;
+  /** stage1.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic1_conv2: Conv2d;
+  /** stage1.basic1.bn2: specs/resnet20.arch:26 bn */
+  readonly stage1_basic1_bn2: BatchNorm;
+  /** stage1.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic2_conv1: Conv2d;
+  /** stage1.basic2.bn1: specs/resnet20.arch:25 bn */
+  readonly stage1_basic2_bn1: BatchNorm;
+  /** stage1.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic2_conv2: Conv2d;
+  /** stage1.basic2.bn2: specs/resnet20.arch:26 bn */
+  readonly stage1_basic2_bn2: BatchNorm;
+  /** stage1.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic3_conv1: Conv2d;
+  /** stage1.basic3.bn1: specs/resnet20.arch:25 bn */
+  readonly stage1_basic3_bn1: BatchNorm;
+  /** stage1.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic3_conv2: Conv2d;
+  /** stage1.basic3.bn2: specs/resnet20.arch:26 bn */
+  readonly stage1_basic3_bn2: BatchNorm;
+  /** stage2.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic1_conv1: Conv2d;
+  /** stage2.basic1.bn1: specs/resnet20.arch:25 bn */
+  readonly stage2_basic1_bn1: BatchNorm;
+  /** stage2.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic1_conv2: Conv2d;
+  /** stage2.basic1.bn2: specs/resnet20.arch:26 bn */
+  readonly stage2_basic1_bn2: BatchNorm;
+  /** stage2.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut) */
+  readonly stage2_basic1_shortcut_conv: Conv2d;
+  /** stage2.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut) */
+  readonly stage2_basic1_shortcut_bn: BatchNorm;
+  /** stage2.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic2_conv1: Conv2d;
+  /** stage2.basic2.bn1: specs/resnet20.arch:25 bn */
+  readonly stage2_basic2_bn1: BatchNorm;
+  /** stage2.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic2_conv2: Conv2d;
+  /** stage2.basic2.bn2: specs/resnet20.arch:26 bn */
+  readonly stage2_basic2_bn2: BatchNorm;
+  /** stage2.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic3_conv1: Conv2d;
+  /** stage2.basic3.bn1: specs/resnet20.arch:25 bn */
+  readonly stage2_basic3_bn1: BatchNorm;
+  /** stage2.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic3_conv2: Conv2d;
+  /** stage2.basic3.bn2: specs/resnet20.arch:26 bn */
+  readonly stage2_basic3_bn2: BatchNorm;
+  /** stage3.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic1_conv1: Conv2d;
+  /** stage3.basic1.bn1: specs/resnet20.arch:25 bn */
+  readonly stage3_basic1_bn1: BatchNorm;
+  /** stage3.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic1_conv2: Conv2d;
+  /** stage3.basic1.bn2: specs/resnet20.arch:26 bn */
+  readonly stage3_basic1_bn2: BatchNorm;
+  /** stage3.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut) */
+  readonly stage3_basic1_shortcut_conv: Conv2d;
+  /** stage3.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut) */
+  readonly stage3_basic1_shortcut_bn: BatchNorm;
+  /** stage3.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic2_conv1: Conv2d;
+  /** stage3.basic2.bn1: specs/resnet20.arch:25 bn */
+  readonly stage3_basic2_bn1: BatchNorm;
+  /** stage3.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic2_conv2: Conv2d;
+  /** stage3.basic2.bn2: specs/resnet20.arch:26 bn */
+  readonly stage3_basic2_bn2: BatchNorm;
+  /** stage3.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic3_conv1: Conv2d;
+  /** stage3.basic3.bn1: specs/resnet20.arch:25 bn */
+  readonly stage3_basic3_bn1: BatchNorm;
+  /** stage3.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic3_conv2: Conv2d;
+  /** stage3.basic3.bn2: specs/resnet20.arch:26 bn */
+  readonly stage3_basic3_bn2: BatchNorm;
+  /** dense1: specs/resnet20.arch:37 dense(10) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/resnet20.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/resnet20.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class Resnet20 extends NetworkModule {
-  /** conv1: specs/resnet20.arch:32 conv(16, kernel 3) */
-  readonly conv1: Conv2d = this.conv('conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** bn1: specs/resnet20.arch:32 bn */
-  readonly bn1: BatchNorm = this.bn('bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic1_conv1: Conv2d = this.conv('stage1.basic1.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn1: specs/resnet20.arch:25 bn */
-  readonly stage1_basic1_bn1: BatchNorm = this.bn('stage1.basic1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic1_conv2: Conv2d = this.conv('stage1.basic1.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn2: specs/resnet20.arch:26 bn */
-  readonly stage1_basic1_bn2: BatchNorm = this.bn('stage1.basic1.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic2_conv1: Conv2d = this.conv('stage1.basic2.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn1: specs/resnet20.arch:25 bn */
-  readonly stage1_basic2_bn1: BatchNorm = this.bn('stage1.basic2.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic2_conv2: Conv2d = this.conv('stage1.basic2.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn2: specs/resnet20.arch:26 bn */
-  readonly stage1_basic2_bn2: BatchNorm = this.bn('stage1.basic2.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic3_conv1: Conv2d = this.conv('stage1.basic3.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic3.bn1: specs/resnet20.arch:25 bn */
-  readonly stage1_basic3_bn1: BatchNorm = this.bn('stage1.basic3.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic3_conv2: Conv2d = this.conv('stage1.basic3.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic3.bn2: specs/resnet20.arch:26 bn */
-  readonly stage1_basic3_bn2: BatchNorm = this.bn('stage1.basic3.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic1_conv1: Conv2d = this.conv('stage2.basic1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.bn1: specs/resnet20.arch:25 bn */
-  readonly stage2_basic1_bn1: BatchNorm = this.bn('stage2.basic1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic1_conv2: Conv2d = this.conv('stage2.basic1.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.bn2: specs/resnet20.arch:26 bn */
-  readonly stage2_basic1_bn2: BatchNorm = this.bn('stage2.basic1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut) */
-  readonly stage2_basic1_shortcut_conv: Conv2d = this.conv('stage2.basic1.shortcut.conv', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut) */
-  readonly stage2_basic1_shortcut_bn: BatchNorm = this.bn('stage2.basic1.shortcut.bn', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic2_conv1: Conv2d = this.conv('stage2.basic2.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic2.bn1: specs/resnet20.arch:25 bn */
-  readonly stage2_basic2_bn1: BatchNorm = this.bn('stage2.basic2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic2_conv2: Conv2d = this.conv('stage2.basic2.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic2.bn2: specs/resnet20.arch:26 bn */
-  readonly stage2_basic2_bn2: BatchNorm = this.bn('stage2.basic2.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic3_conv1: Conv2d = this.conv('stage2.basic3.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic3.bn1: specs/resnet20.arch:25 bn */
-  readonly stage2_basic3_bn1: BatchNorm = this.bn('stage2.basic3.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic3_conv2: Conv2d = this.conv('stage2.basic3.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic3.bn2: specs/resnet20.arch:26 bn */
-  readonly stage2_basic3_bn2: BatchNorm = this.bn('stage2.basic3.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic1_conv1: Conv2d = this.conv('stage3.basic1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.bn1: specs/resnet20.arch:25 bn */
-  readonly stage3_basic1_bn1: BatchNorm = this.bn('stage3.basic1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic1_conv2: Conv2d = this.conv('stage3.basic1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.bn2: specs/resnet20.arch:26 bn */
-  readonly stage3_basic1_bn2: BatchNorm = this.bn('stage3.basic1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut) */
-  readonly stage3_basic1_shortcut_conv: Conv2d = this.conv('stage3.basic1.shortcut.conv', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut) */
-  readonly stage3_basic1_shortcut_bn: BatchNorm = this.bn('stage3.basic1.shortcut.bn', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic2_conv1: Conv2d = this.conv('stage3.basic2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic2.bn1: specs/resnet20.arch:25 bn */
-  readonly stage3_basic2_bn1: BatchNorm = this.bn('stage3.basic2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic2_conv2: Conv2d = this.conv('stage3.basic2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic2.bn2: specs/resnet20.arch:26 bn */
-  readonly stage3_basic2_bn2: BatchNorm = this.bn('stage3.basic2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic3_conv1: Conv2d = this.conv('stage3.basic3.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic3.bn1: specs/resnet20.arch:25 bn */
-  readonly stage3_basic3_bn1: BatchNorm = this.bn('stage3.basic3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic3_conv2: Conv2d = this.conv('stage3.basic3.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic3.bn2: specs/resnet20.arch:26 bn */
-  readonly stage3_basic3_bn2: BatchNorm = this.bn('stage3.basic3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/resnet20.arch:37 dense(10) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 64, units: 10, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: Resnet20Layers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      conv1: this.conv('conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      bn1: this.bn('bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv1: this.conv('stage1.basic1.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn1: this.bn('stage1.basic1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv2: this.conv('stage1.basic1.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn2: this.bn('stage1.basic1.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv1: this.conv('stage1.basic2.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn1: this.bn('stage1.basic2.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv2: this.conv('stage1.basic2.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn2: this.bn('stage1.basic2.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic3_conv1: this.conv('stage1.basic3.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic3_bn1: this.bn('stage1.basic3.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic3_conv2: this.conv('stage1.basic3.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic3_bn2: this.bn('stage1.basic3.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_conv1: this.conv('stage2.basic1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_bn1: this.bn('stage2.basic1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_conv2: this.conv('stage2.basic1.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_bn2: this.bn('stage2.basic1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_shortcut_conv: this.conv('stage2.basic1.shortcut.conv', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_shortcut_bn: this.bn('stage2.basic1.shortcut.bn', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic2_conv1: this.conv('stage2.basic2.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic2_bn1: this.bn('stage2.basic2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic2_conv2: this.conv('stage2.basic2.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic2_bn2: this.bn('stage2.basic2.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic3_conv1: this.conv('stage2.basic3.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic3_bn1: this.bn('stage2.basic3.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic3_conv2: this.conv('stage2.basic3.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic3_bn2: this.bn('stage2.basic3.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_conv1: this.conv('stage3.basic1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_bn1: this.bn('stage3.basic1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_conv2: this.conv('stage3.basic1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_bn2: this.bn('stage3.basic1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_shortcut_conv: this.conv('stage3.basic1.shortcut.conv', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_shortcut_bn: this.bn('stage3.basic1.shortcut.bn', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic2_conv1: this.conv('stage3.basic2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic2_bn1: this.bn('stage3.basic2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic2_conv2: this.conv('stage3.basic2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic2_bn2: this.bn('stage3.basic2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic3_conv1: this.conv('stage3.basic3.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic3_bn1: this.bn('stage3.basic3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic3_conv2: this.conv('stage3.basic3.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic3_bn2: this.bn('stage3.basic3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 64, units: 10, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // conv1: specs/resnet20.arch:32 conv(16, kernel 3)
-    const t1 = this.conv1.apply(x);
+    const t1 = this.layers.conv1.apply(x);
     // bn1: specs/resnet20.arch:32 bn
-    const t2 = applyMask(this.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
     // relu1: specs/resnet20.arch:32 relu
     const t3 = relu(t2);
 
     // stage1.basic1: from specs/resnet20.arch:33 basic(16)
     // stage1.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t4 = this.stage1_basic1_conv1.apply(t3);
+    const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: specs/resnet20.arch:25 bn
-    const t5 = applyMask(this.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
     // stage1.basic1.relu1: specs/resnet20.arch:25 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t7 = this.stage1_basic1_conv2.apply(t6);
+    const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: specs/resnet20.arch:26 bn
-    const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: specs/resnet20.arch:27 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/resnet20.arch:28 relu
@@ -262,15 +313,15 @@ export class Resnet20 extends NetworkModule {
 
     // stage1.basic2: from specs/resnet20.arch:33 basic(16)
     // stage1.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t11 = this.stage1_basic2_conv1.apply(t10);
+    const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: specs/resnet20.arch:25 bn
-    const t12 = applyMask(this.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
     // stage1.basic2.relu1: specs/resnet20.arch:25 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t14 = this.stage1_basic2_conv2.apply(t13);
+    const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: specs/resnet20.arch:26 bn
-    const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: specs/resnet20.arch:27 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/resnet20.arch:28 relu
@@ -278,15 +329,15 @@ export class Resnet20 extends NetworkModule {
 
     // stage1.basic3: from specs/resnet20.arch:33 basic(16)
     // stage1.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t18 = this.stage1_basic3_conv1.apply(t17);
+    const t18 = this.layers.stage1_basic3_conv1.apply(t17);
     // stage1.basic3.bn1: specs/resnet20.arch:25 bn
-    const t19 = applyMask(this.stage1_basic3_bn1.apply(t18, ctx.training), ctx, groups['g3:stage1.basic3.conv1'].id);
+    const t19 = applyMask(this.layers.stage1_basic3_bn1.apply(t18, ctx.training), ctx, groups['g3:stage1.basic3.conv1'].id);
     // stage1.basic3.relu1: specs/resnet20.arch:25 relu
     const t20 = relu(t19);
     // stage1.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t21 = this.stage1_basic3_conv2.apply(t20);
+    const t21 = this.layers.stage1_basic3_conv2.apply(t20);
     // stage1.basic3.bn2: specs/resnet20.arch:26 bn
-    const t22 = applyMask(this.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
+    const t22 = applyMask(this.layers.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic3.add1: specs/resnet20.arch:27 add(shortcut)
     const t23 = add([applyGate(t22, ctx, [groups['g3:stage1.basic3.conv1'].id]), t17]);
     // stage1.basic3.relu2: specs/resnet20.arch:28 relu
@@ -294,19 +345,19 @@ export class Resnet20 extends NetworkModule {
 
     // stage2.basic1: from specs/resnet20.arch:34 basic(32, stride 2)
     // stage2.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t25 = this.stage2_basic1_conv1.apply(t24);
+    const t25 = this.layers.stage2_basic1_conv1.apply(t24);
     // stage2.basic1.bn1: specs/resnet20.arch:25 bn
-    const t26 = applyMask(this.stage2_basic1_bn1.apply(t25, ctx.training), ctx, groups['g4:stage2.basic1.conv1'].id);
+    const t26 = applyMask(this.layers.stage2_basic1_bn1.apply(t25, ctx.training), ctx, groups['g4:stage2.basic1.conv1'].id);
     // stage2.basic1.relu1: specs/resnet20.arch:25 relu
     const t27 = relu(t26);
     // stage2.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t28 = this.stage2_basic1_conv2.apply(t27);
+    const t28 = this.layers.stage2_basic1_conv2.apply(t27);
     // stage2.basic1.bn2: specs/resnet20.arch:26 bn
-    const t29 = applyMask(this.stage2_basic1_bn2.apply(t28, ctx.training), ctx, groups['g5:stage2'].id);
+    const t29 = applyMask(this.layers.stage2_basic1_bn2.apply(t28, ctx.training), ctx, groups['g5:stage2'].id);
     // stage2.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut)
-    const t30 = this.stage2_basic1_shortcut_conv.apply(t24);
+    const t30 = this.layers.stage2_basic1_shortcut_conv.apply(t24);
     // stage2.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
-    const t31 = applyMask(this.stage2_basic1_shortcut_bn.apply(t30, ctx.training), ctx, groups['g5:stage2'].id);
+    const t31 = applyMask(this.layers.stage2_basic1_shortcut_bn.apply(t30, ctx.training), ctx, groups['g5:stage2'].id);
     // stage2.basic1.add1: specs/resnet20.arch:27 add(shortcut)
     const t32 = add([applyGate(t29, ctx, [groups['g4:stage2.basic1.conv1'].id]), t31]);
     // stage2.basic1.relu2: specs/resnet20.arch:28 relu
@@ -314,15 +365,15 @@ export class Resnet20 extends NetworkModule {
 
     // stage2.basic2: from specs/resnet20.arch:34 basic(32)
     // stage2.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t34 = this.stage2_basic2_conv1.apply(t33);
+    const t34 = this.layers.stage2_basic2_conv1.apply(t33);
     // stage2.basic2.bn1: specs/resnet20.arch:25 bn
-    const t35 = applyMask(this.stage2_basic2_bn1.apply(t34, ctx.training), ctx, groups['g6:stage2.basic2.conv1'].id);
+    const t35 = applyMask(this.layers.stage2_basic2_bn1.apply(t34, ctx.training), ctx, groups['g6:stage2.basic2.conv1'].id);
     // stage2.basic2.relu1: specs/resnet20.arch:25 relu
     const t36 = relu(t35);
     // stage2.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t37 = this.stage2_basic2_conv2.apply(t36);
+    const t37 = this.layers.stage2_basic2_conv2.apply(t36);
     // stage2.basic2.bn2: specs/resnet20.arch:26 bn
-    const t38 = applyMask(this.stage2_basic2_bn2.apply(t37, ctx.training), ctx, groups['g5:stage2'].id);
+    const t38 = applyMask(this.layers.stage2_basic2_bn2.apply(t37, ctx.training), ctx, groups['g5:stage2'].id);
     // stage2.basic2.add1: specs/resnet20.arch:27 add(shortcut)
     const t39 = add([applyGate(t38, ctx, [groups['g6:stage2.basic2.conv1'].id]), t33]);
     // stage2.basic2.relu2: specs/resnet20.arch:28 relu
@@ -330,15 +381,15 @@ export class Resnet20 extends NetworkModule {
 
     // stage2.basic3: from specs/resnet20.arch:34 basic(32)
     // stage2.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t41 = this.stage2_basic3_conv1.apply(t40);
+    const t41 = this.layers.stage2_basic3_conv1.apply(t40);
     // stage2.basic3.bn1: specs/resnet20.arch:25 bn
-    const t42 = applyMask(this.stage2_basic3_bn1.apply(t41, ctx.training), ctx, groups['g7:stage2.basic3.conv1'].id);
+    const t42 = applyMask(this.layers.stage2_basic3_bn1.apply(t41, ctx.training), ctx, groups['g7:stage2.basic3.conv1'].id);
     // stage2.basic3.relu1: specs/resnet20.arch:25 relu
     const t43 = relu(t42);
     // stage2.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t44 = this.stage2_basic3_conv2.apply(t43);
+    const t44 = this.layers.stage2_basic3_conv2.apply(t43);
     // stage2.basic3.bn2: specs/resnet20.arch:26 bn
-    const t45 = applyMask(this.stage2_basic3_bn2.apply(t44, ctx.training), ctx, groups['g5:stage2'].id);
+    const t45 = applyMask(this.layers.stage2_basic3_bn2.apply(t44, ctx.training), ctx, groups['g5:stage2'].id);
     // stage2.basic3.add1: specs/resnet20.arch:27 add(shortcut)
     const t46 = add([applyGate(t45, ctx, [groups['g7:stage2.basic3.conv1'].id]), t40]);
     // stage2.basic3.relu2: specs/resnet20.arch:28 relu
@@ -346,19 +397,19 @@ export class Resnet20 extends NetworkModule {
 
     // stage3.basic1: from specs/resnet20.arch:35 basic(64, stride 2)
     // stage3.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t48 = this.stage3_basic1_conv1.apply(t47);
+    const t48 = this.layers.stage3_basic1_conv1.apply(t47);
     // stage3.basic1.bn1: specs/resnet20.arch:25 bn
-    const t49 = applyMask(this.stage3_basic1_bn1.apply(t48, ctx.training), ctx, groups['g8:stage3.basic1.conv1'].id);
+    const t49 = applyMask(this.layers.stage3_basic1_bn1.apply(t48, ctx.training), ctx, groups['g8:stage3.basic1.conv1'].id);
     // stage3.basic1.relu1: specs/resnet20.arch:25 relu
     const t50 = relu(t49);
     // stage3.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t51 = this.stage3_basic1_conv2.apply(t50);
+    const t51 = this.layers.stage3_basic1_conv2.apply(t50);
     // stage3.basic1.bn2: specs/resnet20.arch:26 bn
-    const t52 = applyMask(this.stage3_basic1_bn2.apply(t51, ctx.training), ctx, groups['g9:stage3'].id);
+    const t52 = applyMask(this.layers.stage3_basic1_bn2.apply(t51, ctx.training), ctx, groups['g9:stage3'].id);
     // stage3.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut)
-    const t53 = this.stage3_basic1_shortcut_conv.apply(t47);
+    const t53 = this.layers.stage3_basic1_shortcut_conv.apply(t47);
     // stage3.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
-    const t54 = applyMask(this.stage3_basic1_shortcut_bn.apply(t53, ctx.training), ctx, groups['g9:stage3'].id);
+    const t54 = applyMask(this.layers.stage3_basic1_shortcut_bn.apply(t53, ctx.training), ctx, groups['g9:stage3'].id);
     // stage3.basic1.add1: specs/resnet20.arch:27 add(shortcut)
     const t55 = add([applyGate(t52, ctx, [groups['g8:stage3.basic1.conv1'].id]), t54]);
     // stage3.basic1.relu2: specs/resnet20.arch:28 relu
@@ -366,15 +417,15 @@ export class Resnet20 extends NetworkModule {
 
     // stage3.basic2: from specs/resnet20.arch:35 basic(64)
     // stage3.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t57 = this.stage3_basic2_conv1.apply(t56);
+    const t57 = this.layers.stage3_basic2_conv1.apply(t56);
     // stage3.basic2.bn1: specs/resnet20.arch:25 bn
-    const t58 = applyMask(this.stage3_basic2_bn1.apply(t57, ctx.training), ctx, groups['g10:stage3.basic2.conv1'].id);
+    const t58 = applyMask(this.layers.stage3_basic2_bn1.apply(t57, ctx.training), ctx, groups['g10:stage3.basic2.conv1'].id);
     // stage3.basic2.relu1: specs/resnet20.arch:25 relu
     const t59 = relu(t58);
     // stage3.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t60 = this.stage3_basic2_conv2.apply(t59);
+    const t60 = this.layers.stage3_basic2_conv2.apply(t59);
     // stage3.basic2.bn2: specs/resnet20.arch:26 bn
-    const t61 = applyMask(this.stage3_basic2_bn2.apply(t60, ctx.training), ctx, groups['g9:stage3'].id);
+    const t61 = applyMask(this.layers.stage3_basic2_bn2.apply(t60, ctx.training), ctx, groups['g9:stage3'].id);
     // stage3.basic2.add1: specs/resnet20.arch:27 add(shortcut)
     const t62 = add([applyGate(t61, ctx, [groups['g10:stage3.basic2.conv1'].id]), t56]);
     // stage3.basic2.relu2: specs/resnet20.arch:28 relu
@@ -382,15 +433,15 @@ export class Resnet20 extends NetworkModule {
 
     // stage3.basic3: from specs/resnet20.arch:35 basic(64)
     // stage3.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t64 = this.stage3_basic3_conv1.apply(t63);
+    const t64 = this.layers.stage3_basic3_conv1.apply(t63);
     // stage3.basic3.bn1: specs/resnet20.arch:25 bn
-    const t65 = applyMask(this.stage3_basic3_bn1.apply(t64, ctx.training), ctx, groups['g11:stage3.basic3.conv1'].id);
+    const t65 = applyMask(this.layers.stage3_basic3_bn1.apply(t64, ctx.training), ctx, groups['g11:stage3.basic3.conv1'].id);
     // stage3.basic3.relu1: specs/resnet20.arch:25 relu
     const t66 = relu(t65);
     // stage3.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
-    const t67 = this.stage3_basic3_conv2.apply(t66);
+    const t67 = this.layers.stage3_basic3_conv2.apply(t66);
     // stage3.basic3.bn2: specs/resnet20.arch:26 bn
-    const t68 = applyMask(this.stage3_basic3_bn2.apply(t67, ctx.training), ctx, groups['g9:stage3'].id);
+    const t68 = applyMask(this.layers.stage3_basic3_bn2.apply(t67, ctx.training), ctx, groups['g9:stage3'].id);
     // stage3.basic3.add1: specs/resnet20.arch:27 add(shortcut)
     const t69 = add([applyGate(t68, ctx, [groups['g11:stage3.basic3.conv1'].id]), t63]);
     // stage3.basic3.relu2: specs/resnet20.arch:28 relu
@@ -399,7 +450,7 @@ export class Resnet20 extends NetworkModule {
     // gap1: specs/resnet20.arch:36 gap
     const t71 = globalAvgPool(t70);
     // dense1: specs/resnet20.arch:37 dense(10)
-    const t72 = this.dense1.apply(t71);
+    const t72 = this.layers.dense1.apply(t71);
 
     return t72;
   }
@@ -560,6 +611,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'resnet20',
       specPath: 'specs/resnet20.arch',
+      specUrl: new URL('../specs/resnet20.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

@@ -265,237 +265,352 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type Resnet50GroupName = keyof typeof groups;
 
+/** The layers with weights of specs/resnet50.arch, one property per layer (named after its path). */
+export interface Resnet50Layers {
+  /** stem.conv1: specs/resnet50.arch:36 conv(64, kernel 7, stride 2) */
+  readonly stem_conv1: Conv2d;
+  /** stem.bn1: specs/resnet50.arch:36 bn */
+  readonly stem_bn1: BatchNorm;
+  /** stage1.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage1_bottleneck1_conv1: Conv2d;
+  /** stage1.bottleneck1.bn1: specs/resnet50.arch:28 bn */
+  readonly stage1_bottleneck1_bn1: BatchNorm;
+  /** stage1.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_bottleneck1_conv2: Conv2d;
+  /** stage1.bottleneck1.bn2: specs/resnet50.arch:29 bn */
+  readonly stage1_bottleneck1_bn2: BatchNorm;
+  /** stage1.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage1_bottleneck1_conv3: Conv2d;
+  /** stage1.bottleneck1.bn3: specs/resnet50.arch:30 bn */
+  readonly stage1_bottleneck1_bn3: BatchNorm;
+  /** stage1.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage1_bottleneck1_shortcut_conv: Conv2d;
+  /** stage1.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage1_bottleneck1_shortcut_bn: BatchNorm;
+  /** stage1.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage1_bottleneck2_conv1: Conv2d;
+  /** stage1.bottleneck2.bn1: specs/resnet50.arch:28 bn */
+  readonly stage1_bottleneck2_bn1: BatchNorm;
+  /** stage1.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_bottleneck2_conv2: Conv2d;
+  /** stage1.bottleneck2.bn2: specs/resnet50.arch:29 bn */
+  readonly stage1_bottleneck2_bn2: BatchNorm;
+  /** stage1.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage1_bottleneck2_conv3: Conv2d;
+  /** stage1.bottleneck2.bn3: specs/resnet50.arch:30 bn */
+  readonly stage1_bottleneck2_bn3: BatchNorm;
+  /** stage1.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage1_bottleneck3_conv1: Conv2d;
+  /** stage1.bottleneck3.bn1: specs/resnet50.arch:28 bn */
+  readonly stage1_bottleneck3_bn1: BatchNorm;
+  /** stage1.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_bottleneck3_conv2: Conv2d;
+  /** stage1.bottleneck3.bn2: specs/resnet50.arch:29 bn */
+  readonly stage1_bottleneck3_bn2: BatchNorm;
+  /** stage1.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage1_bottleneck3_conv3: Conv2d;
+  /** stage1.bottleneck3.bn3: specs/resnet50.arch:30 bn */
+  readonly stage1_bottleneck3_bn3: BatchNorm;
+  /** stage2.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage2_bottleneck1_conv1: Conv2d;
+  /** stage2.bottleneck1.bn1: specs/resnet50.arch:28 bn */
+  readonly stage2_bottleneck1_bn1: BatchNorm;
+  /** stage2.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_bottleneck1_conv2: Conv2d;
+  /** stage2.bottleneck1.bn2: specs/resnet50.arch:29 bn */
+  readonly stage2_bottleneck1_bn2: BatchNorm;
+  /** stage2.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage2_bottleneck1_conv3: Conv2d;
+  /** stage2.bottleneck1.bn3: specs/resnet50.arch:30 bn */
+  readonly stage2_bottleneck1_bn3: BatchNorm;
+  /** stage2.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage2_bottleneck1_shortcut_conv: Conv2d;
+  /** stage2.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage2_bottleneck1_shortcut_bn: BatchNorm;
+  /** stage2.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage2_bottleneck2_conv1: Conv2d;
+  /** stage2.bottleneck2.bn1: specs/resnet50.arch:28 bn */
+  readonly stage2_bottleneck2_bn1: BatchNorm;
+  /** stage2.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_bottleneck2_conv2: Conv2d;
+  /** stage2.bottleneck2.bn2: specs/resnet50.arch:29 bn */
+  readonly stage2_bottleneck2_bn2: BatchNorm;
+  /** stage2.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage2_bottleneck2_conv3: Conv2d;
+  /** stage2.bottleneck2.bn3: specs/resnet50.arch:30 bn */
+  readonly stage2_bottleneck2_bn3: BatchNorm;
+  /** stage2.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage2_bottleneck3_conv1: Conv2d;
+  /** stage2.bottleneck3.bn1: specs/resnet50.arch:28 bn */
+  readonly stage2_bottleneck3_bn1: BatchNorm;
+  /** stage2.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_bottleneck3_conv2: Conv2d;
+  /** stage2.bottleneck3.bn2: specs/resnet50.arch:29 bn */
+  readonly stage2_bottleneck3_bn2: BatchNorm;
+  /** stage2.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage2_bottleneck3_conv3: Conv2d;
+  /** stage2.bottleneck3.bn3: specs/resnet50.arch:30 bn */
+  readonly stage2_bottleneck3_bn3: BatchNorm;
+  /** stage2.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage2_bottleneck4_conv1: Conv2d;
+  /** stage2.bottleneck4.bn1: specs/resnet50.arch:28 bn */
+  readonly stage2_bottleneck4_bn1: BatchNorm;
+  /** stage2.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_bottleneck4_conv2: Conv2d;
+  /** stage2.bottleneck4.bn2: specs/resnet50.arch:29 bn */
+  readonly stage2_bottleneck4_bn2: BatchNorm;
+  /** stage2.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage2_bottleneck4_conv3: Conv2d;
+  /** stage2.bottleneck4.bn3: specs/resnet50.arch:30 bn */
+  readonly stage2_bottleneck4_bn3: BatchNorm;
+  /** stage3.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage3_bottleneck1_conv1: Conv2d;
+  /** stage3.bottleneck1.bn1: specs/resnet50.arch:28 bn */
+  readonly stage3_bottleneck1_bn1: BatchNorm;
+  /** stage3.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_bottleneck1_conv2: Conv2d;
+  /** stage3.bottleneck1.bn2: specs/resnet50.arch:29 bn */
+  readonly stage3_bottleneck1_bn2: BatchNorm;
+  /** stage3.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage3_bottleneck1_conv3: Conv2d;
+  /** stage3.bottleneck1.bn3: specs/resnet50.arch:30 bn */
+  readonly stage3_bottleneck1_bn3: BatchNorm;
+  /** stage3.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage3_bottleneck1_shortcut_conv: Conv2d;
+  /** stage3.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage3_bottleneck1_shortcut_bn: BatchNorm;
+  /** stage3.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage3_bottleneck2_conv1: Conv2d;
+  /** stage3.bottleneck2.bn1: specs/resnet50.arch:28 bn */
+  readonly stage3_bottleneck2_bn1: BatchNorm;
+  /** stage3.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_bottleneck2_conv2: Conv2d;
+  /** stage3.bottleneck2.bn2: specs/resnet50.arch:29 bn */
+  readonly stage3_bottleneck2_bn2: BatchNorm;
+  /** stage3.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage3_bottleneck2_conv3: Conv2d;
+  /** stage3.bottleneck2.bn3: specs/resnet50.arch:30 bn */
+  readonly stage3_bottleneck2_bn3: BatchNorm;
+  /** stage3.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage3_bottleneck3_conv1: Conv2d;
+  /** stage3.bottleneck3.bn1: specs/resnet50.arch:28 bn */
+  readonly stage3_bottleneck3_bn1: BatchNorm;
+  /** stage3.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_bottleneck3_conv2: Conv2d;
+  /** stage3.bottleneck3.bn2: specs/resnet50.arch:29 bn */
+  readonly stage3_bottleneck3_bn2: BatchNorm;
+  /** stage3.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage3_bottleneck3_conv3: Conv2d;
+  /** stage3.bottleneck3.bn3: specs/resnet50.arch:30 bn */
+  readonly stage3_bottleneck3_bn3: BatchNorm;
+  /** stage3.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage3_bottleneck4_conv1: Conv2d;
+  /** stage3.bottleneck4.bn1: specs/resnet50.arch:28 bn */
+  readonly stage3_bottleneck4_bn1: BatchNorm;
+  /** stage3.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_bottleneck4_conv2: Conv2d;
+  /** stage3.bottleneck4.bn2: specs/resnet50.arch:29 bn */
+  readonly stage3_bottleneck4_bn2: BatchNorm;
+  /** stage3.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage3_bottleneck4_conv3: Conv2d;
+  /** stage3.bottleneck4.bn3: specs/resnet50.arch:30 bn */
+  readonly stage3_bottleneck4_bn3: BatchNorm;
+  /** stage3.bottleneck5.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage3_bottleneck5_conv1: Conv2d;
+  /** stage3.bottleneck5.bn1: specs/resnet50.arch:28 bn */
+  readonly stage3_bottleneck5_bn1: BatchNorm;
+  /** stage3.bottleneck5.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_bottleneck5_conv2: Conv2d;
+  /** stage3.bottleneck5.bn2: specs/resnet50.arch:29 bn */
+  readonly stage3_bottleneck5_bn2: BatchNorm;
+  /** stage3.bottleneck5.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage3_bottleneck5_conv3: Conv2d;
+  /** stage3.bottleneck5.bn3: specs/resnet50.arch:30 bn */
+  readonly stage3_bottleneck5_bn3: BatchNorm;
+  /** stage3.bottleneck6.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage3_bottleneck6_conv1: Conv2d;
+  /** stage3.bottleneck6.bn1: specs/resnet50.arch:28 bn */
+  readonly stage3_bottleneck6_bn1: BatchNorm;
+  /** stage3.bottleneck6.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_bottleneck6_conv2: Conv2d;
+  /** stage3.bottleneck6.bn2: specs/resnet50.arch:29 bn */
+  readonly stage3_bottleneck6_bn2: BatchNorm;
+  /** stage3.bottleneck6.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage3_bottleneck6_conv3: Conv2d;
+  /** stage3.bottleneck6.bn3: specs/resnet50.arch:30 bn */
+  readonly stage3_bottleneck6_bn3: BatchNorm;
+  /** stage4.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage4_bottleneck1_conv1: Conv2d;
+  /** stage4.bottleneck1.bn1: specs/resnet50.arch:28 bn */
+  readonly stage4_bottleneck1_bn1: BatchNorm;
+  /** stage4.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage4_bottleneck1_conv2: Conv2d;
+  /** stage4.bottleneck1.bn2: specs/resnet50.arch:29 bn */
+  readonly stage4_bottleneck1_bn2: BatchNorm;
+  /** stage4.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage4_bottleneck1_conv3: Conv2d;
+  /** stage4.bottleneck1.bn3: specs/resnet50.arch:30 bn */
+  readonly stage4_bottleneck1_bn3: BatchNorm;
+  /** stage4.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage4_bottleneck1_shortcut_conv: Conv2d;
+  /** stage4.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
+  readonly stage4_bottleneck1_shortcut_bn: BatchNorm;
+  /** stage4.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage4_bottleneck2_conv1: Conv2d;
+  /** stage4.bottleneck2.bn1: specs/resnet50.arch:28 bn */
+  readonly stage4_bottleneck2_bn1: BatchNorm;
+  /** stage4.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage4_bottleneck2_conv2: Conv2d;
+  /** stage4.bottleneck2.bn2: specs/resnet50.arch:29 bn */
+  readonly stage4_bottleneck2_bn2: BatchNorm;
+  /** stage4.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage4_bottleneck2_conv3: Conv2d;
+  /** stage4.bottleneck2.bn3: specs/resnet50.arch:30 bn */
+  readonly stage4_bottleneck2_bn3: BatchNorm;
+  /** stage4.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
+  readonly stage4_bottleneck3_conv1: Conv2d;
+  /** stage4.bottleneck3.bn1: specs/resnet50.arch:28 bn */
+  readonly stage4_bottleneck3_bn1: BatchNorm;
+  /** stage4.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
+  readonly stage4_bottleneck3_conv2: Conv2d;
+  /** stage4.bottleneck3.bn2: specs/resnet50.arch:29 bn */
+  readonly stage4_bottleneck3_bn2: BatchNorm;
+  /** stage4.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
+  readonly stage4_bottleneck3_conv3: Conv2d;
+  /** stage4.bottleneck3.bn3: specs/resnet50.arch:30 bn */
+  readonly stage4_bottleneck3_bn3: BatchNorm;
+  /** dense1: specs/resnet50.arch:42 dense(1000) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/resnet50.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/resnet50.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class Resnet50 extends NetworkModule {
-  /** stem.conv1: specs/resnet50.arch:36 conv(64, kernel 7, stride 2) */
-  readonly stem_conv1: Conv2d = this.conv('stem.conv1', { inChannels: 3, filters: 64, kernel: [7, 7], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stem.bn1: specs/resnet50.arch:36 bn */
-  readonly stem_bn1: BatchNorm = this.bn('stem.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage1_bottleneck1_conv1: Conv2d = this.conv('stage1.bottleneck1.conv1', { inChannels: 64, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck1.bn1: specs/resnet50.arch:28 bn */
-  readonly stage1_bottleneck1_bn1: BatchNorm = this.bn('stage1.bottleneck1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_bottleneck1_conv2: Conv2d = this.conv('stage1.bottleneck1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck1.bn2: specs/resnet50.arch:29 bn */
-  readonly stage1_bottleneck1_bn2: BatchNorm = this.bn('stage1.bottleneck1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage1_bottleneck1_conv3: Conv2d = this.conv('stage1.bottleneck1.conv3', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck1.bn3: specs/resnet50.arch:30 bn */
-  readonly stage1_bottleneck1_bn3: BatchNorm = this.bn('stage1.bottleneck1.bn3', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage1_bottleneck1_shortcut_conv: Conv2d = this.conv('stage1.bottleneck1.shortcut.conv', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage1_bottleneck1_shortcut_bn: BatchNorm = this.bn('stage1.bottleneck1.shortcut.bn', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage1_bottleneck2_conv1: Conv2d = this.conv('stage1.bottleneck2.conv1', { inChannels: 256, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck2.bn1: specs/resnet50.arch:28 bn */
-  readonly stage1_bottleneck2_bn1: BatchNorm = this.bn('stage1.bottleneck2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_bottleneck2_conv2: Conv2d = this.conv('stage1.bottleneck2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck2.bn2: specs/resnet50.arch:29 bn */
-  readonly stage1_bottleneck2_bn2: BatchNorm = this.bn('stage1.bottleneck2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage1_bottleneck2_conv3: Conv2d = this.conv('stage1.bottleneck2.conv3', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck2.bn3: specs/resnet50.arch:30 bn */
-  readonly stage1_bottleneck2_bn3: BatchNorm = this.bn('stage1.bottleneck2.bn3', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage1_bottleneck3_conv1: Conv2d = this.conv('stage1.bottleneck3.conv1', { inChannels: 256, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck3.bn1: specs/resnet50.arch:28 bn */
-  readonly stage1_bottleneck3_bn1: BatchNorm = this.bn('stage1.bottleneck3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_bottleneck3_conv2: Conv2d = this.conv('stage1.bottleneck3.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck3.bn2: specs/resnet50.arch:29 bn */
-  readonly stage1_bottleneck3_bn2: BatchNorm = this.bn('stage1.bottleneck3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage1_bottleneck3_conv3: Conv2d = this.conv('stage1.bottleneck3.conv3', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.bottleneck3.bn3: specs/resnet50.arch:30 bn */
-  readonly stage1_bottleneck3_bn3: BatchNorm = this.bn('stage1.bottleneck3.bn3', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage2_bottleneck1_conv1: Conv2d = this.conv('stage2.bottleneck1.conv1', { inChannels: 256, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck1.bn1: specs/resnet50.arch:28 bn */
-  readonly stage2_bottleneck1_bn1: BatchNorm = this.bn('stage2.bottleneck1.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_bottleneck1_conv2: Conv2d = this.conv('stage2.bottleneck1.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck1.bn2: specs/resnet50.arch:29 bn */
-  readonly stage2_bottleneck1_bn2: BatchNorm = this.bn('stage2.bottleneck1.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage2_bottleneck1_conv3: Conv2d = this.conv('stage2.bottleneck1.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck1.bn3: specs/resnet50.arch:30 bn */
-  readonly stage2_bottleneck1_bn3: BatchNorm = this.bn('stage2.bottleneck1.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage2_bottleneck1_shortcut_conv: Conv2d = this.conv('stage2.bottleneck1.shortcut.conv', { inChannels: 256, filters: 512, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage2_bottleneck1_shortcut_bn: BatchNorm = this.bn('stage2.bottleneck1.shortcut.bn', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage2_bottleneck2_conv1: Conv2d = this.conv('stage2.bottleneck2.conv1', { inChannels: 512, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck2.bn1: specs/resnet50.arch:28 bn */
-  readonly stage2_bottleneck2_bn1: BatchNorm = this.bn('stage2.bottleneck2.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_bottleneck2_conv2: Conv2d = this.conv('stage2.bottleneck2.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck2.bn2: specs/resnet50.arch:29 bn */
-  readonly stage2_bottleneck2_bn2: BatchNorm = this.bn('stage2.bottleneck2.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage2_bottleneck2_conv3: Conv2d = this.conv('stage2.bottleneck2.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck2.bn3: specs/resnet50.arch:30 bn */
-  readonly stage2_bottleneck2_bn3: BatchNorm = this.bn('stage2.bottleneck2.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage2_bottleneck3_conv1: Conv2d = this.conv('stage2.bottleneck3.conv1', { inChannels: 512, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck3.bn1: specs/resnet50.arch:28 bn */
-  readonly stage2_bottleneck3_bn1: BatchNorm = this.bn('stage2.bottleneck3.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_bottleneck3_conv2: Conv2d = this.conv('stage2.bottleneck3.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck3.bn2: specs/resnet50.arch:29 bn */
-  readonly stage2_bottleneck3_bn2: BatchNorm = this.bn('stage2.bottleneck3.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage2_bottleneck3_conv3: Conv2d = this.conv('stage2.bottleneck3.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck3.bn3: specs/resnet50.arch:30 bn */
-  readonly stage2_bottleneck3_bn3: BatchNorm = this.bn('stage2.bottleneck3.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage2_bottleneck4_conv1: Conv2d = this.conv('stage2.bottleneck4.conv1', { inChannels: 512, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck4.bn1: specs/resnet50.arch:28 bn */
-  readonly stage2_bottleneck4_bn1: BatchNorm = this.bn('stage2.bottleneck4.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_bottleneck4_conv2: Conv2d = this.conv('stage2.bottleneck4.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck4.bn2: specs/resnet50.arch:29 bn */
-  readonly stage2_bottleneck4_bn2: BatchNorm = this.bn('stage2.bottleneck4.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage2_bottleneck4_conv3: Conv2d = this.conv('stage2.bottleneck4.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bottleneck4.bn3: specs/resnet50.arch:30 bn */
-  readonly stage2_bottleneck4_bn3: BatchNorm = this.bn('stage2.bottleneck4.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage3_bottleneck1_conv1: Conv2d = this.conv('stage3.bottleneck1.conv1', { inChannels: 512, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck1.bn1: specs/resnet50.arch:28 bn */
-  readonly stage3_bottleneck1_bn1: BatchNorm = this.bn('stage3.bottleneck1.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_bottleneck1_conv2: Conv2d = this.conv('stage3.bottleneck1.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck1.bn2: specs/resnet50.arch:29 bn */
-  readonly stage3_bottleneck1_bn2: BatchNorm = this.bn('stage3.bottleneck1.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage3_bottleneck1_conv3: Conv2d = this.conv('stage3.bottleneck1.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck1.bn3: specs/resnet50.arch:30 bn */
-  readonly stage3_bottleneck1_bn3: BatchNorm = this.bn('stage3.bottleneck1.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage3_bottleneck1_shortcut_conv: Conv2d = this.conv('stage3.bottleneck1.shortcut.conv', { inChannels: 512, filters: 1024, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage3_bottleneck1_shortcut_bn: BatchNorm = this.bn('stage3.bottleneck1.shortcut.bn', { channels: 1024, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage3_bottleneck2_conv1: Conv2d = this.conv('stage3.bottleneck2.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck2.bn1: specs/resnet50.arch:28 bn */
-  readonly stage3_bottleneck2_bn1: BatchNorm = this.bn('stage3.bottleneck2.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_bottleneck2_conv2: Conv2d = this.conv('stage3.bottleneck2.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck2.bn2: specs/resnet50.arch:29 bn */
-  readonly stage3_bottleneck2_bn2: BatchNorm = this.bn('stage3.bottleneck2.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage3_bottleneck2_conv3: Conv2d = this.conv('stage3.bottleneck2.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck2.bn3: specs/resnet50.arch:30 bn */
-  readonly stage3_bottleneck2_bn3: BatchNorm = this.bn('stage3.bottleneck2.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage3_bottleneck3_conv1: Conv2d = this.conv('stage3.bottleneck3.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck3.bn1: specs/resnet50.arch:28 bn */
-  readonly stage3_bottleneck3_bn1: BatchNorm = this.bn('stage3.bottleneck3.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_bottleneck3_conv2: Conv2d = this.conv('stage3.bottleneck3.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck3.bn2: specs/resnet50.arch:29 bn */
-  readonly stage3_bottleneck3_bn2: BatchNorm = this.bn('stage3.bottleneck3.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage3_bottleneck3_conv3: Conv2d = this.conv('stage3.bottleneck3.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck3.bn3: specs/resnet50.arch:30 bn */
-  readonly stage3_bottleneck3_bn3: BatchNorm = this.bn('stage3.bottleneck3.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage3_bottleneck4_conv1: Conv2d = this.conv('stage3.bottleneck4.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck4.bn1: specs/resnet50.arch:28 bn */
-  readonly stage3_bottleneck4_bn1: BatchNorm = this.bn('stage3.bottleneck4.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_bottleneck4_conv2: Conv2d = this.conv('stage3.bottleneck4.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck4.bn2: specs/resnet50.arch:29 bn */
-  readonly stage3_bottleneck4_bn2: BatchNorm = this.bn('stage3.bottleneck4.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage3_bottleneck4_conv3: Conv2d = this.conv('stage3.bottleneck4.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck4.bn3: specs/resnet50.arch:30 bn */
-  readonly stage3_bottleneck4_bn3: BatchNorm = this.bn('stage3.bottleneck4.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck5.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage3_bottleneck5_conv1: Conv2d = this.conv('stage3.bottleneck5.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck5.bn1: specs/resnet50.arch:28 bn */
-  readonly stage3_bottleneck5_bn1: BatchNorm = this.bn('stage3.bottleneck5.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck5.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_bottleneck5_conv2: Conv2d = this.conv('stage3.bottleneck5.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck5.bn2: specs/resnet50.arch:29 bn */
-  readonly stage3_bottleneck5_bn2: BatchNorm = this.bn('stage3.bottleneck5.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck5.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage3_bottleneck5_conv3: Conv2d = this.conv('stage3.bottleneck5.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck5.bn3: specs/resnet50.arch:30 bn */
-  readonly stage3_bottleneck5_bn3: BatchNorm = this.bn('stage3.bottleneck5.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck6.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage3_bottleneck6_conv1: Conv2d = this.conv('stage3.bottleneck6.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck6.bn1: specs/resnet50.arch:28 bn */
-  readonly stage3_bottleneck6_bn1: BatchNorm = this.bn('stage3.bottleneck6.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck6.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_bottleneck6_conv2: Conv2d = this.conv('stage3.bottleneck6.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck6.bn2: specs/resnet50.arch:29 bn */
-  readonly stage3_bottleneck6_bn2: BatchNorm = this.bn('stage3.bottleneck6.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.bottleneck6.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage3_bottleneck6_conv3: Conv2d = this.conv('stage3.bottleneck6.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.bottleneck6.bn3: specs/resnet50.arch:30 bn */
-  readonly stage3_bottleneck6_bn3: BatchNorm = this.bn('stage3.bottleneck6.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage4_bottleneck1_conv1: Conv2d = this.conv('stage4.bottleneck1.conv1', { inChannels: 1024, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck1.bn1: specs/resnet50.arch:28 bn */
-  readonly stage4_bottleneck1_bn1: BatchNorm = this.bn('stage4.bottleneck1.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage4_bottleneck1_conv2: Conv2d = this.conv('stage4.bottleneck1.conv2', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck1.bn2: specs/resnet50.arch:29 bn */
-  readonly stage4_bottleneck1_bn2: BatchNorm = this.bn('stage4.bottleneck1.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage4_bottleneck1_conv3: Conv2d = this.conv('stage4.bottleneck1.conv3', { inChannels: 512, filters: 2048, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck1.bn3: specs/resnet50.arch:30 bn */
-  readonly stage4_bottleneck1_bn3: BatchNorm = this.bn('stage4.bottleneck1.bn3', { channels: 2048, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage4_bottleneck1_shortcut_conv: Conv2d = this.conv('stage4.bottleneck1.shortcut.conv', { inChannels: 1024, filters: 2048, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut) */
-  readonly stage4_bottleneck1_shortcut_bn: BatchNorm = this.bn('stage4.bottleneck1.shortcut.bn', { channels: 2048, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage4_bottleneck2_conv1: Conv2d = this.conv('stage4.bottleneck2.conv1', { inChannels: 2048, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck2.bn1: specs/resnet50.arch:28 bn */
-  readonly stage4_bottleneck2_bn1: BatchNorm = this.bn('stage4.bottleneck2.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage4_bottleneck2_conv2: Conv2d = this.conv('stage4.bottleneck2.conv2', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck2.bn2: specs/resnet50.arch:29 bn */
-  readonly stage4_bottleneck2_bn2: BatchNorm = this.bn('stage4.bottleneck2.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage4_bottleneck2_conv3: Conv2d = this.conv('stage4.bottleneck2.conv3', { inChannels: 512, filters: 2048, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck2.bn3: specs/resnet50.arch:30 bn */
-  readonly stage4_bottleneck2_bn3: BatchNorm = this.bn('stage4.bottleneck2.bn3', { channels: 2048, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1) */
-  readonly stage4_bottleneck3_conv1: Conv2d = this.conv('stage4.bottleneck3.conv1', { inChannels: 2048, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck3.bn1: specs/resnet50.arch:28 bn */
-  readonly stage4_bottleneck3_bn1: BatchNorm = this.bn('stage4.bottleneck3.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride) */
-  readonly stage4_bottleneck3_conv2: Conv2d = this.conv('stage4.bottleneck3.conv2', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck3.bn2: specs/resnet50.arch:29 bn */
-  readonly stage4_bottleneck3_bn2: BatchNorm = this.bn('stage4.bottleneck3.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1) */
-  readonly stage4_bottleneck3_conv3: Conv2d = this.conv('stage4.bottleneck3.conv3', { inChannels: 512, filters: 2048, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.bottleneck3.bn3: specs/resnet50.arch:30 bn */
-  readonly stage4_bottleneck3_bn3: BatchNorm = this.bn('stage4.bottleneck3.bn3', { channels: 2048, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/resnet50.arch:42 dense(1000) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 2048, units: 1000, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: Resnet50Layers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      stem_conv1: this.conv('stem.conv1', { inChannels: 3, filters: 64, kernel: [7, 7], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stem_bn1: this.bn('stem.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck1_conv1: this.conv('stage1.bottleneck1.conv1', { inChannels: 64, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck1_bn1: this.bn('stage1.bottleneck1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck1_conv2: this.conv('stage1.bottleneck1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck1_bn2: this.bn('stage1.bottleneck1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck1_conv3: this.conv('stage1.bottleneck1.conv3', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck1_bn3: this.bn('stage1.bottleneck1.bn3', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck1_shortcut_conv: this.conv('stage1.bottleneck1.shortcut.conv', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck1_shortcut_bn: this.bn('stage1.bottleneck1.shortcut.bn', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck2_conv1: this.conv('stage1.bottleneck2.conv1', { inChannels: 256, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck2_bn1: this.bn('stage1.bottleneck2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck2_conv2: this.conv('stage1.bottleneck2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck2_bn2: this.bn('stage1.bottleneck2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck2_conv3: this.conv('stage1.bottleneck2.conv3', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck2_bn3: this.bn('stage1.bottleneck2.bn3', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck3_conv1: this.conv('stage1.bottleneck3.conv1', { inChannels: 256, filters: 64, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck3_bn1: this.bn('stage1.bottleneck3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck3_conv2: this.conv('stage1.bottleneck3.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck3_bn2: this.bn('stage1.bottleneck3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_bottleneck3_conv3: this.conv('stage1.bottleneck3.conv3', { inChannels: 64, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_bottleneck3_bn3: this.bn('stage1.bottleneck3.bn3', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck1_conv1: this.conv('stage2.bottleneck1.conv1', { inChannels: 256, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck1_bn1: this.bn('stage2.bottleneck1.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck1_conv2: this.conv('stage2.bottleneck1.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck1_bn2: this.bn('stage2.bottleneck1.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck1_conv3: this.conv('stage2.bottleneck1.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck1_bn3: this.bn('stage2.bottleneck1.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck1_shortcut_conv: this.conv('stage2.bottleneck1.shortcut.conv', { inChannels: 256, filters: 512, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck1_shortcut_bn: this.bn('stage2.bottleneck1.shortcut.bn', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck2_conv1: this.conv('stage2.bottleneck2.conv1', { inChannels: 512, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck2_bn1: this.bn('stage2.bottleneck2.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck2_conv2: this.conv('stage2.bottleneck2.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck2_bn2: this.bn('stage2.bottleneck2.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck2_conv3: this.conv('stage2.bottleneck2.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck2_bn3: this.bn('stage2.bottleneck2.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck3_conv1: this.conv('stage2.bottleneck3.conv1', { inChannels: 512, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck3_bn1: this.bn('stage2.bottleneck3.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck3_conv2: this.conv('stage2.bottleneck3.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck3_bn2: this.bn('stage2.bottleneck3.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck3_conv3: this.conv('stage2.bottleneck3.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck3_bn3: this.bn('stage2.bottleneck3.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck4_conv1: this.conv('stage2.bottleneck4.conv1', { inChannels: 512, filters: 128, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck4_bn1: this.bn('stage2.bottleneck4.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck4_conv2: this.conv('stage2.bottleneck4.conv2', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck4_bn2: this.bn('stage2.bottleneck4.bn2', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_bottleneck4_conv3: this.conv('stage2.bottleneck4.conv3', { inChannels: 128, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bottleneck4_bn3: this.bn('stage2.bottleneck4.bn3', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck1_conv1: this.conv('stage3.bottleneck1.conv1', { inChannels: 512, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck1_bn1: this.bn('stage3.bottleneck1.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck1_conv2: this.conv('stage3.bottleneck1.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck1_bn2: this.bn('stage3.bottleneck1.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck1_conv3: this.conv('stage3.bottleneck1.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck1_bn3: this.bn('stage3.bottleneck1.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck1_shortcut_conv: this.conv('stage3.bottleneck1.shortcut.conv', { inChannels: 512, filters: 1024, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck1_shortcut_bn: this.bn('stage3.bottleneck1.shortcut.bn', { channels: 1024, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck2_conv1: this.conv('stage3.bottleneck2.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck2_bn1: this.bn('stage3.bottleneck2.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck2_conv2: this.conv('stage3.bottleneck2.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck2_bn2: this.bn('stage3.bottleneck2.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck2_conv3: this.conv('stage3.bottleneck2.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck2_bn3: this.bn('stage3.bottleneck2.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck3_conv1: this.conv('stage3.bottleneck3.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck3_bn1: this.bn('stage3.bottleneck3.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck3_conv2: this.conv('stage3.bottleneck3.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck3_bn2: this.bn('stage3.bottleneck3.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck3_conv3: this.conv('stage3.bottleneck3.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck3_bn3: this.bn('stage3.bottleneck3.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck4_conv1: this.conv('stage3.bottleneck4.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck4_bn1: this.bn('stage3.bottleneck4.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck4_conv2: this.conv('stage3.bottleneck4.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck4_bn2: this.bn('stage3.bottleneck4.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck4_conv3: this.conv('stage3.bottleneck4.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck4_bn3: this.bn('stage3.bottleneck4.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck5_conv1: this.conv('stage3.bottleneck5.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck5_bn1: this.bn('stage3.bottleneck5.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck5_conv2: this.conv('stage3.bottleneck5.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck5_bn2: this.bn('stage3.bottleneck5.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck5_conv3: this.conv('stage3.bottleneck5.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck5_bn3: this.bn('stage3.bottleneck5.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck6_conv1: this.conv('stage3.bottleneck6.conv1', { inChannels: 1024, filters: 256, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck6_bn1: this.bn('stage3.bottleneck6.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck6_conv2: this.conv('stage3.bottleneck6.conv2', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck6_bn2: this.bn('stage3.bottleneck6.bn2', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_bottleneck6_conv3: this.conv('stage3.bottleneck6.conv3', { inChannels: 256, filters: 1024, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_bottleneck6_bn3: this.bn('stage3.bottleneck6.bn3', { channels: 1024, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck1_conv1: this.conv('stage4.bottleneck1.conv1', { inChannels: 1024, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck1_bn1: this.bn('stage4.bottleneck1.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck1_conv2: this.conv('stage4.bottleneck1.conv2', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck1_bn2: this.bn('stage4.bottleneck1.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck1_conv3: this.conv('stage4.bottleneck1.conv3', { inChannels: 512, filters: 2048, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck1_bn3: this.bn('stage4.bottleneck1.bn3', { channels: 2048, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck1_shortcut_conv: this.conv('stage4.bottleneck1.shortcut.conv', { inChannels: 1024, filters: 2048, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck1_shortcut_bn: this.bn('stage4.bottleneck1.shortcut.bn', { channels: 2048, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck2_conv1: this.conv('stage4.bottleneck2.conv1', { inChannels: 2048, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck2_bn1: this.bn('stage4.bottleneck2.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck2_conv2: this.conv('stage4.bottleneck2.conv2', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck2_bn2: this.bn('stage4.bottleneck2.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck2_conv3: this.conv('stage4.bottleneck2.conv3', { inChannels: 512, filters: 2048, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck2_bn3: this.bn('stage4.bottleneck2.bn3', { channels: 2048, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck3_conv1: this.conv('stage4.bottleneck3.conv1', { inChannels: 2048, filters: 512, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck3_bn1: this.bn('stage4.bottleneck3.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck3_conv2: this.conv('stage4.bottleneck3.conv2', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck3_bn2: this.bn('stage4.bottleneck3.bn2', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_bottleneck3_conv3: this.conv('stage4.bottleneck3.conv3', { inChannels: 512, filters: 2048, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_bottleneck3_bn3: this.bn('stage4.bottleneck3.bn3', { channels: 2048, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 2048, units: 1000, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // stem.conv1: specs/resnet50.arch:36 conv(64, kernel 7, stride 2)
-    const t1 = this.stem_conv1.apply(x);
+    const t1 = this.layers.stem_conv1.apply(x);
     // stem.bn1: specs/resnet50.arch:36 bn
-    const t2 = this.stem_bn1.apply(t1, ctx.training);
+    const t2 = this.layers.stem_bn1.apply(t1, ctx.training);
     // stem.relu1: specs/resnet50.arch:36 relu
     const t3 = relu(t2);
     // stem.maxpool1: specs/resnet50.arch:36 maxpool(3, stride 2, padding same)
@@ -503,25 +618,25 @@ export class Resnet50 extends NetworkModule {
 
     // stage1.bottleneck1: from specs/resnet50.arch:37 bottleneck(64)
     // stage1.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t5 = this.stage1_bottleneck1_conv1.apply(t4);
+    const t5 = this.layers.stage1_bottleneck1_conv1.apply(t4);
     // stage1.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t6 = applyMask(this.stage1_bottleneck1_bn1.apply(t5, ctx.training), ctx, groups['g1:stage1.bottleneck1.conv1'].id);
+    const t6 = applyMask(this.layers.stage1_bottleneck1_bn1.apply(t5, ctx.training), ctx, groups['g1:stage1.bottleneck1.conv1'].id);
     // stage1.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t7 = relu(t6);
     // stage1.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t8 = this.stage1_bottleneck1_conv2.apply(t7);
+    const t8 = this.layers.stage1_bottleneck1_conv2.apply(t7);
     // stage1.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t9 = applyMask(this.stage1_bottleneck1_bn2.apply(t8, ctx.training), ctx, groups['g2:stage1.bottleneck1.conv2'].id);
+    const t9 = applyMask(this.layers.stage1_bottleneck1_bn2.apply(t8, ctx.training), ctx, groups['g2:stage1.bottleneck1.conv2'].id);
     // stage1.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t10 = relu(t9);
     // stage1.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t11 = this.stage1_bottleneck1_conv3.apply(t10);
+    const t11 = this.layers.stage1_bottleneck1_conv3.apply(t10);
     // stage1.bottleneck1.bn3: specs/resnet50.arch:30 bn
-    const t12 = this.stage1_bottleneck1_bn3.apply(t11, ctx.training);
+    const t12 = this.layers.stage1_bottleneck1_bn3.apply(t11, ctx.training);
     // stage1.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut)
-    const t13 = this.stage1_bottleneck1_shortcut_conv.apply(t4);
+    const t13 = this.layers.stage1_bottleneck1_shortcut_conv.apply(t4);
     // stage1.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
-    const t14 = this.stage1_bottleneck1_shortcut_bn.apply(t13, ctx.training);
+    const t14 = this.layers.stage1_bottleneck1_shortcut_bn.apply(t13, ctx.training);
     // stage1.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
     const t15 = add([applyGate(t12, ctx, [groups['g1:stage1.bottleneck1.conv1'].id, groups['g2:stage1.bottleneck1.conv2'].id]), t14]);
     // stage1.bottleneck1.relu3: specs/resnet50.arch:32 relu
@@ -529,21 +644,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage1.bottleneck2: from specs/resnet50.arch:37 bottleneck(64)
     // stage1.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t17 = this.stage1_bottleneck2_conv1.apply(t16);
+    const t17 = this.layers.stage1_bottleneck2_conv1.apply(t16);
     // stage1.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t18 = applyMask(this.stage1_bottleneck2_bn1.apply(t17, ctx.training), ctx, groups['g4:stage1.bottleneck2.conv1'].id);
+    const t18 = applyMask(this.layers.stage1_bottleneck2_bn1.apply(t17, ctx.training), ctx, groups['g4:stage1.bottleneck2.conv1'].id);
     // stage1.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t19 = relu(t18);
     // stage1.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t20 = this.stage1_bottleneck2_conv2.apply(t19);
+    const t20 = this.layers.stage1_bottleneck2_conv2.apply(t19);
     // stage1.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t21 = applyMask(this.stage1_bottleneck2_bn2.apply(t20, ctx.training), ctx, groups['g5:stage1.bottleneck2.conv2'].id);
+    const t21 = applyMask(this.layers.stage1_bottleneck2_bn2.apply(t20, ctx.training), ctx, groups['g5:stage1.bottleneck2.conv2'].id);
     // stage1.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t22 = relu(t21);
     // stage1.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t23 = this.stage1_bottleneck2_conv3.apply(t22);
+    const t23 = this.layers.stage1_bottleneck2_conv3.apply(t22);
     // stage1.bottleneck2.bn3: specs/resnet50.arch:30 bn
-    const t24 = this.stage1_bottleneck2_bn3.apply(t23, ctx.training);
+    const t24 = this.layers.stage1_bottleneck2_bn3.apply(t23, ctx.training);
     // stage1.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
     const t25 = add([applyGate(t24, ctx, [groups['g4:stage1.bottleneck2.conv1'].id, groups['g5:stage1.bottleneck2.conv2'].id]), t16]);
     // stage1.bottleneck2.relu3: specs/resnet50.arch:32 relu
@@ -551,21 +666,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage1.bottleneck3: from specs/resnet50.arch:37 bottleneck(64)
     // stage1.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t27 = this.stage1_bottleneck3_conv1.apply(t26);
+    const t27 = this.layers.stage1_bottleneck3_conv1.apply(t26);
     // stage1.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t28 = applyMask(this.stage1_bottleneck3_bn1.apply(t27, ctx.training), ctx, groups['g6:stage1.bottleneck3.conv1'].id);
+    const t28 = applyMask(this.layers.stage1_bottleneck3_bn1.apply(t27, ctx.training), ctx, groups['g6:stage1.bottleneck3.conv1'].id);
     // stage1.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t29 = relu(t28);
     // stage1.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t30 = this.stage1_bottleneck3_conv2.apply(t29);
+    const t30 = this.layers.stage1_bottleneck3_conv2.apply(t29);
     // stage1.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t31 = applyMask(this.stage1_bottleneck3_bn2.apply(t30, ctx.training), ctx, groups['g7:stage1.bottleneck3.conv2'].id);
+    const t31 = applyMask(this.layers.stage1_bottleneck3_bn2.apply(t30, ctx.training), ctx, groups['g7:stage1.bottleneck3.conv2'].id);
     // stage1.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t32 = relu(t31);
     // stage1.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t33 = this.stage1_bottleneck3_conv3.apply(t32);
+    const t33 = this.layers.stage1_bottleneck3_conv3.apply(t32);
     // stage1.bottleneck3.bn3: specs/resnet50.arch:30 bn
-    const t34 = this.stage1_bottleneck3_bn3.apply(t33, ctx.training);
+    const t34 = this.layers.stage1_bottleneck3_bn3.apply(t33, ctx.training);
     // stage1.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
     const t35 = add([applyGate(t34, ctx, [groups['g6:stage1.bottleneck3.conv1'].id, groups['g7:stage1.bottleneck3.conv2'].id]), t26]);
     // stage1.bottleneck3.relu3: specs/resnet50.arch:32 relu
@@ -573,25 +688,25 @@ export class Resnet50 extends NetworkModule {
 
     // stage2.bottleneck1: from specs/resnet50.arch:38 bottleneck(128, stride 2)
     // stage2.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t37 = this.stage2_bottleneck1_conv1.apply(t36);
+    const t37 = this.layers.stage2_bottleneck1_conv1.apply(t36);
     // stage2.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t38 = applyMask(this.stage2_bottleneck1_bn1.apply(t37, ctx.training), ctx, groups['g8:stage2.bottleneck1.conv1'].id);
+    const t38 = applyMask(this.layers.stage2_bottleneck1_bn1.apply(t37, ctx.training), ctx, groups['g8:stage2.bottleneck1.conv1'].id);
     // stage2.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t39 = relu(t38);
     // stage2.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t40 = this.stage2_bottleneck1_conv2.apply(t39);
+    const t40 = this.layers.stage2_bottleneck1_conv2.apply(t39);
     // stage2.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t41 = applyMask(this.stage2_bottleneck1_bn2.apply(t40, ctx.training), ctx, groups['g9:stage2.bottleneck1.conv2'].id);
+    const t41 = applyMask(this.layers.stage2_bottleneck1_bn2.apply(t40, ctx.training), ctx, groups['g9:stage2.bottleneck1.conv2'].id);
     // stage2.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t42 = relu(t41);
     // stage2.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t43 = this.stage2_bottleneck1_conv3.apply(t42);
+    const t43 = this.layers.stage2_bottleneck1_conv3.apply(t42);
     // stage2.bottleneck1.bn3: specs/resnet50.arch:30 bn
-    const t44 = this.stage2_bottleneck1_bn3.apply(t43, ctx.training);
+    const t44 = this.layers.stage2_bottleneck1_bn3.apply(t43, ctx.training);
     // stage2.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut)
-    const t45 = this.stage2_bottleneck1_shortcut_conv.apply(t36);
+    const t45 = this.layers.stage2_bottleneck1_shortcut_conv.apply(t36);
     // stage2.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
-    const t46 = this.stage2_bottleneck1_shortcut_bn.apply(t45, ctx.training);
+    const t46 = this.layers.stage2_bottleneck1_shortcut_bn.apply(t45, ctx.training);
     // stage2.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
     const t47 = add([applyGate(t44, ctx, [groups['g8:stage2.bottleneck1.conv1'].id, groups['g9:stage2.bottleneck1.conv2'].id]), t46]);
     // stage2.bottleneck1.relu3: specs/resnet50.arch:32 relu
@@ -599,21 +714,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage2.bottleneck2: from specs/resnet50.arch:38 bottleneck(128)
     // stage2.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t49 = this.stage2_bottleneck2_conv1.apply(t48);
+    const t49 = this.layers.stage2_bottleneck2_conv1.apply(t48);
     // stage2.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t50 = applyMask(this.stage2_bottleneck2_bn1.apply(t49, ctx.training), ctx, groups['g11:stage2.bottleneck2.conv1'].id);
+    const t50 = applyMask(this.layers.stage2_bottleneck2_bn1.apply(t49, ctx.training), ctx, groups['g11:stage2.bottleneck2.conv1'].id);
     // stage2.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t51 = relu(t50);
     // stage2.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t52 = this.stage2_bottleneck2_conv2.apply(t51);
+    const t52 = this.layers.stage2_bottleneck2_conv2.apply(t51);
     // stage2.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t53 = applyMask(this.stage2_bottleneck2_bn2.apply(t52, ctx.training), ctx, groups['g12:stage2.bottleneck2.conv2'].id);
+    const t53 = applyMask(this.layers.stage2_bottleneck2_bn2.apply(t52, ctx.training), ctx, groups['g12:stage2.bottleneck2.conv2'].id);
     // stage2.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t54 = relu(t53);
     // stage2.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t55 = this.stage2_bottleneck2_conv3.apply(t54);
+    const t55 = this.layers.stage2_bottleneck2_conv3.apply(t54);
     // stage2.bottleneck2.bn3: specs/resnet50.arch:30 bn
-    const t56 = this.stage2_bottleneck2_bn3.apply(t55, ctx.training);
+    const t56 = this.layers.stage2_bottleneck2_bn3.apply(t55, ctx.training);
     // stage2.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
     const t57 = add([applyGate(t56, ctx, [groups['g11:stage2.bottleneck2.conv1'].id, groups['g12:stage2.bottleneck2.conv2'].id]), t48]);
     // stage2.bottleneck2.relu3: specs/resnet50.arch:32 relu
@@ -621,21 +736,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage2.bottleneck3: from specs/resnet50.arch:38 bottleneck(128)
     // stage2.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t59 = this.stage2_bottleneck3_conv1.apply(t58);
+    const t59 = this.layers.stage2_bottleneck3_conv1.apply(t58);
     // stage2.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t60 = applyMask(this.stage2_bottleneck3_bn1.apply(t59, ctx.training), ctx, groups['g13:stage2.bottleneck3.conv1'].id);
+    const t60 = applyMask(this.layers.stage2_bottleneck3_bn1.apply(t59, ctx.training), ctx, groups['g13:stage2.bottleneck3.conv1'].id);
     // stage2.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t61 = relu(t60);
     // stage2.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t62 = this.stage2_bottleneck3_conv2.apply(t61);
+    const t62 = this.layers.stage2_bottleneck3_conv2.apply(t61);
     // stage2.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t63 = applyMask(this.stage2_bottleneck3_bn2.apply(t62, ctx.training), ctx, groups['g14:stage2.bottleneck3.conv2'].id);
+    const t63 = applyMask(this.layers.stage2_bottleneck3_bn2.apply(t62, ctx.training), ctx, groups['g14:stage2.bottleneck3.conv2'].id);
     // stage2.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t64 = relu(t63);
     // stage2.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t65 = this.stage2_bottleneck3_conv3.apply(t64);
+    const t65 = this.layers.stage2_bottleneck3_conv3.apply(t64);
     // stage2.bottleneck3.bn3: specs/resnet50.arch:30 bn
-    const t66 = this.stage2_bottleneck3_bn3.apply(t65, ctx.training);
+    const t66 = this.layers.stage2_bottleneck3_bn3.apply(t65, ctx.training);
     // stage2.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
     const t67 = add([applyGate(t66, ctx, [groups['g13:stage2.bottleneck3.conv1'].id, groups['g14:stage2.bottleneck3.conv2'].id]), t58]);
     // stage2.bottleneck3.relu3: specs/resnet50.arch:32 relu
@@ -643,21 +758,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage2.bottleneck4: from specs/resnet50.arch:38 bottleneck(128)
     // stage2.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t69 = this.stage2_bottleneck4_conv1.apply(t68);
+    const t69 = this.layers.stage2_bottleneck4_conv1.apply(t68);
     // stage2.bottleneck4.bn1: specs/resnet50.arch:28 bn
-    const t70 = applyMask(this.stage2_bottleneck4_bn1.apply(t69, ctx.training), ctx, groups['g15:stage2.bottleneck4.conv1'].id);
+    const t70 = applyMask(this.layers.stage2_bottleneck4_bn1.apply(t69, ctx.training), ctx, groups['g15:stage2.bottleneck4.conv1'].id);
     // stage2.bottleneck4.relu1: specs/resnet50.arch:28 relu
     const t71 = relu(t70);
     // stage2.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t72 = this.stage2_bottleneck4_conv2.apply(t71);
+    const t72 = this.layers.stage2_bottleneck4_conv2.apply(t71);
     // stage2.bottleneck4.bn2: specs/resnet50.arch:29 bn
-    const t73 = applyMask(this.stage2_bottleneck4_bn2.apply(t72, ctx.training), ctx, groups['g16:stage2.bottleneck4.conv2'].id);
+    const t73 = applyMask(this.layers.stage2_bottleneck4_bn2.apply(t72, ctx.training), ctx, groups['g16:stage2.bottleneck4.conv2'].id);
     // stage2.bottleneck4.relu2: specs/resnet50.arch:29 relu
     const t74 = relu(t73);
     // stage2.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t75 = this.stage2_bottleneck4_conv3.apply(t74);
+    const t75 = this.layers.stage2_bottleneck4_conv3.apply(t74);
     // stage2.bottleneck4.bn3: specs/resnet50.arch:30 bn
-    const t76 = this.stage2_bottleneck4_bn3.apply(t75, ctx.training);
+    const t76 = this.layers.stage2_bottleneck4_bn3.apply(t75, ctx.training);
     // stage2.bottleneck4.add1: specs/resnet50.arch:31 add(shortcut)
     const t77 = add([applyGate(t76, ctx, [groups['g15:stage2.bottleneck4.conv1'].id, groups['g16:stage2.bottleneck4.conv2'].id]), t68]);
     // stage2.bottleneck4.relu3: specs/resnet50.arch:32 relu
@@ -665,25 +780,25 @@ export class Resnet50 extends NetworkModule {
 
     // stage3.bottleneck1: from specs/resnet50.arch:39 bottleneck(256, stride 2)
     // stage3.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t79 = this.stage3_bottleneck1_conv1.apply(t78);
+    const t79 = this.layers.stage3_bottleneck1_conv1.apply(t78);
     // stage3.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t80 = applyMask(this.stage3_bottleneck1_bn1.apply(t79, ctx.training), ctx, groups['g17:stage3.bottleneck1.conv1'].id);
+    const t80 = applyMask(this.layers.stage3_bottleneck1_bn1.apply(t79, ctx.training), ctx, groups['g17:stage3.bottleneck1.conv1'].id);
     // stage3.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t81 = relu(t80);
     // stage3.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t82 = this.stage3_bottleneck1_conv2.apply(t81);
+    const t82 = this.layers.stage3_bottleneck1_conv2.apply(t81);
     // stage3.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t83 = applyMask(this.stage3_bottleneck1_bn2.apply(t82, ctx.training), ctx, groups['g18:stage3.bottleneck1.conv2'].id);
+    const t83 = applyMask(this.layers.stage3_bottleneck1_bn2.apply(t82, ctx.training), ctx, groups['g18:stage3.bottleneck1.conv2'].id);
     // stage3.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t84 = relu(t83);
     // stage3.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t85 = this.stage3_bottleneck1_conv3.apply(t84);
+    const t85 = this.layers.stage3_bottleneck1_conv3.apply(t84);
     // stage3.bottleneck1.bn3: specs/resnet50.arch:30 bn
-    const t86 = this.stage3_bottleneck1_bn3.apply(t85, ctx.training);
+    const t86 = this.layers.stage3_bottleneck1_bn3.apply(t85, ctx.training);
     // stage3.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut)
-    const t87 = this.stage3_bottleneck1_shortcut_conv.apply(t78);
+    const t87 = this.layers.stage3_bottleneck1_shortcut_conv.apply(t78);
     // stage3.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
-    const t88 = this.stage3_bottleneck1_shortcut_bn.apply(t87, ctx.training);
+    const t88 = this.layers.stage3_bottleneck1_shortcut_bn.apply(t87, ctx.training);
     // stage3.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
     const t89 = add([applyGate(t86, ctx, [groups['g17:stage3.bottleneck1.conv1'].id, groups['g18:stage3.bottleneck1.conv2'].id]), t88]);
     // stage3.bottleneck1.relu3: specs/resnet50.arch:32 relu
@@ -691,21 +806,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage3.bottleneck2: from specs/resnet50.arch:39 bottleneck(256)
     // stage3.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t91 = this.stage3_bottleneck2_conv1.apply(t90);
+    const t91 = this.layers.stage3_bottleneck2_conv1.apply(t90);
     // stage3.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t92 = applyMask(this.stage3_bottleneck2_bn1.apply(t91, ctx.training), ctx, groups['g20:stage3.bottleneck2.conv1'].id);
+    const t92 = applyMask(this.layers.stage3_bottleneck2_bn1.apply(t91, ctx.training), ctx, groups['g20:stage3.bottleneck2.conv1'].id);
     // stage3.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t93 = relu(t92);
     // stage3.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t94 = this.stage3_bottleneck2_conv2.apply(t93);
+    const t94 = this.layers.stage3_bottleneck2_conv2.apply(t93);
     // stage3.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t95 = applyMask(this.stage3_bottleneck2_bn2.apply(t94, ctx.training), ctx, groups['g21:stage3.bottleneck2.conv2'].id);
+    const t95 = applyMask(this.layers.stage3_bottleneck2_bn2.apply(t94, ctx.training), ctx, groups['g21:stage3.bottleneck2.conv2'].id);
     // stage3.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t96 = relu(t95);
     // stage3.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t97 = this.stage3_bottleneck2_conv3.apply(t96);
+    const t97 = this.layers.stage3_bottleneck2_conv3.apply(t96);
     // stage3.bottleneck2.bn3: specs/resnet50.arch:30 bn
-    const t98 = this.stage3_bottleneck2_bn3.apply(t97, ctx.training);
+    const t98 = this.layers.stage3_bottleneck2_bn3.apply(t97, ctx.training);
     // stage3.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
     const t99 = add([applyGate(t98, ctx, [groups['g20:stage3.bottleneck2.conv1'].id, groups['g21:stage3.bottleneck2.conv2'].id]), t90]);
     // stage3.bottleneck2.relu3: specs/resnet50.arch:32 relu
@@ -713,21 +828,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage3.bottleneck3: from specs/resnet50.arch:39 bottleneck(256)
     // stage3.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t101 = this.stage3_bottleneck3_conv1.apply(t100);
+    const t101 = this.layers.stage3_bottleneck3_conv1.apply(t100);
     // stage3.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t102 = applyMask(this.stage3_bottleneck3_bn1.apply(t101, ctx.training), ctx, groups['g22:stage3.bottleneck3.conv1'].id);
+    const t102 = applyMask(this.layers.stage3_bottleneck3_bn1.apply(t101, ctx.training), ctx, groups['g22:stage3.bottleneck3.conv1'].id);
     // stage3.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t103 = relu(t102);
     // stage3.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t104 = this.stage3_bottleneck3_conv2.apply(t103);
+    const t104 = this.layers.stage3_bottleneck3_conv2.apply(t103);
     // stage3.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t105 = applyMask(this.stage3_bottleneck3_bn2.apply(t104, ctx.training), ctx, groups['g23:stage3.bottleneck3.conv2'].id);
+    const t105 = applyMask(this.layers.stage3_bottleneck3_bn2.apply(t104, ctx.training), ctx, groups['g23:stage3.bottleneck3.conv2'].id);
     // stage3.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t106 = relu(t105);
     // stage3.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t107 = this.stage3_bottleneck3_conv3.apply(t106);
+    const t107 = this.layers.stage3_bottleneck3_conv3.apply(t106);
     // stage3.bottleneck3.bn3: specs/resnet50.arch:30 bn
-    const t108 = this.stage3_bottleneck3_bn3.apply(t107, ctx.training);
+    const t108 = this.layers.stage3_bottleneck3_bn3.apply(t107, ctx.training);
     // stage3.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
     const t109 = add([applyGate(t108, ctx, [groups['g22:stage3.bottleneck3.conv1'].id, groups['g23:stage3.bottleneck3.conv2'].id]), t100]);
     // stage3.bottleneck3.relu3: specs/resnet50.arch:32 relu
@@ -735,21 +850,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage3.bottleneck4: from specs/resnet50.arch:39 bottleneck(256)
     // stage3.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t111 = this.stage3_bottleneck4_conv1.apply(t110);
+    const t111 = this.layers.stage3_bottleneck4_conv1.apply(t110);
     // stage3.bottleneck4.bn1: specs/resnet50.arch:28 bn
-    const t112 = applyMask(this.stage3_bottleneck4_bn1.apply(t111, ctx.training), ctx, groups['g24:stage3.bottleneck4.conv1'].id);
+    const t112 = applyMask(this.layers.stage3_bottleneck4_bn1.apply(t111, ctx.training), ctx, groups['g24:stage3.bottleneck4.conv1'].id);
     // stage3.bottleneck4.relu1: specs/resnet50.arch:28 relu
     const t113 = relu(t112);
     // stage3.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t114 = this.stage3_bottleneck4_conv2.apply(t113);
+    const t114 = this.layers.stage3_bottleneck4_conv2.apply(t113);
     // stage3.bottleneck4.bn2: specs/resnet50.arch:29 bn
-    const t115 = applyMask(this.stage3_bottleneck4_bn2.apply(t114, ctx.training), ctx, groups['g25:stage3.bottleneck4.conv2'].id);
+    const t115 = applyMask(this.layers.stage3_bottleneck4_bn2.apply(t114, ctx.training), ctx, groups['g25:stage3.bottleneck4.conv2'].id);
     // stage3.bottleneck4.relu2: specs/resnet50.arch:29 relu
     const t116 = relu(t115);
     // stage3.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t117 = this.stage3_bottleneck4_conv3.apply(t116);
+    const t117 = this.layers.stage3_bottleneck4_conv3.apply(t116);
     // stage3.bottleneck4.bn3: specs/resnet50.arch:30 bn
-    const t118 = this.stage3_bottleneck4_bn3.apply(t117, ctx.training);
+    const t118 = this.layers.stage3_bottleneck4_bn3.apply(t117, ctx.training);
     // stage3.bottleneck4.add1: specs/resnet50.arch:31 add(shortcut)
     const t119 = add([applyGate(t118, ctx, [groups['g24:stage3.bottleneck4.conv1'].id, groups['g25:stage3.bottleneck4.conv2'].id]), t110]);
     // stage3.bottleneck4.relu3: specs/resnet50.arch:32 relu
@@ -757,21 +872,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage3.bottleneck5: from specs/resnet50.arch:39 bottleneck(256)
     // stage3.bottleneck5.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t121 = this.stage3_bottleneck5_conv1.apply(t120);
+    const t121 = this.layers.stage3_bottleneck5_conv1.apply(t120);
     // stage3.bottleneck5.bn1: specs/resnet50.arch:28 bn
-    const t122 = applyMask(this.stage3_bottleneck5_bn1.apply(t121, ctx.training), ctx, groups['g26:stage3.bottleneck5.conv1'].id);
+    const t122 = applyMask(this.layers.stage3_bottleneck5_bn1.apply(t121, ctx.training), ctx, groups['g26:stage3.bottleneck5.conv1'].id);
     // stage3.bottleneck5.relu1: specs/resnet50.arch:28 relu
     const t123 = relu(t122);
     // stage3.bottleneck5.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t124 = this.stage3_bottleneck5_conv2.apply(t123);
+    const t124 = this.layers.stage3_bottleneck5_conv2.apply(t123);
     // stage3.bottleneck5.bn2: specs/resnet50.arch:29 bn
-    const t125 = applyMask(this.stage3_bottleneck5_bn2.apply(t124, ctx.training), ctx, groups['g27:stage3.bottleneck5.conv2'].id);
+    const t125 = applyMask(this.layers.stage3_bottleneck5_bn2.apply(t124, ctx.training), ctx, groups['g27:stage3.bottleneck5.conv2'].id);
     // stage3.bottleneck5.relu2: specs/resnet50.arch:29 relu
     const t126 = relu(t125);
     // stage3.bottleneck5.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t127 = this.stage3_bottleneck5_conv3.apply(t126);
+    const t127 = this.layers.stage3_bottleneck5_conv3.apply(t126);
     // stage3.bottleneck5.bn3: specs/resnet50.arch:30 bn
-    const t128 = this.stage3_bottleneck5_bn3.apply(t127, ctx.training);
+    const t128 = this.layers.stage3_bottleneck5_bn3.apply(t127, ctx.training);
     // stage3.bottleneck5.add1: specs/resnet50.arch:31 add(shortcut)
     const t129 = add([applyGate(t128, ctx, [groups['g26:stage3.bottleneck5.conv1'].id, groups['g27:stage3.bottleneck5.conv2'].id]), t120]);
     // stage3.bottleneck5.relu3: specs/resnet50.arch:32 relu
@@ -779,21 +894,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage3.bottleneck6: from specs/resnet50.arch:39 bottleneck(256)
     // stage3.bottleneck6.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t131 = this.stage3_bottleneck6_conv1.apply(t130);
+    const t131 = this.layers.stage3_bottleneck6_conv1.apply(t130);
     // stage3.bottleneck6.bn1: specs/resnet50.arch:28 bn
-    const t132 = applyMask(this.stage3_bottleneck6_bn1.apply(t131, ctx.training), ctx, groups['g28:stage3.bottleneck6.conv1'].id);
+    const t132 = applyMask(this.layers.stage3_bottleneck6_bn1.apply(t131, ctx.training), ctx, groups['g28:stage3.bottleneck6.conv1'].id);
     // stage3.bottleneck6.relu1: specs/resnet50.arch:28 relu
     const t133 = relu(t132);
     // stage3.bottleneck6.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t134 = this.stage3_bottleneck6_conv2.apply(t133);
+    const t134 = this.layers.stage3_bottleneck6_conv2.apply(t133);
     // stage3.bottleneck6.bn2: specs/resnet50.arch:29 bn
-    const t135 = applyMask(this.stage3_bottleneck6_bn2.apply(t134, ctx.training), ctx, groups['g29:stage3.bottleneck6.conv2'].id);
+    const t135 = applyMask(this.layers.stage3_bottleneck6_bn2.apply(t134, ctx.training), ctx, groups['g29:stage3.bottleneck6.conv2'].id);
     // stage3.bottleneck6.relu2: specs/resnet50.arch:29 relu
     const t136 = relu(t135);
     // stage3.bottleneck6.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t137 = this.stage3_bottleneck6_conv3.apply(t136);
+    const t137 = this.layers.stage3_bottleneck6_conv3.apply(t136);
     // stage3.bottleneck6.bn3: specs/resnet50.arch:30 bn
-    const t138 = this.stage3_bottleneck6_bn3.apply(t137, ctx.training);
+    const t138 = this.layers.stage3_bottleneck6_bn3.apply(t137, ctx.training);
     // stage3.bottleneck6.add1: specs/resnet50.arch:31 add(shortcut)
     const t139 = add([applyGate(t138, ctx, [groups['g28:stage3.bottleneck6.conv1'].id, groups['g29:stage3.bottleneck6.conv2'].id]), t130]);
     // stage3.bottleneck6.relu3: specs/resnet50.arch:32 relu
@@ -801,25 +916,25 @@ export class Resnet50 extends NetworkModule {
 
     // stage4.bottleneck1: from specs/resnet50.arch:40 bottleneck(512, stride 2)
     // stage4.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t141 = this.stage4_bottleneck1_conv1.apply(t140);
+    const t141 = this.layers.stage4_bottleneck1_conv1.apply(t140);
     // stage4.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t142 = applyMask(this.stage4_bottleneck1_bn1.apply(t141, ctx.training), ctx, groups['g30:stage4.bottleneck1.conv1'].id);
+    const t142 = applyMask(this.layers.stage4_bottleneck1_bn1.apply(t141, ctx.training), ctx, groups['g30:stage4.bottleneck1.conv1'].id);
     // stage4.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t143 = relu(t142);
     // stage4.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t144 = this.stage4_bottleneck1_conv2.apply(t143);
+    const t144 = this.layers.stage4_bottleneck1_conv2.apply(t143);
     // stage4.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t145 = applyMask(this.stage4_bottleneck1_bn2.apply(t144, ctx.training), ctx, groups['g31:stage4.bottleneck1.conv2'].id);
+    const t145 = applyMask(this.layers.stage4_bottleneck1_bn2.apply(t144, ctx.training), ctx, groups['g31:stage4.bottleneck1.conv2'].id);
     // stage4.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t146 = relu(t145);
     // stage4.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t147 = this.stage4_bottleneck1_conv3.apply(t146);
+    const t147 = this.layers.stage4_bottleneck1_conv3.apply(t146);
     // stage4.bottleneck1.bn3: specs/resnet50.arch:30 bn
-    const t148 = this.stage4_bottleneck1_bn3.apply(t147, ctx.training);
+    const t148 = this.layers.stage4_bottleneck1_bn3.apply(t147, ctx.training);
     // stage4.bottleneck1.shortcut.conv: specs/resnet50.arch:31 add(shortcut)
-    const t149 = this.stage4_bottleneck1_shortcut_conv.apply(t140);
+    const t149 = this.layers.stage4_bottleneck1_shortcut_conv.apply(t140);
     // stage4.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
-    const t150 = this.stage4_bottleneck1_shortcut_bn.apply(t149, ctx.training);
+    const t150 = this.layers.stage4_bottleneck1_shortcut_bn.apply(t149, ctx.training);
     // stage4.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
     const t151 = add([applyGate(t148, ctx, [groups['g30:stage4.bottleneck1.conv1'].id, groups['g31:stage4.bottleneck1.conv2'].id]), t150]);
     // stage4.bottleneck1.relu3: specs/resnet50.arch:32 relu
@@ -827,21 +942,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage4.bottleneck2: from specs/resnet50.arch:40 bottleneck(512)
     // stage4.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t153 = this.stage4_bottleneck2_conv1.apply(t152);
+    const t153 = this.layers.stage4_bottleneck2_conv1.apply(t152);
     // stage4.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t154 = applyMask(this.stage4_bottleneck2_bn1.apply(t153, ctx.training), ctx, groups['g33:stage4.bottleneck2.conv1'].id);
+    const t154 = applyMask(this.layers.stage4_bottleneck2_bn1.apply(t153, ctx.training), ctx, groups['g33:stage4.bottleneck2.conv1'].id);
     // stage4.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t155 = relu(t154);
     // stage4.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t156 = this.stage4_bottleneck2_conv2.apply(t155);
+    const t156 = this.layers.stage4_bottleneck2_conv2.apply(t155);
     // stage4.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t157 = applyMask(this.stage4_bottleneck2_bn2.apply(t156, ctx.training), ctx, groups['g34:stage4.bottleneck2.conv2'].id);
+    const t157 = applyMask(this.layers.stage4_bottleneck2_bn2.apply(t156, ctx.training), ctx, groups['g34:stage4.bottleneck2.conv2'].id);
     // stage4.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t158 = relu(t157);
     // stage4.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t159 = this.stage4_bottleneck2_conv3.apply(t158);
+    const t159 = this.layers.stage4_bottleneck2_conv3.apply(t158);
     // stage4.bottleneck2.bn3: specs/resnet50.arch:30 bn
-    const t160 = this.stage4_bottleneck2_bn3.apply(t159, ctx.training);
+    const t160 = this.layers.stage4_bottleneck2_bn3.apply(t159, ctx.training);
     // stage4.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
     const t161 = add([applyGate(t160, ctx, [groups['g33:stage4.bottleneck2.conv1'].id, groups['g34:stage4.bottleneck2.conv2'].id]), t152]);
     // stage4.bottleneck2.relu3: specs/resnet50.arch:32 relu
@@ -849,21 +964,21 @@ export class Resnet50 extends NetworkModule {
 
     // stage4.bottleneck3: from specs/resnet50.arch:40 bottleneck(512)
     // stage4.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
-    const t163 = this.stage4_bottleneck3_conv1.apply(t162);
+    const t163 = this.layers.stage4_bottleneck3_conv1.apply(t162);
     // stage4.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t164 = applyMask(this.stage4_bottleneck3_bn1.apply(t163, ctx.training), ctx, groups['g35:stage4.bottleneck3.conv1'].id);
+    const t164 = applyMask(this.layers.stage4_bottleneck3_bn1.apply(t163, ctx.training), ctx, groups['g35:stage4.bottleneck3.conv1'].id);
     // stage4.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t165 = relu(t164);
     // stage4.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
-    const t166 = this.stage4_bottleneck3_conv2.apply(t165);
+    const t166 = this.layers.stage4_bottleneck3_conv2.apply(t165);
     // stage4.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t167 = applyMask(this.stage4_bottleneck3_bn2.apply(t166, ctx.training), ctx, groups['g36:stage4.bottleneck3.conv2'].id);
+    const t167 = applyMask(this.layers.stage4_bottleneck3_bn2.apply(t166, ctx.training), ctx, groups['g36:stage4.bottleneck3.conv2'].id);
     // stage4.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t168 = relu(t167);
     // stage4.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
-    const t169 = this.stage4_bottleneck3_conv3.apply(t168);
+    const t169 = this.layers.stage4_bottleneck3_conv3.apply(t168);
     // stage4.bottleneck3.bn3: specs/resnet50.arch:30 bn
-    const t170 = this.stage4_bottleneck3_bn3.apply(t169, ctx.training);
+    const t170 = this.layers.stage4_bottleneck3_bn3.apply(t169, ctx.training);
     // stage4.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
     const t171 = add([applyGate(t170, ctx, [groups['g35:stage4.bottleneck3.conv1'].id, groups['g36:stage4.bottleneck3.conv2'].id]), t162]);
     // stage4.bottleneck3.relu3: specs/resnet50.arch:32 relu
@@ -872,7 +987,7 @@ export class Resnet50 extends NetworkModule {
     // gap1: specs/resnet50.arch:41 gap
     const t173 = globalAvgPool(t172);
     // dense1: specs/resnet50.arch:42 dense(1000)
-    const t174 = this.dense1.apply(t173);
+    const t174 = this.layers.dense1.apply(t173);
 
     return t174;
   }
@@ -1165,6 +1280,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'resnet50',
       specPath: 'specs/resnet50.arch',
+      specUrl: new URL('../specs/resnet50.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

@@ -282,267 +282,390 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type Resnet56GroupName = keyof typeof groups;
 
+/** The layers with weights of specs/resnet56.arch, one property per layer (named after its path). */
+export interface Resnet56Layers {
+  /** conv1: specs/resnet56.arch:32 conv(16, kernel 3) */
+  readonly conv1: Conv2d;
+  /** bn1: specs/resnet56.arch:32 bn */
+  readonly bn1: BatchNorm;
+  /** stage1.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic1_conv1: Conv2d;
+  /** stage1.basic1.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic1_bn1: BatchNorm;
+  /** stage1.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic1_conv2: Conv2d;
+  /** stage1.basic1.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic1_bn2: BatchNorm;
+  /** stage1.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic2_conv1: Conv2d;
+  /** stage1.basic2.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic2_bn1: BatchNorm;
+  /** stage1.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic2_conv2: Conv2d;
+  /** stage1.basic2.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic2_bn2: BatchNorm;
+  /** stage1.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic3_conv1: Conv2d;
+  /** stage1.basic3.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic3_bn1: BatchNorm;
+  /** stage1.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic3_conv2: Conv2d;
+  /** stage1.basic3.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic3_bn2: BatchNorm;
+  /** stage1.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic4_conv1: Conv2d;
+  /** stage1.basic4.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic4_bn1: BatchNorm;
+  /** stage1.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic4_conv2: Conv2d;
+  /** stage1.basic4.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic4_bn2: BatchNorm;
+  /** stage1.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic5_conv1: Conv2d;
+  /** stage1.basic5.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic5_bn1: BatchNorm;
+  /** stage1.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic5_conv2: Conv2d;
+  /** stage1.basic5.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic5_bn2: BatchNorm;
+  /** stage1.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic6_conv1: Conv2d;
+  /** stage1.basic6.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic6_bn1: BatchNorm;
+  /** stage1.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic6_conv2: Conv2d;
+  /** stage1.basic6.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic6_bn2: BatchNorm;
+  /** stage1.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic7_conv1: Conv2d;
+  /** stage1.basic7.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic7_bn1: BatchNorm;
+  /** stage1.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic7_conv2: Conv2d;
+  /** stage1.basic7.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic7_bn2: BatchNorm;
+  /** stage1.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic8_conv1: Conv2d;
+  /** stage1.basic8.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic8_bn1: BatchNorm;
+  /** stage1.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic8_conv2: Conv2d;
+  /** stage1.basic8.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic8_bn2: BatchNorm;
+  /** stage1.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic9_conv1: Conv2d;
+  /** stage1.basic9.bn1: specs/resnet56.arch:25 bn */
+  readonly stage1_basic9_bn1: BatchNorm;
+  /** stage1.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_basic9_conv2: Conv2d;
+  /** stage1.basic9.bn2: specs/resnet56.arch:26 bn */
+  readonly stage1_basic9_bn2: BatchNorm;
+  /** stage2.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic1_conv1: Conv2d;
+  /** stage2.basic1.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic1_bn1: BatchNorm;
+  /** stage2.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic1_conv2: Conv2d;
+  /** stage2.basic1.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic1_bn2: BatchNorm;
+  /** stage2.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut) */
+  readonly stage2_basic1_shortcut_conv: Conv2d;
+  /** stage2.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut) */
+  readonly stage2_basic1_shortcut_bn: BatchNorm;
+  /** stage2.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic2_conv1: Conv2d;
+  /** stage2.basic2.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic2_bn1: BatchNorm;
+  /** stage2.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic2_conv2: Conv2d;
+  /** stage2.basic2.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic2_bn2: BatchNorm;
+  /** stage2.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic3_conv1: Conv2d;
+  /** stage2.basic3.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic3_bn1: BatchNorm;
+  /** stage2.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic3_conv2: Conv2d;
+  /** stage2.basic3.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic3_bn2: BatchNorm;
+  /** stage2.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic4_conv1: Conv2d;
+  /** stage2.basic4.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic4_bn1: BatchNorm;
+  /** stage2.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic4_conv2: Conv2d;
+  /** stage2.basic4.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic4_bn2: BatchNorm;
+  /** stage2.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic5_conv1: Conv2d;
+  /** stage2.basic5.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic5_bn1: BatchNorm;
+  /** stage2.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic5_conv2: Conv2d;
+  /** stage2.basic5.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic5_bn2: BatchNorm;
+  /** stage2.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic6_conv1: Conv2d;
+  /** stage2.basic6.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic6_bn1: BatchNorm;
+  /** stage2.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic6_conv2: Conv2d;
+  /** stage2.basic6.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic6_bn2: BatchNorm;
+  /** stage2.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic7_conv1: Conv2d;
+  /** stage2.basic7.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic7_bn1: BatchNorm;
+  /** stage2.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic7_conv2: Conv2d;
+  /** stage2.basic7.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic7_bn2: BatchNorm;
+  /** stage2.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic8_conv1: Conv2d;
+  /** stage2.basic8.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic8_bn1: BatchNorm;
+  /** stage2.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic8_conv2: Conv2d;
+  /** stage2.basic8.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic8_bn2: BatchNorm;
+  /** stage2.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_basic9_conv1: Conv2d;
+  /** stage2.basic9.bn1: specs/resnet56.arch:25 bn */
+  readonly stage2_basic9_bn1: BatchNorm;
+  /** stage2.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_basic9_conv2: Conv2d;
+  /** stage2.basic9.bn2: specs/resnet56.arch:26 bn */
+  readonly stage2_basic9_bn2: BatchNorm;
+  /** stage3.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic1_conv1: Conv2d;
+  /** stage3.basic1.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic1_bn1: BatchNorm;
+  /** stage3.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic1_conv2: Conv2d;
+  /** stage3.basic1.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic1_bn2: BatchNorm;
+  /** stage3.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut) */
+  readonly stage3_basic1_shortcut_conv: Conv2d;
+  /** stage3.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut) */
+  readonly stage3_basic1_shortcut_bn: BatchNorm;
+  /** stage3.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic2_conv1: Conv2d;
+  /** stage3.basic2.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic2_bn1: BatchNorm;
+  /** stage3.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic2_conv2: Conv2d;
+  /** stage3.basic2.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic2_bn2: BatchNorm;
+  /** stage3.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic3_conv1: Conv2d;
+  /** stage3.basic3.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic3_bn1: BatchNorm;
+  /** stage3.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic3_conv2: Conv2d;
+  /** stage3.basic3.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic3_bn2: BatchNorm;
+  /** stage3.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic4_conv1: Conv2d;
+  /** stage3.basic4.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic4_bn1: BatchNorm;
+  /** stage3.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic4_conv2: Conv2d;
+  /** stage3.basic4.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic4_bn2: BatchNorm;
+  /** stage3.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic5_conv1: Conv2d;
+  /** stage3.basic5.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic5_bn1: BatchNorm;
+  /** stage3.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic5_conv2: Conv2d;
+  /** stage3.basic5.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic5_bn2: BatchNorm;
+  /** stage3.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic6_conv1: Conv2d;
+  /** stage3.basic6.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic6_bn1: BatchNorm;
+  /** stage3.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic6_conv2: Conv2d;
+  /** stage3.basic6.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic6_bn2: BatchNorm;
+  /** stage3.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic7_conv1: Conv2d;
+  /** stage3.basic7.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic7_bn1: BatchNorm;
+  /** stage3.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic7_conv2: Conv2d;
+  /** stage3.basic7.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic7_bn2: BatchNorm;
+  /** stage3.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic8_conv1: Conv2d;
+  /** stage3.basic8.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic8_bn1: BatchNorm;
+  /** stage3.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic8_conv2: Conv2d;
+  /** stage3.basic8.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic8_bn2: BatchNorm;
+  /** stage3.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
+  readonly stage3_basic9_conv1: Conv2d;
+  /** stage3.basic9.bn1: specs/resnet56.arch:25 bn */
+  readonly stage3_basic9_bn1: BatchNorm;
+  /** stage3.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_basic9_conv2: Conv2d;
+  /** stage3.basic9.bn2: specs/resnet56.arch:26 bn */
+  readonly stage3_basic9_bn2: BatchNorm;
+  /** dense1: specs/resnet56.arch:37 dense(10) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/resnet56.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/resnet56.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class Resnet56 extends NetworkModule {
-  /** conv1: specs/resnet56.arch:32 conv(16, kernel 3) */
-  readonly conv1: Conv2d = this.conv('conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** bn1: specs/resnet56.arch:32 bn */
-  readonly bn1: BatchNorm = this.bn('bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic1_conv1: Conv2d = this.conv('stage1.basic1.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic1_bn1: BatchNorm = this.bn('stage1.basic1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic1_conv2: Conv2d = this.conv('stage1.basic1.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic1_bn2: BatchNorm = this.bn('stage1.basic1.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic2_conv1: Conv2d = this.conv('stage1.basic2.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic2_bn1: BatchNorm = this.bn('stage1.basic2.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic2_conv2: Conv2d = this.conv('stage1.basic2.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic2_bn2: BatchNorm = this.bn('stage1.basic2.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic3_conv1: Conv2d = this.conv('stage1.basic3.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic3.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic3_bn1: BatchNorm = this.bn('stage1.basic3.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic3_conv2: Conv2d = this.conv('stage1.basic3.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic3.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic3_bn2: BatchNorm = this.bn('stage1.basic3.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic4_conv1: Conv2d = this.conv('stage1.basic4.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic4.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic4_bn1: BatchNorm = this.bn('stage1.basic4.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic4_conv2: Conv2d = this.conv('stage1.basic4.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic4.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic4_bn2: BatchNorm = this.bn('stage1.basic4.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic5_conv1: Conv2d = this.conv('stage1.basic5.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic5.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic5_bn1: BatchNorm = this.bn('stage1.basic5.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic5_conv2: Conv2d = this.conv('stage1.basic5.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic5.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic5_bn2: BatchNorm = this.bn('stage1.basic5.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic6_conv1: Conv2d = this.conv('stage1.basic6.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic6.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic6_bn1: BatchNorm = this.bn('stage1.basic6.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic6_conv2: Conv2d = this.conv('stage1.basic6.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic6.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic6_bn2: BatchNorm = this.bn('stage1.basic6.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic7_conv1: Conv2d = this.conv('stage1.basic7.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic7.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic7_bn1: BatchNorm = this.bn('stage1.basic7.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic7_conv2: Conv2d = this.conv('stage1.basic7.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic7.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic7_bn2: BatchNorm = this.bn('stage1.basic7.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic8_conv1: Conv2d = this.conv('stage1.basic8.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic8.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic8_bn1: BatchNorm = this.bn('stage1.basic8.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic8_conv2: Conv2d = this.conv('stage1.basic8.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic8.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic8_bn2: BatchNorm = this.bn('stage1.basic8.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic9_conv1: Conv2d = this.conv('stage1.basic9.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic9.bn1: specs/resnet56.arch:25 bn */
-  readonly stage1_basic9_bn1: BatchNorm = this.bn('stage1.basic9.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_basic9_conv2: Conv2d = this.conv('stage1.basic9.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic9.bn2: specs/resnet56.arch:26 bn */
-  readonly stage1_basic9_bn2: BatchNorm = this.bn('stage1.basic9.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic1_conv1: Conv2d = this.conv('stage2.basic1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic1_bn1: BatchNorm = this.bn('stage2.basic1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic1_conv2: Conv2d = this.conv('stage2.basic1.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic1_bn2: BatchNorm = this.bn('stage2.basic1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut) */
-  readonly stage2_basic1_shortcut_conv: Conv2d = this.conv('stage2.basic1.shortcut.conv', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut) */
-  readonly stage2_basic1_shortcut_bn: BatchNorm = this.bn('stage2.basic1.shortcut.bn', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic2_conv1: Conv2d = this.conv('stage2.basic2.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic2.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic2_bn1: BatchNorm = this.bn('stage2.basic2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic2_conv2: Conv2d = this.conv('stage2.basic2.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic2.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic2_bn2: BatchNorm = this.bn('stage2.basic2.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic3_conv1: Conv2d = this.conv('stage2.basic3.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic3.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic3_bn1: BatchNorm = this.bn('stage2.basic3.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic3_conv2: Conv2d = this.conv('stage2.basic3.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic3.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic3_bn2: BatchNorm = this.bn('stage2.basic3.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic4_conv1: Conv2d = this.conv('stage2.basic4.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic4.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic4_bn1: BatchNorm = this.bn('stage2.basic4.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic4_conv2: Conv2d = this.conv('stage2.basic4.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic4.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic4_bn2: BatchNorm = this.bn('stage2.basic4.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic5_conv1: Conv2d = this.conv('stage2.basic5.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic5.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic5_bn1: BatchNorm = this.bn('stage2.basic5.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic5_conv2: Conv2d = this.conv('stage2.basic5.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic5.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic5_bn2: BatchNorm = this.bn('stage2.basic5.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic6_conv1: Conv2d = this.conv('stage2.basic6.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic6.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic6_bn1: BatchNorm = this.bn('stage2.basic6.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic6_conv2: Conv2d = this.conv('stage2.basic6.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic6.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic6_bn2: BatchNorm = this.bn('stage2.basic6.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic7_conv1: Conv2d = this.conv('stage2.basic7.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic7.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic7_bn1: BatchNorm = this.bn('stage2.basic7.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic7_conv2: Conv2d = this.conv('stage2.basic7.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic7.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic7_bn2: BatchNorm = this.bn('stage2.basic7.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic8_conv1: Conv2d = this.conv('stage2.basic8.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic8.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic8_bn1: BatchNorm = this.bn('stage2.basic8.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic8_conv2: Conv2d = this.conv('stage2.basic8.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic8.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic8_bn2: BatchNorm = this.bn('stage2.basic8.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_basic9_conv1: Conv2d = this.conv('stage2.basic9.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic9.bn1: specs/resnet56.arch:25 bn */
-  readonly stage2_basic9_bn1: BatchNorm = this.bn('stage2.basic9.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_basic9_conv2: Conv2d = this.conv('stage2.basic9.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.basic9.bn2: specs/resnet56.arch:26 bn */
-  readonly stage2_basic9_bn2: BatchNorm = this.bn('stage2.basic9.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic1_conv1: Conv2d = this.conv('stage3.basic1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic1_bn1: BatchNorm = this.bn('stage3.basic1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic1_conv2: Conv2d = this.conv('stage3.basic1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic1_bn2: BatchNorm = this.bn('stage3.basic1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut) */
-  readonly stage3_basic1_shortcut_conv: Conv2d = this.conv('stage3.basic1.shortcut.conv', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut) */
-  readonly stage3_basic1_shortcut_bn: BatchNorm = this.bn('stage3.basic1.shortcut.bn', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic2_conv1: Conv2d = this.conv('stage3.basic2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic2.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic2_bn1: BatchNorm = this.bn('stage3.basic2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic2_conv2: Conv2d = this.conv('stage3.basic2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic2.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic2_bn2: BatchNorm = this.bn('stage3.basic2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic3_conv1: Conv2d = this.conv('stage3.basic3.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic3.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic3_bn1: BatchNorm = this.bn('stage3.basic3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic3_conv2: Conv2d = this.conv('stage3.basic3.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic3.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic3_bn2: BatchNorm = this.bn('stage3.basic3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic4_conv1: Conv2d = this.conv('stage3.basic4.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic4.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic4_bn1: BatchNorm = this.bn('stage3.basic4.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic4_conv2: Conv2d = this.conv('stage3.basic4.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic4.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic4_bn2: BatchNorm = this.bn('stage3.basic4.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic5_conv1: Conv2d = this.conv('stage3.basic5.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic5.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic5_bn1: BatchNorm = this.bn('stage3.basic5.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic5_conv2: Conv2d = this.conv('stage3.basic5.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic5.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic5_bn2: BatchNorm = this.bn('stage3.basic5.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic6_conv1: Conv2d = this.conv('stage3.basic6.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic6.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic6_bn1: BatchNorm = this.bn('stage3.basic6.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic6_conv2: Conv2d = this.conv('stage3.basic6.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic6.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic6_bn2: BatchNorm = this.bn('stage3.basic6.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic7_conv1: Conv2d = this.conv('stage3.basic7.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic7.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic7_bn1: BatchNorm = this.bn('stage3.basic7.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic7_conv2: Conv2d = this.conv('stage3.basic7.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic7.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic7_bn2: BatchNorm = this.bn('stage3.basic7.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic8_conv1: Conv2d = this.conv('stage3.basic8.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic8.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic8_bn1: BatchNorm = this.bn('stage3.basic8.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic8_conv2: Conv2d = this.conv('stage3.basic8.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic8.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic8_bn2: BatchNorm = this.bn('stage3.basic8.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride) */
-  readonly stage3_basic9_conv1: Conv2d = this.conv('stage3.basic9.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic9.bn1: specs/resnet56.arch:25 bn */
-  readonly stage3_basic9_bn1: BatchNorm = this.bn('stage3.basic9.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_basic9_conv2: Conv2d = this.conv('stage3.basic9.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.basic9.bn2: specs/resnet56.arch:26 bn */
-  readonly stage3_basic9_bn2: BatchNorm = this.bn('stage3.basic9.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/resnet56.arch:37 dense(10) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 64, units: 10, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: Resnet56Layers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      conv1: this.conv('conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      bn1: this.bn('bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv1: this.conv('stage1.basic1.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn1: this.bn('stage1.basic1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv2: this.conv('stage1.basic1.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn2: this.bn('stage1.basic1.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv1: this.conv('stage1.basic2.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn1: this.bn('stage1.basic2.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv2: this.conv('stage1.basic2.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn2: this.bn('stage1.basic2.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic3_conv1: this.conv('stage1.basic3.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic3_bn1: this.bn('stage1.basic3.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic3_conv2: this.conv('stage1.basic3.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic3_bn2: this.bn('stage1.basic3.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic4_conv1: this.conv('stage1.basic4.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic4_bn1: this.bn('stage1.basic4.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic4_conv2: this.conv('stage1.basic4.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic4_bn2: this.bn('stage1.basic4.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic5_conv1: this.conv('stage1.basic5.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic5_bn1: this.bn('stage1.basic5.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic5_conv2: this.conv('stage1.basic5.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic5_bn2: this.bn('stage1.basic5.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic6_conv1: this.conv('stage1.basic6.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic6_bn1: this.bn('stage1.basic6.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic6_conv2: this.conv('stage1.basic6.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic6_bn2: this.bn('stage1.basic6.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic7_conv1: this.conv('stage1.basic7.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic7_bn1: this.bn('stage1.basic7.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic7_conv2: this.conv('stage1.basic7.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic7_bn2: this.bn('stage1.basic7.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic8_conv1: this.conv('stage1.basic8.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic8_bn1: this.bn('stage1.basic8.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic8_conv2: this.conv('stage1.basic8.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic8_bn2: this.bn('stage1.basic8.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic9_conv1: this.conv('stage1.basic9.conv1', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic9_bn1: this.bn('stage1.basic9.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic9_conv2: this.conv('stage1.basic9.conv2', { inChannels: 16, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic9_bn2: this.bn('stage1.basic9.bn2', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_conv1: this.conv('stage2.basic1.conv1', { inChannels: 16, filters: 32, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_bn1: this.bn('stage2.basic1.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_conv2: this.conv('stage2.basic1.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_bn2: this.bn('stage2.basic1.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic1_shortcut_conv: this.conv('stage2.basic1.shortcut.conv', { inChannels: 16, filters: 32, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic1_shortcut_bn: this.bn('stage2.basic1.shortcut.bn', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic2_conv1: this.conv('stage2.basic2.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic2_bn1: this.bn('stage2.basic2.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic2_conv2: this.conv('stage2.basic2.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic2_bn2: this.bn('stage2.basic2.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic3_conv1: this.conv('stage2.basic3.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic3_bn1: this.bn('stage2.basic3.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic3_conv2: this.conv('stage2.basic3.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic3_bn2: this.bn('stage2.basic3.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic4_conv1: this.conv('stage2.basic4.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic4_bn1: this.bn('stage2.basic4.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic4_conv2: this.conv('stage2.basic4.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic4_bn2: this.bn('stage2.basic4.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic5_conv1: this.conv('stage2.basic5.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic5_bn1: this.bn('stage2.basic5.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic5_conv2: this.conv('stage2.basic5.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic5_bn2: this.bn('stage2.basic5.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic6_conv1: this.conv('stage2.basic6.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic6_bn1: this.bn('stage2.basic6.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic6_conv2: this.conv('stage2.basic6.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic6_bn2: this.bn('stage2.basic6.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic7_conv1: this.conv('stage2.basic7.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic7_bn1: this.bn('stage2.basic7.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic7_conv2: this.conv('stage2.basic7.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic7_bn2: this.bn('stage2.basic7.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic8_conv1: this.conv('stage2.basic8.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic8_bn1: this.bn('stage2.basic8.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic8_conv2: this.conv('stage2.basic8.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic8_bn2: this.bn('stage2.basic8.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic9_conv1: this.conv('stage2.basic9.conv1', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic9_bn1: this.bn('stage2.basic9.bn1', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage2_basic9_conv2: this.conv('stage2.basic9.conv2', { inChannels: 32, filters: 32, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_basic9_bn2: this.bn('stage2.basic9.bn2', { channels: 32, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_conv1: this.conv('stage3.basic1.conv1', { inChannels: 32, filters: 64, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_bn1: this.bn('stage3.basic1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_conv2: this.conv('stage3.basic1.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_bn2: this.bn('stage3.basic1.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic1_shortcut_conv: this.conv('stage3.basic1.shortcut.conv', { inChannels: 32, filters: 64, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic1_shortcut_bn: this.bn('stage3.basic1.shortcut.bn', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic2_conv1: this.conv('stage3.basic2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic2_bn1: this.bn('stage3.basic2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic2_conv2: this.conv('stage3.basic2.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic2_bn2: this.bn('stage3.basic2.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic3_conv1: this.conv('stage3.basic3.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic3_bn1: this.bn('stage3.basic3.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic3_conv2: this.conv('stage3.basic3.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic3_bn2: this.bn('stage3.basic3.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic4_conv1: this.conv('stage3.basic4.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic4_bn1: this.bn('stage3.basic4.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic4_conv2: this.conv('stage3.basic4.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic4_bn2: this.bn('stage3.basic4.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic5_conv1: this.conv('stage3.basic5.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic5_bn1: this.bn('stage3.basic5.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic5_conv2: this.conv('stage3.basic5.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic5_bn2: this.bn('stage3.basic5.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic6_conv1: this.conv('stage3.basic6.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic6_bn1: this.bn('stage3.basic6.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic6_conv2: this.conv('stage3.basic6.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic6_bn2: this.bn('stage3.basic6.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic7_conv1: this.conv('stage3.basic7.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic7_bn1: this.bn('stage3.basic7.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic7_conv2: this.conv('stage3.basic7.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic7_bn2: this.bn('stage3.basic7.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic8_conv1: this.conv('stage3.basic8.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic8_bn1: this.bn('stage3.basic8.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic8_conv2: this.conv('stage3.basic8.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic8_bn2: this.bn('stage3.basic8.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic9_conv1: this.conv('stage3.basic9.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic9_bn1: this.bn('stage3.basic9.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage3_basic9_conv2: this.conv('stage3.basic9.conv2', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_basic9_bn2: this.bn('stage3.basic9.bn2', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 64, units: 10, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // conv1: specs/resnet56.arch:32 conv(16, kernel 3)
-    const t1 = this.conv1.apply(x);
+    const t1 = this.layers.conv1.apply(x);
     // bn1: specs/resnet56.arch:32 bn
-    const t2 = applyMask(this.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
     // relu1: specs/resnet56.arch:32 relu
     const t3 = relu(t2);
 
     // stage1.basic1: from specs/resnet56.arch:33 basic(16)
     // stage1.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t4 = this.stage1_basic1_conv1.apply(t3);
+    const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: specs/resnet56.arch:25 bn
-    const t5 = applyMask(this.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
     // stage1.basic1.relu1: specs/resnet56.arch:25 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t7 = this.stage1_basic1_conv2.apply(t6);
+    const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: specs/resnet56.arch:26 bn
-    const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: specs/resnet56.arch:27 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/resnet56.arch:28 relu
@@ -550,15 +673,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic2: from specs/resnet56.arch:33 basic(16)
     // stage1.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t11 = this.stage1_basic2_conv1.apply(t10);
+    const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: specs/resnet56.arch:25 bn
-    const t12 = applyMask(this.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
     // stage1.basic2.relu1: specs/resnet56.arch:25 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t14 = this.stage1_basic2_conv2.apply(t13);
+    const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: specs/resnet56.arch:26 bn
-    const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: specs/resnet56.arch:27 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/resnet56.arch:28 relu
@@ -566,15 +689,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic3: from specs/resnet56.arch:33 basic(16)
     // stage1.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t18 = this.stage1_basic3_conv1.apply(t17);
+    const t18 = this.layers.stage1_basic3_conv1.apply(t17);
     // stage1.basic3.bn1: specs/resnet56.arch:25 bn
-    const t19 = applyMask(this.stage1_basic3_bn1.apply(t18, ctx.training), ctx, groups['g3:stage1.basic3.conv1'].id);
+    const t19 = applyMask(this.layers.stage1_basic3_bn1.apply(t18, ctx.training), ctx, groups['g3:stage1.basic3.conv1'].id);
     // stage1.basic3.relu1: specs/resnet56.arch:25 relu
     const t20 = relu(t19);
     // stage1.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t21 = this.stage1_basic3_conv2.apply(t20);
+    const t21 = this.layers.stage1_basic3_conv2.apply(t20);
     // stage1.basic3.bn2: specs/resnet56.arch:26 bn
-    const t22 = applyMask(this.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
+    const t22 = applyMask(this.layers.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic3.add1: specs/resnet56.arch:27 add(shortcut)
     const t23 = add([applyGate(t22, ctx, [groups['g3:stage1.basic3.conv1'].id]), t17]);
     // stage1.basic3.relu2: specs/resnet56.arch:28 relu
@@ -582,15 +705,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic4: from specs/resnet56.arch:33 basic(16)
     // stage1.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t25 = this.stage1_basic4_conv1.apply(t24);
+    const t25 = this.layers.stage1_basic4_conv1.apply(t24);
     // stage1.basic4.bn1: specs/resnet56.arch:25 bn
-    const t26 = applyMask(this.stage1_basic4_bn1.apply(t25, ctx.training), ctx, groups['g4:stage1.basic4.conv1'].id);
+    const t26 = applyMask(this.layers.stage1_basic4_bn1.apply(t25, ctx.training), ctx, groups['g4:stage1.basic4.conv1'].id);
     // stage1.basic4.relu1: specs/resnet56.arch:25 relu
     const t27 = relu(t26);
     // stage1.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t28 = this.stage1_basic4_conv2.apply(t27);
+    const t28 = this.layers.stage1_basic4_conv2.apply(t27);
     // stage1.basic4.bn2: specs/resnet56.arch:26 bn
-    const t29 = applyMask(this.stage1_basic4_bn2.apply(t28, ctx.training), ctx, groups['g0:stage1'].id);
+    const t29 = applyMask(this.layers.stage1_basic4_bn2.apply(t28, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic4.add1: specs/resnet56.arch:27 add(shortcut)
     const t30 = add([applyGate(t29, ctx, [groups['g4:stage1.basic4.conv1'].id]), t24]);
     // stage1.basic4.relu2: specs/resnet56.arch:28 relu
@@ -598,15 +721,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic5: from specs/resnet56.arch:33 basic(16)
     // stage1.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t32 = this.stage1_basic5_conv1.apply(t31);
+    const t32 = this.layers.stage1_basic5_conv1.apply(t31);
     // stage1.basic5.bn1: specs/resnet56.arch:25 bn
-    const t33 = applyMask(this.stage1_basic5_bn1.apply(t32, ctx.training), ctx, groups['g5:stage1.basic5.conv1'].id);
+    const t33 = applyMask(this.layers.stage1_basic5_bn1.apply(t32, ctx.training), ctx, groups['g5:stage1.basic5.conv1'].id);
     // stage1.basic5.relu1: specs/resnet56.arch:25 relu
     const t34 = relu(t33);
     // stage1.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t35 = this.stage1_basic5_conv2.apply(t34);
+    const t35 = this.layers.stage1_basic5_conv2.apply(t34);
     // stage1.basic5.bn2: specs/resnet56.arch:26 bn
-    const t36 = applyMask(this.stage1_basic5_bn2.apply(t35, ctx.training), ctx, groups['g0:stage1'].id);
+    const t36 = applyMask(this.layers.stage1_basic5_bn2.apply(t35, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic5.add1: specs/resnet56.arch:27 add(shortcut)
     const t37 = add([applyGate(t36, ctx, [groups['g5:stage1.basic5.conv1'].id]), t31]);
     // stage1.basic5.relu2: specs/resnet56.arch:28 relu
@@ -614,15 +737,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic6: from specs/resnet56.arch:33 basic(16)
     // stage1.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t39 = this.stage1_basic6_conv1.apply(t38);
+    const t39 = this.layers.stage1_basic6_conv1.apply(t38);
     // stage1.basic6.bn1: specs/resnet56.arch:25 bn
-    const t40 = applyMask(this.stage1_basic6_bn1.apply(t39, ctx.training), ctx, groups['g6:stage1.basic6.conv1'].id);
+    const t40 = applyMask(this.layers.stage1_basic6_bn1.apply(t39, ctx.training), ctx, groups['g6:stage1.basic6.conv1'].id);
     // stage1.basic6.relu1: specs/resnet56.arch:25 relu
     const t41 = relu(t40);
     // stage1.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t42 = this.stage1_basic6_conv2.apply(t41);
+    const t42 = this.layers.stage1_basic6_conv2.apply(t41);
     // stage1.basic6.bn2: specs/resnet56.arch:26 bn
-    const t43 = applyMask(this.stage1_basic6_bn2.apply(t42, ctx.training), ctx, groups['g0:stage1'].id);
+    const t43 = applyMask(this.layers.stage1_basic6_bn2.apply(t42, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic6.add1: specs/resnet56.arch:27 add(shortcut)
     const t44 = add([applyGate(t43, ctx, [groups['g6:stage1.basic6.conv1'].id]), t38]);
     // stage1.basic6.relu2: specs/resnet56.arch:28 relu
@@ -630,15 +753,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic7: from specs/resnet56.arch:33 basic(16)
     // stage1.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t46 = this.stage1_basic7_conv1.apply(t45);
+    const t46 = this.layers.stage1_basic7_conv1.apply(t45);
     // stage1.basic7.bn1: specs/resnet56.arch:25 bn
-    const t47 = applyMask(this.stage1_basic7_bn1.apply(t46, ctx.training), ctx, groups['g7:stage1.basic7.conv1'].id);
+    const t47 = applyMask(this.layers.stage1_basic7_bn1.apply(t46, ctx.training), ctx, groups['g7:stage1.basic7.conv1'].id);
     // stage1.basic7.relu1: specs/resnet56.arch:25 relu
     const t48 = relu(t47);
     // stage1.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t49 = this.stage1_basic7_conv2.apply(t48);
+    const t49 = this.layers.stage1_basic7_conv2.apply(t48);
     // stage1.basic7.bn2: specs/resnet56.arch:26 bn
-    const t50 = applyMask(this.stage1_basic7_bn2.apply(t49, ctx.training), ctx, groups['g0:stage1'].id);
+    const t50 = applyMask(this.layers.stage1_basic7_bn2.apply(t49, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic7.add1: specs/resnet56.arch:27 add(shortcut)
     const t51 = add([applyGate(t50, ctx, [groups['g7:stage1.basic7.conv1'].id]), t45]);
     // stage1.basic7.relu2: specs/resnet56.arch:28 relu
@@ -646,15 +769,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic8: from specs/resnet56.arch:33 basic(16)
     // stage1.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t53 = this.stage1_basic8_conv1.apply(t52);
+    const t53 = this.layers.stage1_basic8_conv1.apply(t52);
     // stage1.basic8.bn1: specs/resnet56.arch:25 bn
-    const t54 = applyMask(this.stage1_basic8_bn1.apply(t53, ctx.training), ctx, groups['g8:stage1.basic8.conv1'].id);
+    const t54 = applyMask(this.layers.stage1_basic8_bn1.apply(t53, ctx.training), ctx, groups['g8:stage1.basic8.conv1'].id);
     // stage1.basic8.relu1: specs/resnet56.arch:25 relu
     const t55 = relu(t54);
     // stage1.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t56 = this.stage1_basic8_conv2.apply(t55);
+    const t56 = this.layers.stage1_basic8_conv2.apply(t55);
     // stage1.basic8.bn2: specs/resnet56.arch:26 bn
-    const t57 = applyMask(this.stage1_basic8_bn2.apply(t56, ctx.training), ctx, groups['g0:stage1'].id);
+    const t57 = applyMask(this.layers.stage1_basic8_bn2.apply(t56, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic8.add1: specs/resnet56.arch:27 add(shortcut)
     const t58 = add([applyGate(t57, ctx, [groups['g8:stage1.basic8.conv1'].id]), t52]);
     // stage1.basic8.relu2: specs/resnet56.arch:28 relu
@@ -662,15 +785,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage1.basic9: from specs/resnet56.arch:33 basic(16)
     // stage1.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t60 = this.stage1_basic9_conv1.apply(t59);
+    const t60 = this.layers.stage1_basic9_conv1.apply(t59);
     // stage1.basic9.bn1: specs/resnet56.arch:25 bn
-    const t61 = applyMask(this.stage1_basic9_bn1.apply(t60, ctx.training), ctx, groups['g9:stage1.basic9.conv1'].id);
+    const t61 = applyMask(this.layers.stage1_basic9_bn1.apply(t60, ctx.training), ctx, groups['g9:stage1.basic9.conv1'].id);
     // stage1.basic9.relu1: specs/resnet56.arch:25 relu
     const t62 = relu(t61);
     // stage1.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t63 = this.stage1_basic9_conv2.apply(t62);
+    const t63 = this.layers.stage1_basic9_conv2.apply(t62);
     // stage1.basic9.bn2: specs/resnet56.arch:26 bn
-    const t64 = applyMask(this.stage1_basic9_bn2.apply(t63, ctx.training), ctx, groups['g0:stage1'].id);
+    const t64 = applyMask(this.layers.stage1_basic9_bn2.apply(t63, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic9.add1: specs/resnet56.arch:27 add(shortcut)
     const t65 = add([applyGate(t64, ctx, [groups['g9:stage1.basic9.conv1'].id]), t59]);
     // stage1.basic9.relu2: specs/resnet56.arch:28 relu
@@ -678,19 +801,19 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic1: from specs/resnet56.arch:34 basic(32, stride 2)
     // stage2.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t67 = this.stage2_basic1_conv1.apply(t66);
+    const t67 = this.layers.stage2_basic1_conv1.apply(t66);
     // stage2.basic1.bn1: specs/resnet56.arch:25 bn
-    const t68 = applyMask(this.stage2_basic1_bn1.apply(t67, ctx.training), ctx, groups['g10:stage2.basic1.conv1'].id);
+    const t68 = applyMask(this.layers.stage2_basic1_bn1.apply(t67, ctx.training), ctx, groups['g10:stage2.basic1.conv1'].id);
     // stage2.basic1.relu1: specs/resnet56.arch:25 relu
     const t69 = relu(t68);
     // stage2.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t70 = this.stage2_basic1_conv2.apply(t69);
+    const t70 = this.layers.stage2_basic1_conv2.apply(t69);
     // stage2.basic1.bn2: specs/resnet56.arch:26 bn
-    const t71 = applyMask(this.stage2_basic1_bn2.apply(t70, ctx.training), ctx, groups['g11:stage2'].id);
+    const t71 = applyMask(this.layers.stage2_basic1_bn2.apply(t70, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut)
-    const t72 = this.stage2_basic1_shortcut_conv.apply(t66);
+    const t72 = this.layers.stage2_basic1_shortcut_conv.apply(t66);
     // stage2.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
-    const t73 = applyMask(this.stage2_basic1_shortcut_bn.apply(t72, ctx.training), ctx, groups['g11:stage2'].id);
+    const t73 = applyMask(this.layers.stage2_basic1_shortcut_bn.apply(t72, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic1.add1: specs/resnet56.arch:27 add(shortcut)
     const t74 = add([applyGate(t71, ctx, [groups['g10:stage2.basic1.conv1'].id]), t73]);
     // stage2.basic1.relu2: specs/resnet56.arch:28 relu
@@ -698,15 +821,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic2: from specs/resnet56.arch:34 basic(32)
     // stage2.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t76 = this.stage2_basic2_conv1.apply(t75);
+    const t76 = this.layers.stage2_basic2_conv1.apply(t75);
     // stage2.basic2.bn1: specs/resnet56.arch:25 bn
-    const t77 = applyMask(this.stage2_basic2_bn1.apply(t76, ctx.training), ctx, groups['g12:stage2.basic2.conv1'].id);
+    const t77 = applyMask(this.layers.stage2_basic2_bn1.apply(t76, ctx.training), ctx, groups['g12:stage2.basic2.conv1'].id);
     // stage2.basic2.relu1: specs/resnet56.arch:25 relu
     const t78 = relu(t77);
     // stage2.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t79 = this.stage2_basic2_conv2.apply(t78);
+    const t79 = this.layers.stage2_basic2_conv2.apply(t78);
     // stage2.basic2.bn2: specs/resnet56.arch:26 bn
-    const t80 = applyMask(this.stage2_basic2_bn2.apply(t79, ctx.training), ctx, groups['g11:stage2'].id);
+    const t80 = applyMask(this.layers.stage2_basic2_bn2.apply(t79, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic2.add1: specs/resnet56.arch:27 add(shortcut)
     const t81 = add([applyGate(t80, ctx, [groups['g12:stage2.basic2.conv1'].id]), t75]);
     // stage2.basic2.relu2: specs/resnet56.arch:28 relu
@@ -714,15 +837,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic3: from specs/resnet56.arch:34 basic(32)
     // stage2.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t83 = this.stage2_basic3_conv1.apply(t82);
+    const t83 = this.layers.stage2_basic3_conv1.apply(t82);
     // stage2.basic3.bn1: specs/resnet56.arch:25 bn
-    const t84 = applyMask(this.stage2_basic3_bn1.apply(t83, ctx.training), ctx, groups['g13:stage2.basic3.conv1'].id);
+    const t84 = applyMask(this.layers.stage2_basic3_bn1.apply(t83, ctx.training), ctx, groups['g13:stage2.basic3.conv1'].id);
     // stage2.basic3.relu1: specs/resnet56.arch:25 relu
     const t85 = relu(t84);
     // stage2.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t86 = this.stage2_basic3_conv2.apply(t85);
+    const t86 = this.layers.stage2_basic3_conv2.apply(t85);
     // stage2.basic3.bn2: specs/resnet56.arch:26 bn
-    const t87 = applyMask(this.stage2_basic3_bn2.apply(t86, ctx.training), ctx, groups['g11:stage2'].id);
+    const t87 = applyMask(this.layers.stage2_basic3_bn2.apply(t86, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic3.add1: specs/resnet56.arch:27 add(shortcut)
     const t88 = add([applyGate(t87, ctx, [groups['g13:stage2.basic3.conv1'].id]), t82]);
     // stage2.basic3.relu2: specs/resnet56.arch:28 relu
@@ -730,15 +853,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic4: from specs/resnet56.arch:34 basic(32)
     // stage2.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t90 = this.stage2_basic4_conv1.apply(t89);
+    const t90 = this.layers.stage2_basic4_conv1.apply(t89);
     // stage2.basic4.bn1: specs/resnet56.arch:25 bn
-    const t91 = applyMask(this.stage2_basic4_bn1.apply(t90, ctx.training), ctx, groups['g14:stage2.basic4.conv1'].id);
+    const t91 = applyMask(this.layers.stage2_basic4_bn1.apply(t90, ctx.training), ctx, groups['g14:stage2.basic4.conv1'].id);
     // stage2.basic4.relu1: specs/resnet56.arch:25 relu
     const t92 = relu(t91);
     // stage2.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t93 = this.stage2_basic4_conv2.apply(t92);
+    const t93 = this.layers.stage2_basic4_conv2.apply(t92);
     // stage2.basic4.bn2: specs/resnet56.arch:26 bn
-    const t94 = applyMask(this.stage2_basic4_bn2.apply(t93, ctx.training), ctx, groups['g11:stage2'].id);
+    const t94 = applyMask(this.layers.stage2_basic4_bn2.apply(t93, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic4.add1: specs/resnet56.arch:27 add(shortcut)
     const t95 = add([applyGate(t94, ctx, [groups['g14:stage2.basic4.conv1'].id]), t89]);
     // stage2.basic4.relu2: specs/resnet56.arch:28 relu
@@ -746,15 +869,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic5: from specs/resnet56.arch:34 basic(32)
     // stage2.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t97 = this.stage2_basic5_conv1.apply(t96);
+    const t97 = this.layers.stage2_basic5_conv1.apply(t96);
     // stage2.basic5.bn1: specs/resnet56.arch:25 bn
-    const t98 = applyMask(this.stage2_basic5_bn1.apply(t97, ctx.training), ctx, groups['g15:stage2.basic5.conv1'].id);
+    const t98 = applyMask(this.layers.stage2_basic5_bn1.apply(t97, ctx.training), ctx, groups['g15:stage2.basic5.conv1'].id);
     // stage2.basic5.relu1: specs/resnet56.arch:25 relu
     const t99 = relu(t98);
     // stage2.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t100 = this.stage2_basic5_conv2.apply(t99);
+    const t100 = this.layers.stage2_basic5_conv2.apply(t99);
     // stage2.basic5.bn2: specs/resnet56.arch:26 bn
-    const t101 = applyMask(this.stage2_basic5_bn2.apply(t100, ctx.training), ctx, groups['g11:stage2'].id);
+    const t101 = applyMask(this.layers.stage2_basic5_bn2.apply(t100, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic5.add1: specs/resnet56.arch:27 add(shortcut)
     const t102 = add([applyGate(t101, ctx, [groups['g15:stage2.basic5.conv1'].id]), t96]);
     // stage2.basic5.relu2: specs/resnet56.arch:28 relu
@@ -762,15 +885,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic6: from specs/resnet56.arch:34 basic(32)
     // stage2.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t104 = this.stage2_basic6_conv1.apply(t103);
+    const t104 = this.layers.stage2_basic6_conv1.apply(t103);
     // stage2.basic6.bn1: specs/resnet56.arch:25 bn
-    const t105 = applyMask(this.stage2_basic6_bn1.apply(t104, ctx.training), ctx, groups['g16:stage2.basic6.conv1'].id);
+    const t105 = applyMask(this.layers.stage2_basic6_bn1.apply(t104, ctx.training), ctx, groups['g16:stage2.basic6.conv1'].id);
     // stage2.basic6.relu1: specs/resnet56.arch:25 relu
     const t106 = relu(t105);
     // stage2.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t107 = this.stage2_basic6_conv2.apply(t106);
+    const t107 = this.layers.stage2_basic6_conv2.apply(t106);
     // stage2.basic6.bn2: specs/resnet56.arch:26 bn
-    const t108 = applyMask(this.stage2_basic6_bn2.apply(t107, ctx.training), ctx, groups['g11:stage2'].id);
+    const t108 = applyMask(this.layers.stage2_basic6_bn2.apply(t107, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic6.add1: specs/resnet56.arch:27 add(shortcut)
     const t109 = add([applyGate(t108, ctx, [groups['g16:stage2.basic6.conv1'].id]), t103]);
     // stage2.basic6.relu2: specs/resnet56.arch:28 relu
@@ -778,15 +901,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic7: from specs/resnet56.arch:34 basic(32)
     // stage2.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t111 = this.stage2_basic7_conv1.apply(t110);
+    const t111 = this.layers.stage2_basic7_conv1.apply(t110);
     // stage2.basic7.bn1: specs/resnet56.arch:25 bn
-    const t112 = applyMask(this.stage2_basic7_bn1.apply(t111, ctx.training), ctx, groups['g17:stage2.basic7.conv1'].id);
+    const t112 = applyMask(this.layers.stage2_basic7_bn1.apply(t111, ctx.training), ctx, groups['g17:stage2.basic7.conv1'].id);
     // stage2.basic7.relu1: specs/resnet56.arch:25 relu
     const t113 = relu(t112);
     // stage2.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t114 = this.stage2_basic7_conv2.apply(t113);
+    const t114 = this.layers.stage2_basic7_conv2.apply(t113);
     // stage2.basic7.bn2: specs/resnet56.arch:26 bn
-    const t115 = applyMask(this.stage2_basic7_bn2.apply(t114, ctx.training), ctx, groups['g11:stage2'].id);
+    const t115 = applyMask(this.layers.stage2_basic7_bn2.apply(t114, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic7.add1: specs/resnet56.arch:27 add(shortcut)
     const t116 = add([applyGate(t115, ctx, [groups['g17:stage2.basic7.conv1'].id]), t110]);
     // stage2.basic7.relu2: specs/resnet56.arch:28 relu
@@ -794,15 +917,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic8: from specs/resnet56.arch:34 basic(32)
     // stage2.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t118 = this.stage2_basic8_conv1.apply(t117);
+    const t118 = this.layers.stage2_basic8_conv1.apply(t117);
     // stage2.basic8.bn1: specs/resnet56.arch:25 bn
-    const t119 = applyMask(this.stage2_basic8_bn1.apply(t118, ctx.training), ctx, groups['g18:stage2.basic8.conv1'].id);
+    const t119 = applyMask(this.layers.stage2_basic8_bn1.apply(t118, ctx.training), ctx, groups['g18:stage2.basic8.conv1'].id);
     // stage2.basic8.relu1: specs/resnet56.arch:25 relu
     const t120 = relu(t119);
     // stage2.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t121 = this.stage2_basic8_conv2.apply(t120);
+    const t121 = this.layers.stage2_basic8_conv2.apply(t120);
     // stage2.basic8.bn2: specs/resnet56.arch:26 bn
-    const t122 = applyMask(this.stage2_basic8_bn2.apply(t121, ctx.training), ctx, groups['g11:stage2'].id);
+    const t122 = applyMask(this.layers.stage2_basic8_bn2.apply(t121, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic8.add1: specs/resnet56.arch:27 add(shortcut)
     const t123 = add([applyGate(t122, ctx, [groups['g18:stage2.basic8.conv1'].id]), t117]);
     // stage2.basic8.relu2: specs/resnet56.arch:28 relu
@@ -810,15 +933,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage2.basic9: from specs/resnet56.arch:34 basic(32)
     // stage2.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t125 = this.stage2_basic9_conv1.apply(t124);
+    const t125 = this.layers.stage2_basic9_conv1.apply(t124);
     // stage2.basic9.bn1: specs/resnet56.arch:25 bn
-    const t126 = applyMask(this.stage2_basic9_bn1.apply(t125, ctx.training), ctx, groups['g19:stage2.basic9.conv1'].id);
+    const t126 = applyMask(this.layers.stage2_basic9_bn1.apply(t125, ctx.training), ctx, groups['g19:stage2.basic9.conv1'].id);
     // stage2.basic9.relu1: specs/resnet56.arch:25 relu
     const t127 = relu(t126);
     // stage2.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t128 = this.stage2_basic9_conv2.apply(t127);
+    const t128 = this.layers.stage2_basic9_conv2.apply(t127);
     // stage2.basic9.bn2: specs/resnet56.arch:26 bn
-    const t129 = applyMask(this.stage2_basic9_bn2.apply(t128, ctx.training), ctx, groups['g11:stage2'].id);
+    const t129 = applyMask(this.layers.stage2_basic9_bn2.apply(t128, ctx.training), ctx, groups['g11:stage2'].id);
     // stage2.basic9.add1: specs/resnet56.arch:27 add(shortcut)
     const t130 = add([applyGate(t129, ctx, [groups['g19:stage2.basic9.conv1'].id]), t124]);
     // stage2.basic9.relu2: specs/resnet56.arch:28 relu
@@ -826,19 +949,19 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic1: from specs/resnet56.arch:35 basic(64, stride 2)
     // stage3.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t132 = this.stage3_basic1_conv1.apply(t131);
+    const t132 = this.layers.stage3_basic1_conv1.apply(t131);
     // stage3.basic1.bn1: specs/resnet56.arch:25 bn
-    const t133 = applyMask(this.stage3_basic1_bn1.apply(t132, ctx.training), ctx, groups['g20:stage3.basic1.conv1'].id);
+    const t133 = applyMask(this.layers.stage3_basic1_bn1.apply(t132, ctx.training), ctx, groups['g20:stage3.basic1.conv1'].id);
     // stage3.basic1.relu1: specs/resnet56.arch:25 relu
     const t134 = relu(t133);
     // stage3.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t135 = this.stage3_basic1_conv2.apply(t134);
+    const t135 = this.layers.stage3_basic1_conv2.apply(t134);
     // stage3.basic1.bn2: specs/resnet56.arch:26 bn
-    const t136 = applyMask(this.stage3_basic1_bn2.apply(t135, ctx.training), ctx, groups['g21:stage3'].id);
+    const t136 = applyMask(this.layers.stage3_basic1_bn2.apply(t135, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut)
-    const t137 = this.stage3_basic1_shortcut_conv.apply(t131);
+    const t137 = this.layers.stage3_basic1_shortcut_conv.apply(t131);
     // stage3.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
-    const t138 = applyMask(this.stage3_basic1_shortcut_bn.apply(t137, ctx.training), ctx, groups['g21:stage3'].id);
+    const t138 = applyMask(this.layers.stage3_basic1_shortcut_bn.apply(t137, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic1.add1: specs/resnet56.arch:27 add(shortcut)
     const t139 = add([applyGate(t136, ctx, [groups['g20:stage3.basic1.conv1'].id]), t138]);
     // stage3.basic1.relu2: specs/resnet56.arch:28 relu
@@ -846,15 +969,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic2: from specs/resnet56.arch:35 basic(64)
     // stage3.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t141 = this.stage3_basic2_conv1.apply(t140);
+    const t141 = this.layers.stage3_basic2_conv1.apply(t140);
     // stage3.basic2.bn1: specs/resnet56.arch:25 bn
-    const t142 = applyMask(this.stage3_basic2_bn1.apply(t141, ctx.training), ctx, groups['g22:stage3.basic2.conv1'].id);
+    const t142 = applyMask(this.layers.stage3_basic2_bn1.apply(t141, ctx.training), ctx, groups['g22:stage3.basic2.conv1'].id);
     // stage3.basic2.relu1: specs/resnet56.arch:25 relu
     const t143 = relu(t142);
     // stage3.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t144 = this.stage3_basic2_conv2.apply(t143);
+    const t144 = this.layers.stage3_basic2_conv2.apply(t143);
     // stage3.basic2.bn2: specs/resnet56.arch:26 bn
-    const t145 = applyMask(this.stage3_basic2_bn2.apply(t144, ctx.training), ctx, groups['g21:stage3'].id);
+    const t145 = applyMask(this.layers.stage3_basic2_bn2.apply(t144, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic2.add1: specs/resnet56.arch:27 add(shortcut)
     const t146 = add([applyGate(t145, ctx, [groups['g22:stage3.basic2.conv1'].id]), t140]);
     // stage3.basic2.relu2: specs/resnet56.arch:28 relu
@@ -862,15 +985,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic3: from specs/resnet56.arch:35 basic(64)
     // stage3.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t148 = this.stage3_basic3_conv1.apply(t147);
+    const t148 = this.layers.stage3_basic3_conv1.apply(t147);
     // stage3.basic3.bn1: specs/resnet56.arch:25 bn
-    const t149 = applyMask(this.stage3_basic3_bn1.apply(t148, ctx.training), ctx, groups['g23:stage3.basic3.conv1'].id);
+    const t149 = applyMask(this.layers.stage3_basic3_bn1.apply(t148, ctx.training), ctx, groups['g23:stage3.basic3.conv1'].id);
     // stage3.basic3.relu1: specs/resnet56.arch:25 relu
     const t150 = relu(t149);
     // stage3.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t151 = this.stage3_basic3_conv2.apply(t150);
+    const t151 = this.layers.stage3_basic3_conv2.apply(t150);
     // stage3.basic3.bn2: specs/resnet56.arch:26 bn
-    const t152 = applyMask(this.stage3_basic3_bn2.apply(t151, ctx.training), ctx, groups['g21:stage3'].id);
+    const t152 = applyMask(this.layers.stage3_basic3_bn2.apply(t151, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic3.add1: specs/resnet56.arch:27 add(shortcut)
     const t153 = add([applyGate(t152, ctx, [groups['g23:stage3.basic3.conv1'].id]), t147]);
     // stage3.basic3.relu2: specs/resnet56.arch:28 relu
@@ -878,15 +1001,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic4: from specs/resnet56.arch:35 basic(64)
     // stage3.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t155 = this.stage3_basic4_conv1.apply(t154);
+    const t155 = this.layers.stage3_basic4_conv1.apply(t154);
     // stage3.basic4.bn1: specs/resnet56.arch:25 bn
-    const t156 = applyMask(this.stage3_basic4_bn1.apply(t155, ctx.training), ctx, groups['g24:stage3.basic4.conv1'].id);
+    const t156 = applyMask(this.layers.stage3_basic4_bn1.apply(t155, ctx.training), ctx, groups['g24:stage3.basic4.conv1'].id);
     // stage3.basic4.relu1: specs/resnet56.arch:25 relu
     const t157 = relu(t156);
     // stage3.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t158 = this.stage3_basic4_conv2.apply(t157);
+    const t158 = this.layers.stage3_basic4_conv2.apply(t157);
     // stage3.basic4.bn2: specs/resnet56.arch:26 bn
-    const t159 = applyMask(this.stage3_basic4_bn2.apply(t158, ctx.training), ctx, groups['g21:stage3'].id);
+    const t159 = applyMask(this.layers.stage3_basic4_bn2.apply(t158, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic4.add1: specs/resnet56.arch:27 add(shortcut)
     const t160 = add([applyGate(t159, ctx, [groups['g24:stage3.basic4.conv1'].id]), t154]);
     // stage3.basic4.relu2: specs/resnet56.arch:28 relu
@@ -894,15 +1017,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic5: from specs/resnet56.arch:35 basic(64)
     // stage3.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t162 = this.stage3_basic5_conv1.apply(t161);
+    const t162 = this.layers.stage3_basic5_conv1.apply(t161);
     // stage3.basic5.bn1: specs/resnet56.arch:25 bn
-    const t163 = applyMask(this.stage3_basic5_bn1.apply(t162, ctx.training), ctx, groups['g25:stage3.basic5.conv1'].id);
+    const t163 = applyMask(this.layers.stage3_basic5_bn1.apply(t162, ctx.training), ctx, groups['g25:stage3.basic5.conv1'].id);
     // stage3.basic5.relu1: specs/resnet56.arch:25 relu
     const t164 = relu(t163);
     // stage3.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t165 = this.stage3_basic5_conv2.apply(t164);
+    const t165 = this.layers.stage3_basic5_conv2.apply(t164);
     // stage3.basic5.bn2: specs/resnet56.arch:26 bn
-    const t166 = applyMask(this.stage3_basic5_bn2.apply(t165, ctx.training), ctx, groups['g21:stage3'].id);
+    const t166 = applyMask(this.layers.stage3_basic5_bn2.apply(t165, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic5.add1: specs/resnet56.arch:27 add(shortcut)
     const t167 = add([applyGate(t166, ctx, [groups['g25:stage3.basic5.conv1'].id]), t161]);
     // stage3.basic5.relu2: specs/resnet56.arch:28 relu
@@ -910,15 +1033,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic6: from specs/resnet56.arch:35 basic(64)
     // stage3.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t169 = this.stage3_basic6_conv1.apply(t168);
+    const t169 = this.layers.stage3_basic6_conv1.apply(t168);
     // stage3.basic6.bn1: specs/resnet56.arch:25 bn
-    const t170 = applyMask(this.stage3_basic6_bn1.apply(t169, ctx.training), ctx, groups['g26:stage3.basic6.conv1'].id);
+    const t170 = applyMask(this.layers.stage3_basic6_bn1.apply(t169, ctx.training), ctx, groups['g26:stage3.basic6.conv1'].id);
     // stage3.basic6.relu1: specs/resnet56.arch:25 relu
     const t171 = relu(t170);
     // stage3.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t172 = this.stage3_basic6_conv2.apply(t171);
+    const t172 = this.layers.stage3_basic6_conv2.apply(t171);
     // stage3.basic6.bn2: specs/resnet56.arch:26 bn
-    const t173 = applyMask(this.stage3_basic6_bn2.apply(t172, ctx.training), ctx, groups['g21:stage3'].id);
+    const t173 = applyMask(this.layers.stage3_basic6_bn2.apply(t172, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic6.add1: specs/resnet56.arch:27 add(shortcut)
     const t174 = add([applyGate(t173, ctx, [groups['g26:stage3.basic6.conv1'].id]), t168]);
     // stage3.basic6.relu2: specs/resnet56.arch:28 relu
@@ -926,15 +1049,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic7: from specs/resnet56.arch:35 basic(64)
     // stage3.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t176 = this.stage3_basic7_conv1.apply(t175);
+    const t176 = this.layers.stage3_basic7_conv1.apply(t175);
     // stage3.basic7.bn1: specs/resnet56.arch:25 bn
-    const t177 = applyMask(this.stage3_basic7_bn1.apply(t176, ctx.training), ctx, groups['g27:stage3.basic7.conv1'].id);
+    const t177 = applyMask(this.layers.stage3_basic7_bn1.apply(t176, ctx.training), ctx, groups['g27:stage3.basic7.conv1'].id);
     // stage3.basic7.relu1: specs/resnet56.arch:25 relu
     const t178 = relu(t177);
     // stage3.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t179 = this.stage3_basic7_conv2.apply(t178);
+    const t179 = this.layers.stage3_basic7_conv2.apply(t178);
     // stage3.basic7.bn2: specs/resnet56.arch:26 bn
-    const t180 = applyMask(this.stage3_basic7_bn2.apply(t179, ctx.training), ctx, groups['g21:stage3'].id);
+    const t180 = applyMask(this.layers.stage3_basic7_bn2.apply(t179, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic7.add1: specs/resnet56.arch:27 add(shortcut)
     const t181 = add([applyGate(t180, ctx, [groups['g27:stage3.basic7.conv1'].id]), t175]);
     // stage3.basic7.relu2: specs/resnet56.arch:28 relu
@@ -942,15 +1065,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic8: from specs/resnet56.arch:35 basic(64)
     // stage3.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t183 = this.stage3_basic8_conv1.apply(t182);
+    const t183 = this.layers.stage3_basic8_conv1.apply(t182);
     // stage3.basic8.bn1: specs/resnet56.arch:25 bn
-    const t184 = applyMask(this.stage3_basic8_bn1.apply(t183, ctx.training), ctx, groups['g28:stage3.basic8.conv1'].id);
+    const t184 = applyMask(this.layers.stage3_basic8_bn1.apply(t183, ctx.training), ctx, groups['g28:stage3.basic8.conv1'].id);
     // stage3.basic8.relu1: specs/resnet56.arch:25 relu
     const t185 = relu(t184);
     // stage3.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t186 = this.stage3_basic8_conv2.apply(t185);
+    const t186 = this.layers.stage3_basic8_conv2.apply(t185);
     // stage3.basic8.bn2: specs/resnet56.arch:26 bn
-    const t187 = applyMask(this.stage3_basic8_bn2.apply(t186, ctx.training), ctx, groups['g21:stage3'].id);
+    const t187 = applyMask(this.layers.stage3_basic8_bn2.apply(t186, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic8.add1: specs/resnet56.arch:27 add(shortcut)
     const t188 = add([applyGate(t187, ctx, [groups['g28:stage3.basic8.conv1'].id]), t182]);
     // stage3.basic8.relu2: specs/resnet56.arch:28 relu
@@ -958,15 +1081,15 @@ export class Resnet56 extends NetworkModule {
 
     // stage3.basic9: from specs/resnet56.arch:35 basic(64)
     // stage3.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
-    const t190 = this.stage3_basic9_conv1.apply(t189);
+    const t190 = this.layers.stage3_basic9_conv1.apply(t189);
     // stage3.basic9.bn1: specs/resnet56.arch:25 bn
-    const t191 = applyMask(this.stage3_basic9_bn1.apply(t190, ctx.training), ctx, groups['g29:stage3.basic9.conv1'].id);
+    const t191 = applyMask(this.layers.stage3_basic9_bn1.apply(t190, ctx.training), ctx, groups['g29:stage3.basic9.conv1'].id);
     // stage3.basic9.relu1: specs/resnet56.arch:25 relu
     const t192 = relu(t191);
     // stage3.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
-    const t193 = this.stage3_basic9_conv2.apply(t192);
+    const t193 = this.layers.stage3_basic9_conv2.apply(t192);
     // stage3.basic9.bn2: specs/resnet56.arch:26 bn
-    const t194 = applyMask(this.stage3_basic9_bn2.apply(t193, ctx.training), ctx, groups['g21:stage3'].id);
+    const t194 = applyMask(this.layers.stage3_basic9_bn2.apply(t193, ctx.training), ctx, groups['g21:stage3'].id);
     // stage3.basic9.add1: specs/resnet56.arch:27 add(shortcut)
     const t195 = add([applyGate(t194, ctx, [groups['g29:stage3.basic9.conv1'].id]), t189]);
     // stage3.basic9.relu2: specs/resnet56.arch:28 relu
@@ -975,7 +1098,7 @@ export class Resnet56 extends NetworkModule {
     // gap1: specs/resnet56.arch:36 gap
     const t197 = globalAvgPool(t196);
     // dense1: specs/resnet56.arch:37 dense(10)
-    const t198 = this.dense1.apply(t197);
+    const t198 = this.layers.dense1.apply(t197);
 
     return t198;
   }
@@ -1280,6 +1403,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'resnet56',
       specPath: 'specs/resnet56.arch',
+      specUrl: new URL('../specs/resnet56.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

@@ -116,71 +116,107 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type Vgg16GroupName = keyof typeof groups;
 
+/** The layers with weights of specs/vgg16.arch, one property per layer (named after its path). */
+export interface Vgg16Layers {
+  /** stage1.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_cbr1_conv1: Conv2d;
+  /** stage1.cbr1.bn1: specs/vgg16.arch:26 bn */
+  readonly stage1_cbr1_bn1: BatchNorm;
+  /** stage1.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage1_cbr2_conv1: Conv2d;
+  /** stage1.cbr2.bn1: specs/vgg16.arch:26 bn */
+  readonly stage1_cbr2_bn1: BatchNorm;
+  /** stage2.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_cbr1_conv1: Conv2d;
+  /** stage2.cbr1.bn1: specs/vgg16.arch:26 bn */
+  readonly stage2_cbr1_bn1: BatchNorm;
+  /** stage2.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage2_cbr2_conv1: Conv2d;
+  /** stage2.cbr2.bn1: specs/vgg16.arch:26 bn */
+  readonly stage2_cbr2_bn1: BatchNorm;
+  /** stage3.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_cbr1_conv1: Conv2d;
+  /** stage3.cbr1.bn1: specs/vgg16.arch:26 bn */
+  readonly stage3_cbr1_bn1: BatchNorm;
+  /** stage3.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_cbr2_conv1: Conv2d;
+  /** stage3.cbr2.bn1: specs/vgg16.arch:26 bn */
+  readonly stage3_cbr2_bn1: BatchNorm;
+  /** stage3.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage3_cbr3_conv1: Conv2d;
+  /** stage3.cbr3.bn1: specs/vgg16.arch:26 bn */
+  readonly stage3_cbr3_bn1: BatchNorm;
+  /** stage4.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage4_cbr1_conv1: Conv2d;
+  /** stage4.cbr1.bn1: specs/vgg16.arch:26 bn */
+  readonly stage4_cbr1_bn1: BatchNorm;
+  /** stage4.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage4_cbr2_conv1: Conv2d;
+  /** stage4.cbr2.bn1: specs/vgg16.arch:26 bn */
+  readonly stage4_cbr2_bn1: BatchNorm;
+  /** stage4.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage4_cbr3_conv1: Conv2d;
+  /** stage4.cbr3.bn1: specs/vgg16.arch:26 bn */
+  readonly stage4_cbr3_bn1: BatchNorm;
+  /** stage5.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage5_cbr1_conv1: Conv2d;
+  /** stage5.cbr1.bn1: specs/vgg16.arch:26 bn */
+  readonly stage5_cbr1_bn1: BatchNorm;
+  /** stage5.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage5_cbr2_conv1: Conv2d;
+  /** stage5.cbr2.bn1: specs/vgg16.arch:26 bn */
+  readonly stage5_cbr2_bn1: BatchNorm;
+  /** stage5.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
+  readonly stage5_cbr3_conv1: Conv2d;
+  /** stage5.cbr3.bn1: specs/vgg16.arch:26 bn */
+  readonly stage5_cbr3_bn1: BatchNorm;
+  /** dense1: specs/vgg16.arch:36 dense(512) */
+  readonly dense1: Dense;
+  /** dense2: specs/vgg16.arch:37 dense(10) */
+  readonly dense2: Dense;
+}
+
 /**
- * The network of specs/vgg16.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/vgg16.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class Vgg16 extends NetworkModule {
-  /** stage1.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_cbr1_conv1: Conv2d = this.conv('stage1.cbr1.conv1', { inChannels: 3, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.cbr1.bn1: specs/vgg16.arch:26 bn */
-  readonly stage1_cbr1_bn1: BatchNorm = this.bn('stage1.cbr1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage1_cbr2_conv1: Conv2d = this.conv('stage1.cbr2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.cbr2.bn1: specs/vgg16.arch:26 bn */
-  readonly stage1_cbr2_bn1: BatchNorm = this.bn('stage1.cbr2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_cbr1_conv1: Conv2d = this.conv('stage2.cbr1.conv1', { inChannels: 64, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.cbr1.bn1: specs/vgg16.arch:26 bn */
-  readonly stage2_cbr1_bn1: BatchNorm = this.bn('stage2.cbr1.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage2_cbr2_conv1: Conv2d = this.conv('stage2.cbr2.conv1', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.cbr2.bn1: specs/vgg16.arch:26 bn */
-  readonly stage2_cbr2_bn1: BatchNorm = this.bn('stage2.cbr2.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_cbr1_conv1: Conv2d = this.conv('stage3.cbr1.conv1', { inChannels: 128, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.cbr1.bn1: specs/vgg16.arch:26 bn */
-  readonly stage3_cbr1_bn1: BatchNorm = this.bn('stage3.cbr1.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_cbr2_conv1: Conv2d = this.conv('stage3.cbr2.conv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.cbr2.bn1: specs/vgg16.arch:26 bn */
-  readonly stage3_cbr2_bn1: BatchNorm = this.bn('stage3.cbr2.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage3_cbr3_conv1: Conv2d = this.conv('stage3.cbr3.conv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.cbr3.bn1: specs/vgg16.arch:26 bn */
-  readonly stage3_cbr3_bn1: BatchNorm = this.bn('stage3.cbr3.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage4_cbr1_conv1: Conv2d = this.conv('stage4.cbr1.conv1', { inChannels: 256, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.cbr1.bn1: specs/vgg16.arch:26 bn */
-  readonly stage4_cbr1_bn1: BatchNorm = this.bn('stage4.cbr1.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage4_cbr2_conv1: Conv2d = this.conv('stage4.cbr2.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.cbr2.bn1: specs/vgg16.arch:26 bn */
-  readonly stage4_cbr2_bn1: BatchNorm = this.bn('stage4.cbr2.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage4.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage4_cbr3_conv1: Conv2d = this.conv('stage4.cbr3.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage4.cbr3.bn1: specs/vgg16.arch:26 bn */
-  readonly stage4_cbr3_bn1: BatchNorm = this.bn('stage4.cbr3.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage5.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage5_cbr1_conv1: Conv2d = this.conv('stage5.cbr1.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage5.cbr1.bn1: specs/vgg16.arch:26 bn */
-  readonly stage5_cbr1_bn1: BatchNorm = this.bn('stage5.cbr1.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage5.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage5_cbr2_conv1: Conv2d = this.conv('stage5.cbr2.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage5.cbr2.bn1: specs/vgg16.arch:26 bn */
-  readonly stage5_cbr2_bn1: BatchNorm = this.bn('stage5.cbr2.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** stage5.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3) */
-  readonly stage5_cbr3_conv1: Conv2d = this.conv('stage5.cbr3.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage5.cbr3.bn1: specs/vgg16.arch:26 bn */
-  readonly stage5_cbr3_bn1: BatchNorm = this.bn('stage5.cbr3.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/vgg16.arch:36 dense(512) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 512, units: 512, bias: true, activation: 'none' });
-  /** dense2: specs/vgg16.arch:37 dense(10) */
-  readonly dense2: Dense = this.dense('dense2', { inFeatures: 512, units: 10, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: Vgg16Layers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      stage1_cbr1_conv1: this.conv('stage1.cbr1.conv1', { inChannels: 3, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_cbr1_bn1: this.bn('stage1.cbr1.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage1_cbr2_conv1: this.conv('stage1.cbr2.conv1', { inChannels: 64, filters: 64, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_cbr2_bn1: this.bn('stage1.cbr2.bn1', { channels: 64, epsilon: 0.001, momentum: 0.99 }),
+      stage2_cbr1_conv1: this.conv('stage2.cbr1.conv1', { inChannels: 64, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_cbr1_bn1: this.bn('stage2.cbr1.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage2_cbr2_conv1: this.conv('stage2.cbr2.conv1', { inChannels: 128, filters: 128, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_cbr2_bn1: this.bn('stage2.cbr2.bn1', { channels: 128, epsilon: 0.001, momentum: 0.99 }),
+      stage3_cbr1_conv1: this.conv('stage3.cbr1.conv1', { inChannels: 128, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_cbr1_bn1: this.bn('stage3.cbr1.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_cbr2_conv1: this.conv('stage3.cbr2.conv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_cbr2_bn1: this.bn('stage3.cbr2.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage3_cbr3_conv1: this.conv('stage3.cbr3.conv1', { inChannels: 256, filters: 256, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_cbr3_bn1: this.bn('stage3.cbr3.bn1', { channels: 256, epsilon: 0.001, momentum: 0.99 }),
+      stage4_cbr1_conv1: this.conv('stage4.cbr1.conv1', { inChannels: 256, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_cbr1_bn1: this.bn('stage4.cbr1.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_cbr2_conv1: this.conv('stage4.cbr2.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_cbr2_bn1: this.bn('stage4.cbr2.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage4_cbr3_conv1: this.conv('stage4.cbr3.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage4_cbr3_bn1: this.bn('stage4.cbr3.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage5_cbr1_conv1: this.conv('stage5.cbr1.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage5_cbr1_bn1: this.bn('stage5.cbr1.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage5_cbr2_conv1: this.conv('stage5.cbr2.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage5_cbr2_bn1: this.bn('stage5.cbr2.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      stage5_cbr3_conv1: this.conv('stage5.cbr3.conv1', { inChannels: 512, filters: 512, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage5_cbr3_bn1: this.bn('stage5.cbr3.bn1', { channels: 512, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 512, units: 512, bias: true, activation: 'none' }),
+      dense2: this.dense('dense2', { inFeatures: 512, units: 10, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
@@ -188,17 +224,17 @@ export class Vgg16 extends NetworkModule {
 
     // stage1.cbr1: from specs/vgg16.arch:30 cbr(64)
     // stage1.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t1 = this.stage1_cbr1_conv1.apply(x);
+    const t1 = this.layers.stage1_cbr1_conv1.apply(x);
     // stage1.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t2 = applyMask(this.stage1_cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:stage1.cbr1.conv1'].id);
+    const t2 = applyMask(this.layers.stage1_cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:stage1.cbr1.conv1'].id);
     // stage1.cbr1.relu1: specs/vgg16.arch:26 relu
     const t3 = relu(t2);
 
     // stage1.cbr2: from specs/vgg16.arch:30 cbr(64)
     // stage1.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t4 = this.stage1_cbr2_conv1.apply(t3);
+    const t4 = this.layers.stage1_cbr2_conv1.apply(t3);
     // stage1.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t5 = applyMask(this.stage1_cbr2_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.cbr2.conv1'].id);
+    const t5 = applyMask(this.layers.stage1_cbr2_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.cbr2.conv1'].id);
     // stage1.cbr2.relu1: specs/vgg16.arch:26 relu
     const t6 = relu(t5);
 
@@ -207,17 +243,17 @@ export class Vgg16 extends NetworkModule {
 
     // stage2.cbr1: from specs/vgg16.arch:31 cbr(128)
     // stage2.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t8 = this.stage2_cbr1_conv1.apply(t7);
+    const t8 = this.layers.stage2_cbr1_conv1.apply(t7);
     // stage2.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t9 = applyMask(this.stage2_cbr1_bn1.apply(t8, ctx.training), ctx, groups['g2:stage2.cbr1.conv1'].id);
+    const t9 = applyMask(this.layers.stage2_cbr1_bn1.apply(t8, ctx.training), ctx, groups['g2:stage2.cbr1.conv1'].id);
     // stage2.cbr1.relu1: specs/vgg16.arch:26 relu
     const t10 = relu(t9);
 
     // stage2.cbr2: from specs/vgg16.arch:31 cbr(128)
     // stage2.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t11 = this.stage2_cbr2_conv1.apply(t10);
+    const t11 = this.layers.stage2_cbr2_conv1.apply(t10);
     // stage2.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t12 = applyMask(this.stage2_cbr2_bn1.apply(t11, ctx.training), ctx, groups['g3:stage2.cbr2.conv1'].id);
+    const t12 = applyMask(this.layers.stage2_cbr2_bn1.apply(t11, ctx.training), ctx, groups['g3:stage2.cbr2.conv1'].id);
     // stage2.cbr2.relu1: specs/vgg16.arch:26 relu
     const t13 = relu(t12);
 
@@ -226,25 +262,25 @@ export class Vgg16 extends NetworkModule {
 
     // stage3.cbr1: from specs/vgg16.arch:32 cbr(256)
     // stage3.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t15 = this.stage3_cbr1_conv1.apply(t14);
+    const t15 = this.layers.stage3_cbr1_conv1.apply(t14);
     // stage3.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t16 = applyMask(this.stage3_cbr1_bn1.apply(t15, ctx.training), ctx, groups['g4:stage3.cbr1.conv1'].id);
+    const t16 = applyMask(this.layers.stage3_cbr1_bn1.apply(t15, ctx.training), ctx, groups['g4:stage3.cbr1.conv1'].id);
     // stage3.cbr1.relu1: specs/vgg16.arch:26 relu
     const t17 = relu(t16);
 
     // stage3.cbr2: from specs/vgg16.arch:32 cbr(256)
     // stage3.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t18 = this.stage3_cbr2_conv1.apply(t17);
+    const t18 = this.layers.stage3_cbr2_conv1.apply(t17);
     // stage3.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t19 = applyMask(this.stage3_cbr2_bn1.apply(t18, ctx.training), ctx, groups['g5:stage3.cbr2.conv1'].id);
+    const t19 = applyMask(this.layers.stage3_cbr2_bn1.apply(t18, ctx.training), ctx, groups['g5:stage3.cbr2.conv1'].id);
     // stage3.cbr2.relu1: specs/vgg16.arch:26 relu
     const t20 = relu(t19);
 
     // stage3.cbr3: from specs/vgg16.arch:32 cbr(256)
     // stage3.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t21 = this.stage3_cbr3_conv1.apply(t20);
+    const t21 = this.layers.stage3_cbr3_conv1.apply(t20);
     // stage3.cbr3.bn1: specs/vgg16.arch:26 bn
-    const t22 = applyMask(this.stage3_cbr3_bn1.apply(t21, ctx.training), ctx, groups['g6:stage3.cbr3.conv1'].id);
+    const t22 = applyMask(this.layers.stage3_cbr3_bn1.apply(t21, ctx.training), ctx, groups['g6:stage3.cbr3.conv1'].id);
     // stage3.cbr3.relu1: specs/vgg16.arch:26 relu
     const t23 = relu(t22);
 
@@ -253,25 +289,25 @@ export class Vgg16 extends NetworkModule {
 
     // stage4.cbr1: from specs/vgg16.arch:33 cbr(512)
     // stage4.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t25 = this.stage4_cbr1_conv1.apply(t24);
+    const t25 = this.layers.stage4_cbr1_conv1.apply(t24);
     // stage4.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t26 = applyMask(this.stage4_cbr1_bn1.apply(t25, ctx.training), ctx, groups['g7:stage4.cbr1.conv1'].id);
+    const t26 = applyMask(this.layers.stage4_cbr1_bn1.apply(t25, ctx.training), ctx, groups['g7:stage4.cbr1.conv1'].id);
     // stage4.cbr1.relu1: specs/vgg16.arch:26 relu
     const t27 = relu(t26);
 
     // stage4.cbr2: from specs/vgg16.arch:33 cbr(512)
     // stage4.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t28 = this.stage4_cbr2_conv1.apply(t27);
+    const t28 = this.layers.stage4_cbr2_conv1.apply(t27);
     // stage4.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t29 = applyMask(this.stage4_cbr2_bn1.apply(t28, ctx.training), ctx, groups['g8:stage4.cbr2.conv1'].id);
+    const t29 = applyMask(this.layers.stage4_cbr2_bn1.apply(t28, ctx.training), ctx, groups['g8:stage4.cbr2.conv1'].id);
     // stage4.cbr2.relu1: specs/vgg16.arch:26 relu
     const t30 = relu(t29);
 
     // stage4.cbr3: from specs/vgg16.arch:33 cbr(512)
     // stage4.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t31 = this.stage4_cbr3_conv1.apply(t30);
+    const t31 = this.layers.stage4_cbr3_conv1.apply(t30);
     // stage4.cbr3.bn1: specs/vgg16.arch:26 bn
-    const t32 = applyMask(this.stage4_cbr3_bn1.apply(t31, ctx.training), ctx, groups['g9:stage4.cbr3.conv1'].id);
+    const t32 = applyMask(this.layers.stage4_cbr3_bn1.apply(t31, ctx.training), ctx, groups['g9:stage4.cbr3.conv1'].id);
     // stage4.cbr3.relu1: specs/vgg16.arch:26 relu
     const t33 = relu(t32);
 
@@ -280,25 +316,25 @@ export class Vgg16 extends NetworkModule {
 
     // stage5.cbr1: from specs/vgg16.arch:34 cbr(512)
     // stage5.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t35 = this.stage5_cbr1_conv1.apply(t34);
+    const t35 = this.layers.stage5_cbr1_conv1.apply(t34);
     // stage5.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t36 = applyMask(this.stage5_cbr1_bn1.apply(t35, ctx.training), ctx, groups['g10:stage5.cbr1.conv1'].id);
+    const t36 = applyMask(this.layers.stage5_cbr1_bn1.apply(t35, ctx.training), ctx, groups['g10:stage5.cbr1.conv1'].id);
     // stage5.cbr1.relu1: specs/vgg16.arch:26 relu
     const t37 = relu(t36);
 
     // stage5.cbr2: from specs/vgg16.arch:34 cbr(512)
     // stage5.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t38 = this.stage5_cbr2_conv1.apply(t37);
+    const t38 = this.layers.stage5_cbr2_conv1.apply(t37);
     // stage5.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t39 = applyMask(this.stage5_cbr2_bn1.apply(t38, ctx.training), ctx, groups['g11:stage5.cbr2.conv1'].id);
+    const t39 = applyMask(this.layers.stage5_cbr2_bn1.apply(t38, ctx.training), ctx, groups['g11:stage5.cbr2.conv1'].id);
     // stage5.cbr2.relu1: specs/vgg16.arch:26 relu
     const t40 = relu(t39);
 
     // stage5.cbr3: from specs/vgg16.arch:34 cbr(512)
     // stage5.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
-    const t41 = this.stage5_cbr3_conv1.apply(t40);
+    const t41 = this.layers.stage5_cbr3_conv1.apply(t40);
     // stage5.cbr3.bn1: specs/vgg16.arch:26 bn
-    const t42 = applyMask(this.stage5_cbr3_bn1.apply(t41, ctx.training), ctx, groups['g12:stage5.cbr3.conv1'].id);
+    const t42 = applyMask(this.layers.stage5_cbr3_bn1.apply(t41, ctx.training), ctx, groups['g12:stage5.cbr3.conv1'].id);
     // stage5.cbr3.relu1: specs/vgg16.arch:26 relu
     const t43 = relu(t42);
 
@@ -307,11 +343,11 @@ export class Vgg16 extends NetworkModule {
     // flatten1: specs/vgg16.arch:35 flatten
     const t45 = flatten(t44);
     // dense1: specs/vgg16.arch:36 dense(512)
-    const t46 = this.dense1.apply(t45);
+    const t46 = this.layers.dense1.apply(t45);
     // relu1: specs/vgg16.arch:36 relu
     const t47 = relu(t46);
     // dense2: specs/vgg16.arch:37 dense(10)
-    const t48 = this.dense2.apply(t47);
+    const t48 = this.layers.dense2.apply(t47);
 
     return t48;
   }
@@ -450,6 +486,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'vgg16',
       specPath: 'specs/vgg16.arch',
+      specUrl: new URL('../specs/vgg16.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

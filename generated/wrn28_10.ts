@@ -165,348 +165,413 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type Wrn2810GroupName = keyof typeof groups;
 
+/** The layers with weights of specs/wrn28-10.arch, one property per layer (named after its path). */
+export interface Wrn2810Layers {
+  /** conv1: specs/wrn28-10.arch:33 conv(16, kernel 3, bias false) */
+  readonly conv1: Conv2d;
+  /** stage1.wide1.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage1_wide1_bn1: BatchNorm;
+  /** stage1.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage1_wide1_conv1: Conv2d;
+  /** stage1.wide1.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage1_wide1_bn2: BatchNorm;
+  /** stage1.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage1_wide1_conv2: Conv2d;
+  /** stage1.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut) */
+  readonly stage1_wide1_shortcut_conv: Conv2d;
+  /** stage1.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut) */
+  readonly stage1_wide1_shortcut_bn: BatchNorm;
+  /** stage1.wide2.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage1_wide2_bn1: BatchNorm;
+  /** stage1.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage1_wide2_conv1: Conv2d;
+  /** stage1.wide2.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage1_wide2_bn2: BatchNorm;
+  /** stage1.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage1_wide2_conv2: Conv2d;
+  /** stage1.wide3.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage1_wide3_bn1: BatchNorm;
+  /** stage1.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage1_wide3_conv1: Conv2d;
+  /** stage1.wide3.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage1_wide3_bn2: BatchNorm;
+  /** stage1.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage1_wide3_conv2: Conv2d;
+  /** stage1.wide4.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage1_wide4_bn1: BatchNorm;
+  /** stage1.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage1_wide4_conv1: Conv2d;
+  /** stage1.wide4.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage1_wide4_bn2: BatchNorm;
+  /** stage1.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage1_wide4_conv2: Conv2d;
+  /** stage2.wide1.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage2_wide1_bn1: BatchNorm;
+  /** stage2.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage2_wide1_conv1: Conv2d;
+  /** stage2.wide1.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage2_wide1_bn2: BatchNorm;
+  /** stage2.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage2_wide1_conv2: Conv2d;
+  /** stage2.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut) */
+  readonly stage2_wide1_shortcut_conv: Conv2d;
+  /** stage2.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut) */
+  readonly stage2_wide1_shortcut_bn: BatchNorm;
+  /** stage2.wide2.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage2_wide2_bn1: BatchNorm;
+  /** stage2.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage2_wide2_conv1: Conv2d;
+  /** stage2.wide2.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage2_wide2_bn2: BatchNorm;
+  /** stage2.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage2_wide2_conv2: Conv2d;
+  /** stage2.wide3.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage2_wide3_bn1: BatchNorm;
+  /** stage2.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage2_wide3_conv1: Conv2d;
+  /** stage2.wide3.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage2_wide3_bn2: BatchNorm;
+  /** stage2.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage2_wide3_conv2: Conv2d;
+  /** stage2.wide4.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage2_wide4_bn1: BatchNorm;
+  /** stage2.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage2_wide4_conv1: Conv2d;
+  /** stage2.wide4.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage2_wide4_bn2: BatchNorm;
+  /** stage2.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage2_wide4_conv2: Conv2d;
+  /** stage3.wide1.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage3_wide1_bn1: BatchNorm;
+  /** stage3.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage3_wide1_conv1: Conv2d;
+  /** stage3.wide1.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage3_wide1_bn2: BatchNorm;
+  /** stage3.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage3_wide1_conv2: Conv2d;
+  /** stage3.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut) */
+  readonly stage3_wide1_shortcut_conv: Conv2d;
+  /** stage3.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut) */
+  readonly stage3_wide1_shortcut_bn: BatchNorm;
+  /** stage3.wide2.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage3_wide2_bn1: BatchNorm;
+  /** stage3.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage3_wide2_conv1: Conv2d;
+  /** stage3.wide2.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage3_wide2_bn2: BatchNorm;
+  /** stage3.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage3_wide2_conv2: Conv2d;
+  /** stage3.wide3.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage3_wide3_bn1: BatchNorm;
+  /** stage3.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage3_wide3_conv1: Conv2d;
+  /** stage3.wide3.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage3_wide3_bn2: BatchNorm;
+  /** stage3.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage3_wide3_conv2: Conv2d;
+  /** stage3.wide4.bn1: specs/wrn28-10.arch:26 bn */
+  readonly stage3_wide4_bn1: BatchNorm;
+  /** stage3.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
+  readonly stage3_wide4_conv1: Conv2d;
+  /** stage3.wide4.bn2: specs/wrn28-10.arch:27 bn */
+  readonly stage3_wide4_bn2: BatchNorm;
+  /** stage3.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
+  readonly stage3_wide4_conv2: Conv2d;
+  /** bn1: specs/wrn28-10.arch:37 bn */
+  readonly bn1: BatchNorm;
+  /** dense1: specs/wrn28-10.arch:39 dense(10) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of specs/wrn28-10.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of specs/wrn28-10.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class Wrn2810 extends NetworkModule {
-  /** conv1: specs/wrn28-10.arch:33 conv(16, kernel 3, bias false) */
-  readonly conv1: Conv2d = this.conv('conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide1.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage1_wide1_bn1: BatchNorm = this.bn('stage1.wide1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage1_wide1_conv1: Conv2d = this.conv('stage1.wide1.conv1', { inChannels: 16, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide1.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage1_wide1_bn2: BatchNorm = this.bn('stage1.wide1.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage1_wide1_conv2: Conv2d = this.conv('stage1.wide1.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut) */
-  readonly stage1_wide1_shortcut_conv: Conv2d = this.conv('stage1.wide1.shortcut.conv', { inChannels: 16, filters: 160, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut) */
-  readonly stage1_wide1_shortcut_bn: BatchNorm = this.bn('stage1.wide1.shortcut.bn', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide2.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage1_wide2_bn1: BatchNorm = this.bn('stage1.wide2.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage1_wide2_conv1: Conv2d = this.conv('stage1.wide2.conv1', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide2.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage1_wide2_bn2: BatchNorm = this.bn('stage1.wide2.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage1_wide2_conv2: Conv2d = this.conv('stage1.wide2.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide3.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage1_wide3_bn1: BatchNorm = this.bn('stage1.wide3.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage1_wide3_conv1: Conv2d = this.conv('stage1.wide3.conv1', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide3.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage1_wide3_bn2: BatchNorm = this.bn('stage1.wide3.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage1_wide3_conv2: Conv2d = this.conv('stage1.wide3.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide4.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage1_wide4_bn1: BatchNorm = this.bn('stage1.wide4.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage1_wide4_conv1: Conv2d = this.conv('stage1.wide4.conv1', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.wide4.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage1_wide4_bn2: BatchNorm = this.bn('stage1.wide4.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage1_wide4_conv2: Conv2d = this.conv('stage1.wide4.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide1.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage2_wide1_bn1: BatchNorm = this.bn('stage2.wide1.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage2_wide1_conv1: Conv2d = this.conv('stage2.wide1.conv1', { inChannels: 160, filters: 320, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide1.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage2_wide1_bn2: BatchNorm = this.bn('stage2.wide1.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage2_wide1_conv2: Conv2d = this.conv('stage2.wide1.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut) */
-  readonly stage2_wide1_shortcut_conv: Conv2d = this.conv('stage2.wide1.shortcut.conv', { inChannels: 160, filters: 320, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut) */
-  readonly stage2_wide1_shortcut_bn: BatchNorm = this.bn('stage2.wide1.shortcut.bn', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide2.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage2_wide2_bn1: BatchNorm = this.bn('stage2.wide2.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage2_wide2_conv1: Conv2d = this.conv('stage2.wide2.conv1', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide2.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage2_wide2_bn2: BatchNorm = this.bn('stage2.wide2.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage2_wide2_conv2: Conv2d = this.conv('stage2.wide2.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide3.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage2_wide3_bn1: BatchNorm = this.bn('stage2.wide3.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage2_wide3_conv1: Conv2d = this.conv('stage2.wide3.conv1', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide3.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage2_wide3_bn2: BatchNorm = this.bn('stage2.wide3.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage2_wide3_conv2: Conv2d = this.conv('stage2.wide3.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide4.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage2_wide4_bn1: BatchNorm = this.bn('stage2.wide4.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage2_wide4_conv1: Conv2d = this.conv('stage2.wide4.conv1', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.wide4.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage2_wide4_bn2: BatchNorm = this.bn('stage2.wide4.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage2_wide4_conv2: Conv2d = this.conv('stage2.wide4.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide1.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage3_wide1_bn1: BatchNorm = this.bn('stage3.wide1.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage3_wide1_conv1: Conv2d = this.conv('stage3.wide1.conv1', { inChannels: 320, filters: 640, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide1.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage3_wide1_bn2: BatchNorm = this.bn('stage3.wide1.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage3_wide1_conv2: Conv2d = this.conv('stage3.wide1.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut) */
-  readonly stage3_wide1_shortcut_conv: Conv2d = this.conv('stage3.wide1.shortcut.conv', { inChannels: 320, filters: 640, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut) */
-  readonly stage3_wide1_shortcut_bn: BatchNorm = this.bn('stage3.wide1.shortcut.bn', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide2.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage3_wide2_bn1: BatchNorm = this.bn('stage3.wide2.bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage3_wide2_conv1: Conv2d = this.conv('stage3.wide2.conv1', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide2.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage3_wide2_bn2: BatchNorm = this.bn('stage3.wide2.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage3_wide2_conv2: Conv2d = this.conv('stage3.wide2.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide3.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage3_wide3_bn1: BatchNorm = this.bn('stage3.wide3.bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage3_wide3_conv1: Conv2d = this.conv('stage3.wide3.conv1', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide3.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage3_wide3_bn2: BatchNorm = this.bn('stage3.wide3.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage3_wide3_conv2: Conv2d = this.conv('stage3.wide3.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide4.bn1: specs/wrn28-10.arch:26 bn */
-  readonly stage3_wide4_bn1: BatchNorm = this.bn('stage3.wide4.bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false) */
-  readonly stage3_wide4_conv1: Conv2d = this.conv('stage3.wide4.conv1', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage3.wide4.bn2: specs/wrn28-10.arch:27 bn */
-  readonly stage3_wide4_bn2: BatchNorm = this.bn('stage3.wide4.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** stage3.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false) */
-  readonly stage3_wide4_conv2: Conv2d = this.conv('stage3.wide4.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** bn1: specs/wrn28-10.arch:37 bn */
-  readonly bn1: BatchNorm = this.bn('bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: specs/wrn28-10.arch:39 dense(10) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 640, units: 10, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: Wrn2810Layers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      conv1: this.conv('conv1', { inChannels: 3, filters: 16, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide1_bn1: this.bn('stage1.wide1.bn1', { channels: 16, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide1_conv1: this.conv('stage1.wide1.conv1', { inChannels: 16, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide1_bn2: this.bn('stage1.wide1.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide1_conv2: this.conv('stage1.wide1.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide1_shortcut_conv: this.conv('stage1.wide1.shortcut.conv', { inChannels: 16, filters: 160, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide1_shortcut_bn: this.bn('stage1.wide1.shortcut.bn', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide2_bn1: this.bn('stage1.wide2.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide2_conv1: this.conv('stage1.wide2.conv1', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide2_bn2: this.bn('stage1.wide2.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide2_conv2: this.conv('stage1.wide2.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide3_bn1: this.bn('stage1.wide3.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide3_conv1: this.conv('stage1.wide3.conv1', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide3_bn2: this.bn('stage1.wide3.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide3_conv2: this.conv('stage1.wide3.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide4_bn1: this.bn('stage1.wide4.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide4_conv1: this.conv('stage1.wide4.conv1', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_wide4_bn2: this.bn('stage1.wide4.bn2', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage1_wide4_conv2: this.conv('stage1.wide4.conv2', { inChannels: 160, filters: 160, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide1_bn1: this.bn('stage2.wide1.bn1', { channels: 160, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide1_conv1: this.conv('stage2.wide1.conv1', { inChannels: 160, filters: 320, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide1_bn2: this.bn('stage2.wide1.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide1_conv2: this.conv('stage2.wide1.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide1_shortcut_conv: this.conv('stage2.wide1.shortcut.conv', { inChannels: 160, filters: 320, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide1_shortcut_bn: this.bn('stage2.wide1.shortcut.bn', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide2_bn1: this.bn('stage2.wide2.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide2_conv1: this.conv('stage2.wide2.conv1', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide2_bn2: this.bn('stage2.wide2.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide2_conv2: this.conv('stage2.wide2.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide3_bn1: this.bn('stage2.wide3.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide3_conv1: this.conv('stage2.wide3.conv1', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide3_bn2: this.bn('stage2.wide3.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide3_conv2: this.conv('stage2.wide3.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide4_bn1: this.bn('stage2.wide4.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide4_conv1: this.conv('stage2.wide4.conv1', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_wide4_bn2: this.bn('stage2.wide4.bn2', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage2_wide4_conv2: this.conv('stage2.wide4.conv2', { inChannels: 320, filters: 320, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide1_bn1: this.bn('stage3.wide1.bn1', { channels: 320, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide1_conv1: this.conv('stage3.wide1.conv1', { inChannels: 320, filters: 640, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide1_bn2: this.bn('stage3.wide1.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide1_conv2: this.conv('stage3.wide1.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide1_shortcut_conv: this.conv('stage3.wide1.shortcut.conv', { inChannels: 320, filters: 640, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide1_shortcut_bn: this.bn('stage3.wide1.shortcut.bn', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide2_bn1: this.bn('stage3.wide2.bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide2_conv1: this.conv('stage3.wide2.conv1', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide2_bn2: this.bn('stage3.wide2.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide2_conv2: this.conv('stage3.wide2.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide3_bn1: this.bn('stage3.wide3.bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide3_conv1: this.conv('stage3.wide3.conv1', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide3_bn2: this.bn('stage3.wide3.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide3_conv2: this.conv('stage3.wide3.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide4_bn1: this.bn('stage3.wide4.bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide4_conv1: this.conv('stage3.wide4.conv1', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage3_wide4_bn2: this.bn('stage3.wide4.bn2', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      stage3_wide4_conv2: this.conv('stage3.wide4.conv2', { inChannels: 640, filters: 640, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      bn1: this.bn('bn1', { channels: 640, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 640, units: 10, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // conv1: specs/wrn28-10.arch:33 conv(16, kernel 3, bias false)
-    const t1 = this.conv1.apply(x);
+    const t1 = this.layers.conv1.apply(x);
 
     // stage1.wide1: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide1.bn1: specs/wrn28-10.arch:26 bn
-    const t2 = this.stage1_wide1_bn1.apply(t1, ctx.training);
+    const t2 = this.layers.stage1_wide1_bn1.apply(t1, ctx.training);
     // stage1.wide1.relu1: specs/wrn28-10.arch:26 relu
     const t3 = relu(t2);
     // stage1.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t4 = this.stage1_wide1_conv1.apply(t3);
+    const t4 = this.layers.stage1_wide1_conv1.apply(t3);
     // stage1.wide1.bn2: specs/wrn28-10.arch:27 bn
-    const t5 = applyMask(this.stage1_wide1_bn2.apply(t4, ctx.training), ctx, groups['g1:stage1.wide1.conv1'].id);
+    const t5 = applyMask(this.layers.stage1_wide1_bn2.apply(t4, ctx.training), ctx, groups['g1:stage1.wide1.conv1'].id);
     // stage1.wide1.relu2: specs/wrn28-10.arch:27 relu
     const t6 = relu(t5);
     // stage1.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t7 = applyMask(this.stage1_wide1_conv2.apply(t6), ctx, groups['g2:stage1'].id);
+    const t7 = applyMask(this.layers.stage1_wide1_conv2.apply(t6), ctx, groups['g2:stage1'].id);
     // stage1.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
-    const t8 = this.stage1_wide1_shortcut_conv.apply(t1);
+    const t8 = this.layers.stage1_wide1_shortcut_conv.apply(t1);
     // stage1.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-    const t9 = applyMask(this.stage1_wide1_shortcut_bn.apply(t8, ctx.training), ctx, groups['g2:stage1'].id);
+    const t9 = applyMask(this.layers.stage1_wide1_shortcut_bn.apply(t8, ctx.training), ctx, groups['g2:stage1'].id);
     // stage1.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t10 = add([applyGate(t7, ctx, [groups['g1:stage1.wide1.conv1'].id]), t9]);
 
     // stage1.wide2: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide2.bn1: specs/wrn28-10.arch:26 bn
-    const t11 = applyMask(this.stage1_wide2_bn1.apply(t10, ctx.training), ctx, groups['g2:stage1'].id);
+    const t11 = applyMask(this.layers.stage1_wide2_bn1.apply(t10, ctx.training), ctx, groups['g2:stage1'].id);
     // stage1.wide2.relu1: specs/wrn28-10.arch:26 relu
     const t12 = relu(t11);
     // stage1.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t13 = this.stage1_wide2_conv1.apply(t12);
+    const t13 = this.layers.stage1_wide2_conv1.apply(t12);
     // stage1.wide2.bn2: specs/wrn28-10.arch:27 bn
-    const t14 = applyMask(this.stage1_wide2_bn2.apply(t13, ctx.training), ctx, groups['g3:stage1.wide2.conv1'].id);
+    const t14 = applyMask(this.layers.stage1_wide2_bn2.apply(t13, ctx.training), ctx, groups['g3:stage1.wide2.conv1'].id);
     // stage1.wide2.relu2: specs/wrn28-10.arch:27 relu
     const t15 = relu(t14);
     // stage1.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t16 = applyMask(this.stage1_wide2_conv2.apply(t15), ctx, groups['g2:stage1'].id);
+    const t16 = applyMask(this.layers.stage1_wide2_conv2.apply(t15), ctx, groups['g2:stage1'].id);
     // stage1.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t17 = add([applyGate(t16, ctx, [groups['g3:stage1.wide2.conv1'].id]), t10]);
 
     // stage1.wide3: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide3.bn1: specs/wrn28-10.arch:26 bn
-    const t18 = applyMask(this.stage1_wide3_bn1.apply(t17, ctx.training), ctx, groups['g2:stage1'].id);
+    const t18 = applyMask(this.layers.stage1_wide3_bn1.apply(t17, ctx.training), ctx, groups['g2:stage1'].id);
     // stage1.wide3.relu1: specs/wrn28-10.arch:26 relu
     const t19 = relu(t18);
     // stage1.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t20 = this.stage1_wide3_conv1.apply(t19);
+    const t20 = this.layers.stage1_wide3_conv1.apply(t19);
     // stage1.wide3.bn2: specs/wrn28-10.arch:27 bn
-    const t21 = applyMask(this.stage1_wide3_bn2.apply(t20, ctx.training), ctx, groups['g4:stage1.wide3.conv1'].id);
+    const t21 = applyMask(this.layers.stage1_wide3_bn2.apply(t20, ctx.training), ctx, groups['g4:stage1.wide3.conv1'].id);
     // stage1.wide3.relu2: specs/wrn28-10.arch:27 relu
     const t22 = relu(t21);
     // stage1.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t23 = applyMask(this.stage1_wide3_conv2.apply(t22), ctx, groups['g2:stage1'].id);
+    const t23 = applyMask(this.layers.stage1_wide3_conv2.apply(t22), ctx, groups['g2:stage1'].id);
     // stage1.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t24 = add([applyGate(t23, ctx, [groups['g4:stage1.wide3.conv1'].id]), t17]);
 
     // stage1.wide4: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide4.bn1: specs/wrn28-10.arch:26 bn
-    const t25 = applyMask(this.stage1_wide4_bn1.apply(t24, ctx.training), ctx, groups['g2:stage1'].id);
+    const t25 = applyMask(this.layers.stage1_wide4_bn1.apply(t24, ctx.training), ctx, groups['g2:stage1'].id);
     // stage1.wide4.relu1: specs/wrn28-10.arch:26 relu
     const t26 = relu(t25);
     // stage1.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t27 = this.stage1_wide4_conv1.apply(t26);
+    const t27 = this.layers.stage1_wide4_conv1.apply(t26);
     // stage1.wide4.bn2: specs/wrn28-10.arch:27 bn
-    const t28 = applyMask(this.stage1_wide4_bn2.apply(t27, ctx.training), ctx, groups['g5:stage1.wide4.conv1'].id);
+    const t28 = applyMask(this.layers.stage1_wide4_bn2.apply(t27, ctx.training), ctx, groups['g5:stage1.wide4.conv1'].id);
     // stage1.wide4.relu2: specs/wrn28-10.arch:27 relu
     const t29 = relu(t28);
     // stage1.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t30 = applyMask(this.stage1_wide4_conv2.apply(t29), ctx, groups['g2:stage1'].id);
+    const t30 = applyMask(this.layers.stage1_wide4_conv2.apply(t29), ctx, groups['g2:stage1'].id);
     // stage1.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t31 = add([applyGate(t30, ctx, [groups['g5:stage1.wide4.conv1'].id]), t24]);
 
     // stage2.wide1: from specs/wrn28-10.arch:35 wide(320, stride 2)
     // stage2.wide1.bn1: specs/wrn28-10.arch:26 bn
-    const t32 = applyMask(this.stage2_wide1_bn1.apply(t31, ctx.training), ctx, groups['g2:stage1'].id);
+    const t32 = applyMask(this.layers.stage2_wide1_bn1.apply(t31, ctx.training), ctx, groups['g2:stage1'].id);
     // stage2.wide1.relu1: specs/wrn28-10.arch:26 relu
     const t33 = relu(t32);
     // stage2.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t34 = this.stage2_wide1_conv1.apply(t33);
+    const t34 = this.layers.stage2_wide1_conv1.apply(t33);
     // stage2.wide1.bn2: specs/wrn28-10.arch:27 bn
-    const t35 = applyMask(this.stage2_wide1_bn2.apply(t34, ctx.training), ctx, groups['g6:stage2.wide1.conv1'].id);
+    const t35 = applyMask(this.layers.stage2_wide1_bn2.apply(t34, ctx.training), ctx, groups['g6:stage2.wide1.conv1'].id);
     // stage2.wide1.relu2: specs/wrn28-10.arch:27 relu
     const t36 = relu(t35);
     // stage2.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t37 = applyMask(this.stage2_wide1_conv2.apply(t36), ctx, groups['g7:stage2'].id);
+    const t37 = applyMask(this.layers.stage2_wide1_conv2.apply(t36), ctx, groups['g7:stage2'].id);
     // stage2.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
-    const t38 = this.stage2_wide1_shortcut_conv.apply(t31);
+    const t38 = this.layers.stage2_wide1_shortcut_conv.apply(t31);
     // stage2.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-    const t39 = applyMask(this.stage2_wide1_shortcut_bn.apply(t38, ctx.training), ctx, groups['g7:stage2'].id);
+    const t39 = applyMask(this.layers.stage2_wide1_shortcut_bn.apply(t38, ctx.training), ctx, groups['g7:stage2'].id);
     // stage2.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t40 = add([applyGate(t37, ctx, [groups['g6:stage2.wide1.conv1'].id]), t39]);
 
     // stage2.wide2: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide2.bn1: specs/wrn28-10.arch:26 bn
-    const t41 = applyMask(this.stage2_wide2_bn1.apply(t40, ctx.training), ctx, groups['g7:stage2'].id);
+    const t41 = applyMask(this.layers.stage2_wide2_bn1.apply(t40, ctx.training), ctx, groups['g7:stage2'].id);
     // stage2.wide2.relu1: specs/wrn28-10.arch:26 relu
     const t42 = relu(t41);
     // stage2.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t43 = this.stage2_wide2_conv1.apply(t42);
+    const t43 = this.layers.stage2_wide2_conv1.apply(t42);
     // stage2.wide2.bn2: specs/wrn28-10.arch:27 bn
-    const t44 = applyMask(this.stage2_wide2_bn2.apply(t43, ctx.training), ctx, groups['g8:stage2.wide2.conv1'].id);
+    const t44 = applyMask(this.layers.stage2_wide2_bn2.apply(t43, ctx.training), ctx, groups['g8:stage2.wide2.conv1'].id);
     // stage2.wide2.relu2: specs/wrn28-10.arch:27 relu
     const t45 = relu(t44);
     // stage2.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t46 = applyMask(this.stage2_wide2_conv2.apply(t45), ctx, groups['g7:stage2'].id);
+    const t46 = applyMask(this.layers.stage2_wide2_conv2.apply(t45), ctx, groups['g7:stage2'].id);
     // stage2.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t47 = add([applyGate(t46, ctx, [groups['g8:stage2.wide2.conv1'].id]), t40]);
 
     // stage2.wide3: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide3.bn1: specs/wrn28-10.arch:26 bn
-    const t48 = applyMask(this.stage2_wide3_bn1.apply(t47, ctx.training), ctx, groups['g7:stage2'].id);
+    const t48 = applyMask(this.layers.stage2_wide3_bn1.apply(t47, ctx.training), ctx, groups['g7:stage2'].id);
     // stage2.wide3.relu1: specs/wrn28-10.arch:26 relu
     const t49 = relu(t48);
     // stage2.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t50 = this.stage2_wide3_conv1.apply(t49);
+    const t50 = this.layers.stage2_wide3_conv1.apply(t49);
     // stage2.wide3.bn2: specs/wrn28-10.arch:27 bn
-    const t51 = applyMask(this.stage2_wide3_bn2.apply(t50, ctx.training), ctx, groups['g9:stage2.wide3.conv1'].id);
+    const t51 = applyMask(this.layers.stage2_wide3_bn2.apply(t50, ctx.training), ctx, groups['g9:stage2.wide3.conv1'].id);
     // stage2.wide3.relu2: specs/wrn28-10.arch:27 relu
     const t52 = relu(t51);
     // stage2.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t53 = applyMask(this.stage2_wide3_conv2.apply(t52), ctx, groups['g7:stage2'].id);
+    const t53 = applyMask(this.layers.stage2_wide3_conv2.apply(t52), ctx, groups['g7:stage2'].id);
     // stage2.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t54 = add([applyGate(t53, ctx, [groups['g9:stage2.wide3.conv1'].id]), t47]);
 
     // stage2.wide4: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide4.bn1: specs/wrn28-10.arch:26 bn
-    const t55 = applyMask(this.stage2_wide4_bn1.apply(t54, ctx.training), ctx, groups['g7:stage2'].id);
+    const t55 = applyMask(this.layers.stage2_wide4_bn1.apply(t54, ctx.training), ctx, groups['g7:stage2'].id);
     // stage2.wide4.relu1: specs/wrn28-10.arch:26 relu
     const t56 = relu(t55);
     // stage2.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t57 = this.stage2_wide4_conv1.apply(t56);
+    const t57 = this.layers.stage2_wide4_conv1.apply(t56);
     // stage2.wide4.bn2: specs/wrn28-10.arch:27 bn
-    const t58 = applyMask(this.stage2_wide4_bn2.apply(t57, ctx.training), ctx, groups['g10:stage2.wide4.conv1'].id);
+    const t58 = applyMask(this.layers.stage2_wide4_bn2.apply(t57, ctx.training), ctx, groups['g10:stage2.wide4.conv1'].id);
     // stage2.wide4.relu2: specs/wrn28-10.arch:27 relu
     const t59 = relu(t58);
     // stage2.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t60 = applyMask(this.stage2_wide4_conv2.apply(t59), ctx, groups['g7:stage2'].id);
+    const t60 = applyMask(this.layers.stage2_wide4_conv2.apply(t59), ctx, groups['g7:stage2'].id);
     // stage2.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t61 = add([applyGate(t60, ctx, [groups['g10:stage2.wide4.conv1'].id]), t54]);
 
     // stage3.wide1: from specs/wrn28-10.arch:36 wide(640, stride 2)
     // stage3.wide1.bn1: specs/wrn28-10.arch:26 bn
-    const t62 = applyMask(this.stage3_wide1_bn1.apply(t61, ctx.training), ctx, groups['g7:stage2'].id);
+    const t62 = applyMask(this.layers.stage3_wide1_bn1.apply(t61, ctx.training), ctx, groups['g7:stage2'].id);
     // stage3.wide1.relu1: specs/wrn28-10.arch:26 relu
     const t63 = relu(t62);
     // stage3.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t64 = this.stage3_wide1_conv1.apply(t63);
+    const t64 = this.layers.stage3_wide1_conv1.apply(t63);
     // stage3.wide1.bn2: specs/wrn28-10.arch:27 bn
-    const t65 = applyMask(this.stage3_wide1_bn2.apply(t64, ctx.training), ctx, groups['g11:stage3.wide1.conv1'].id);
+    const t65 = applyMask(this.layers.stage3_wide1_bn2.apply(t64, ctx.training), ctx, groups['g11:stage3.wide1.conv1'].id);
     // stage3.wide1.relu2: specs/wrn28-10.arch:27 relu
     const t66 = relu(t65);
     // stage3.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t67 = applyMask(this.stage3_wide1_conv2.apply(t66), ctx, groups['g12:stage3'].id);
+    const t67 = applyMask(this.layers.stage3_wide1_conv2.apply(t66), ctx, groups['g12:stage3'].id);
     // stage3.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
-    const t68 = this.stage3_wide1_shortcut_conv.apply(t61);
+    const t68 = this.layers.stage3_wide1_shortcut_conv.apply(t61);
     // stage3.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-    const t69 = applyMask(this.stage3_wide1_shortcut_bn.apply(t68, ctx.training), ctx, groups['g12:stage3'].id);
+    const t69 = applyMask(this.layers.stage3_wide1_shortcut_bn.apply(t68, ctx.training), ctx, groups['g12:stage3'].id);
     // stage3.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t70 = add([applyGate(t67, ctx, [groups['g11:stage3.wide1.conv1'].id]), t69]);
 
     // stage3.wide2: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide2.bn1: specs/wrn28-10.arch:26 bn
-    const t71 = applyMask(this.stage3_wide2_bn1.apply(t70, ctx.training), ctx, groups['g12:stage3'].id);
+    const t71 = applyMask(this.layers.stage3_wide2_bn1.apply(t70, ctx.training), ctx, groups['g12:stage3'].id);
     // stage3.wide2.relu1: specs/wrn28-10.arch:26 relu
     const t72 = relu(t71);
     // stage3.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t73 = this.stage3_wide2_conv1.apply(t72);
+    const t73 = this.layers.stage3_wide2_conv1.apply(t72);
     // stage3.wide2.bn2: specs/wrn28-10.arch:27 bn
-    const t74 = applyMask(this.stage3_wide2_bn2.apply(t73, ctx.training), ctx, groups['g13:stage3.wide2.conv1'].id);
+    const t74 = applyMask(this.layers.stage3_wide2_bn2.apply(t73, ctx.training), ctx, groups['g13:stage3.wide2.conv1'].id);
     // stage3.wide2.relu2: specs/wrn28-10.arch:27 relu
     const t75 = relu(t74);
     // stage3.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t76 = applyMask(this.stage3_wide2_conv2.apply(t75), ctx, groups['g12:stage3'].id);
+    const t76 = applyMask(this.layers.stage3_wide2_conv2.apply(t75), ctx, groups['g12:stage3'].id);
     // stage3.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t77 = add([applyGate(t76, ctx, [groups['g13:stage3.wide2.conv1'].id]), t70]);
 
     // stage3.wide3: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide3.bn1: specs/wrn28-10.arch:26 bn
-    const t78 = applyMask(this.stage3_wide3_bn1.apply(t77, ctx.training), ctx, groups['g12:stage3'].id);
+    const t78 = applyMask(this.layers.stage3_wide3_bn1.apply(t77, ctx.training), ctx, groups['g12:stage3'].id);
     // stage3.wide3.relu1: specs/wrn28-10.arch:26 relu
     const t79 = relu(t78);
     // stage3.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t80 = this.stage3_wide3_conv1.apply(t79);
+    const t80 = this.layers.stage3_wide3_conv1.apply(t79);
     // stage3.wide3.bn2: specs/wrn28-10.arch:27 bn
-    const t81 = applyMask(this.stage3_wide3_bn2.apply(t80, ctx.training), ctx, groups['g14:stage3.wide3.conv1'].id);
+    const t81 = applyMask(this.layers.stage3_wide3_bn2.apply(t80, ctx.training), ctx, groups['g14:stage3.wide3.conv1'].id);
     // stage3.wide3.relu2: specs/wrn28-10.arch:27 relu
     const t82 = relu(t81);
     // stage3.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t83 = applyMask(this.stage3_wide3_conv2.apply(t82), ctx, groups['g12:stage3'].id);
+    const t83 = applyMask(this.layers.stage3_wide3_conv2.apply(t82), ctx, groups['g12:stage3'].id);
     // stage3.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t84 = add([applyGate(t83, ctx, [groups['g14:stage3.wide3.conv1'].id]), t77]);
 
     // stage3.wide4: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide4.bn1: specs/wrn28-10.arch:26 bn
-    const t85 = applyMask(this.stage3_wide4_bn1.apply(t84, ctx.training), ctx, groups['g12:stage3'].id);
+    const t85 = applyMask(this.layers.stage3_wide4_bn1.apply(t84, ctx.training), ctx, groups['g12:stage3'].id);
     // stage3.wide4.relu1: specs/wrn28-10.arch:26 relu
     const t86 = relu(t85);
     // stage3.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
-    const t87 = this.stage3_wide4_conv1.apply(t86);
+    const t87 = this.layers.stage3_wide4_conv1.apply(t86);
     // stage3.wide4.bn2: specs/wrn28-10.arch:27 bn
-    const t88 = applyMask(this.stage3_wide4_bn2.apply(t87, ctx.training), ctx, groups['g15:stage3.wide4.conv1'].id);
+    const t88 = applyMask(this.layers.stage3_wide4_bn2.apply(t87, ctx.training), ctx, groups['g15:stage3.wide4.conv1'].id);
     // stage3.wide4.relu2: specs/wrn28-10.arch:27 relu
     const t89 = relu(t88);
     // stage3.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-    const t90 = applyMask(this.stage3_wide4_conv2.apply(t89), ctx, groups['g12:stage3'].id);
+    const t90 = applyMask(this.layers.stage3_wide4_conv2.apply(t89), ctx, groups['g12:stage3'].id);
     // stage3.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t91 = add([applyGate(t90, ctx, [groups['g15:stage3.wide4.conv1'].id]), t84]);
 
     // bn1: specs/wrn28-10.arch:37 bn
-    const t92 = applyMask(this.bn1.apply(t91, ctx.training), ctx, groups['g12:stage3'].id);
+    const t92 = applyMask(this.layers.bn1.apply(t91, ctx.training), ctx, groups['g12:stage3'].id);
     // relu1: specs/wrn28-10.arch:37 relu
     const t93 = relu(t92);
     // gap1: specs/wrn28-10.arch:38 gap
     const t94 = globalAvgPool(t93);
     // dense1: specs/wrn28-10.arch:39 dense(10)
-    const t95 = this.dense1.apply(t94);
+    const t95 = this.layers.dense1.apply(t94);
 
     return t95;
   }
@@ -696,6 +761,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'wrn28_10',
       specPath: 'specs/wrn28-10.arch',
+      specUrl: new URL('../specs/wrn28-10.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

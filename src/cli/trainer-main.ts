@@ -17,6 +17,7 @@ import type { IrNetwork, MaskGroup } from '../semantic/ir.ts';
 import { human } from './commands/check.ts';
 import { processIo, UserError, type Io } from './io.ts';
 import { checkRunOutputs, controlledTraining, savedRun } from './run-control.ts';
+import { updateRunMarker, type RunData } from './run-marker.ts';
 
 export type { IrNetwork } from '../semantic/ir.ts';
 export type TrainerIo = Io;
@@ -46,8 +47,13 @@ export interface TrainerConfig {
 export interface TrainerMainOptions {
   /** Network name: file names in --out (`<name>.pruned.arch`) and message prefixes. */
   name: string;
-  /** The spec the module was generated from (relative to the package root, or to where it was built). */
+  /** How messages name the spec the module was generated from (relative to the package root, or to where it was built). */
   specPath: string;
+  /**
+   * Where that spec is: generated modules pass `new URL(<path relative to the module>, import.meta.url)`, so it
+   * does not depend on the working directory. Default: `specPath` resolved against the package root.
+   */
+  specUrl?: URL;
   /** The spec's text at build time: compaction writes the pruned spec as this text with the learned widths. */
   specSource: string;
   ir: IrNetwork;
@@ -246,10 +252,35 @@ export function applyConfig(ir: IrNetwork, c: TrainerConfig): IrNetwork {
   return out;
 }
 
-function dataChoice(ir: IrNetwork, data: string): IrNetwork['train']['data'] | 'synthetic' {
+/** --data as the loader takes it: 'synthetic', the spec's own data, or a path (resolved against the working directory). */
+function dataChoice(ir: IrNetwork, data: string, cwd: string): IrNetwork['train']['data'] | 'synthetic' {
   if (data === 'synthetic') return 'synthetic';
   if (data === (ir.train.data.path ?? ir.train.data.kind)) return ir.train.data;
-  return { kind: ir.train.data.kind, path: data };
+  return { kind: ir.train.data.kind, path: resolve(cwd, data) };
+}
+
+function runData(ir: IrNetwork, d: IrNetwork['train']['data'] | 'synthetic', seed: number, syntheticSize: number | undefined): RunData {
+  const data = d === 'synthetic' ? 'synthetic' : d.path === null ? d.kind : resolve(d.path);
+  return { data, kind: ir.train.data.kind, seed, ...(d === 'synthetic' && syntheticSize !== undefined ? { synthetic: { train: syntheticSize } } : {}) };
+}
+
+/** The spec a module was built from, as an absolute path (see TrainerMainOptions.specUrl). */
+function specFile(opts: TrainerMainOptions): string {
+  return opts.specUrl ? fileURLToPath(opts.specUrl) : resolve(PACKAGE_ROOT, opts.specPath);
+}
+
+/** A spec's own values of the trainer's flags (what a generated module's `defaultConfig` holds). */
+export function trainerDefaults(ir: IrNetwork): TrainerConfig {
+  return {
+    data: ir.train.data.path ?? ir.train.data.kind,
+    epochs: ir.train.epochs,
+    steps: ir.train.steps,
+    batch: ir.train.batch,
+    lr: ir.train.optimizer.lr,
+    weightDecay: ir.train.optimizer.weightDecay,
+    lambda: ir.sparsify.lambda,
+    seed: ir.train.seed,
+  };
 }
 
 /**
@@ -272,9 +303,10 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
   const ir = applyConfig(opts.ir, plan.config);
   const c = plan.config;
   const shownOut = relative(io.cwd, plan.outDir) || '.';
-  const specAbs = resolve(PACKAGE_ROOT, opts.specPath);
+  const specAbs = specFile(opts);
   // Output names are checked before anything is created or removed.
   checkRunOutputs(plan.outDir, specAbs, ir);
+  const data = dataChoice(ir, c.data, io.cwd);
   io.out(
     `${opts.name}: training ${opts.specPath} for ${c.steps !== null ? `${c.steps} steps` : `${c.epochs} epochs`}, batch ${c.batch}, ` +
       `lr ${c.lr}, lambda ${c.lambda}, seed ${c.seed} → ${shownOut}`,
@@ -297,6 +329,9 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
           syntheticSize: plan.syntheticSize ?? null,
           backend: plan.backend ?? null,
         },
+        specIr: opts.ir,
+        // The run's data, so `archc eval` on its weights evaluates on the same data (and says so).
+        facts: { data: runData(ir, data, c.seed, plan.syntheticSize) },
         ...(plan.force ? { force: true } : {}),
         ...(plan.resume !== undefined ? { resume: plan.resume } : {}),
         ...(plan.checkpointEvery !== undefined ? { checkpointEvery: plan.checkpointEvery } : {}),
@@ -306,7 +341,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
         runTraining({
           ir,
           module,
-          data: dataChoice(ir, c.data),
+          data,
           overrides: {
             ...(c.steps !== null ? { steps: c.steps } : {}),
             ...(c.epochs !== null ? { epochs: c.epochs } : {}),
@@ -327,6 +362,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
       // Ctrl-C: the module holds the checkpointed weights, so the pruned spec matches the checkpoint.
       async () => writePruned(ir, module, plan.outDir, opts, io),
     );
+    updateRunMarker(plan.outDir, { dataset: result.dataset, backend: result.backend.name, data: { ...runData(ir, data, c.seed, plan.syntheticSize), description: result.dataset } });
     // Training is over and its final state is in the checkpoint: whatever fails from here on is recoverable.
     try {
       io.out(summary(ir, result, shownOut));
@@ -370,7 +406,7 @@ async function writePruned(ir: IrNetwork, module: NetworkModule, outDir: string,
     ir,
     module,
     sourceText: opts.specSource,
-    sourcePath: resolve(PACKAGE_ROOT, opts.specPath),
+    sourcePath: specFile(opts),
     outDir,
     log: (l) => io.out(l),
   });

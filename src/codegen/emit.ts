@@ -21,6 +21,7 @@ import {
   type WriterFunction,
 } from 'ts-morph';
 import type { ModuleData } from './gather.ts';
+import { LAYERS_FIELD } from './identifiers.ts';
 import { dataLiteral, stringLiteral } from './literals.ts';
 
 /** The package specifiers generated modules import (package self-reference, see package.json "exports"). */
@@ -185,6 +186,16 @@ function pathsAndGroups(d: ModuleData): [WriterFunction, TypeAliasDeclarationStr
   ];
 }
 
+function layersInterface(d: ModuleData): InterfaceDeclarationStructure {
+  return {
+    kind: StructureKind.Interface,
+    name: d.layersTypeName,
+    isExported: true,
+    docs: [`The layers with weights of ${d.specPathComment}, one property per layer (named after its path).`],
+    properties: d.layers.map((l) => ({ name: l.field, isReadonly: true, type: l.typeName, docs: [l.doc] })),
+  };
+}
+
 function networkClass(d: ModuleData): ClassDeclarationStructure {
   const body: string[] = [];
   for (const s of d.forward) {
@@ -198,16 +209,12 @@ function networkClass(d: ModuleData): ClassDeclarationStructure {
     isExported: true,
     extends: 'NetworkModule',
     docs: [
-      `The network of ${d.specPathComment}, wired as code: one field per layer with weights, and a forward pass that\n` +
-        "applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.",
+      `The network of ${d.specPathComment}, wired as code: its layers with weights in \`${LAYERS_FIELD}\`, and a forward pass\n` +
+        "that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.",
     ],
-    properties: d.layers.map((l) => ({
-      name: l.field,
-      isReadonly: true,
-      type: l.typeName,
-      docs: [l.doc],
-      initializer: l.initializer,
-    })),
+    // The layers live in one namespace object: a label can be any name (`bnLayers:`, `masks:`, `forward:`) and still
+    // never shadow a member of NetworkModule, whatever members it has now or gains later.
+    properties: [{ name: LAYERS_FIELD, isReadonly: true, type: d.layersTypeName, docs: ['The layers with weights, one property per layer (named after its path).'] }],
     ctors: [
       {
         docs: ['Defaults: the IR below and the spec\'s seed.'],
@@ -215,7 +222,7 @@ function networkClass(d: ModuleData): ClassDeclarationStructure {
           { name: 'network', type: 'IrNetwork', initializer: 'ir' },
           { name: 'opts', type: 'ModuleOptions', initializer: '{ seed: network.train.seed }' },
         ],
-        statements: ['super(network, opts);'],
+        statements: lines(['super(network, opts);', `this.${LAYERS_FIELD} = {`, ...d.layers.map((l) => `${l.field}: ${l.initializer},`), '};']),
       },
     ],
     methods: [
@@ -270,6 +277,7 @@ function mainFunction(d: ModuleData): FunctionDeclarationStructure {
       '{',
       `name: ${stringLiteral(d.name)},`,
       `specPath: ${stringLiteral(d.specPath)},`,
+      `specUrl: new URL(${stringLiteral(d.specUrl)}, import.meta.url),`,
       'specSource,',
       'ir,',
       'defaults: defaultConfig,',
@@ -291,6 +299,7 @@ export function emitModule(d: ModuleData): string {
     imports(d),
     configInterface(d),
     pathsAndGroups(d),
+    layersInterface(d),
     networkClass(d),
     irConst(d),
     specSourceConst(d),

@@ -1,6 +1,5 @@
 // Turns names from a spec (layer paths, the network name) into TypeScript identifiers that cannot inject code:
-// every character outside [A-Za-z0-9_] becomes '_', reserved words and the members a generated class inherits
-// get a trailing '_', and collisions are resolved with numeric suffixes in a fixed order (so output is stable).
+// every character outside [A-Za-z0-9_] becomes '_', reserved words get a trailing '_', and collisions are resolved with numeric suffixes in a fixed order (so output is stable).
 
 /** ECMAScript reserved words, strict-mode reserved words, and names TypeScript treats specially in our positions. */
 const RESERVED = new Set([
@@ -12,13 +11,11 @@ const RESERVED = new Set([
 ]);
 
 /**
- * Members of `NetworkModule` (and Object.prototype names) a layer field must not shadow: a layer called `masks`
- * or `forward` would otherwise replace the base class's member and break training silently.
+ * The field of a generated network class that holds its layers, one property per layer. Layer names live inside
+ * it, so no label can shadow a member of NetworkModule (test/codegen/member-names.test.ts labels layers with every
+ * one of them); this name itself is checked against the base class by that test.
  */
-const MODULE_MEMBERS = new Set([
-  'ir', 'masks', 'store', 'initRng', 'rngFor', 'conv', 'bn', 'dense', 'lstm', 'embedding', 'forward', 'variables',
-  'weightVariables', 'getWeights', 'setWeights', 'dispose', 'toString', 'valueOf', 'hasOwnProperty',
-]);
+export const LAYERS_FIELD = 'layers';
 
 /** A syntactically valid identifier for any input string (never empty, never a reserved word). */
 export function sanitizeIdentifier(name: string, extraReserved: ReadonlySet<string> = new Set()): string {
@@ -29,9 +26,9 @@ export function sanitizeIdentifier(name: string, extraReserved: ReadonlySet<stri
   return id;
 }
 
-/** Field name of a layer: its dotted path with '.' → '_' (`stage1.basic1.conv1` → `stage1_basic1_conv1`). */
+/** Property name of a layer in `layers`: its dotted path with '.' → '_' (`stage1.basic1.conv1` → `stage1_basic1_conv1`). */
 export function layerFieldName(path: string): string {
-  return sanitizeIdentifier(path, MODULE_MEMBERS);
+  return sanitizeIdentifier(path);
 }
 
 /** Assigns unique identifiers in input order: the second `a_b` (from `a.b` and `a_b`) becomes `a_b_2`, etc. */
@@ -53,7 +50,7 @@ export function className(networkName: string, taken: ReadonlySet<string>): stri
   const parts = sanitizeIdentifier(networkName).split('_').filter((p) => p !== '');
   let name = parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
   if (name === '' || /^[0-9]/.test(name)) name = `Net${name}`;
-  while (taken.has(name) || RESERVED.has(name) || taken.has(`${name}Config`) || taken.has(`${name}LayerPath`)) name = `${name}Net`;
+  while (taken.has(name) || RESERVED.has(name) || taken.has(`${name}Config`) || taken.has(`${name}LayerPath`) || taken.has(`${name}Layers`)) name = `${name}Net`;
   return name;
 }
 

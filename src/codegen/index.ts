@@ -2,7 +2,8 @@
 // per spec, `<outDir>/<network name>.ts`. Data first (gather.ts), then ts-morph structures (emit.ts); the output
 // is deterministic, so `generated/` can be committed and checked for drift. typecheck.ts checks what we emit.
 
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SourceText } from '../diagnostics/span.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
 import { emitModule } from './emit.ts';
@@ -26,12 +27,26 @@ export interface GeneratedModule {
 export interface GenerateOptions {
   /** How the header and comments refer to the spec (relative, POSIX); see `specDisplayPath`. */
   specPath: string;
+  /** The spec on disk (absolute); default `specPath` under the package root. */
+  specFile?: string;
+  /** The folder the module will be written to (absolute); default generated/ under the package root. */
+  outDir?: string;
+  /** The `archc build` arguments as the user gave them, for the header; default `specPath -o generated`. */
+  command?: { spec: string; outDir: string };
 }
 
 export function generateModule(ir: IrNetwork, source: SourceText, opts: GenerateOptions): GeneratedModule {
   // The lexer only admits ASCII identifiers; a hand-built IR with another name would make an unsafe file name.
   if (!isPlainName(ir.name)) throw new Error(`codegen: network name ${JSON.stringify(ir.name)} is not a plain identifier`);
-  const data = gatherModule(ir, source, { specPath: opts.specPath, canonicalOutDir: CANONICAL_OUT_DIR });
+  const specFile = opts.specFile ?? resolve(PACKAGE_ROOT, opts.specPath);
+  const outDir = opts.outDir ?? join(PACKAGE_ROOT, CANONICAL_OUT_DIR);
+  // The module finds its spec relative to itself (not to the working directory), as a URL path.
+  const rel = relative(outDir, specFile).split(sep).map(encodeURIComponent).join('/');
+  const data = gatherModule(ir, source, {
+    specPath: opts.specPath,
+    specUrlFromModule: isAbsolute(rel) ? pathToFileURL(specFile).href : rel,
+    command: opts.command ?? { spec: opts.specPath, outDir: CANONICAL_OUT_DIR },
+  });
   return { fileName: `${ir.name}.ts`, text: emitModule(data) };
 }
 

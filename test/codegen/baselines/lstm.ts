@@ -62,39 +62,51 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type LstmLmGroupName = keyof typeof groups;
 
+/** The layers with weights of test/codegen/cases/lstm.arch, one property per layer (named after its path). */
+export interface LstmLmLayers {
+  /** embedding1: test/codegen/cases/lstm.arch:7 embedding(8) */
+  readonly embedding1: Embedding;
+  /** lstm1: test/codegen/cases/lstm.arch:9 maskable lstm(10) */
+  readonly lstm1: Lstm;
+  /** lstm2: test/codegen/cases/lstm.arch:11 maskable lstm(6) */
+  readonly lstm2: Lstm;
+  /** dense1: test/codegen/cases/lstm.arch:12 dense(20) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of test/codegen/cases/lstm.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of test/codegen/cases/lstm.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class LstmLm extends NetworkModule {
-  /** embedding1: test/codegen/cases/lstm.arch:7 embedding(8) */
-  readonly embedding1: Embedding = this.embedding('embedding1', { vocab: 20, dim: 8 });
-  /** lstm1: test/codegen/cases/lstm.arch:9 maskable lstm(10) */
-  readonly lstm1: Lstm = this.lstm('lstm1', { inFeatures: 8, units: 10 });
-  /** lstm2: test/codegen/cases/lstm.arch:11 maskable lstm(6) */
-  readonly lstm2: Lstm = this.lstm('lstm2', { inFeatures: 10, units: 6 });
-  /** dense1: test/codegen/cases/lstm.arch:12 dense(20) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 6, units: 20, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: LstmLmLayers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      embedding1: this.embedding('embedding1', { vocab: 20, dim: 8 }),
+      lstm1: this.lstm('lstm1', { inFeatures: 8, units: 10 }),
+      lstm2: this.lstm('lstm2', { inFeatures: 10, units: 6 }),
+      dense1: this.dense('dense1', { inFeatures: 6, units: 20, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // embedding1: test/codegen/cases/lstm.arch:7 embedding(8)
-    const t1 = this.embedding1.apply(x);
+    const t1 = this.layers.embedding1.apply(x);
     // dropout1: test/codegen/cases/lstm.arch:8 dropout(0.1)
     const t2 = dropout(t1, 0.1, ctx);
     // lstm1: test/codegen/cases/lstm.arch:9 maskable lstm(10)
-    const t3 = this.lstm1.apply(t2, ctx.mask(groups['g0:lstm1'].id), ctx);
+    const t3 = this.layers.lstm1.apply(t2, ctx.mask(groups['g0:lstm1'].id), ctx);
     // dropout2: test/codegen/cases/lstm.arch:10 dropout(0.1)
     const t4 = dropout(t3, 0.1, ctx);
     // lstm2: test/codegen/cases/lstm.arch:11 maskable lstm(6)
-    const t5 = this.lstm2.apply(t4, ctx.mask(groups['g1:lstm2'].id), ctx);
+    const t5 = this.layers.lstm2.apply(t4, ctx.mask(groups['g1:lstm2'].id), ctx);
     // dense1: test/codegen/cases/lstm.arch:12 dense(20)
-    const t6 = this.dense1.apply(t5);
+    const t6 = this.layers.dense1.apply(t5);
 
     return t6;
   }
@@ -154,6 +166,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'lstm_lm',
       specPath: 'test/codegen/cases/lstm.arch',
+      specUrl: new URL('../test/codegen/cases/lstm.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

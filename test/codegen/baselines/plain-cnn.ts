@@ -69,27 +69,41 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type PlainCnnGroupName = keyof typeof groups;
 
+/** The layers with weights of test/codegen/cases/plain-cnn.arch, one property per layer (named after its path). */
+export interface PlainCnnLayers {
+  /** cbr1.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3) */
+  readonly cbr1_conv1: Conv2d;
+  /** cbr1.bn1: test/codegen/cases/plain-cnn.arch:7 bn */
+  readonly cbr1_bn1: BatchNorm;
+  /** cbr2.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3) */
+  readonly cbr2_conv1: Conv2d;
+  /** cbr2.bn1: test/codegen/cases/plain-cnn.arch:7 bn */
+  readonly cbr2_bn1: BatchNorm;
+  /** dense1: test/codegen/cases/plain-cnn.arch:14 maskable dense(12) */
+  readonly dense1: Dense;
+  /** dense2: test/codegen/cases/plain-cnn.arch:15 dense(3) */
+  readonly dense2: Dense;
+}
+
 /**
- * The network of test/codegen/cases/plain-cnn.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of test/codegen/cases/plain-cnn.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class PlainCnn extends NetworkModule {
-  /** cbr1.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3) */
-  readonly cbr1_conv1: Conv2d = this.conv('cbr1.conv1', { inChannels: 1, filters: 6, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** cbr1.bn1: test/codegen/cases/plain-cnn.arch:7 bn */
-  readonly cbr1_bn1: BatchNorm = this.bn('cbr1.bn1', { channels: 6, epsilon: 0.001, momentum: 0.99 });
-  /** cbr2.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3) */
-  readonly cbr2_conv1: Conv2d = this.conv('cbr2.conv1', { inChannels: 6, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** cbr2.bn1: test/codegen/cases/plain-cnn.arch:7 bn */
-  readonly cbr2_bn1: BatchNorm = this.bn('cbr2.bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: test/codegen/cases/plain-cnn.arch:14 maskable dense(12) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 32, units: 12, bias: true, activation: 'none' });
-  /** dense2: test/codegen/cases/plain-cnn.arch:15 dense(3) */
-  readonly dense2: Dense = this.dense('dense2', { inFeatures: 12, units: 3, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: PlainCnnLayers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      cbr1_conv1: this.conv('cbr1.conv1', { inChannels: 1, filters: 6, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      cbr1_bn1: this.bn('cbr1.bn1', { channels: 6, epsilon: 0.001, momentum: 0.99 }),
+      cbr2_conv1: this.conv('cbr2.conv1', { inChannels: 6, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      cbr2_bn1: this.bn('cbr2.bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 32, units: 12, bias: true, activation: 'none' }),
+      dense2: this.dense('dense2', { inFeatures: 12, units: 3, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
@@ -97,9 +111,9 @@ export class PlainCnn extends NetworkModule {
 
     // cbr1: from test/codegen/cases/plain-cnn.arch:11 cbr(6)
     // cbr1.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3)
-    const t1 = this.cbr1_conv1.apply(x);
+    const t1 = this.layers.cbr1_conv1.apply(x);
     // cbr1.bn1: test/codegen/cases/plain-cnn.arch:7 bn
-    const t2 = applyMask(this.cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:cbr1.conv1'].id);
+    const t2 = applyMask(this.layers.cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:cbr1.conv1'].id);
     // cbr1.relu1: test/codegen/cases/plain-cnn.arch:7 relu
     const t3 = relu(t2);
 
@@ -108,9 +122,9 @@ export class PlainCnn extends NetworkModule {
 
     // cbr2: from test/codegen/cases/plain-cnn.arch:12 cbr(8)
     // cbr2.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3)
-    const t5 = this.cbr2_conv1.apply(t4);
+    const t5 = this.layers.cbr2_conv1.apply(t4);
     // cbr2.bn1: test/codegen/cases/plain-cnn.arch:7 bn
-    const t6 = applyMask(this.cbr2_bn1.apply(t5, ctx.training), ctx, groups['g1:cbr2.conv1'].id);
+    const t6 = applyMask(this.layers.cbr2_bn1.apply(t5, ctx.training), ctx, groups['g1:cbr2.conv1'].id);
     // cbr2.relu1: test/codegen/cases/plain-cnn.arch:7 relu
     const t7 = relu(t6);
 
@@ -119,11 +133,11 @@ export class PlainCnn extends NetworkModule {
     // flatten1: test/codegen/cases/plain-cnn.arch:13 flatten
     const t9 = flatten(t8);
     // dense1: test/codegen/cases/plain-cnn.arch:14 maskable dense(12)
-    const t10 = applyMask(this.dense1.apply(t9), ctx, groups['g2:dense1'].id);
+    const t10 = applyMask(this.layers.dense1.apply(t9), ctx, groups['g2:dense1'].id);
     // dropout1: test/codegen/cases/plain-cnn.arch:14 dropout(0.25)
     const t11 = dropout(t10, 0.25, ctx);
     // dense2: test/codegen/cases/plain-cnn.arch:15 dense(3)
-    const t12 = this.dense2.apply(t11);
+    const t12 = this.layers.dense2.apply(t11);
 
     return t12;
   }
@@ -193,6 +207,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'plain_cnn',
       specPath: 'test/codegen/cases/plain-cnn.arch',
+      specUrl: new URL('../test/codegen/cases/plain-cnn.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,

@@ -96,79 +96,108 @@ export const groups = {
 /** The name of a mask group of this network. */
 export type ResidualNetGroupName = keyof typeof groups;
 
+/** The layers with weights of test/codegen/cases/residual.arch, one property per layer (named after its path). */
+export interface ResidualNetLayers {
+  /** conv1: test/codegen/cases/residual.arch:18 conv(8, kernel 3) */
+  readonly conv1: Conv2d;
+  /** bn1: test/codegen/cases/residual.arch:18 bn */
+  readonly bn1: BatchNorm;
+  /** stage1.basic1.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic1_conv1: Conv2d;
+  /** stage1.basic1.bn1: test/codegen/cases/residual.arch:7 bn */
+  readonly stage1_basic1_bn1: BatchNorm;
+  /** stage1.basic1.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3) */
+  readonly stage1_basic1_conv2: Conv2d;
+  /** stage1.basic1.bn2: test/codegen/cases/residual.arch:8 bn */
+  readonly stage1_basic1_bn2: BatchNorm;
+  /** stage1.basic2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride) */
+  readonly stage1_basic2_conv1: Conv2d;
+  /** stage1.basic2.bn1: test/codegen/cases/residual.arch:7 bn */
+  readonly stage1_basic2_bn1: BatchNorm;
+  /** stage1.basic2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3) */
+  readonly stage1_basic2_conv2: Conv2d;
+  /** stage1.basic2.bn2: test/codegen/cases/residual.arch:8 bn */
+  readonly stage1_basic2_bn2: BatchNorm;
+  /** stage2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride) */
+  readonly stage2_conv1: Conv2d;
+  /** stage2.bn1: test/codegen/cases/residual.arch:7 bn */
+  readonly stage2_bn1: BatchNorm;
+  /** stage2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3) */
+  readonly stage2_conv2: Conv2d;
+  /** stage2.bn2: test/codegen/cases/residual.arch:8 bn */
+  readonly stage2_bn2: BatchNorm;
+  /** stage2.shortcut.conv: test/codegen/cases/residual.arch:9 add(shortcut) */
+  readonly stage2_shortcut_conv: Conv2d;
+  /** stage2.shortcut.bn: test/codegen/cases/residual.arch:9 add(shortcut) */
+  readonly stage2_shortcut_bn: BatchNorm;
+  /** mix.branch1.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k) */
+  readonly mix_branch1_conv1: Conv2d;
+  /** mix.branch1.bn1: test/codegen/cases/residual.arch:14 bn */
+  readonly mix_branch1_bn1: BatchNorm;
+  /** mix.branch2.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k) */
+  readonly mix_branch2_conv1: Conv2d;
+  /** mix.branch2.bn1: test/codegen/cases/residual.arch:14 bn */
+  readonly mix_branch2_bn1: BatchNorm;
+  /** dense1: test/codegen/cases/residual.arch:23 dense(3) */
+  readonly dense1: Dense;
+}
+
 /**
- * The network of test/codegen/cases/residual.arch, wired as code: one field per layer with weights, and a forward pass that
- * applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
+ * The network of test/codegen/cases/residual.arch, wired as code: its layers with weights in `layers`, and a forward pass
+ * that applies each layer, and each group's mask where the runtime's `maskPlacement` puts it.
  */
 export class ResidualNet extends NetworkModule {
-  /** conv1: test/codegen/cases/residual.arch:18 conv(8, kernel 3) */
-  readonly conv1: Conv2d = this.conv('conv1', { inChannels: 3, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** bn1: test/codegen/cases/residual.arch:18 bn */
-  readonly bn1: BatchNorm = this.bn('bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic1_conv1: Conv2d = this.conv('stage1.basic1.conv1', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn1: test/codegen/cases/residual.arch:7 bn */
-  readonly stage1_basic1_bn1: BatchNorm = this.bn('stage1.basic1.bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic1.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3) */
-  readonly stage1_basic1_conv2: Conv2d = this.conv('stage1.basic1.conv2', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic1.bn2: test/codegen/cases/residual.arch:8 bn */
-  readonly stage1_basic1_bn2: BatchNorm = this.bn('stage1.basic1.bn2', { channels: 8, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride) */
-  readonly stage1_basic2_conv1: Conv2d = this.conv('stage1.basic2.conv1', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn1: test/codegen/cases/residual.arch:7 bn */
-  readonly stage1_basic2_bn1: BatchNorm = this.bn('stage1.basic2.bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 });
-  /** stage1.basic2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3) */
-  readonly stage1_basic2_conv2: Conv2d = this.conv('stage1.basic2.conv2', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage1.basic2.bn2: test/codegen/cases/residual.arch:8 bn */
-  readonly stage1_basic2_bn2: BatchNorm = this.bn('stage1.basic2.bn2', { channels: 8, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride) */
-  readonly stage2_conv1: Conv2d = this.conv('stage2.conv1', { inChannels: 8, filters: 12, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bn1: test/codegen/cases/residual.arch:7 bn */
-  readonly stage2_bn1: BatchNorm = this.bn('stage2.bn1', { channels: 12, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3) */
-  readonly stage2_conv2: Conv2d = this.conv('stage2.conv2', { inChannels: 12, filters: 12, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.bn2: test/codegen/cases/residual.arch:8 bn */
-  readonly stage2_bn2: BatchNorm = this.bn('stage2.bn2', { channels: 12, epsilon: 0.001, momentum: 0.99 });
-  /** stage2.shortcut.conv: test/codegen/cases/residual.arch:9 add(shortcut) */
-  readonly stage2_shortcut_conv: Conv2d = this.conv('stage2.shortcut.conv', { inChannels: 8, filters: 12, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** stage2.shortcut.bn: test/codegen/cases/residual.arch:9 add(shortcut) */
-  readonly stage2_shortcut_bn: BatchNorm = this.bn('stage2.shortcut.bn', { channels: 12, epsilon: 0.001, momentum: 0.99 });
-  /** mix.branch1.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k) */
-  readonly mix_branch1_conv1: Conv2d = this.conv('mix.branch1.conv1', { inChannels: 12, filters: 4, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** mix.branch1.bn1: test/codegen/cases/residual.arch:14 bn */
-  readonly mix_branch1_bn1: BatchNorm = this.bn('mix.branch1.bn1', { channels: 4, epsilon: 0.001, momentum: 0.99 });
-  /** mix.branch2.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k) */
-  readonly mix_branch2_conv1: Conv2d = this.conv('mix.branch2.conv1', { inChannels: 12, filters: 6, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false });
-  /** mix.branch2.bn1: test/codegen/cases/residual.arch:14 bn */
-  readonly mix_branch2_bn1: BatchNorm = this.bn('mix.branch2.bn1', { channels: 6, epsilon: 0.001, momentum: 0.99 });
-  /** dense1: test/codegen/cases/residual.arch:23 dense(3) */
-  readonly dense1: Dense = this.dense('dense1', { inFeatures: 10, units: 3, bias: true, activation: 'none' });
+  /** The layers with weights, one property per layer (named after its path). */
+  readonly layers: ResidualNetLayers;
 
   /** Defaults: the IR below and the spec's seed. */
   constructor(network: IrNetwork = ir, opts: ModuleOptions = { seed: network.train.seed }) {
     super(network, opts);
+    this.layers = {
+      conv1: this.conv('conv1', { inChannels: 3, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      bn1: this.bn('bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv1: this.conv('stage1.basic1.conv1', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn1: this.bn('stage1.basic1.bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic1_conv2: this.conv('stage1.basic1.conv2', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic1_bn2: this.bn('stage1.basic1.bn2', { channels: 8, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv1: this.conv('stage1.basic2.conv1', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn1: this.bn('stage1.basic2.bn1', { channels: 8, epsilon: 0.001, momentum: 0.99 }),
+      stage1_basic2_conv2: this.conv('stage1.basic2.conv2', { inChannels: 8, filters: 8, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage1_basic2_bn2: this.bn('stage1.basic2.bn2', { channels: 8, epsilon: 0.001, momentum: 0.99 }),
+      stage2_conv1: this.conv('stage2.conv1', { inChannels: 8, filters: 12, kernel: [3, 3], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bn1: this.bn('stage2.bn1', { channels: 12, epsilon: 0.001, momentum: 0.99 }),
+      stage2_conv2: this.conv('stage2.conv2', { inChannels: 12, filters: 12, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_bn2: this.bn('stage2.bn2', { channels: 12, epsilon: 0.001, momentum: 0.99 }),
+      stage2_shortcut_conv: this.conv('stage2.shortcut.conv', { inChannels: 8, filters: 12, kernel: [1, 1], stride: [2, 2], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      stage2_shortcut_bn: this.bn('stage2.shortcut.bn', { channels: 12, epsilon: 0.001, momentum: 0.99 }),
+      mix_branch1_conv1: this.conv('mix.branch1.conv1', { inChannels: 12, filters: 4, kernel: [1, 1], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      mix_branch1_bn1: this.bn('mix.branch1.bn1', { channels: 4, epsilon: 0.001, momentum: 0.99 }),
+      mix_branch2_conv1: this.conv('mix.branch2.conv1', { inChannels: 12, filters: 6, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, depthwise: false, bias: false }),
+      mix_branch2_bn1: this.bn('mix.branch2.bn1', { channels: 6, epsilon: 0.001, momentum: 0.99 }),
+      dense1: this.dense('dense1', { inFeatures: 10, units: 3, bias: true, activation: 'none' }),
+    };
   }
 
   /** Logits for a batch; call inside `tf.tidy` or `tf.variableGrads`. */
   override forward(x: Tensor, ctx: ForwardContext): Tensor {
     // conv1: test/codegen/cases/residual.arch:18 conv(8, kernel 3)
-    const t1 = this.conv1.apply(x);
+    const t1 = this.layers.conv1.apply(x);
     // bn1: test/codegen/cases/residual.arch:18 bn
-    const t2 = applyMask(this.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
     // relu1: test/codegen/cases/residual.arch:18 relu
     const t3 = relu(t2);
 
     // stage1.basic1: from test/codegen/cases/residual.arch:19 basic(8)
     // stage1.basic1.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride)
-    const t4 = this.stage1_basic1_conv1.apply(t3);
+    const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: test/codegen/cases/residual.arch:7 bn
-    const t5 = applyMask(this.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
     // stage1.basic1.relu1: test/codegen/cases/residual.arch:7 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3)
-    const t7 = this.stage1_basic1_conv2.apply(t6);
+    const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: test/codegen/cases/residual.arch:8 bn
-    const t8 = applyMask(this.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic1.add1: test/codegen/cases/residual.arch:9 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: test/codegen/cases/residual.arch:10 relu
@@ -176,15 +205,15 @@ export class ResidualNet extends NetworkModule {
 
     // stage1.basic2: from test/codegen/cases/residual.arch:19 basic(8)
     // stage1.basic2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride)
-    const t11 = this.stage1_basic2_conv1.apply(t10);
+    const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: test/codegen/cases/residual.arch:7 bn
-    const t12 = applyMask(this.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
     // stage1.basic2.relu1: test/codegen/cases/residual.arch:7 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3)
-    const t14 = this.stage1_basic2_conv2.apply(t13);
+    const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: test/codegen/cases/residual.arch:8 bn
-    const t15 = applyMask(this.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
     // stage1.basic2.add1: test/codegen/cases/residual.arch:9 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: test/codegen/cases/residual.arch:10 relu
@@ -192,19 +221,19 @@ export class ResidualNet extends NetworkModule {
 
     // stage2: from test/codegen/cases/residual.arch:20 basic(12, stride 2)
     // stage2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride)
-    const t18 = this.stage2_conv1.apply(t17);
+    const t18 = this.layers.stage2_conv1.apply(t17);
     // stage2.bn1: test/codegen/cases/residual.arch:7 bn
-    const t19 = applyMask(this.stage2_bn1.apply(t18, ctx.training), ctx, groups['g3:stage2.conv1'].id);
+    const t19 = applyMask(this.layers.stage2_bn1.apply(t18, ctx.training), ctx, groups['g3:stage2.conv1'].id);
     // stage2.relu1: test/codegen/cases/residual.arch:7 relu
     const t20 = relu(t19);
     // stage2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3)
-    const t21 = this.stage2_conv2.apply(t20);
+    const t21 = this.layers.stage2_conv2.apply(t20);
     // stage2.bn2: test/codegen/cases/residual.arch:8 bn
-    const t22 = applyMask(this.stage2_bn2.apply(t21, ctx.training), ctx, groups['g4:stage2'].id);
+    const t22 = applyMask(this.layers.stage2_bn2.apply(t21, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.shortcut.conv: test/codegen/cases/residual.arch:9 add(shortcut)
-    const t23 = this.stage2_shortcut_conv.apply(t17);
+    const t23 = this.layers.stage2_shortcut_conv.apply(t17);
     // stage2.shortcut.bn: test/codegen/cases/residual.arch:9 add(shortcut)
-    const t24 = applyMask(this.stage2_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
+    const t24 = applyMask(this.layers.stage2_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
     // stage2.add1: test/codegen/cases/residual.arch:9 add(shortcut)
     const t25 = add([applyGate(t22, ctx, [groups['g3:stage2.conv1'].id]), t24]);
     // stage2.relu2: test/codegen/cases/residual.arch:10 relu
@@ -212,17 +241,17 @@ export class ResidualNet extends NetworkModule {
 
     // mix.branch1: from test/codegen/cases/residual.arch:21 branch(4)
     // mix.branch1.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k)
-    const t27 = this.mix_branch1_conv1.apply(t26);
+    const t27 = this.layers.mix_branch1_conv1.apply(t26);
     // mix.branch1.bn1: test/codegen/cases/residual.arch:14 bn
-    const t28 = applyMask(this.mix_branch1_bn1.apply(t27, ctx.training), ctx, groups['g5:mix.branch1.conv1'].id);
+    const t28 = applyMask(this.layers.mix_branch1_bn1.apply(t27, ctx.training), ctx, groups['g5:mix.branch1.conv1'].id);
     // mix.branch1.relu1: test/codegen/cases/residual.arch:14 relu
     const t29 = relu(t28);
 
     // mix.branch2: from test/codegen/cases/residual.arch:21 branch(6, k 3)
     // mix.branch2.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k)
-    const t30 = this.mix_branch2_conv1.apply(t26);
+    const t30 = this.layers.mix_branch2_conv1.apply(t26);
     // mix.branch2.bn1: test/codegen/cases/residual.arch:14 bn
-    const t31 = applyMask(this.mix_branch2_bn1.apply(t30, ctx.training), ctx, groups['g6:mix.branch2.conv1'].id);
+    const t31 = applyMask(this.layers.mix_branch2_bn1.apply(t30, ctx.training), ctx, groups['g6:mix.branch2.conv1'].id);
     // mix.branch2.relu1: test/codegen/cases/residual.arch:14 relu
     const t32 = relu(t31);
 
@@ -231,7 +260,7 @@ export class ResidualNet extends NetworkModule {
     // gap1: test/codegen/cases/residual.arch:22 gap
     const t34 = globalAvgPool(t33);
     // dense1: test/codegen/cases/residual.arch:23 dense(3)
-    const t35 = this.dense1.apply(t34);
+    const t35 = this.layers.dense1.apply(t34);
 
     return t35;
   }
@@ -336,6 +365,7 @@ export async function main(argv: readonly string[], io?: TrainerIo): Promise<num
     {
       name: 'residual_net',
       specPath: 'test/codegen/cases/residual.arch',
+      specUrl: new URL('../test/codegen/cases/residual.arch', import.meta.url),
       specSource,
       ir,
       defaults: defaultConfig,
