@@ -51,7 +51,9 @@ export function readRunMarker(dir: string): RunMarker | null {
 }
 
 export function newRunMarker(o: { network: string; spec: string; files: string[]; facts?: Record<string, unknown> }): RunMarker {
-  return { ...(o.facts ?? {}), archcRun: 1, id: randomUUID(), network: o.network, spec: o.spec, files: o.files, startedAt: new Date().toISOString() };
+  const own = { archcRun: 1 as const, id: randomUUID(), network: o.network, spec: o.spec, files: o.files, startedAt: new Date().toISOString() };
+  // The marker's own keys first (a reader sees what the file is) and never overridden by a fact.
+  return { ...own, ...(o.facts ?? {}), ...own };
 }
 
 export function writeRunMarker(dir: string, m: RunMarker): void {

@@ -97,9 +97,14 @@ function layerFor(n: IrNode): tf.layers.Layer | null {
       return tf.layers.dropout({ name, rate: n.attrs.rate });
     case 'embedding':
       return tf.layers.embedding({ name, inputDim: n.attrs.vocab, outputDim: n.attrs.dim });
-    case 'lstm':
-      // Our cell: sigmoid gates (tfjs defaults to hardSigmoid), tanh candidate and output, one bias vector.
-      return tf.layers.lstm({ name, units: n.attrs.units, returnSequences: true, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true });
+    case 'lstm': {
+      // Our cell: sigmoid gates (tfjs defaults to hardSigmoid), tanh candidate and output, one bias vector. The
+      // initializers are archc's own U(±1/√H) (runtime/layers/lstm.ts): tfjs's default orthogonal one warns on every
+      // matrix over 2000 elements ("Slowness may result"), and its values are overwritten by setWeights anyway.
+      const lim = 1 / Math.sqrt(n.attrs.units);
+      const init = () => tf.initializers.randomUniform({ minval: -lim, maxval: lim });
+      return tf.layers.lstm({ name, units: n.attrs.units, returnSequences: true, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, kernelInitializer: init(), recurrentInitializer: init() });
+    }
     case 'add':
       return tf.layers.add({ name });
     case 'concat':

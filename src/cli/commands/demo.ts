@@ -1,10 +1,11 @@
-// `archc demo [--out runs/demo] [--quick] [--fallback] [--steps N]` (= `npm run demo`): trains specs/demo-fashion.arch
+// `archc demo [--out runs/demo] [--force] [--quick] [--fallback] [--steps N]` (= `npm run demo`): trains specs/demo-fashion.arch
 // on Fashion-MNIST with continuous sparsification, compacts it to `<out>/<name>.pruned.arch`, prints `archc diff`
 // of input vs pruned, writes `<out>/report.html`, and says where everything is. Without Fashion-MNIST installed
 // (apt-get install dataset-fashion-mnist) it says so and trains on the runtime's generated synthetic images (a
 // fixed low-frequency pattern per class plus noise), so it works on a fresh machine after `npm install` alone.
+// The output folder follows archc train's policy (run-control.ts): refused when not empty unless --force.
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../../diagnostics/index.ts';
@@ -17,7 +18,9 @@ import { IrModule, runTraining } from '../../runtime/index.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
 import { UserError, type Io } from '../io.ts';
-import { METRICS_FILE, runFiles } from '../run-control.ts';
+import { checkRunOutputs, METRICS_FILE, prepareOutDir } from '../run-control.ts';
+import { lockRunDir } from '../run-lock.ts';
+import { updateRunMarker, type RunData } from '../run-marker.ts';
 import { selectBackend } from '../trainer-main.ts';
 import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
@@ -27,6 +30,7 @@ const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz
 
 interface DemoOptions {
   out: string;
+  force?: boolean;
   quick?: boolean;
   fallback?: boolean;
   steps?: string;
@@ -38,6 +42,7 @@ export const registerDemo: RegisterCommand = (program: Command, io: Io) => {
     .command('demo')
     .description('train a small Fashion-MNIST CNN with sparsification, write the pruned .arch, print the diff and write report.html')
     .option('--out <dir>', 'output folder', 'runs/demo')
+    .option('--force', 'write into a non-empty --out, replacing what an earlier run there wrote (never other files)')
     .option('--quick', 'a tiny run (30 steps) to see every stage work in well under a minute')
     .option('--fallback', 'use the embedded synthetic fallback even when Fashion-MNIST is installed')
     .option('--steps <n>', "override the spec's training steps")
@@ -83,13 +88,43 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   const steps = opts.steps !== undefined ? Number(opts.steps) : opts.quick ? 30 : (ir.train.steps ?? undefined);
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new UserError(`--steps must be a positive integer, got ${opts.steps}`);
 
-  // A fresh output folder for the files this command writes.
-  mkdirSync(out, { recursive: true });
+  // The output folder, under the same policy as archc train: refused when not empty unless --force, which removes only
+  // what an earlier run there recorded as its own (run.json); locked while this demo runs.
   const inputCopy = join(out, basename(specPath));
   const pruned = join(out, prunedFileName(specPath));
-  for (const f of [...runFiles(specPath), 'diff.json', 'masks-final.json', 'run.json']) rmSync(resolve(out, f), { force: true });
-  copyFileSync(specPath, inputCopy);
+  const extraFiles = [basename(specPath), 'diff.json', 'masks-final.json'];
+  const shownOut = shown(out);
+  checkRunOutputs(out, specPath, ir, extraFiles);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`--out ${shownOut} is a file, not a folder`);
+  mkdirSync(out, { recursive: true });
+  const unlock = lockRunDir(out, shownOut);
+  try {
+    const runData: RunData = { data: data === 'synthetic' ? 'synthetic' : (data.path ?? data.kind), kind: ir.train.data.kind, seed: ir.train.seed, ...(data === 'synthetic' ? { synthetic } : {}) };
+    prepareOutDir({ outDir: out, specPath, ir, extraFiles, ...(opts.force ? { force: true } : {}), facts: { data: runData } });
+    copyFileSync(specPath, inputCopy);
+    await trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, data, dataNote, steps, synthetic, shown, t0 });
+  } finally {
+    unlock();
+  }
+}
 
+interface DemoRun {
+  opts: DemoOptions;
+  io: Io;
+  ir: IrNetwork;
+  specPath: string;
+  out: string;
+  inputCopy: string;
+  pruned: string;
+  data: TrainConfig['data'] | 'synthetic';
+  dataNote: string;
+  steps: number | undefined;
+  synthetic: { train: number; test: number };
+  shown: (p: string) => string;
+  t0: number;
+}
+
+async function trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, data, dataNote, steps, synthetic, shown, t0 }: DemoRun): Promise<void> {
   io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
   const logEvery = opts.quick ? 10 : 50;
   await selectBackend(undefined);
@@ -138,10 +173,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   }
 
   const wall = (Date.now() - t0) / 1000;
-  writeFileAtomicSync(
-    join(out, 'run.json'),
-    JSON.stringify({ network: ir.name, dataset: dataNote, backend: result.backend.name, input: inputCopy, command: `archc demo${opts.quick ? ' --quick' : ''}${opts.fallback ? ' --fallback' : ''}`, wallTime: wall }, null, 2),
-  );
+  updateRunMarker(out, { dataset: dataNote, backend: result.backend.name, input: inputCopy, command: `archc demo${opts.quick ? ' --quick' : ''}${opts.fallback ? ' --fallback' : ''}`, wallTime: wall });
   const report = await writeReport(out, { input: inputCopy });
   const f = result.finalMetrics;
   io.out('');
