@@ -2,7 +2,7 @@
 // it trains, prints the width diff (archc diff when compaction and diff exist), writes metrics, report.html and
 // says where everything is. One tiny run, well under a minute.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,4 +36,22 @@ describe('archc demo --quick', () => {
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Training MACs per iteration');
   }, 120_000);
+
+  it('refuses a non-empty --out without --force, and --force never touches a user file of a run file name (issue 15 #4)', async () => {
+    const err: string[] = [];
+    const io: Io = { out: () => {}, err: (t) => void err.push(t), isTTY: false, cwd: dir };
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'demo-fashion.arch'), 'my own spec');
+    expect(await run(['demo', '--quick', '--fallback', '--out', 'mine'], io)).toBe(1);
+    expect(err.join('\n')).toMatch(/the output folder .*mine is not empty; pass --force/);
+    expect(await run(['demo', '--quick', '--fallback', '--out', 'mine', '--force'], io)).toBe(1);
+    expect(err.join('\n')).toMatch(/--force removes only files an earlier archc run recorded as its own.*'demo-fashion\.arch' would be overwritten/);
+    expect(readFileSync(join(mine, 'demo-fashion.arch'), 'utf8')).toBe('my own spec');
+    expect(readdirSync(mine)).toEqual(['demo-fashion.arch']);
+    // The first test's folder holds a demo run: without --force it is refused as well.
+    err.length = 0;
+    expect(await run(['demo', '--quick', '--fallback', '--out', 'out'], io)).toBe(1);
+    expect(err.join('\n')).toMatch(/is not empty; pass --force/);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/codegen/index.ts';
 import { runCli } from './helpers.ts';
 
@@ -40,6 +40,28 @@ describe('archc train', () => {
     expect(existsSync(join(out, 'plain-cnn.pruned.arch'))).toBe(true);
     expect(stdout).toMatch(/pruned spec: /);
   });
+
+  it('prints no tfjs initializer warnings on an LSTM spec (issue 15 #18)', async () => {
+    writeFileSync(
+      join(dir, 'lm.arch'),
+      'network lm {\n  input tokens(vocab 50, seq 8)\n  train { data synthetic  steps 2  batch 4  optimizer sgd(lr 1)  seed 1 }\n' +
+        '  layers {\n    embedding(16)\n    maskable lstm(32)\n    maskable lstm(32)\n    dense(50)\n  }\n}\n',
+    );
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => void warnings.push(a.map(String).join(' ')));
+    try {
+      // 32 units: recurrent kernels of 32 × 128 = 4,096 elements, over the 2,000 that tfjs's orthogonal init warns at.
+      const cli = await runCli(['train', 'lm.arch', '--synthetic-size', '200', '--eval-limit', '32', '--backend', 'cpu', '--out', 'run'], { cwd: dir });
+      expect(cli.code, cli.err).toBe(0);
+      expect(existsSync(join(dir, 'run', 'weights', 'model.json'))).toBe(true);
+      const ev = await runCli(['eval', 'run/lm.pruned.arch', '--weights', 'run/weights', '--backend', 'cpu', '--limit', '2'], { cwd: dir });
+      expect(ev.code, ev.err).toBe(0);
+      expect(cli.out + cli.err + ev.out + ev.err).not.toMatch(/Orthogonal/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warnings.filter((w) => /Orthogonal initializer/.test(w))).toEqual([]);
+  }, 120_000);
 
   it('refuses a non-empty --out without --force', async () => {
     const out = join(dir, 'busy');
