@@ -91,6 +91,9 @@ describe('output names and folders', () => {
     writeFileSync(join(run, 'metrics.jsonl'), '{"step":1}\n');
     writeFileSync(join(run, 'notes.txt'), 'mine');
     expect(() => prepareOutDir({ outDir: run, specPath: TINY, ir: { name: 'tiny' } })).toThrow(/is not empty; pass --force/);
+    // No run.json says metrics.jsonl is a run's: --force refuses rather than overwrite it (issue 15 #3).
+    expect(() => prepareOutDir({ outDir: run, specPath: TINY, ir: { name: 'tiny' }, force: true })).toThrow(/no run\.json of an archc run: 'metrics\.jsonl'/);
+    writeFileSync(join(run, 'run.json'), JSON.stringify({ archcRun: 1, id: 'earlier', files: ['metrics.jsonl', 'run.json'] }));
     prepareOutDir({ outDir: run, specPath: TINY, ir: { name: 'tiny' }, force: true });
     expect(existsSync(join(run, 'metrics.jsonl'))).toBe(false);
     expect(readFileSync(join(run, 'notes.txt'), 'utf8')).toBe('mine');
