@@ -14,7 +14,7 @@ import { CHECKPOINT_FILE, CheckpointError, readCheckpoint, specHash, writeCheckp
 import { checkStep, NumericsError } from '../runtime/train/numerics.ts';
 import { metricsLineSchema } from '../runtime/train/metrics-schema.ts';
 import type { StepInfo, Trainer, TrainerState } from '../runtime/train/trainer.ts';
-import { prunedFileName } from '../compaction/index.ts';
+import { failedPrunedName, prunedFileName } from '../compaction/index.ts';
 import { METRICS_FILE } from '../runtime/train/trainer.ts';
 import { UserError } from './io.ts';
 import { LOCK_FILE, lockRunDir } from './run-lock.ts';
@@ -27,7 +27,8 @@ export { METRICS_FILE };
  * a later --force removes these (and only these, and only when that run.json lists them) first.
  */
 export function runFiles(specPath: string): string[] {
-  return [METRICS_FILE, CHECKPOINT_FILE, prunedFileName(specPath), 'compaction.json', 'report.html', 'weights/model.json', 'weights/weights.bin', RUN_MARKER];
+  const pruned = prunedFileName(specPath);
+  return [METRICS_FILE, CHECKPOINT_FILE, pruned, failedPrunedName(pruned), 'compaction.json', 'report.html', 'weights/model.json', 'weights/weights.bin', RUN_MARKER];
 }
 
 /** `rel` ('/'-separated, from a run's file list) inside `outDir`, each segment a plain file name (see outputPath). */
