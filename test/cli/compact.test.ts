@@ -76,7 +76,7 @@ describe('archc compact', () => {
     const out = join(dir, 'run');
     const t = await trainChain(out);
     expect(t.code, t.err).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'compaction.json', 'dn.pruned.arch', 'metrics.jsonl', 'weights']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'compaction.json', 'dn.pruned.arch', 'metrics.jsonl', 'run.json', 'weights']);
     const pruned = readFileSync(join(out, 'dn.pruned.arch'), 'utf8');
     const report = readFileSync(join(out, 'compaction.json'), 'utf8');
     const weights = readFileSync(join(out, 'weights', 'weights.bin'));
@@ -97,14 +97,14 @@ describe('archc compact', () => {
     const t = await trainChain(out);
     expect(t.code).toBe(1);
     expect(t.err).toMatch(/compaction failed: ENOSPC: no space left on device \(planted\); the trained network is saved in run\/checkpoint\.archckpt; after fixing the cause, archc compact run redoes it/);
-    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'metrics.jsonl']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'metrics.jsonl', 'run.json']);
     const resumed = await runCli(['train', spec, '--resume', out], { cwd: dir });
     expect(resumed.code).toBe(1);
     expect(resumed.err).toMatch(/nothing to resume: .*\(archc compact \S+ redoes its compaction from the checkpoint\)/);
 
     const cli = await runCli(['compact', 'run'], { cwd: dir });
     expect(cli.code, cli.err).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'compaction.json', 'dn.pruned.arch', 'metrics.jsonl', 'weights']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'compaction.json', 'dn.pruned.arch', 'metrics.jsonl', 'run.json', 'weights']);
     const recheck = await runCli(['check', join(out, 'dn.pruned.arch')]);
     expect(recheck.code, recheck.err).toBe(0);
   });

@@ -35,7 +35,7 @@ describe('archc demo --quick', () => {
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Training MACs per iteration');
-  }, 120_000);
+  }, 300_000); // one quick demo: under a minute alone, but the shared 2-core machine can triple that
 
   it('refuses a non-empty --out without --force, and --force never touches a user file of a run file name (issue 15 #4)', async () => {
     const err: string[] = [];
@@ -49,9 +49,14 @@ describe('archc demo --quick', () => {
     expect(err.join('\n')).toMatch(/--force removes only files an earlier archc run recorded as its own.*'demo-fashion\.arch' would be overwritten/);
     expect(readFileSync(join(mine, 'demo-fashion.arch'), 'utf8')).toBe('my own spec');
     expect(readdirSync(mine)).toEqual(['demo-fashion.arch']);
-    // The first test's folder holds a demo run: without --force it is refused as well.
+    // A folder holding an earlier run (its run.json): without --force it is refused as well.
+    const earlier = join(dir, 'earlier');
+    mkdirSync(earlier);
+    writeFileSync(join(earlier, 'metrics.jsonl'), '{"step":1}\n');
+    writeFileSync(join(earlier, 'run.json'), JSON.stringify({ archcRun: 1, id: 'earlier', files: ['metrics.jsonl', 'run.json'] }));
     err.length = 0;
-    expect(await run(['demo', '--quick', '--fallback', '--out', 'out'], io)).toBe(1);
+    expect(await run(['demo', '--quick', '--fallback', '--out', 'earlier'], io)).toBe(1);
     expect(err.join('\n')).toMatch(/is not empty; pass --force/);
+    expect(readFileSync(join(earlier, 'metrics.jsonl'), 'utf8')).toBe('{"step":1}\n');
   }, 60_000);
 });
