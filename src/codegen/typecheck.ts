@@ -2,6 +2,7 @@
 // the runtime (so `archc/runtime` and `archc/trainer` resolve through package.json "exports"), and the emitted
 // text as unsaved in-memory files placed inside the package. Returns ts-morph's pre-emit diagnostics per module.
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { PACKAGE_ROOT } from './package-root.ts';
@@ -14,7 +15,22 @@ export interface ModuleDiagnostics {
 
 /** Checks several modules in one program (the runtime's types are loaded once). */
 export function typecheckModules(modules: readonly { fileName: string; text: string }[]): ModuleDiagnostics[] {
-  const project = new Project({ tsConfigFilePath: join(PACKAGE_ROOT, 'tsconfig.json'), skipAddingFilesFromTsConfig: true });
+  // An installed package ships no tsconfig.json: the same checks, with the runtime's types from dist/ (its .d.ts).
+  const tsconfig = join(PACKAGE_ROOT, 'tsconfig.json');
+  const project = existsSync(tsconfig)
+    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
+    : new Project({
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.NodeNext,
+          moduleResolution: ts.ModuleResolutionKind.NodeNext,
+          strict: true,
+          noImplicitOverride: true,
+          skipLibCheck: true,
+          noEmit: true,
+          types: [],
+        },
+      });
   // Unsaved files inside the package, so the self-reference resolves; the prefix keeps them apart from the real
   // generated/ modules, which this program never loads.
   const dir = join(PACKAGE_ROOT, 'generated');

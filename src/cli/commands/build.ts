@@ -28,7 +28,12 @@ export const registerBuild: RegisterCommand = (program: Command, io: Io, setExit
       const shown = (p: string): string => relative(io.cwd, p) || p;
       if (samePath(dest, resolve(io.cwd, file))) throw new UserError(`refusing to overwrite the input ${file}: choose another -o folder`);
       if (opts.typecheck) {
-        const [checked] = typecheckModules([r.module]);
+        let checked;
+        try {
+          [checked] = typecheckModules([r.module]);
+        } catch (e) {
+          throw new UserError(`cannot type-check the module for ${file}: ${e instanceof Error ? e.message : String(e)}; --no-typecheck writes it unchecked`);
+        }
         if (checked && checked.diagnostics.length > 0) {
           io.err(checked.diagnostics.slice(0, 20).join('\n'));
           throw new UserError(`internal error: the module generated for ${file} does not type-check (${checked.diagnostics.length} errors above); nothing written. Please report it; --no-typecheck writes it anyway`);
