@@ -92,7 +92,7 @@ describe('a generated trainer run directly', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Usage: plain_cnn \[options\]/);
-    for (const flag of ['--data <path|synthetic>', '--seed <n>', '--backend <node-gpu|node|wasm|cpu>', '--epochs <n>', '--steps <n>', '--batch <n>', '--out <dir>', '--lr <x>', '--lambda <x>']) {
+    for (const flag of ['--data <path|synthetic>', '--seed <n>', '--backend <node-gpu|node|native|wasm|cpu>', '--epochs <n>', '--steps <n>', '--batch <n>', '--out <dir>', '--lr <x>', '--lambda <x>']) {
       expect(r.stdout).toContain(flag);
     }
   });

@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTfjsWeights, WeightsMismatchError } from '../../compaction/tfjs-format.ts';
-import { initBackend, type BackendChoice } from '../../runtime/backend/index.ts';
+import { type BackendChoice } from '../../runtime/backend/index.ts';
+import { selectBackend } from '../trainer-main.ts';
 import { DataError, openDataset } from '../../runtime/data/index.ts';
 import { IrModule, type WeightMap } from '../../runtime/module.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
@@ -24,7 +25,7 @@ interface EvalOpts {
   json?: boolean;
 }
 
-const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'];
+const BACKENDS = ['node-gpu', 'node', 'native', 'wasm', 'cpu'];
 
 export const registerEval: RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => {
   program
@@ -44,7 +45,7 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, setExit:
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UserError(`--limit must be a positive integer, not '${opts.limit}'`);
       const ir = await compileOrReport(spec, io, setExit);
       if (!ir) return;
-      await initBackend(opts.backend as BackendChoice | undefined);
+      await selectBackend(opts.backend as BackendChoice | undefined);
       let weights: WeightMap;
       try {
         weights = await loadTfjsWeights(resolve(io.cwd, opts.weights), ir);

@@ -1,0 +1,199 @@
+// tfjs-wasm kernels that run on archc's oneDNN addon: convolutions (plain and depthwise, forward and both
+// gradients), batched matmul in every transpose form (with bias/ReLU for _FusedMatMul) and max/avg pooling with
+// their gradients. Geometry comes from tfjs's own computeConv2DInfo/computePool2DInfo, so 'same' padding
+// (asymmetric for even totals), explicit padding and rounding modes match tfjs exactly. Cases oneDNN is not
+// given (NCHW, non-float32, exotic activations) run the stock (or archc's composed) kernel instead.
+import * as tf from '@tensorflow/tfjs';
+import { stockKernel, type Attrs, type Info } from './kernel-utils.ts';
+import { untransposedMatMul } from './matmul.ts';
+import { nativeAddon } from './native-addon.ts';
+import { WasmHeap } from './native-heap.ts';
+
+type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: Attrs };
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
+const isNhwc = (attrs: Attrs): boolean => {
+  const f = attrs['dataFormat'] as string | undefined;
+  return f === undefined || f === 'NHWC' || f === 'channelsLast';
+};
+const allFloat = (...ts: Info[]): boolean => ts.every((t) => t.dtype === 'float32');
+
+function convInfo(xShape: number[], filterShape: number[], attrs: Attrs, depthwise: boolean): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs['strides'] as number | [number, number],
+    (attrs['dilations'] as number | [number, number] | undefined) ?? 1,
+    attrs['pad'] as Pad,
+    attrs['dimRoundingMode'] as Rounding,
+    depthwise,
+  );
+}
+
+/** The addon's conv dims (native/src/ops.hpp); oneDNN counts dilation from 0. */
+function convDims(c: tf.backend_util.Conv2DInfo, groups: number): number[] {
+  const p = c.padInfo;
+  return [
+    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.outChannels,
+    c.filterHeight, c.filterWidth, c.strideHeight, c.strideWidth, c.dilationHeight - 1, c.dilationWidth - 1,
+    p.top, p.left, p.bottom, p.right, groups,
+  ];
+}
+
+function fallback(name: string, args: Args, backendName: string): Info {
+  const cfg = stockKernel(name, backendName);
+  if (cfg === undefined) throw new Error(`archc: kernel '${name}' has no fallback on '${backendName}'`);
+  return cfg.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+}
+
+/** Conv2D / DepthwiseConv2dNative forward. */
+function convForward(depthwise: boolean) {
+  return (args: Args): Info => {
+    const { x, filter } = args.inputs as { x: Info; filter: Info };
+    const attrs = args.attrs ?? {};
+    if (!isNhwc(attrs) || !allFloat(x, filter)) return fallback(depthwise ? 'DepthwiseConv2dNative' : 'Conv2D', args, 'wasm');
+    const c = convInfo(x.shape, filter.shape, attrs, depthwise);
+    const h = new WasmHeap(args.backend);
+    const out = h.output([c.batchSize, c.outHeight, c.outWidth, c.outChannels]);
+    nativeAddon().conv2d(0, h.heap(), convDims(c, depthwise ? c.inChannels : 1), h.offset(x), h.offset(filter), h.offset(out));
+    return out;
+  };
+}
+
+/** Conv2DBackpropInput / DepthwiseConv2dNativeBackpropInput: dx from dy and the filter. */
+function convBackpropInput(depthwise: boolean) {
+  return (args: Args): Info => {
+    const { dy, filter } = args.inputs as { dy: Info; filter: Info };
+    const attrs = args.attrs ?? {};
+    const inputShape = attrs['inputShape'] as number[];
+    const c = convInfo(inputShape, filter.shape, attrs, depthwise);
+    const h = new WasmHeap(args.backend);
+    const dx = h.output(inputShape);
+    nativeAddon().conv2d(1, h.heap(), convDims(c, depthwise ? c.inChannels : 1), h.offset(dx), h.offset(filter), h.offset(dy));
+    return dx;
+  };
+}
+
+/** Conv2DBackpropFilter / DepthwiseConv2dNativeBackpropFilter: dW from x and dy. */
+function convBackpropFilter(depthwise: boolean) {
+  return (args: Args): Info => {
+    const { x, dy } = args.inputs as { x: Info; dy: Info };
+    const attrs = args.attrs ?? {};
+    const filterShape = attrs['filterShape'] as number[];
+    const c = convInfo(x.shape, filterShape, attrs, depthwise);
+    const h = new WasmHeap(args.backend);
+    const dw = h.output(filterShape);
+    nativeAddon().conv2d(2, h.heap(), convDims(c, depthwise ? c.inChannels : 1), h.offset(x), h.offset(dw), h.offset(dy));
+    return dw;
+  };
+}
+
+const CONV_GRAD_NAMES = ['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'];
+/** The gradient kernels need NHWC and float32 too; tfjs only produces those for NHWC float convs. */
+function guardConvGrad(name: string, f: (a: Args) => Info) {
+  return (args: Args): Info => {
+    const attrs = args.attrs ?? {};
+    if (!isNhwc(attrs)) throw new Error(`archc: ${name} on the native backend supports NHWC only`);
+    return f(args);
+  };
+}
+
+/**
+ * Batch dims of a matmul operand folded into one count; the addon broadcasts a batch of 1 against the other.
+ * Returns null when the batch shapes need real broadcasting (e.g. [2,1] against [1,3]).
+ */
+function matmulGeometry(a: Info, b: Info, tA: boolean, tB: boolean) {
+  const ra = a.shape.length, rb = b.shape.length;
+  if (ra < 2 || rb < 2) return null;
+  const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
+  const ba = outerA.reduce((p, v) => p * v, 1), bb = outerB.reduce((p, v) => p * v, 1);
+  const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = tA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = tB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) return null;
+  const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
+  // Only "equal batches" or "one side has a single matrix" fold into the addon's flat batch.
+  if (outer.reduce((p, v) => p * v, 1) !== Math.max(ba, bb) || (ba !== bb && Math.min(ba, bb) !== 1)) return null;
+  return { ba, bb, m, n, k, outShape: [...outer, m, n] };
+}
+
+function matmulKernel(kernelName: 'BatchMatMul' | '_FusedMatMul') {
+  const composed = untransposedMatMul(kernelName, 'wasm');
+  return (args: Args): Info => {
+    const attrs = args.attrs ?? {};
+    const { a, b } = args.inputs as { a: Info; b: Info };
+    const bias = (args.inputs as { bias?: Info }).bias;
+    const activation = (attrs['activation'] as string | undefined) ?? 'linear';
+    const tA = attrs['transposeA'] === true, tB = attrs['transposeB'] === true;
+    const g = allFloat(a, b) ? matmulGeometry(a, b, tA, tB) : null;
+    const nativeBias = bias === undefined || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === (g?.n ?? -1) && bias.shape[bias.shape.length - 1] === g?.n);
+    if (g === null || g.ba * g.bb * g.m * g.n * g.k === 0 || !nativeBias || (activation !== 'linear' && activation !== 'relu')) {
+      return composed(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    const h = new WasmHeap(args.backend);
+    const out = h.output(g.outShape);
+    const dims = [g.ba, g.bb, g.m, g.n, g.k, tA ? 1 : 0, tB ? 1 : 0, bias ? 1 : 0, activation === 'relu' ? 1 : 0];
+    nativeAddon().matmul(h.heap(), dims, h.offset(a), h.offset(b), h.offset(out), bias ? h.offset(bias) : null);
+    return out;
+  };
+}
+
+function poolInfo(xShape: number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    xShape as [number, number, number, number],
+    attrs['filterSize'] as number | [number, number],
+    attrs['strides'] as number | [number, number],
+    1,
+    attrs['pad'] as Pad,
+    attrs['dimRoundingMode'] as Rounding,
+  );
+}
+
+function poolDims(c: tf.backend_util.Conv2DInfo): number[] {
+  const p = c.padInfo;
+  return [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
+    c.strideHeight, c.strideWidth, p.top, p.left, p.bottom, p.right];
+}
+
+function poolForward(max: boolean) {
+  return (args: Args): Info => {
+    const { x } = args.inputs as { x: Info };
+    const attrs = args.attrs ?? {};
+    const c = poolInfo(x.shape, attrs);
+    if (x.dtype !== 'float32' || c.outHeight * c.outWidth === 0) return fallback(max ? 'MaxPool' : 'AvgPool', args, 'wasm');
+    const h = new WasmHeap(args.backend);
+    const out = h.output(c.outShape);
+    nativeAddon().pool2d(max ? 0 : 1, h.heap(), poolDims(c), h.offset(x), null, h.offset(out));
+    return out;
+  };
+}
+
+function poolBackward(max: boolean) {
+  return (args: Args): Info => {
+    const { dy, input } = args.inputs as { dy: Info; input: Info };
+    const attrs = args.attrs ?? {};
+    const c = poolInfo(input.shape, attrs);
+    const h = new WasmHeap(args.backend);
+    const dx = h.output(input.shape);
+    nativeAddon().pool2d(max ? 2 : 3, h.heap(), poolDims(c), max ? h.offset(input) : null, h.offset(dy), h.offset(dx));
+    return dx;
+  };
+}
+
+/** Kernel name → kernelFunc for the native backend (tfjs-wasm plus these). */
+export const NATIVE_KERNELS: Record<string, (args: Args) => Info> = {
+  Conv2D: convForward(false),
+  DepthwiseConv2dNative: convForward(true),
+  Conv2DBackpropInput: guardConvGrad(CONV_GRAD_NAMES[0], convBackpropInput(false)),
+  Conv2DBackpropFilter: guardConvGrad(CONV_GRAD_NAMES[1], convBackpropFilter(false)),
+  DepthwiseConv2dNativeBackpropInput: guardConvGrad(CONV_GRAD_NAMES[2], convBackpropInput(true)),
+  DepthwiseConv2dNativeBackpropFilter: guardConvGrad(CONV_GRAD_NAMES[3], convBackpropFilter(true)),
+  BatchMatMul: matmulKernel('BatchMatMul'),
+  _FusedMatMul: matmulKernel('_FusedMatMul'),
+  MaxPool: poolForward(true),
+  AvgPool: poolForward(false),
+  MaxPoolGrad: poolBackward(true),
+  AvgPoolGrad: poolBackward(false),
+};
