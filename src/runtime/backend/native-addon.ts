@@ -68,6 +68,10 @@ export function loadNative(): { addon: NativeAddon } | { reason: string } {
     return loaded;
   }
   try {
+    // libgomp reads its wait policy once, when the addon loads. Its default (spin after every parallel region)
+    // costs a training step 2–5× on a busy machine: JS runs between the kernels while the idle OpenMP thread
+    // spins on the other core. An explicit setting from the user wins.
+    process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     addon.setThreads(nativeThreads());
     loaded = { addon };
