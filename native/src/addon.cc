@@ -110,6 +110,15 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   });
 }
 
+// columnSum(heap, rows, c, scale, x, out)
+Napi::Value ColumnSum(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t rows = info[1].As<Napi::Number>().Int64Value(), c = info[2].As<Napi::Number>().Int64Value();
+    const float scale = info[3].As<Napi::Number>().FloatValue();
+    archc::column_sum(rows, c, scale, operand(info[0], info[4], rows * c, "columnSum x"), operand(info[0], info[5], c, "columnSum out"));
+  });
+}
+
 // pool2d(kind, heap, dims[14], x|null, dy|null, out)
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
@@ -160,6 +169,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
   exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
+  exports.Set("columnSum", Napi::Function::New(env, ColumnSum));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));

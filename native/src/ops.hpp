@@ -31,6 +31,9 @@ void batch_norm_forward(int64_t rows, int64_t c, float eps, float* x, float* gam
 void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* gamma, float* mean, float* var,
                          float* dy, float* dx, float* dgamma, float* dbeta);
 
+/** out[j] = scale · Σ_r x[r, j] (a sum or mean over every axis but the last), deterministic per thread count. */
+void column_sum(int64_t rows, int64_t c, float scale, float* x, float* out);
+
 /**
  * 2-D pooling, NHWC. kind 0: max forward (x → y); 1: avg forward; 2: max backward (x, dy → dx);
  * 3: avg backward (dy → dx). d = {N, IH, IW, C, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR}. As in tfjs, the

@@ -1,6 +1,6 @@
 // tfjs-wasm kernels that run on archc's oneDNN addon: convolutions (plain and depthwise, forward and both
 // gradients), batched matmul in every transpose form (with bias/ReLU for _FusedMatMul) and max/avg pooling with
-// their gradients. Geometry comes from tfjs's own computeConv2DInfo/computePool2DInfo, so 'same' padding
+// their gradients, and archc's training batch norm (forward with batch statistics, backward). Geometry comes from tfjs's own computeConv2DInfo/computePool2DInfo, so 'same' padding
 // (asymmetric for even totals), explicit padding and rounding modes match tfjs exactly. Cases oneDNN is not
 // given (NCHW, non-float32, exotic activations) run the stock (or archc's composed) kernel instead.
 import * as tf from '@tensorflow/tfjs';
@@ -182,8 +182,68 @@ function poolBackward(max: boolean) {
   };
 }
 
+/** Kernel names of archc's training batch norm (batch-norm.ts runs them when the backend has them). */
+export const BN_TRAIN = 'ArchcBatchNormTrain';
+export const BN_TRAIN_GRAD = 'ArchcBatchNormTrainGrad';
+
+/** x [..., C], gamma, beta → [y, mean, variance] with the batch's statistics (variance divided by N). */
+function batchNormTrainKernel(args: Args): Info[] {
+  const { x, gamma, beta } = args.inputs as { x: Info; gamma: Info; beta: Info };
+  const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
+  const c = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const h = new WasmHeap(args.backend);
+  const y = h.output(x.shape), mean = h.output([c]), variance = h.output([c]);
+  nativeAddon().batchNormForward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(beta), h.offset(y), h.offset(mean), h.offset(variance));
+  return [y, mean, variance];
+}
+
+/** dy, x, gamma, mean, variance → [dx, dgamma, dbeta], the gradient through the batch statistics included. */
+function batchNormTrainGradKernel(args: Args): Info[] {
+  const { dy, x, gamma, mean, variance } = args.inputs as Record<string, Info>;
+  const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
+  const c = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const h = new WasmHeap(args.backend);
+  const dx = h.output(x.shape), dgamma = h.output([c]), dbeta = h.output([c]);
+  nativeAddon().batchNormBackward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(mean), h.offset(variance),
+    h.offset(dy), h.offset(dx), h.offset(dgamma), h.offset(dbeta));
+  return [dx, dgamma, dbeta];
+}
+
+/**
+ * Sum/Mean over every axis but the last (mask, bias and BN-style gradients): tfjs-wasm transposes the whole tensor
+ * before reducing leading axes. Other reductions run the stock kernel.
+ */
+function columnReduce(name: 'Sum' | 'Mean') {
+  return (args: Args): Info => {
+    const { x } = args.inputs as { x: Info };
+    const attrs = args.attrs ?? {};
+    const r = x.shape.length;
+    const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
+    const leading = r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i);
+    const c = x.shape[r - 1] ?? 0;
+    const rows = c === 0 ? 0 : tf.util.sizeFromShape(x.shape) / c;
+    if (x.dtype !== 'float32' || !leading || rows === 0) return fallback(name, args, 'wasm');
+    const h = new WasmHeap(args.backend);
+    const out = h.output(attrs['keepDims'] === true ? [...x.shape.slice(0, -1).map(() => 1), c] : [c]);
+    nativeAddon().columnSum(h.heap(), rows, c, name === 'Mean' ? 1 / rows : 1, h.offset(x), h.offset(out));
+    return out;
+  };
+}
+
+/** Identity shares the input's buffer (as Reshape does) instead of copying it: tensors are immutable. */
+function shareIdentity(args: Args): Info {
+  const { x } = args.inputs as { x: Info };
+  if (x.dtype === 'string') return fallback('Identity', args, 'wasm');
+  (args.backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 /** Kernel name → kernelFunc for the native backend (tfjs-wasm plus these). */
-export const NATIVE_KERNELS: Record<string, (args: Args) => Info> = {
+export const NATIVE_KERNELS: Record<string, (args: Args) => Info | Info[]> = {
+  [BN_TRAIN]: batchNormTrainKernel,
+  [BN_TRAIN_GRAD]: batchNormTrainGradKernel,
   Conv2D: convForward(false),
   DepthwiseConv2dNative: convForward(true),
   Conv2DBackpropInput: guardConvGrad(CONV_GRAD_NAMES[0], convBackpropInput(false)),
@@ -192,6 +252,9 @@ export const NATIVE_KERNELS: Record<string, (args: Args) => Info> = {
   DepthwiseConv2dNativeBackpropFilter: guardConvGrad(CONV_GRAD_NAMES[3], convBackpropFilter(true)),
   BatchMatMul: matmulKernel('BatchMatMul'),
   _FusedMatMul: matmulKernel('_FusedMatMul'),
+  Sum: columnReduce('Sum'),
+  Mean: columnReduce('Mean'),
+  Identity: shareIdentity,
   MaxPool: poolForward(true),
   AvgPool: poolForward(false),
   MaxPoolGrad: poolBackward(true),

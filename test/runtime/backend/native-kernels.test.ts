@@ -1,11 +1,12 @@
 // The oneDNN kernels of the native backend against tfjs's cpu reference (stock kernels) on seeded random
 // shapes: conv and depthwise forward + both gradients (strides 1/2, same/valid/explicit padding, dilation 2,
 // odd sizes, 1×1/3×3/5×5, batch 1–3), matmul in every transpose form with batch broadcasting, fused matmul
-// with bias + ReLU, max/avg pooling and their gradients. Tolerance: max|Δ| ≤ 1e-4·(1 + max|ref|) (helpers.ts).
+// with bias + ReLU, max/avg pooling and their gradients, and the training batch norm (y, batch statistics and
+// the full gradient) against tf.moments + tf.batchNorm with tfjs's own gradient. Tolerance: max|Δ| ≤ 1e-4·(1 + max|ref|) (helpers.ts).
 // Skips, saying why, only when the addon is not built or ARCHC_NATIVE=0 turned it off.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, loadNative } from '../../../src/runtime/backend/index.ts';
+import { batchNormTrain, initBackend, loadNative } from '../../../src/runtime/backend/index.ts';
 import { expectClose, int, on, pick, randArray, rng } from './helpers.ts';
 
 const native = loadNative();
@@ -139,6 +140,75 @@ run(`native pooling and pooling gradients${skipWhy}`, () => {
       });
     }
   }
+});
+
+run(`native reductions over leading axes and identity${skipWhy}`, () => {
+  const shapes = [[4, 5, 5, 3], [16, 6], [2, 3, 7, 1], [3, 9, 7, 37]];
+  for (const shape of shapes) {
+    it(`sum and mean over all but the last axis of ${JSON.stringify(shape)} (keepDims both ways), other axes stock`, async () => {
+      const xs = randArray(rng(shape[0] * 13 + shape.length), shape.reduce((p, q) => p * q, 1));
+      const lead = shape.slice(0, -1).map((_, i) => i);
+      const f = () => {
+        const x = tf.tensor(xs, shape);
+        return [tf.sum(x, lead), tf.mean(x, lead, true), tf.sum(x, shape.length - 1), tf.sum(x), tf.mean(x, [0])];
+      };
+      expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), 'reduce');
+    });
+  }
+
+  it('identity (clone) shares the buffer and survives disposing the original', async () => {
+    await on('wasm', 'native', () => []);
+    const a = tf.tensor([1, 2, 3]);
+    const b = a.clone();
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    b.dispose();
+  });
+});
+
+run(`native training batch norm${skipWhy}`, () => {
+  const shapes = [[4, 5, 5, 3], [2, 3, 7, 1], [16, 6], [1, 4, 4, 2], [3, 9, 7, 37]];
+  for (const shape of shapes) {
+    it(`batchNormTrain ${JSON.stringify(shape)}: y, mean, variance, dx, dgamma, dbeta`, async () => {
+      const r = rng(shape.length * 100 + shape[0] + shape[shape.length - 1]);
+      const c = shape[shape.length - 1];
+      const size = shape.reduce((p, q) => p * q, 1);
+      // An offset mean (|mean| ≫ std) checks the variance is not computed as a cancelling E[x²]−E[x]².
+      const xs = randArray(r, size).map((v) => v * 3 + 20), gs = randArray(r, c), bs = randArray(r, c), ws = randArray(r, size);
+      const inputs = () => [tf.tensor(xs, shape), tf.tensor1d(gs), tf.tensor1d(bs), tf.tensor(ws, shape)] as const;
+      const reference = () => {
+        const [x, g, b, w] = inputs();
+        const axes = shape.slice(0, -1).map((_, i) => i);
+        const loss = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+          const { mean, variance } = tf.moments(xx, axes);
+          return tf.sum(tf.mul(tf.batchNorm(xx, mean, variance, bb as tf.Tensor1D, gg as tf.Tensor1D, 1e-3), w));
+        };
+        const { mean, variance } = tf.moments(x, axes);
+        return [tf.batchNorm(x, mean, variance, b, g, 1e-3), mean, variance, ...tf.grads(loss)([x, g, b])];
+      };
+      const ours = () => {
+        const [x, g, b, w] = inputs();
+        const loss = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.mul(batchNormTrain(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-3).y, w));
+        const o = batchNormTrain(x, g, b, 1e-3);
+        return [o.y, o.mean, o.variance, ...tf.grads(loss)([x, g, b])];
+      };
+      expectClose(await on('wasm', 'native', ours), await on('cpu', 'stock', reference), 'batchNormTrain native');
+    });
+  }
+
+  it('leaves no tensors behind (forward and gradient)', async () => {
+    await on('wasm', 'native', () => []);
+    const step = () => tf.dispose(tf.tidy(() => {
+      const x = tf.randomNormal([2, 4, 4, 3]), g = tf.ones([3]) as tf.Tensor1D, b = tf.zeros([3]) as tf.Tensor1D;
+      const o = batchNormTrain(x, g, b);
+      return [o.mean, o.variance, ...tf.grads((xx: tf.Tensor) => tf.sum(batchNormTrain(xx, g, b).y))([x])];
+    }));
+    step();
+    const n = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(n);
+  });
 });
 
 run(`native primitive cache and threads${skipWhy}`, () => {
