@@ -221,13 +221,28 @@ function columnReduce(name: 'Sum' | 'Mean') {
     const attrs = args.attrs ?? {};
     const r = x.shape.length;
     const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
+    const all = r >= 1 && axes.length === r;
     const leading = r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i);
+    const size = tf.util.sizeFromShape(x.shape);
     const c = x.shape[r - 1] ?? 0;
-    const rows = c === 0 ? 0 : tf.util.sizeFromShape(x.shape) / c;
-    if (x.dtype !== 'float32' || !leading || rows === 0) return fallback(name, args, 'wasm');
+    // Only big reductions are worth a native call; tiny ones (a loss, a [B] vector) stay on wasm.
+    if (x.dtype !== 'float32' || !(leading || all) || size < 4096 || c === 0) return fallback(name, args, 'wasm');
+    const rows = size / c;
     const h = new WasmHeap(args.backend);
-    const out = h.output(attrs['keepDims'] === true ? [...x.shape.slice(0, -1).map(() => 1), c] : [c]);
-    nativeAddon().columnSum(h.heap(), rows, c, name === 'Mean' ? 1 / rows : 1, h.offset(x), h.offset(out));
+    const keep = attrs['keepDims'] === true;
+    const scale = name === 'Mean' ? 1 / (all ? size : rows) : 1;
+    if (leading) {
+      const out = h.output(keep ? [...x.shape.slice(0, -1).map(() => 1), c] : [c]);
+      nativeAddon().columnSum(h.heap(), rows, c, scale, h.offset(x), h.offset(out));
+      return out;
+    }
+    // A full reduction: per-channel sums natively, then their (fixed-order) total here.
+    const cols = new Float32Array(c);
+    nativeAddon().columnSum(h.heap(), rows, c, 1, h.offset(x), cols);
+    let total = 0;
+    for (let j = 0; j < c; j++) total += cols[j];
+    const out = h.output(keep ? x.shape.map(() => 1) : []);
+    new Float32Array(h.heap(), h.offset(out), 1)[0] = total * scale;
     return out;
   };
 }

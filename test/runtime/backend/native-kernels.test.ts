@@ -143,14 +143,14 @@ run(`native pooling and pooling gradients${skipWhy}`, () => {
 });
 
 run(`native reductions over leading axes and identity${skipWhy}`, () => {
-  const shapes = [[4, 5, 5, 3], [16, 6], [2, 3, 7, 1], [3, 9, 7, 37]];
+  const shapes = [[4, 5, 5, 3], [16, 6], [2, 3, 7, 1], [3, 9, 7, 37], [8, 17, 9, 16], [4096, 3]];
   for (const shape of shapes) {
-    it(`sum and mean over all but the last axis of ${JSON.stringify(shape)} (keepDims both ways), other axes stock`, async () => {
+    it(`sum and mean over all but the last axis of ${JSON.stringify(shape)} and over every axis (keepDims both ways); other axes stock`, async () => {
       const xs = randArray(rng(shape[0] * 13 + shape.length), shape.reduce((p, q) => p * q, 1));
       const lead = shape.slice(0, -1).map((_, i) => i);
       const f = () => {
         const x = tf.tensor(xs, shape);
-        return [tf.sum(x, lead), tf.mean(x, lead, true), tf.sum(x, shape.length - 1), tf.sum(x), tf.mean(x, [0])];
+        return [tf.sum(x, lead), tf.mean(x, lead, true), tf.sum(x, shape.length - 1), tf.sum(x), tf.mean(x, undefined, true), tf.mean(x, [0])];
       };
       expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), 'reduce');
     });
