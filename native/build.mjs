@@ -29,11 +29,11 @@ const candidates = [
 const gyp = candidates.find((p) => existsSync(p));
 if (gyp === undefined) giveUp('node-gyp not found (it ships with npm)');
 
-// Debian's nodejs ships its headers in /usr/include/node: use them, so no download is needed offline.
+// Node's own headers (Debian: /usr/include/node; official builds: <prefix>/include/node): use them, so node-gyp
+// needs no download, which fails offline.
 const args = [gyp, 'rebuild'];
-if (existsSync('/usr/include/node/node_api.h') && !existsSync(join(process.execPath, '../../include/node/node_api.h'))) {
-  args.push('--nodedir=/usr');
-}
+const prefix = join(dirname(process.execPath), '..');
+if (existsSync(join(prefix, 'include/node/node_api.h'))) args.push(`--nodedir=${prefix}`);
 const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', stdio: strict ? 'inherit' : 'pipe' });
 if (r.status !== 0) {
   let where = '';
@@ -43,7 +43,8 @@ if (r.status !== 0) {
     writeFileSync(log, `${r.stdout ?? ''}\n${r.stderr ?? ''}`);
     where = `; log: ${log}`;
   }
-  const err = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n').find((l) => /error/i.test(l))?.trim().slice(0, 160);
+  const lines = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n');
+  const err = (lines.find((l) => /error:|undefined reference|cannot find -l/.test(l)) ?? lines.find((l) => /gyp ERR!/.test(l)))?.trim().slice(0, 160);
   giveUp(`build failed (${err ?? `node-gyp exited ${r.status}`})${where}`);
 }
 console.log('archc: built the native oneDNN kernels (native/build/Release/archc_native.node)');
