@@ -119,6 +119,27 @@ Napi::Value ColumnSum(const Napi::CallbackInfo& info) {
   });
 }
 
+// unary(kind, heap, n, x, y)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int kind = info[0].As<Napi::Number>().Int32Value();
+    if (kind != 0) throw Napi::RangeError::New(info.Env(), "unary: kind must be 0 (exp)");
+    const int64_t n = info[2].As<Napi::Number>().Int64Value();
+    archc::unary(kind, n, operand(info[1], info[3], n, "unary x"), operand(info[1], info[4], n, "unary y"));
+  });
+}
+
+// rowReduce(kind, heap, rows, c, x, out)
+Napi::Value RowReduce(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int kind = info[0].As<Napi::Number>().Int32Value();
+    if (kind != 0 && kind != 1) throw Napi::RangeError::New(info.Env(), "rowReduce: kind must be 0 (sum) or 1 (max)");
+    const int64_t rows = info[2].As<Napi::Number>().Int64Value(), c = info[3].As<Napi::Number>().Int64Value();
+    if (c < 1) throw Napi::RangeError::New(info.Env(), "rowReduce: rows must not be empty");
+    archc::row_reduce(kind, rows, c, operand(info[1], info[4], rows * c, "rowReduce x"), operand(info[1], info[5], rows, "rowReduce out"));
+  });
+}
+
 // pool2d(kind, heap, dims[14], x|null, dy|null, out)
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
@@ -170,6 +191,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
   exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
   exports.Set("columnSum", Napi::Function::New(env, ColumnSum));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("rowReduce", Napi::Function::New(env, RowReduce));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));

@@ -34,6 +34,11 @@ void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* ga
 /** out[j] = scale · Σ_r x[r, j] (a sum or mean over every axis but the last), deterministic per thread count. */
 void column_sum(int64_t rows, int64_t c, float scale, float* x, float* out);
 
+/** y = f(x) elementwise; kind 0: exp. */
+void unary(int kind, int64_t n, const float* x, float* y);
+/** out[r] = reduce_j x[r, j]; kind 0: sum, 1: max (rows must have c ≥ 1). */
+void row_reduce(int kind, int64_t rows, int64_t c, const float* x, float* out);
+
 /**
  * 2-D pooling, NHWC. kind 0: max forward (x → y); 1: avg forward; 2: max backward (x, dy → dx);
  * 3: avg backward (dy → dx). d = {N, IH, IW, C, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR}. As in tfjs, the

@@ -212,24 +212,33 @@ function batchNormTrainGradKernel(args: Args): Info[] {
 }
 
 /**
- * Sum/Mean over every axis but the last (mask, bias and BN-style gradients): tfjs-wasm transposes the whole tensor
- * before reducing leading axes. Other reductions run the stock kernel.
+ * Big Sum/Mean over every axis but the last (mask, bias and BN-style gradients: tfjs-wasm transposes the whole
+ * tensor before reducing leading axes) or over every axis, and big Sum/Max over the last axis (softmax) on every
+ * thread. Other reductions run the stock kernel.
  */
-function columnReduce(name: 'Sum' | 'Mean') {
+function columnReduce(name: 'Sum' | 'Mean' | 'Max') {
   return (args: Args): Info => {
     const { x } = args.inputs as { x: Info };
     const attrs = args.attrs ?? {};
     const r = x.shape.length;
-    const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
+    // Max names its axes `reductionIndices`; Sum and Mean call them `axis`.
+    const axes = tf.util.parseAxisParam((attrs[name === 'Max' ? 'reductionIndices' : 'axis'] as number | number[]), x.shape).sort((a, b) => a - b);
     const all = r >= 1 && axes.length === r;
     const leading = r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i);
+    const last = r >= 2 && axes.length === 1 && axes[0] === r - 1;
     const size = tf.util.sizeFromShape(x.shape);
     const c = x.shape[r - 1] ?? 0;
-    // Only big reductions are worth a native call; tiny ones (a loss, a [B] vector) stay on wasm.
-    if (x.dtype !== 'float32' || !(leading || all) || size < 4096 || c === 0) return fallback(name, args, 'wasm');
-    const rows = size / c;
-    const h = new WasmHeap(args.backend);
     const keep = attrs['keepDims'] === true;
+    // Only big reductions are worth a native call; tiny ones (a loss, a [B] vector) stay on wasm.
+    if (x.dtype !== 'float32' || size < 4096 || c === 0) return fallback(name, args, 'wasm');
+    const h = new WasmHeap(args.backend);
+    if (last && name !== 'Mean') {
+      const out = h.output(keep ? [...x.shape.slice(0, -1), 1] : x.shape.slice(0, -1));
+      nativeAddon().rowReduce(name === 'Max' ? 1 : 0, h.heap(), size / c, c, h.offset(x), h.offset(out));
+      return out;
+    }
+    if (name === 'Max' || !(leading || all)) return fallback(name, args, 'wasm');
+    const rows = size / c;
     const scale = name === 'Mean' ? 1 / (all ? size : rows) : 1;
     if (leading) {
       const out = h.output(keep ? [...x.shape.slice(0, -1).map(() => 1), c] : [c]);
@@ -240,11 +249,47 @@ function columnReduce(name: 'Sum' | 'Mean') {
     const cols = new Float32Array(c);
     nativeAddon().columnSum(h.heap(), rows, c, 1, h.offset(x), cols);
     let total = 0;
-    for (let j = 0; j < c; j++) total += cols[j];
+    for (let j = 0; j < c; j++) total += cols[j]!;
     const out = h.output(keep ? x.shape.map(() => 1) : []);
     new Float32Array(h.heap(), h.offset(out), 1)[0] = total * scale;
     return out;
   };
+}
+
+/** exp of a big float tensor on every thread (the LM's softmax over the vocabulary). */
+function bigExp(args: Args): Info {
+  const { x } = args.inputs as { x: Info };
+  const n = tf.util.sizeFromShape(x.shape);
+  if (x.dtype !== 'float32' || n < 65536) return fallback('Exp', args, 'wasm');
+  const h = new WasmHeap(args.backend);
+  const out = h.output(x.shape);
+  nativeAddon().unary(0, h.heap(), n, h.offset(x), h.offset(out));
+  return out;
+}
+
+/**
+ * Unpack (tf.unstack, which the LSTM runs over time) as plain block copies inside the wasm heap; tfjs-wasm
+ * slices once per output with a strided kernel, ~40× slower on [20,35,800].
+ */
+function unpack(args: Args): Info[] {
+  const { value } = args.inputs as { value: Info };
+  const axis = tf.util.parseAxisParam((args.attrs?.['axis'] as number | undefined) ?? 0, value.shape)[0]!;
+  const dtype = value.dtype;
+  if (dtype !== 'float32' && dtype !== 'int32') return fallback('Unpack', args, 'wasm') as unknown as Info[];
+  const outer = value.shape.slice(0, axis).reduce((p, v) => p * v, 1);
+  const n = value.shape[axis]!;
+  const inner = value.shape.slice(axis + 1).reduce((p, v) => p * v, 1);
+  const outShape = [...value.shape.slice(0, axis), ...value.shape.slice(axis + 1)];
+  const be = args.backend as unknown as { makeOutput(s: number[], d: tf.DataType): Info };
+  const outs = Array.from({ length: n }, () => be.makeOutput(outShape, dtype));
+  const h = new WasmHeap(args.backend);
+  const heap = new Float32Array(h.heap());
+  const src = h.offset(value) / 4;
+  for (let i = 0; i < n; i++) {
+    const dst = h.offset(outs[i]!) / 4;
+    for (let o = 0; o < outer; o++) heap.copyWithin(dst + o * inner, src + (o * n + i) * inner, src + (o * n + i + 1) * inner);
+  }
+  return outs;
 }
 
 /** Identity shares the input's buffer (as Reshape does) instead of copying it: tensors are immutable. */
@@ -269,6 +314,9 @@ export const NATIVE_KERNELS: Record<string, (args: Args) => Info | Info[]> = {
   _FusedMatMul: matmulKernel('_FusedMatMul'),
   Sum: columnReduce('Sum'),
   Mean: columnReduce('Mean'),
+  Max: columnReduce('Max'),
+  Exp: bigExp,
+  Unpack: unpack,
   Identity: shareIdentity,
   MaxPool: poolForward(true),
   AvgPool: poolForward(false),

@@ -150,11 +150,41 @@ run(`native reductions over leading axes and identity${skipWhy}`, () => {
       const lead = shape.slice(0, -1).map((_, i) => i);
       const f = () => {
         const x = tf.tensor(xs, shape);
-        return [tf.sum(x, lead), tf.mean(x, lead, true), tf.sum(x, shape.length - 1), tf.sum(x), tf.mean(x, undefined, true), tf.mean(x, [0])];
+        return [
+          tf.sum(x, lead), tf.mean(x, lead, true), tf.sum(x, shape.length - 1), tf.sum(x, -1, true), tf.sum(x),
+          tf.mean(x, undefined, true), tf.mean(x, [0]), tf.max(x, -1), tf.max(x, -1, true), tf.max(x, 0),
+        ];
       };
       expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), 'reduce');
     });
   }
+
+  it('exp of a big tensor, and softmax / logSumExp with their gradients over a wide last axis', async () => {
+    const xs = randArray(rng(41), 70 * 1000).map((v) => v * 4);
+    const f = () => {
+      const x = tf.tensor2d(xs, [70, 1000]);
+      const wts = tf.tensor2d(randArray(rng(42), 70 * 1000), [70, 1000]);
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.logSoftmax(a), wts)))(x);
+      return [tf.exp(x), tf.softmax(x), tf.logSumExp(x, -1), g];
+    };
+    expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), 'exp/softmax');
+  });
+
+  it('unstack (Unpack) on every axis, float32 and int32, with the stack gradient back', async () => {
+    const shape = [3, 5, 4];
+    const xs = randArray(rng(43), 60);
+    for (let axis = 0; axis < 3; axis++) {
+      const f = () => {
+        const x = tf.tensor3d(xs, shape as [number, number, number]);
+        const parts = tf.unstack(x, axis);
+        const ints = tf.unstack(tf.cast(tf.mul(x, 10), 'int32'), axis).map((t) => tf.cast(t, 'float32'));
+        const wts = parts.map((p, i) => tf.mul(p, i + 1));
+        const g = tf.grad((a: tf.Tensor) => tf.addN(tf.unstack(a, axis).map((p, i) => tf.sum(tf.mul(p, wts[i]!)))))(x);
+        return [...parts, ...ints, g];
+      };
+      expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), `unstack axis ${axis}`);
+    }
+  });
 
   it('identity (clone) shares the buffer and survives disposing the original', async () => {
     await on('wasm', 'native', () => []);
