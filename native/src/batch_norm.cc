@@ -17,7 +17,9 @@ namespace {
 /** Per-channel sums of f(row, channel) over all rows, reduced deterministically; out has 2·C doubles. */
 template <typename F>
 void channel_sums(int64_t rows, int64_t c, std::vector<double>& out, F&& f) {
-  const int nthr = omp_get_max_threads();
+  // Small inputs run on one thread (waking the others costs more); the split depends only on the size and the
+  // thread count, so results stay reproducible.
+  const int nthr = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), rows * c / 32768)));
   std::vector<double> part(static_cast<size_t>(nthr) * 2 * c, 0.0);
 #pragma omp parallel num_threads(nthr)
   {

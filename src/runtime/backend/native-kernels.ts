@@ -229,8 +229,9 @@ function columnReduce(name: 'Sum' | 'Mean' | 'Max') {
     const size = tf.util.sizeFromShape(x.shape);
     const c = x.shape[r - 1] ?? 0;
     const keep = attrs['keepDims'] === true;
-    // Only big reductions are worth a native call; tiny ones (a loss, a [B] vector) stay on wasm.
-    if (x.dtype !== 'float32' || size < 4096 || c === 0) return fallback(name, args, 'wasm');
+    // Tiny reductions (a loss, a [B] vector) stay on wasm; even a [20,200] mask gradient (transposed first on
+    // wasm) is worth the native call.
+    if (x.dtype !== 'float32' || size < 1024 || c === 0) return fallback(name, args, 'wasm');
     const h = new WasmHeap(args.backend);
     if (last && name !== 'Mean') {
       const out = h.output(keep ? [...x.shape.slice(0, -1), 1] : x.shape.slice(0, -1));
