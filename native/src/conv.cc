@@ -22,8 +22,9 @@ struct ConvEntry {
 };
 
 LruCache<ConvEntry>& cache() {
-  static LruCache<ConvEntry> c(256);
-  return c;
+  // Never destroyed: at process exit oneDNN's own globals may already be gone (see engine.cc).
+  static auto* c = new LruCache<ConvEntry>(256);
+  return *c;
 }
 
 const bool registered = (register_cache({[] { cache().clear(); }, [](size_t n) { cache().set_capacity(n); },

@@ -13,14 +13,17 @@ std::vector<CacheHooks>& hooks() {
 size_t g_capacity = 256;
 }  // namespace
 
+// The engine, stream and primitive caches are deliberately leaked: destroying primitives from static
+// destructors at process exit can run after oneDNN's (and libgomp's) own globals are torn down, and crash the
+// exiting process. The OS reclaims everything at exit; during a run the caches are bounded and freed by eviction.
 dnnl::engine& cpu_engine() {
-  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
-  return eng;
+  static auto* eng = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return *eng;
 }
 
 dnnl::stream& cpu_stream() {
-  static dnnl::stream s(cpu_engine());
-  return s;
+  static auto* s = new dnnl::stream(cpu_engine());
+  return *s;
 }
 
 void register_cache(CacheHooks h) {

@@ -19,8 +19,9 @@ struct MatMulEntry {
 };
 
 LruCache<MatMulEntry>& cache() {
-  static LruCache<MatMulEntry> c(256);
-  return c;
+  // Never destroyed: at process exit oneDNN's own globals may already be gone (see engine.cc).
+  static auto* c = new LruCache<MatMulEntry>(256);
+  return *c;
 }
 
 const bool registered = (register_cache({[] { cache().clear(); }, [](size_t n) { cache().set_capacity(n); },

@@ -21,8 +21,9 @@ struct PoolEntry {
 };
 
 LruCache<PoolEntry>& pool_cache() {
-  static LruCache<PoolEntry> c(256);
-  return c;
+  // Never destroyed: at process exit oneDNN's own globals may already be gone (see engine.cc).
+  static auto* c = new LruCache<PoolEntry>(256);
+  return *c;
 }
 const bool registered =
     (register_cache({[] { pool_cache().clear(); }, [](size_t n) { pool_cache().set_capacity(n); },
