@@ -93,6 +93,7 @@ std::unique_ptr<ConvEntry> build(int kind, const int64_t* d) {
 void conv2d(int kind, const int64_t* d, float* x, float* w, float* y) {
   (void)registered;
   const std::string key = make_key(kind == 0 ? "conv0" : kind == 1 ? "conv1" : "conv2", d, kConvDims);
+  SmallProblemScope small(2.0 * d[0] * d[4] * d[5] * d[6] * d[7] * d[8] * (d[3] / d[17]));
   ConvEntry* e = cache().find(key);
   if (e == nullptr) e = cache().insert(key, build(kind, d));
   auto& s = cpu_stream();

@@ -62,6 +62,18 @@ void set_threads(int n) {
 
 int threads() { return omp_get_max_threads(); }
 
+SmallProblemScope::SmallProblemScope(double flops) {
+  constexpr double kSingleThreadFlops = 8e6;
+  if (flops < kSingleThreadFlops && omp_get_max_threads() > 1) {
+    saved_ = omp_get_max_threads();
+    omp_set_num_threads(1);
+  }
+}
+
+SmallProblemScope::~SmallProblemScope() {
+  if (saved_ > 0) omp_set_num_threads(saved_);
+}
+
 std::string make_key(const char* tag, const int64_t* dims, size_t n) {
   std::string key(tag);
   key.push_back(':');

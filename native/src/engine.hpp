@@ -31,6 +31,23 @@ uint64_t& created_primitives();
 void set_threads(int n);
 int threads();
 
+/**
+ * Runs small problems on one thread: waking the other OpenMP threads costs tens of microseconds on an idle
+ * machine and milliseconds on a busy one, more than a recurrent-step matmul takes. Wrap both the primitive's
+ * creation and its execution (oneDNN partitions work when it creates a primitive). The choice depends only on
+ * the problem size, so results stay reproducible.
+ */
+class SmallProblemScope {
+ public:
+  explicit SmallProblemScope(double flops);
+  ~SmallProblemScope();
+  SmallProblemScope(const SmallProblemScope&) = delete;
+  SmallProblemScope& operator=(const SmallProblemScope&) = delete;
+
+ private:
+  int saved_ = 0;
+};
+
 /** A cache key from a tag and integer dimensions, e.g. "conv0:1,28,28,...". */
 std::string make_key(const char* tag, const int64_t* dims, size_t n);
 

@@ -61,6 +61,7 @@ std::unique_ptr<MatMulEntry> build(const int64_t* d) {
 void matmul(const int64_t* d, float* a, float* b, float* c, float* bias) {
   (void)registered;
   const std::string key = make_key("mm", d, kMatMulDims);
+  SmallProblemScope small(2.0 * (d[0] > d[1] ? d[0] : d[1]) * d[2] * d[3] * d[4]);
   MatMulEntry* e = cache().find(key);
   if (e == nullptr) e = cache().insert(key, build(d));
   auto& s = cpu_stream();

@@ -69,6 +69,7 @@ std::unique_ptr<PoolEntry> build_pool(int kind, const int64_t* d) {
 void pool2d(int kind, const int64_t* d, float* x, float* dy, float* out) {
   (void)registered;
   const std::string key = make_key("pool", d, kPoolDims) + std::to_string(kind);
+  SmallProblemScope small(4.0 * d[0] * d[4] * d[5] * d[3] * d[6] * d[7]);
   PoolEntry* e = pool_cache().find(key);
   if (e == nullptr) e = pool_cache().insert(key, build_pool(kind, d));
   auto& s = cpu_stream();

@@ -2,7 +2,7 @@
 // gradient tiles rsqrt(var) to the full [B,H,W,C] shape (720 ms of a 2.6 s ResNet-20 step on wasm).
 // `batchNormTrain` is the op archc layers use; `fusedBatchNormGrad` also fixes plain `tf.batchNorm`.
 import * as tf from '@tensorflow/tfjs';
-import { BN_TRAIN, BN_TRAIN_GRAD } from './native-kernels.ts';
+import { BN_TRAIN, BN_TRAIN_GRAD } from './native-norm.ts';
 
 export interface BatchNormTrainResult {
   /** Normalised, scaled and shifted x. */

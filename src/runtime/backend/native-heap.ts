@@ -1,9 +1,22 @@
 // Zero-copy access to tfjs-wasm tensors for the oneDNN addon: a tensor's bytes live in the wasm heap at
 // `dataIdMap.get(dataId).memoryOffset`, so the addon gets the heap ArrayBuffer plus byte offsets. The heap can
 // grow (and its ArrayBuffer be replaced) on any allocation, so `heap()` must be read after the outputs exist.
+// Also the helpers every native kernel shares (argument type, stock fallback).
 import type * as tf from '@tensorflow/tfjs';
+import { stockKernel, type Attrs } from './kernel-utils.ts';
 
 type Info = tf.TensorInfo;
+/** What every native kernelFunc receives. */
+export type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: Attrs };
+
+export const allFloat = (...ts: Info[]): boolean => ts.every((t) => t.dtype === 'float32');
+
+/** Runs the stock wasm kernel for the cases a native kernel does not take (NCHW, int32, tiny tensors). */
+export function fallback(name: string, args: Args): Info {
+  const cfg = stockKernel(name, 'wasm');
+  if (cfg === undefined) throw new Error(`archc: kernel '${name}' has no fallback on 'wasm'`);
+  return cfg.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+}
 
 interface WasmBackendLike {
   wasm: { HEAPU8: Uint8Array };
