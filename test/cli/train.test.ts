@@ -55,7 +55,7 @@ describe('archc train', () => {
     [['--steps', '0'], /--steps must be a positive integer; got '0'/],
     [['--steps', 'ten'], /--steps must be a positive integer; got 'ten'/],
     [['--lr', '-1'], /--lr must be a positive number; got '-1'/],
-    [['--backend', 'gpu'], /--backend must be one of node-gpu, node, wasm, cpu; got 'gpu'/],
+    [['--backend', 'gpu'], /--backend must be one of node-gpu, node, native, wasm, cpu; got 'gpu'/],
     [['--steps', '2', '--epochs', '1'], /give --steps or --epochs, not both/],
   ];
   for (const [flags, message] of badFlags) {
