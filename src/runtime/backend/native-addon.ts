@@ -35,6 +35,7 @@ export interface NativeOptions {
 const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/archc_native.node', import.meta.url));
 export const NATIVE_INSTALL_HINT = 'apt-get install libdnnl-dev, then npm run build:native';
 
+let addonPath = ADDON_PATH;
 let options: NativeOptions = {};
 let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 
@@ -66,7 +67,7 @@ export function nativeThreads(): number {
 export function loadNative(): { addon: NativeAddon } | { reason: string } {
   if (options.enabled === false) return { reason: `disabled${options.disabledBy ? ` by ${options.disabledBy}` : ''}` };
   if (loaded !== undefined) return loaded;
-  if (!existsSync(ADDON_PATH)) {
+  if (!existsSync(addonPath)) {
     loaded = { reason: `oneDNN addon not built (${NATIVE_INSTALL_HINT})` };
     return loaded;
   }
@@ -75,7 +76,7 @@ export function loadNative(): { addon: NativeAddon } | { reason: string } {
     // costs a training step 2–5× on a busy machine: JS runs between the kernels while the idle OpenMP thread
     // spins on the other core. An explicit setting from the user wins.
     process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
-    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
     addon.setThreads(nativeThreads());
     loaded = { addon };
   } catch (e) {
@@ -83,6 +84,12 @@ export function loadNative(): { addon: NativeAddon } | { reason: string } {
     loaded = { reason: `oneDNN addon failed to load (${msg}); rebuild it: ${NATIVE_INSTALL_HINT}` };
   }
   return loaded;
+}
+
+/** Test seam: load the addon from another path (a missing or broken one), or the real one again. */
+export function setNativeAddonPathForTests(path?: string): void {
+  addonPath = path ?? ADDON_PATH;
+  loaded = undefined;
 }
 
 /** The loaded addon; throws if `loadNative` did not succeed (kernels are only registered after it did). */

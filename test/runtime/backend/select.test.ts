@@ -5,6 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureNative, describeBackend, initBackend, loadNative, nativeOptionsFromEnv } from '../../../src/runtime/backend/index.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setNativeAddonPathForTests } from '../../../src/runtime/backend/native-addon.ts';
 import { setPackageProbeForTests } from '../../../src/runtime/backend/select.ts';
 
 const NODE = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
@@ -21,6 +25,7 @@ const addonBuilt = 'addon' in loadNative();
 
 afterEach(() => {
   setPackageProbeForTests();
+  setNativeAddonPathForTests();
   configureNative(suiteNative);
 });
 
@@ -53,11 +58,22 @@ describe('initBackend', () => {
     expect(wasm.kernels).not.toContain('Conv2D');
   });
 
-  it.runIf(!addonBuilt)('says what to install when the addon is not built', async () => {
+  it('says what to install when the addon is not built, or cannot load', async () => {
     withoutNode();
+    configureNative({ ...suiteNative, enabled: true });
+    setNativeAddonPathForTests('/nonexistent/archc_native.node');
     const sel = await initBackend();
+    expect(sel.name).toBe('wasm');
     expect(sel.reasons[2]).toBe('native: oneDNN addon not built (apt-get install libdnnl-dev, then npm run build:native)');
-    await expect(initBackend('native')).rejects.toThrow(/apt-get install libdnnl-dev, then npm run build:native/);
+    await expect(initBackend('native')).rejects.toThrow(
+      "archc: backend 'native' is unavailable: native: oneDNN addon not built (apt-get install libdnnl-dev, then npm run build:native).",
+    );
+    const broken = join(mkdtempSync(join(tmpdir(), 'archc-native-')), 'archc_native.node');
+    writeFileSync(broken, 'not a shared object');
+    setNativeAddonPathForTests(broken);
+    const again = await initBackend('wasm');
+    expect(again.name).toBe('wasm');
+    expect(loadNative()).toEqual({ reason: expect.stringMatching(/^oneDNN addon failed to load \(.+\); rebuild it: apt-get install libdnnl-dev, then npm run build:native$/) });
   });
 
   it('explains a forced native backend that is turned off', async () => {
