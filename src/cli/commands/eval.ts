@@ -6,8 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTfjsWeights, WeightsMismatchError } from '../../compaction/tfjs-format.ts';
-import { type BackendChoice } from '../../runtime/backend/index.ts';
-import { selectBackend } from '../trainer-main.ts';
+import { configureNative, initBackend, nativeOptionsFromEnv, type BackendChoice } from '../../runtime/backend/index.ts';
 import { DataError, openDataset } from '../../runtime/data/index.ts';
 import { IrModule, type WeightMap } from '../../runtime/module.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
@@ -45,7 +44,8 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, setExit:
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UserError(`--limit must be a positive integer, not '${opts.limit}'`);
       const ir = await compileOrReport(spec, io, setExit);
       if (!ir) return;
-      await selectBackend(opts.backend as BackendChoice | undefined);
+      configureNative(nativeOptionsFromEnv(process.env));
+      await initBackend(opts.backend as BackendChoice | undefined);
       let weights: WeightMap;
       try {
         weights = await loadTfjsWeights(resolve(io.cwd, opts.weights), ir);

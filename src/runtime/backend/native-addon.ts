@@ -32,7 +32,11 @@ export interface NativeOptions {
   threads?: number;
 }
 
-const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/archc_native.node', import.meta.url));
+// From src/runtime/backend/ (tsx, tests) or dist/src/runtime/backend/ (the compiled CLI) up to the package root.
+const ADDON_CANDIDATES = ['../../../', '../../../../'].map((up) =>
+  fileURLToPath(new URL(`${up}native/build/Release/archc_native.node`, import.meta.url)),
+);
+const ADDON_PATH = ADDON_CANDIDATES.find((p) => existsSync(p)) ?? ADDON_CANDIDATES[0]!;
 export const NATIVE_INSTALL_HINT = 'apt-get install libdnnl-dev, then npm run build:native';
 
 let addonPath = ADDON_PATH;

@@ -2,7 +2,7 @@
 // of one broadcast against the other, bias and ReLU fused. Shapes needing general batch broadcasting, other
 // activations or non-float32 inputs run archc's composed wasm kernel (matmul.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { Attrs, Info } from './kernel-utils.ts';
+import type { Info } from './kernel-utils.ts';
 import { untransposedMatMul } from './matmul.ts';
 import { nativeAddon } from './native-addon.ts';
 import { allFloat, WasmHeap, type Args } from './native-heap.ts';
