@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/package/build-dist.ts'],
+    // ARCHC_NATIVE=0 / ARCHC_THREADS reach in-process tests the way the CLI passes them to runs.
+    setupFiles: ['test/runtime/backend/setup-native.ts'],
     pool: 'forks',
     // Vitest 4 replaced poolOptions.forks.maxForks with maxWorkers.
     maxWorkers: 2,

@@ -1,22 +1,16 @@
-// Kernel benchmark for archc's backend layer: forward conv, conv dX/dW and transposed matMul, stock vs
-// archc on wasm (cpu where wasm has no stock kernel), and one small conv-net training step, stock cpu vs
-// archc wasm. `npm run bench` calls `benchKernels()`; `npx tsx bench/kernels.ts` prints the table alone.
-import { pathToFileURL } from 'node:url';
+// Per-kernel benchmark of the native backend (tfjs-wasm + archc's oneDNN addon) against archc's wasm backend:
+// convolution forward / dX / dW on ResNet-20's layer shapes, depthwise forward, the LSTM's gate matmuls in the
+// transpose forms their gradients use, and the training batch norm. Also measures what zero-copy buys: the same
+// native convolution with its operands copied out of and back into the wasm heap, as a non-heap design would.
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrain, initBackend, registerArchcKernels, unregisterArchcKernels } from '../src/runtime/backend/index.ts';
+import { batchNormTrain, initBackend, loadNative, registerArchcKernels } from '../src/runtime/backend/index.ts';
 
 export interface BenchRow {
   name: string;
   value: number;
   unit: string;
-  /** archc over stock (higher is better), where both exist. */
+  /** The row's comparison (higher is better): native / wasm here, archc / PyTorch for training rows. */
   ratio?: number;
-}
-
-async function use(backend: string, archc: boolean): Promise<void> {
-  await tf.setBackend(backend);
-  if (archc) registerArchcKernels(backend);
-  else unregisterArchcKernels(backend);
 }
 
 /** Median wall time in ms of `f` (a tidy'd computation; its outputs are read back to include all work). */
@@ -26,7 +20,7 @@ function time(f: () => tf.Tensor | tf.Tensor[], reps: number): number {
     for (const t of Array.isArray(out) ? out : [out]) t.dataSync();
     tf.dispose(out);
   };
-  run(); // warm-up: XNNPACK operator creation, wasm heap growth
+  run(); // warm-up: XNNPACK operator and oneDNN primitive creation, wasm heap growth
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
@@ -34,154 +28,128 @@ function time(f: () => tf.Tensor | tf.Tensor[], reps: number): number {
     ts.push(performance.now() - t0);
   }
   ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
+  return ts[Math.floor(ts.length / 2)]!;
 }
 
 const gflops = (flop: number, ms: number) => flop / ms / 1e6;
 
-/** tfjs does not export an op for the filter gradient, so run the kernel the conv2d gradient uses. */
-function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[]): tf.Tensor {
-  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-    strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape,
-  } as unknown as tf.NamedAttrMap) as tf.Tensor;
+interface Kernel {
+  name: string;
+  /** FLOPs of one call, or null for a memory-bound op reported in ms. */
+  flop: number | null;
+  setup: () => tf.Tensor[];
+  run: (t: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 }
 
-/** Conv layer [B,28,28,32] → 32, 3×3, stride 1, same: forward, dX, dW. */
-async function convRows(reps: number): Promise<BenchRow[]> {
-  const [H, C, K] = [28, 32, 3];
-  const flopPerImage = 2 * H * H * K * K * C * C;
-  const make = (b: number) => ({
-    x: tf.randomNormal([b, H, H, C]) as tf.Tensor4D,
-    w: tf.randomNormal([K, K, C, C]) as tf.Tensor4D,
-    dy: tf.randomNormal([b, H, H, C]) as tf.Tensor4D,
-  });
-  const rows: BenchRow[] = [];
-  const B = 64;
-
-  await use('wasm', true);
-  let t = make(B);
-  const fwd = time(() => tf.conv2d(t.x, t.w, 1, 'same'), reps);
-  rows.push({ name: `wasm conv2d forward [${B},${H},${H},${C}]→${C} 3×3`, value: gflops(flopPerImage * B, fwd), unit: 'GFLOP/s' });
-  const dxOurs = time(() => tf.conv2dTranspose(t.dy, t.w, [B, H, H, C], 1, 'same'), reps);
-  const dwOurs = time(() => filterGrad(t.x, t.dy, [K, K, C, C]), reps);
-  await use('wasm', false);
-  const dxStock = time(() => tf.conv2dTranspose(t.dy, t.w, [B, H, H, C], 1, 'same'), Math.max(1, reps >> 1));
-  tf.dispose([t.x, t.w, t.dy]);
-  rows.push({ name: 'wasm conv dX, stock', value: gflops(flopPerImage * B, dxStock), unit: 'GFLOP/s' });
-  rows.push({ name: 'wasm conv dX, archc', value: gflops(flopPerImage * B, dxOurs), unit: 'GFLOP/s', ratio: dxStock / dxOurs });
-
-  // Stock wasm has no Conv2DBackpropFilter: compare with stock cpu, at batch 2 because it runs at ~0.02 GFLOP/s.
-  await use('cpu', false);
-  const b2 = 2;
-  t = make(b2);
-  const dwCpu = time(() => filterGrad(t.x, t.dy, [K, K, C, C]), 1);
-  tf.dispose([t.x, t.w, t.dy]);
-  const cpuRate = gflops(flopPerImage * b2, dwCpu);
-  const oursRate = gflops(flopPerImage * B, dwOurs);
-  rows.push({ name: 'conv dW, stock cpu (wasm has none)', value: cpuRate, unit: 'GFLOP/s' });
-  rows.push({ name: 'wasm conv dW, archc', value: oursRate, unit: 'GFLOP/s', ratio: oursRate / cpuRate });
-  return rows;
-}
-
-/** matMul(a, b, false, true) as tfjs-core's gradient issues it: [1024,512]×[512,512]ᵀ. */
-async function matMulRows(reps: number): Promise<BenchRow[]> {
-  const flop = 2 * 1024 * 512 * 512;
-  const run = async (archc: boolean) => {
-    await use('wasm', archc);
-    const a = tf.randomNormal([1024, 512]), b = tf.randomNormal([512, 512]);
-    const ms = time(() => tf.matMul(a, b, false, true), reps);
-    tf.dispose([a, b]);
-    return ms;
-  };
-  const stock = await run(false);
-  const ours = await run(true);
+function convKernels(b: number, h: number, c: number, k: number): Kernel[] {
+  const flop = 2 * b * h * h * k * k * c * c;
+  const setup = () => [tf.randomNormal([b, h, h, c]), tf.randomNormal([k, k, c, c]), tf.randomNormal([b, h, h, c])];
+  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined } as const;
+  const shape = `[${b},${h},${h},${c}]→${c} ${k}×${k}`;
   return [
-    { name: 'wasm matMul transposeB, stock', value: gflops(flop, stock), unit: 'GFLOP/s' },
-    { name: 'wasm matMul transposeB, archc', value: gflops(flop, ours), unit: 'GFLOP/s', ratio: stock / ours },
+    { name: `conv forward ${shape}`, flop, setup, run: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+    { name: `conv dX ${shape}`, flop, setup, run: ([, w, dy]) => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [b, h, h, c], 1, 'same') },
+    {
+      name: `conv dW ${shape}`, flop, setup,
+      run: ([x, , dy]) => tf.engine().runKernel('Conv2DBackpropFilter', { x: x!, dy: dy! }, { ...attrs, filterShape: [k, k, c, c] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    },
   ];
+}
+
+const KERNELS: Kernel[] = [
+  ...convKernels(64, 32, 16, 3),
+  ...convKernels(64, 8, 64, 3),
+  {
+    name: 'depthwise forward [64,16,16,32] 3×3', flop: 2 * 64 * 16 * 16 * 9 * 32,
+    setup: () => [tf.randomNormal([64, 16, 16, 32]), tf.randomNormal([3, 3, 32, 1])],
+    run: ([x, w]) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+  },
+  {
+    name: 'matMul [700,200]×[200,800] (LSTM gates)', flop: 2 * 700 * 200 * 800,
+    setup: () => [tf.randomNormal([700, 200]), tf.randomNormal([200, 800])],
+    run: ([a, w]) => tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D),
+  },
+  {
+    name: 'matMul transposeA [700,200]ᵀ×[700,800] (dW)', flop: 2 * 700 * 200 * 800,
+    setup: () => [tf.randomNormal([700, 200]), tf.randomNormal([700, 800])],
+    run: ([a, dy]) => tf.matMul(a as tf.Tensor2D, dy as tf.Tensor2D, true, false),
+  },
+  {
+    name: 'matMul transposeB [700,800]×[200,800]ᵀ (dX)', flop: 2 * 700 * 200 * 800,
+    setup: () => [tf.randomNormal([700, 800]), tf.randomNormal([200, 800])],
+    run: ([dy, w]) => tf.matMul(dy as tf.Tensor2D, w as tf.Tensor2D, false, true),
+  },
+  {
+    name: 'matMul [20,200]×[200,800] (one recurrent step)', flop: 2 * 20 * 200 * 800,
+    setup: () => [tf.randomNormal([20, 200]), tf.randomNormal([200, 800])],
+    run: ([a, w]) => tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D),
+  },
+  {
+    name: 'batch norm train fwd+bwd [64,32,32,16]', flop: null,
+    setup: () => [tf.randomNormal([64, 32, 32, 16]), tf.ones([16]), tf.zeros([16])],
+    run: ([x, g, b]) => tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(batchNormTrain(xx, gg as tf.Tensor1D, bb as tf.Tensor1D).y))([x!, g!, b!]),
+  },
+];
+
+async function measure(plan: 'native' | 'wasm', k: Kernel, reps: number): Promise<number> {
+  await tf.setBackend('wasm');
+  registerArchcKernels('wasm', plan);
+  const inputs = k.setup();
+  try {
+    return time(() => k.run(inputs), reps);
+  } finally {
+    tf.dispose(inputs);
+  }
 }
 
 /**
- * One SGD step of a small conv net on 28×28×1: conv16 → conv32/2 → conv32 → conv64/2, each followed by
- * BN + ReLU, then global average pooling and a dense layer to 10 classes. Returns ms per step.
+ * The [64,32,32,16] 3×3 forward conv through the addon with operands copied: x and w read out of the heap into
+ * fresh arrays, the result written back into a new wasm tensor. Against the zero-copy kernel it shows what the
+ * heap-offset design saves.
  */
-function trainStep(batch: number, ourBn: boolean, reps: number): number {
-  const widths = [1, 16, 32, 32, 64];
-  const strides = [1, 2, 1, 2];
-  const vars: tf.Variable[] = [];
-  const v = (t: tf.Tensor) => {
-    const x = tf.variable(t);
-    vars.push(x);
-    return x;
-  };
-  const layers = strides.map((s, i) => ({
-    w: v(tf.mul(tf.randomNormal([3, 3, widths[i], widths[i + 1]]), Math.sqrt(2 / (9 * widths[i])))),
-    g: v(tf.ones([widths[i + 1]])),
-    b: v(tf.zeros([widths[i + 1]])),
-    s,
-  }));
-  const dense = v(tf.mul(tf.randomNormal([64, 10]), 0.1));
-  const x = tf.randomNormal([batch, 28, 28, 1]) as tf.Tensor4D;
-  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10);
-  const opt = tf.train.momentum(0.05, 0.9);
-  const loss = () => {
-    let h: tf.Tensor4D = x;
-    for (const l of layers) {
-      const c = tf.conv2d(h, l.w as tf.Variable<tf.Rank.R4>, l.s, 'same');
-      let n: tf.Tensor;
-      if (ourBn) n = batchNormTrain(c, l.g as tf.Variable<tf.Rank.R1>, l.b as tf.Variable<tf.Rank.R1>).y;
-      else {
-        const { mean, variance } = tf.moments(c, [0, 1, 2]);
-        n = tf.batchNorm(c, mean, variance, l.b as tf.Variable<tf.Rank.R1>, l.g as tf.Variable<tf.Rank.R1>, 1e-5);
-      }
-      h = tf.relu(n) as tf.Tensor4D;
-    }
-    const pooled = tf.mean(h, [1, 2]);
-    return tf.losses.softmaxCrossEntropy(labels, tf.matMul(pooled, dense)) as tf.Scalar;
-  };
-  const ms = time(() => {
-    const { value, grads } = tf.variableGrads(loss);
-    opt.applyGradients(grads as unknown as Parameters<typeof opt.applyGradients>[0]);
-    return [value, ...Object.values(grads)];
-  }, reps);
-  opt.dispose();
-  tf.dispose([...vars, x, labels]);
-  return ms;
+async function copyingConvMs(reps: number): Promise<number> {
+  const native = loadNative();
+  if ('reason' in native) return NaN;
+  await tf.setBackend('wasm');
+  registerArchcKernels('wasm', 'native');
+  const [b, h, c] = [64, 32, 16];
+  const x = tf.randomNormal([b, h, h, c]), w = tf.randomNormal([3, 3, c, c]);
+  const dims = [b, h, h, c, h, h, c, 3, 3, 1, 1, 0, 0, 1, 1, 1, 1, 1];
+  try {
+    return time(() => {
+      const xs = x.dataSync() as Float32Array, ws = w.dataSync() as Float32Array;
+      const y = new Float32Array(b * h * h * c);
+      native.addon.conv2d(0, undefined, dims, xs.slice(), ws.slice(), y);
+      return tf.tensor4d(y, [b, h, h, c]);
+    }, reps);
+  } finally {
+    tf.dispose([x, w]);
+  }
 }
 
-async function trainRows(reps: number): Promise<BenchRow[]> {
-  await use('wasm', true);
-  const bOurs = 64;
-  const ours = (bOurs / trainStep(bOurs, true, reps)) * 1000;
-  await use('cpu', false);
-  const bCpu = 4; // stock cpu's filter gradient makes larger batches take minutes
-  const stock = (bCpu / trainStep(bCpu, false, 1)) * 1000;
-  await use('cpu', true);
-  const cpuOurs = (16 / trainStep(16, true, 1)) * 1000;
-  return [
-    { name: `train step, stock cpu (batch ${bCpu})`, value: stock, unit: 'img/s' },
-    { name: 'train step, archc cpu (batch 16)', value: cpuOurs, unit: 'img/s', ratio: cpuOurs / stock },
-    { name: `train step, archc wasm (batch ${bOurs})`, value: ours, unit: 'img/s', ratio: ours / stock },
-  ];
-}
-
-/** Runs every kernel benchmark (about a minute on 2 cores) and returns the rows; leaves wasm + archc active. */
+/** Every kernel on native and on wasm (about a minute on 2 cores); leaves the native plan active if it loaded. */
 export async function benchKernels(opts: { reps?: number } = {}): Promise<BenchRow[]> {
   const reps = opts.reps ?? 5;
+  const rows: BenchRow[] = [];
+  const native = loadNative();
   await initBackend('wasm');
-  const rows = [...(await convRows(reps)), ...(await matMulRows(reps)), ...(await trainRows(reps))];
-  await use('wasm', true);
+  for (const k of KERNELS) {
+    const wasm = await measure('wasm', k, k.flop !== null && k.flop > 5e8 ? Math.max(1, reps >> 1) : reps);
+    const nat = 'addon' in native ? await measure('native', k, reps) : NaN;
+    if (k.flop === null) {
+      rows.push({ name: `${k.name}, wasm`, value: wasm, unit: 'ms' });
+      rows.push({ name: `${k.name}, native`, value: nat, unit: 'ms', ratio: wasm / nat });
+    } else {
+      rows.push({ name: `${k.name}, wasm`, value: gflops(k.flop, wasm), unit: 'GFLOP/s' });
+      rows.push({ name: `${k.name}, native`, value: gflops(k.flop, nat), unit: 'GFLOP/s', ratio: wasm / nat });
+    }
+  }
+  if ('addon' in native) {
+    const zero = await measure('native', KERNELS[0]!, reps);
+    const copy = await copyingConvMs(reps);
+    rows.push({ name: 'conv forward [64,32,32,16] native, zero-copy', value: zero, unit: 'ms' });
+    rows.push({ name: 'conv forward [64,32,32,16] native, operands copied', value: copy, unit: 'ms', ratio: zero / copy });
+    await initBackend('native');
+  }
   return rows;
-}
-
-export function formatRows(rows: BenchRow[]): string {
-  const w = Math.max(...rows.map((r) => r.name.length));
-  return rows
-    .map((r) => `${r.name.padEnd(w)}  ${r.value.toFixed(2).padStart(9)} ${r.unit.padEnd(8)}${r.ratio === undefined ? '' : `  ×${r.ratio.toFixed(1)}`}`)
-    .join('\n');
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await benchKernels();
-  console.log(formatRows(rows));
 }

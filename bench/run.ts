@@ -1,68 +1,57 @@
-// `npm run bench`: runs every benchmark module in one process and prints one table, with ratios computed inside
-// the same run (stock vs archc kernels, archc vs PyTorch 1.13 CPU when python3-torch is installed).
+// `npm run bench [-- --json] [-- --rounds N]`: the native backend's kernels against archc's wasm backend, then
+// archc training steps against PyTorch (Debian's python3-torch on OpenBLAS) on the same nets, batch, machine and
+// thread count, in alternating rounds of one run; then archc's build time. Prints a table, or with --json one
+// JSON object per row ({"name", "value", "unit", "ratio"}). ARCHC_THREADS sets both sides' threads.
 // Timing targets live here, never in unit tests.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { configureNative, loadNative, nativeOptionsFromEnv, nativeThreads } from '../src/runtime/backend/index.ts';
 import { benchKernels, type BenchRow } from './kernels.ts';
+import { TorchYardstick } from './torch.ts';
 import { benchTrain } from './train.ts';
 
-interface TorchRef {
-  torch: string;
-  resnet20_img_s: number;
-  lstm_tok_s: number;
-}
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+const roundsAt = argv.indexOf('--rounds');
+const rounds = roundsAt >= 0 ? Math.max(1, Number(argv[roundsAt + 1]) || 3) : 3;
 
-/** PyTorch's figures for the same two models, or the reason there are none. */
-function torchReference(): TorchRef | string {
-  const py = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-  if (!py) return 'python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)';
-  const r = spawnSync(py, ['bench/torch_ref.py', '2'], { encoding: 'utf8', timeout: 300_000 });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as TorchRef;
-  } catch {
-    return `PyTorch reference failed: ${r.stderr.trim().split('\n').pop() ?? 'no output'}`;
-  }
-}
-
-function table(rows: { name: string; value: string; unit: string; ratio: string; torch: string }[]): string {
-  const head = { name: 'benchmark', value: 'value', unit: 'unit', ratio: 'archc/stock', torch: 'archc/PyTorch' };
-  const all = [head, ...rows];
-  const w = (k: keyof typeof head) => Math.max(...all.map((r) => r[k].length));
-  const line = (r: typeof head) =>
-    `${r.name.padEnd(w('name'))}  ${r.value.padStart(w('value'))}  ${r.unit.padEnd(w('unit'))}  ${r.ratio.padStart(w('ratio'))}  ${r.torch.padStart(w('torch'))}`;
-  return [line(head), '-'.repeat(line(head).length), ...rows.map(line)].join('\n');
-}
+configureNative(nativeOptionsFromEnv(process.env));
+const threads = nativeThreads();
+const notes: string[] = [];
+const native = loadNative();
+if ('reason' in native) notes.push(`native backend unavailable (${native.reason}): archc rows use wasm`);
 
 const t0 = Date.now();
 const rows: BenchRow[] = [];
-const notes: string[] = [];
 rows.push(...(await benchKernels()));
-rows.push(...(await benchTrain()));
-if (existsSync(new URL('./build.ts', import.meta.url))) {
-  const mod = (await import(new URL('./build.ts', import.meta.url).href)) as { benchBuild?: () => Promise<BenchRow[]> };
-  if (mod.benchBuild) rows.push(...(await mod.benchBuild()));
+const torch = await TorchYardstick.start(threads);
+if (typeof torch === 'string') notes.push(torch);
+else notes.push(`PyTorch ${torch.info.torch}, ${torch.info.threads} threads, BLAS ${torch.info.blas}, OMP_WAIT_POLICY=PASSIVE`);
+try {
+  rows.push(...(await benchTrain({ backend: 'addon' in native ? 'native' : 'wasm', rounds, torch: typeof torch === 'string' ? null : torch })));
+} finally {
+  if (typeof torch !== 'string') torch.stop();
 }
-const ref = torchReference();
-if (typeof ref === 'string') notes.push(ref);
-else notes.push(`PyTorch ${ref.torch} CPU, 2 threads: ResNet-20 ${ref.resnet20_img_s.toFixed(1)} img/s, LSTM LM ${ref.lstm_tok_s.toFixed(1)} tok/s`);
-
-const vsTorch = (r: BenchRow): string => {
-  if (typeof ref === 'string' || !Number.isFinite(r.value)) return '';
-  if (r.name.startsWith('train ResNet-20, archc')) return (r.value / ref.resnet20_img_s).toFixed(3);
-  if (r.name.startsWith('train 2x200 LSTM LM, archc')) return (r.value / ref.lstm_tok_s).toFixed(3);
-  return '';
-};
-console.log(
-  table(
-    rows.map((r) => ({
-      name: r.name,
-      value: Number.isFinite(r.value) ? (Math.abs(r.value) >= 100 ? r.value.toFixed(0) : r.value.toFixed(2)) : '-',
-      unit: r.unit,
-      ratio: r.ratio !== undefined ? `×${r.ratio.toFixed(1)}` : '',
-      torch: vsTorch(r),
-    })),
-  ),
+const build = (await import('./build.ts')) as { benchBuild?: () => Promise<BenchRow[]> };
+if (build.benchBuild) rows.push(...(await build.benchBuild()));
+const load = loadavg()[0]!.toFixed(1);
+notes.push(
+  `${threads} threads on ${availableParallelism()} cores; ${rounds} alternating rounds (medians); load average ${load} at the end ` +
+    `(other load skews absolute numbers more than the in-run ratios); ${((Date.now() - t0) / 1000).toFixed(0)} s`,
 );
-for (const n of notes) console.log(n);
-console.log(`bench finished in ${((Date.now() - t0) / 1000).toFixed(0)} s (2-core machine; other load on it skews absolute numbers, not the in-run ratios much)`);
+
+if (json) {
+  // Stdout stays machine-readable; the notes (PyTorch's BLAS, threads, load) go to stderr.
+  for (const n of notes) console.error(n);
+  for (const r of rows) {
+    console.log(JSON.stringify({ name: r.name, value: Number.isFinite(r.value) ? r.value : null, unit: r.unit, ratio: r.ratio ?? null }));
+  }
+} else {
+  const fmt = (v: number) => (!Number.isFinite(v) ? '-' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
+  const cells = rows.map((r) => [r.name, fmt(r.value), r.unit, r.ratio === undefined ? '' : `×${r.ratio.toFixed(2)}`]);
+  const head = ['benchmark', 'value', 'unit', 'ratio'];
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `${c[0]!.padEnd(w[0]!)}  ${c[1]!.padStart(w[1]!)}  ${c[2]!.padEnd(w[2]!)}  ${c[3]!.padStart(w[3]!)}`;
+  console.log([line(head), '-'.repeat(line(head).length), ...cells.map(line)].join('\n'));
+  console.log('ratio: native/wasm for kernel rows, archc/PyTorch for training rows (higher is better)');
+  for (const n of notes) console.log(n);
+}

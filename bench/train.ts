@@ -1,16 +1,16 @@
-// Training-throughput benchmark: steps of the real archc trainer (masks sampled, penalty, both optimizers) on a
-// ResNet-20 (batch 64, 32×32×3) and a 2×200 LSTM LM (V 10k, T 35, B 20), on synthetic data, for each backend that
-// loads. Stock tfjs on wasm cannot train a conv net at all (no Conv2DBackpropFilter), which is reported as such.
+// Training-throughput benchmark: steps of the real archc trainer (masks sampled, penalty, both optimizers) on
+// ResNet-20 (batch 64, 32×32×3), specs/fashion-cnn.arch (batch 64) and specs/kjv-lstm.arch (batch 20, T 35) on
+// synthetic data, against PyTorch on the same nets, batch and thread count, in alternating rounds of one run.
+// A round's timed interval excludes the last step, whose callback comes after the final evaluation.
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import { compileText } from '../src/semantic/compile.ts';
 import type { IrNetwork } from '../src/semantic/ir.ts';
-import { initBackend, unregisterArchcKernels, registerArchcKernels, type BackendChoice } from '../src/runtime/backend/index.ts';
+import { initBackend, type BackendChoice } from '../src/runtime/backend/index.ts';
 import { openDataset } from '../src/runtime/data/index.ts';
 import { IrModule } from '../src/runtime/module.ts';
 import { train } from '../src/runtime/train/trainer.ts';
 import type { BenchRow } from './kernels.ts';
+import type { TorchYardstick } from './torch.ts';
 
 function loadIr(path: string): IrNetwork {
   const r = compileText(readFileSync(path, 'utf8'), path);
@@ -19,61 +19,67 @@ function loadIr(path: string): IrNetwork {
 }
 
 /** Items per second over `steps` timed steps after `warm` warm-up steps of the real trainer. */
-async function throughput(ir: IrNetwork, batch: number, itemsPerExample: number, warm: number, steps: number): Promise<number> {
+export async function throughput(ir: IrNetwork, batch: number, warm: number, steps: number): Promise<number> {
+  const seq = ir.input.kind === 'tokens' ? ir.input.seq : 1;
+  const total = warm + steps + 1;
   const dataset = openDataset({ kind: 'synthetic', path: null }, {
     input: ir.input,
     ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
     seed: 1,
-    synthetic: { train: batch * (warm + steps + 1) * (ir.task === 'classification' ? 1 : ir.input.kind === 'tokens' ? ir.input.seq : 1), test: 64, valid: 2000 },
+    // Larger than the run, so no epoch ends (and no evaluation runs) inside the timed steps.
+    synthetic: { train: batch * (total + 2) * seq, test: 64, valid: 2000 },
   });
   const module = new IrModule(ir, { seed: 1 });
   const stamps: number[] = [];
   try {
     await train({
-      ir, module, dataset, seed: 1, outDir: null, log: () => {}, isTTY: false, batch, steps: warm + steps, evalLimit: 1,
+      ir, module, dataset, seed: 1, outDir: null, log: () => {}, isTTY: false, batch, steps: total, evalLimit: 1,
       onStep: () => void stamps.push(performance.now()),
     });
   } finally {
     module.dispose();
   }
-  const dt = (stamps[stamps.length - 1]! - stamps[warm - 1]!) / 1000;
-  return (batch * itemsPerExample * steps) / dt;
+  const dt = (stamps[warm + steps - 1]! - stamps[warm - 1]!) / 1000;
+  return (batch * seq * steps) / dt;
 }
 
-export async function benchTrain(opts: { backends?: BackendChoice[] } = {}): Promise<BenchRow[]> {
-  const resnet = loadIr('specs/resnet20.arch');
-  const lstm = loadIr('specs/kjv-lstm.arch');
-  const seq = lstm.input.kind === 'tokens' ? lstm.input.seq : 1;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Net {
+  label: string;
+  spec: string;
+  torch: 'resnet20' | 'fashion_cnn' | 'kjv_lstm';
+  batch: number;
+  steps: number;
+  unit: string;
+}
+
+const NETS: Net[] = [
+  { label: 'ResNet-20 train step (32×32×3, batch 64)', spec: 'specs/resnet20.arch', torch: 'resnet20', batch: 64, steps: 3, unit: 'img/s' },
+  { label: 'fashion-cnn train step (batch 64)', spec: 'specs/fashion-cnn.arch', torch: 'fashion_cnn', batch: 64, steps: 8, unit: 'img/s' },
+  { label: 'kjv-lstm train step (batch 20, T 35)', spec: 'specs/kjv-lstm.arch', torch: 'kjv_lstm', batch: 20, steps: 4, unit: 'tok/s' },
+];
+
+/**
+ * For each net: `rounds` alternating rounds of archc (on `backend`) and PyTorch; rows carry the medians and
+ * ratio = archc / PyTorch (absent when PyTorch is not available).
+ */
+export async function benchTrain(opts: { backend: BackendChoice; rounds: number; torch: TorchYardstick | null }): Promise<BenchRow[]> {
+  const sel = await initBackend(opts.backend);
   const rows: BenchRow[] = [];
-  for (const b of opts.backends ?? ['node-gpu', 'node', 'wasm', 'cpu']) {
-    let sel;
-    try {
-      sel = await initBackend(b);
-    } catch (e) {
-      rows.push({ name: `${b}: not available (${(e as Error).message.split('\n')[0]})`, value: NaN, unit: '' });
-      continue;
+  for (const net of NETS) {
+    const ir = loadIr(net.spec);
+    const ours: number[] = [], theirs: number[] = [];
+    for (let r = 0; r < opts.rounds; r++) {
+      ours.push(await throughput(ir, net.batch, 1, net.steps));
+      if (opts.torch) theirs.push(await opts.torch.measure(net.torch, net.steps));
     }
-    // The pure-JS cpu backend is ~30× slower: fewer, smaller steps keep the bench short (per-item rates still compare).
-    const slow = sel.tfBackend === 'cpu';
-    rows.push({ name: `train ResNet-20, archc ${b} (batch ${slow ? 8 : 64})`, value: await throughput(resnet, slow ? 8 : 64, 1, 1, slow ? 2 : 4), unit: 'img/s' });
-    rows.push({ name: `train 2x200 LSTM LM, archc ${b} (batch ${slow ? 4 : 20}, T ${seq})`, value: await throughput(lstm, slow ? 4 : 20, seq, 1, slow ? 2 : 4), unit: 'tok/s' });
-    if (sel.tfBackend === 'wasm') {
-      unregisterArchcKernels('wasm');
-      try {
-        const v = await throughput(resnet, 64, 1, 1, 2);
-        rows.push({ name: 'train ResNet-20, stock tfjs wasm', value: v, unit: 'img/s' });
-      } catch (e) {
-        rows.push({ name: `train ResNet-20, stock tfjs wasm: cannot train (${(e as Error).message.split('\n')[0].slice(0, 80)})`, value: NaN, unit: '' });
-      } finally {
-        registerArchcKernels('wasm');
-      }
-    }
+    const a = median(ours);
+    rows.push({ name: `${net.label}, archc ${sel.name}`, value: a, unit: net.unit, ...(opts.torch ? { ratio: a / median(theirs) } : {}) });
+    if (opts.torch) rows.push({ name: `${net.label}, PyTorch`, value: median(theirs), unit: net.unit });
   }
-  tf.disposeVariables();
   return rows;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const rows = await benchTrain();
-  for (const r of rows) console.log(`${r.name.padEnd(70)} ${Number.isFinite(r.value) ? r.value.toFixed(1) : '-'} ${r.unit}`);
 }

@@ -11,7 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../codegen/package-root.ts';
 import { compactAndWrite } from '../compaction/index.ts';
 import { DataError } from '../runtime/data/index.ts';
-import { initBackend } from '../runtime/backend/index.ts';
+import { configureNative, initBackend, nativeOptionsFromEnv } from '../runtime/backend/index.ts';
 import { runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
 import type { IrNetwork, MaskGroup } from '../semantic/ir.ts';
 import { human } from './commands/check.ts';
@@ -73,7 +73,7 @@ export interface TrainerFlag {
   config: boolean;
 }
 
-const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+const BACKENDS = ['node-gpu', 'node', 'native', 'wasm', 'cpu'] as const;
 type Backend = (typeof BACKENDS)[number];
 
 /** Every flag, shared with `archc train` (which declares the same options and forwards them). */
@@ -86,7 +86,8 @@ export const TRAINER_FLAGS: readonly TrainerFlag[] = [
   { key: 'weightDecay', flags: '--weight-decay <x>', description: 'weight decay', kind: 'nonNegNumber', config: true },
   { key: 'lambda', flags: '--lambda <x>', description: 'sparsity strength of every mask group', kind: 'nonNegNumber', config: true },
   { key: 'seed', flags: '--seed <n>', description: 'seed of init, masks, dropout and data order', kind: 'nonNegInt', config: true },
-  { key: 'backend', flags: '--backend <node-gpu|node|wasm|cpu>', description: 'force a backend (default: the best that loads)', kind: 'backend', config: false },
+  { key: 'backend', flags: '--backend <node-gpu|node|native|wasm|cpu>', description: 'force a backend (default: the best that loads)', kind: 'backend', config: false },
+  { key: 'threads', flags: '--threads <n>', description: 'CPU threads of the native (oneDNN) backend (default: $ARCHC_THREADS, else all cores)', kind: 'posInt', config: false },
   { key: 'out', flags: '--out <dir>', description: 'output folder for metrics.jsonl and the pruned spec (default runs/<name>)', kind: 'string', config: false },
   { key: 'force', flags: '--force', description: 'write into a non-empty --out, replacing earlier results', kind: 'flag', config: false },
   { key: 'resume', flags: '--resume <dir>', description: 'continue the run in <dir> from its checkpoint (same settings unless given)', kind: 'string', config: false },
@@ -102,6 +103,7 @@ class FlagError extends Error {}
 interface RunPlan {
   config: TrainerConfig;
   backend: Backend | undefined;
+  threads: number | undefined;
   outDir: string;
   force: boolean;
   logEvery: number | undefined;
@@ -185,6 +187,7 @@ function parse(argv: readonly string[], opts: TrainerMainOptions, io: Io): RunPl
   return {
     config,
     backend: backendRaw === undefined ? undefined : (parseValue(TRAINER_FLAGS.find((x) => x.key === 'backend')!, backendRaw) as Backend),
+    threads: num('threads'),
     outDir: resolve(io.cwd, given('out') ?? given('resume') ?? `runs/${opts.name}`),
     force: raw.force === true,
     logEvery: num('logEvery'),
@@ -291,7 +294,9 @@ export function trainerDefaults(ir: IrNetwork): TrainerConfig {
  * Chooses the backend before any weight exists, so the module's variables are created on it rather than on tfjs's
  * default cpu backend and moved on first use (runTraining's own call then returns the same selection).
  */
-export async function selectBackend(backend: Backend | undefined): Promise<void> {
+export async function selectBackend(backend: Backend | undefined, threads?: number): Promise<void> {
+  // ARCHC_NATIVE=0 turns the native backend off; --threads, else ARCHC_THREADS, sets oneDNN's thread count.
+  configureNative(nativeOptionsFromEnv(process.env, threads));
   try {
     await initBackend(backend);
   } catch (e) {
@@ -311,7 +316,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
     `${opts.name}: training ${opts.specPath} for ${c.steps !== null ? `${c.steps} steps` : `${c.epochs} epochs`}, batch ${c.batch}, ` +
       `lr ${c.lr}, lambda ${c.lambda}, seed ${c.seed} → ${shownOut}`,
   );
-  await selectBackend(plan.backend);
+  await selectBackend(plan.backend, plan.threads);
   const module = opts.createModule(ir, c.seed);
   try {
     const { result, checkpoint } = await controlledTraining(

@@ -77,7 +77,7 @@ describe('archc train', () => {
     [['--steps', '0'], /--steps must be a positive integer; got '0'/],
     [['--steps', 'ten'], /--steps must be a positive integer; got 'ten'/],
     [['--lr', '-1'], /--lr must be a positive number; got '-1'/],
-    [['--backend', 'gpu'], /--backend must be one of node-gpu, node, wasm, cpu; got 'gpu'/],
+    [['--backend', 'gpu'], /--backend must be one of node-gpu, node, native, wasm, cpu; got 'gpu'/],
     [['--steps', '2', '--epochs', '1'], /give --steps or --epochs, not both/],
   ];
   for (const [flags, message] of badFlags) {
@@ -114,7 +114,7 @@ describe('a generated trainer run directly', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Usage: plain_cnn \[options\]/);
-    for (const flag of ['--data <path|synthetic>', '--seed <n>', '--backend <node-gpu|node|wasm|cpu>', '--epochs <n>', '--steps <n>', '--batch <n>', '--out <dir>', '--lr <x>', '--lambda <x>']) {
+    for (const flag of ['--data <path|synthetic>', '--seed <n>', '--backend <node-gpu|node|native|wasm|cpu>', '--epochs <n>', '--steps <n>', '--batch <n>', '--out <dir>', '--lr <x>', '--lambda <x>']) {
       expect(r.stdout).toContain(flag);
     }
   });

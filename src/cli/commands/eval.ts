@@ -7,7 +7,7 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTfjsWeights, WeightsMismatchError } from '../../compaction/tfjs-format.ts';
-import { initBackend, type BackendChoice } from '../../runtime/backend/index.ts';
+import { configureNative, initBackend, nativeOptionsFromEnv, type BackendChoice } from '../../runtime/backend/index.ts';
 import { DataError, openDataset } from '../../runtime/data/index.ts';
 import { IrModule, type WeightMap } from '../../runtime/module.ts';
 import { evaluate } from '../../runtime/train/evaluate.ts';
@@ -26,7 +26,7 @@ interface EvalOpts {
   json?: boolean;
 }
 
-const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'];
+const BACKENDS = ['node-gpu', 'node', 'native', 'wasm', 'cpu'];
 
 interface DataChoice {
   data: TrainConfig['data'];
@@ -91,6 +91,7 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, setExit:
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UserError(`--limit must be a positive integer, not '${opts.limit}'`);
       const ir = await compileOrReport(spec, io, setExit);
       if (!ir) return;
+      configureNative(nativeOptionsFromEnv(process.env));
       await initBackend(opts.backend as BackendChoice | undefined);
       let weights: WeightMap;
       try {

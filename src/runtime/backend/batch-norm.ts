@@ -2,6 +2,7 @@
 // gradient tiles rsqrt(var) to the full [B,H,W,C] shape (720 ms of a 2.6 s ResNet-20 step on wasm).
 // `batchNormTrain` is the op archc layers use; `fusedBatchNormGrad` also fixes plain `tf.batchNorm`.
 import * as tf from '@tensorflow/tfjs';
+import { BN_TRAIN, BN_TRAIN_GRAD } from './native-norm.ts';
 
 export interface BatchNormTrainResult {
   /** Normalised, scaled and shifted x. */
@@ -20,6 +21,7 @@ export interface BatchNormTrainResult {
  * averages, and keeping them off the tape spares the backward pass several full-size passes.
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): BatchNormTrainResult {
+  if (tf.getKernel(BN_TRAIN, tf.getBackend()) !== undefined) return batchNormTrainFused(x, gamma, beta, eps);
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const n = x.size / x.shape[x.shape.length - 1];
   let mean: tf.Tensor1D | undefined;
@@ -51,6 +53,36 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
   });
   const y = op(x, gamma, beta);
   // Hand the caller scope-tracked clones (same buffers, no copy) so its tidy disposes them as usual.
+  const keptMean = mean as tf.Tensor1D, keptVar = variance as tf.Tensor1D;
+  const out = { y, mean: keptMean.clone(), variance: keptVar.clone() };
+  keptMean.dispose();
+  keptVar.dispose();
+  return out;
+}
+
+/**
+ * The same op as two kernels (the native backend's: one pass for the statistics and one for y, and one for the
+ * whole gradient) instead of ~10 tfjs ops each way.
+ */
+function batchNormTrainFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, gi, bi] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, m, v] = tf.engine().runKernel(BN_TRAIN, { x: xi, gamma: gi, beta: bi }, { eps }) as tf.Tensor[];
+    mean = tf.keep(m as tf.Tensor1D);
+    variance = tf.keep(v as tf.Tensor1D);
+    save([xi, gi, m, v]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, g, ms, vs] = saved;
+        return tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x: xs, gamma: g, mean: ms, variance: vs }, { eps }) as tf.Tensor[];
+      },
+    };
+  });
+  const y = op(x, gamma, beta);
   const keptMean = mean as tf.Tensor1D, keptVar = variance as tf.Tensor1D;
   const out = { y, mean: keptMean.clone(), variance: keptVar.clone() };
   keptMean.dispose();

@@ -8,14 +8,13 @@ import { untransposedMatMul } from './matmul.ts';
 import { maxPoolGrad } from './max-pool-grad.ts';
 import { unsortedSegmentSum } from './segment-sum.ts';
 import { fusedBatchNormGrad } from './batch-norm.ts';
+import { NATIVE_KERNELS } from './native-kernels.ts';
 
 type Factory = (backendName: string) => tf.KernelFunc;
 
 const conv = (f: typeof conv2DBackpropFilter): Factory => (name) => (args) => f(args as Parameters<typeof f>[0], name);
 
-/** Which archc kernels each backend gets, and why. Backends not listed (tfjs-node's 'tensorflow') get none. */
-const PLAN: Record<string, Record<string, Factory>> = {
-  wasm: {
+const WASM_PLAN: Record<string, Factory> = {
     // Missing on wasm: without these a conv net cannot train at all.
     Conv2DBackpropFilter: conv(conv2DBackpropFilter),
     DepthwiseConv2dNativeBackpropFilter: conv(depthwiseBackpropFilter),
@@ -26,6 +25,19 @@ const PLAN: Record<string, Record<string, Factory>> = {
     BatchMatMul: (name) => untransposedMatMul('BatchMatMul', name),
     _FusedMatMul: (name) => untransposedMatMul('_FusedMatMul', name),
     MaxPoolGrad: () => (args) => maxPoolGrad(args as Parameters<typeof maxPoolGrad>[0]),
+};
+
+/**
+ * Which archc kernels each plan gets, and why. A plan is named after a tfjs backend, except 'native', which is
+ * tfjs-wasm with the oneDNN addon's kernels on top (registered under 'wasm'). Backends not listed (tfjs-node's
+ * 'tensorflow') get none.
+ */
+const PLAN: Record<string, Record<string, Factory>> = {
+  wasm: WASM_PLAN,
+  native: {
+    // Kernels the addon does not cover (UnsortedSegmentSum) keep archc's wasm versions.
+    ...WASM_PLAN,
+    ...Object.fromEntries(Object.entries(NATIVE_KERNELS).map(([k, f]) => [k, (() => f as unknown as tf.KernelFunc) as Factory])),
   },
   cpu: {
     // Only where measured faster than cpu's own (dW ~1000×, depthwise dW 5×, segment sum O(V) fewer passes);
@@ -36,12 +48,14 @@ const PLAN: Record<string, Record<string, Factory>> = {
   },
 };
 
+/** Plan name per tfjs backend and the configs it installed, keyed `${backend}_${kernel}`. */
 const installed = new Map<string, tf.KernelConfig>();
+const installedPlan = new Map<string, string>();
 let gradientStock: tf.GradConfig | undefined;
 
-/** Kernel names archc replaces or adds on `backendName` (empty for backends it leaves alone). */
-export function archcKernelNames(backendName: string): string[] {
-  return Object.keys(PLAN[backendName] ?? {});
+/** Kernel names archc replaces or adds on `backendName` (empty for backends it leaves alone); plan 'native' for the addon's. */
+export function archcKernelNames(backendName: string, plan: string = backendName): string[] {
+  return Object.keys(PLAN[plan] ?? {});
 }
 
 function replace(cfg: tf.KernelConfig): void {
@@ -54,9 +68,12 @@ function replace(cfg: tf.KernelConfig): void {
  * Registers archc's kernels for `backendName` plus the broadcasting BatchNorm gradient. Idempotent.
  * Overridden stock kernels keep their setupFunc so a later re-initialisation of the backend still works.
  */
-export function registerArchcKernels(backendName: string): string[] {
+export function registerArchcKernels(backendName: string, plan: string = backendName): string[] {
   const done: string[] = [];
-  for (const [kernelName, make] of Object.entries(PLAN[backendName] ?? {})) {
+  // Switching plans on one backend (wasm ↔ native) first puts the stock kernels back.
+  if (installedPlan.has(backendName) && installedPlan.get(backendName) !== plan) unregisterKernels(backendName);
+  installedPlan.set(backendName, plan);
+  for (const [kernelName, make] of Object.entries(PLAN[plan] ?? {})) {
     const key = `${backendName}_${kernelName}`;
     const mine = installed.get(key);
     if (mine !== undefined && tf.getKernel(kernelName, backendName) === mine) {
@@ -84,16 +101,21 @@ export function registerArchcKernels(backendName: string): string[] {
 
 /** Restores the stock kernels (used by tests and the stock-vs-ours benchmark). */
 export function unregisterArchcKernels(backendName: string): void {
-  for (const kernelName of Object.keys(PLAN[backendName] ?? {})) {
-    const key = `${backendName}_${kernelName}`;
-    const mine = installed.get(key);
-    if (mine === undefined) continue;
+  unregisterKernels(backendName);
+  installedPlan.delete(backendName);
+  if (gradientStock !== undefined && tf.getGradient(tf.FusedBatchNorm) === fusedBatchNormGrad) {
+    tf.registerGradient(gradientStock);
+  }
+}
+
+function unregisterKernels(backendName: string): void {
+  const prefix = `${backendName}_`;
+  for (const [key, mine] of [...installed]) {
+    if (!key.startsWith(prefix)) continue;
+    const kernelName = key.slice(prefix.length);
     if (tf.getKernel(kernelName, backendName) === mine) tf.unregisterKernel(kernelName, backendName);
     const stock = rememberStock(kernelName, backendName);
     if (stock !== undefined && stock !== mine) tf.registerKernel(stock);
     installed.delete(key);
-  }
-  if (gradientStock !== undefined && tf.getGradient(tf.FusedBatchNorm) === fusedBatchNormGrad) {
-    tf.registerGradient(gradientStock);
   }
 }

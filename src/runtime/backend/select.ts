@@ -1,14 +1,16 @@
-// Chooses the tfjs backend archc trains on (tfjs-node-gpu > tfjs-node > wasm > cpu, or a forced one),
-// records why each better one was skipped, and installs archc's kernels for the winner.
+// Chooses the tfjs backend archc trains on (tfjs-node-gpu > tfjs-node > native > wasm > cpu, or a forced one),
+// records why each better one was skipped, and installs archc's kernels for the winner. 'native' is tfjs-wasm
+// with archc's oneDNN addon (native/) running the heavy kernels.
 // Optional packages are imported through a `string` variable so tsc does not need them installed (TS2307).
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerArchcKernels } from './register.ts';
+import { loadNative, nativeThreads } from './native-addon.ts';
 
-export type BackendChoice = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendChoice = 'node-gpu' | 'node' | 'native' | 'wasm' | 'cpu';
 
 export interface BackendSelection {
-  /** archc's name for the backend ('node-gpu' | 'node' | 'wasm' | 'cpu'). */
+  /** archc's name for the backend ('node-gpu' | 'node' | 'native' | 'wasm' | 'cpu'). */
   name: BackendChoice;
   /** The tfjs backend name it runs as ('tensorflow' | 'wasm' | 'cpu'). */
   tfBackend: string;
@@ -16,6 +18,8 @@ export interface BackendSelection {
   reasons: string[];
   /** archc kernels registered for this backend. */
   kernels: string[];
+  /** oneDNN's OpenMP thread count (native only). */
+  threads?: number;
 }
 
 interface Candidate {
@@ -28,6 +32,7 @@ interface Candidate {
 const CANDIDATES: Candidate[] = [
   { choice: 'node-gpu', label: 'tfjs-node-gpu', pkg: '@tensorflow/tfjs-node-gpu', tfBackend: 'tensorflow' },
   { choice: 'node', label: 'tfjs-node', pkg: '@tensorflow/tfjs-node', tfBackend: 'tensorflow' },
+  { choice: 'native', label: 'native', pkg: '@tensorflow/tfjs-backend-wasm', tfBackend: 'wasm' },
   { choice: 'wasm', label: 'wasm', pkg: '@tensorflow/tfjs-backend-wasm', tfBackend: 'wasm' },
   { choice: 'cpu', label: 'cpu', tfBackend: 'cpu' },
 ];
@@ -67,11 +72,15 @@ function firstLine(e: unknown): string {
 
 /** Loads one candidate and makes it the active backend; returns null on success or the skip reason. */
 async function tryCandidate(c: Candidate): Promise<string | null> {
+  if (c.choice === 'native') {
+    const native = loadNative();
+    if ('reason' in native) return native.reason;
+  }
   if (c.pkg !== undefined) {
     if (!isInstalled(c.pkg)) return 'not installed';
     try {
       const mod = (await loadPackage(c.pkg)) as { setWasmPaths?: (p: string) => void };
-      if (c.choice === 'wasm' && typeof mod.setWasmPaths === 'function') {
+      if (c.tfBackend === 'wasm' && typeof mod.setWasmPaths === 'function') {
         // Point at the package's own dist folder: never fetch the binary over the network.
         mod.setWasmPaths(requireHere.resolve(`${c.pkg}/dist/tfjs-backend-wasm.wasm`).replace(/[^/\\]+$/, ''));
       }
@@ -97,7 +106,7 @@ async function tryCandidate(c: Candidate): Promise<string | null> {
 }
 
 function installHint(c: Candidate, reason: string): string {
-  if (c.pkg === undefined) return '';
+  if (c.pkg === undefined || c.choice === 'native') return '';
   if (reason.startsWith('native binary missing')) {
     return ` Reinstall it with its install script (needs network to fetch libtensorflow): npm rebuild ${c.pkg}`;
   }
@@ -111,7 +120,7 @@ function installHint(c: Candidate, reason: string): string {
  */
 export async function initBackend(preferred?: BackendChoice): Promise<BackendSelection> {
   if (current !== undefined && (preferred === undefined || preferred === current.name) && tf.getBackend() === current.tfBackend) {
-    registerArchcKernels(current.tfBackend);
+    registerArchcKernels(current.tfBackend, current.name);
     return current;
   }
   silenceCpuBanner();
@@ -123,8 +132,8 @@ export async function initBackend(preferred?: BackendChoice): Promise<BackendSel
   for (const c of pool) {
     const why = await tryCandidate(c);
     if (why === null) {
-      const kernels = registerArchcKernels(c.tfBackend);
-      current = { name: c.choice, tfBackend: c.tfBackend, reasons, kernels };
+      const kernels = registerArchcKernels(c.tfBackend, c.choice);
+      current = { name: c.choice, tfBackend: c.tfBackend, reasons, kernels, ...(c.choice === 'native' ? { threads: nativeThreads() } : {}) };
       return current;
     }
     reasons.push(`${c.label}: ${why}`);
@@ -149,9 +158,8 @@ function silenceCpuBanner(): void {
 /** One line for the CLI, e.g. "backend: wasm (tfjs-node-gpu: not installed; tfjs-node: not installed)". */
 export function describeBackend(selection: BackendSelection | undefined = current): string {
   if (selection === undefined) return `backend: ${tf.getBackend() ?? 'none'} (not selected by archc)`;
-  return selection.reasons.length === 0
-    ? `backend: ${selection.name}`
-    : `backend: ${selection.name} (${selection.reasons.join('; ')})`;
+  const name = selection.threads !== undefined ? `${selection.name} (oneDNN, ${selection.threads} threads)` : selection.name;
+  return selection.reasons.length === 0 ? `backend: ${name}` : `backend: ${name} (${selection.reasons.join('; ')})`;
 }
 
 /** The current selection, if `initBackend` has run. */

@@ -23,7 +23,8 @@ export function randArray(r: () => number, n: number): Float32Array {
 export const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
-export type Mode = 'stock' | 'archc';
+/** 'native' = archc's wasm kernels plus the oneDNN addon's (registered on the wasm backend). */
+export type Mode = 'stock' | 'archc' | 'native';
 
 /**
  * Runs `f` on `backend` with stock kernels or archc's, returning every output as a plain array.
@@ -32,7 +33,7 @@ export type Mode = 'stock' | 'archc';
 export async function on(backend: string, mode: Mode, f: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   if (mode === 'stock') unregisterArchcKernels(backend);
-  else registerArchcKernels(backend);
+  else registerArchcKernels(backend, mode === 'native' ? 'native' : backend);
   const outs = tf.tidy(f);
   const arrays = outs.map((t) => t.dataSync() as Float32Array);
   tf.dispose(outs);

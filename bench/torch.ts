@@ -1,0 +1,51 @@
+// Drives bench/torch_ref.py, the PyTorch yardstick, as a child process so archc and PyTorch rounds can alternate
+// in one run. PyTorch gets OMP_WAIT_POLICY=PASSIVE (spinning OpenMP threads collapse under any other load) and
+// archc's thread count; OPENBLAS_* settings are passed through untouched.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface TorchInfo {
+  torch: string;
+  blas: string;
+  threads: number;
+}
+
+export class TorchYardstick {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly lines: AsyncIterator<string>,
+    readonly info: TorchInfo,
+  ) {}
+
+  /** Starts the yardstick, or returns why it cannot run (with the apt command). */
+  static async start(threads: number): Promise<TorchYardstick | string> {
+    const py = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+    if (!py) return 'PyTorch not found (apt-get install python3-torch libopenblas0-pthread)';
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads) };
+    // Debian's reference libblas is ~10x slower than OpenBLAS: point this process at OpenBLAS when it is installed
+    // but not the system default.
+    const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+    if (existsSync(`${openblas}/libblas.so.3`)) env['LD_LIBRARY_PATH'] = [openblas, env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
+    const child = spawn(py, [new URL('./torch_ref.py', import.meta.url).pathname, String(threads)], { env });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const first = await lines.next();
+    if (first.done) return `PyTorch yardstick failed: ${stderr.trim().split('\n').pop() ?? 'no output'}`;
+    return new TorchYardstick(child, lines, JSON.parse(first.value) as TorchInfo);
+  }
+
+  /** Items per second over `steps` timed steps (after a 2-step warm-up on first use of a model). */
+  async measure(model: 'resnet20' | 'fashion_cnn' | 'kjv_lstm', steps: number): Promise<number> {
+    this.child.stdin.write(`${model} ${steps}\n`);
+    const r = await this.lines.next();
+    if (r.done) throw new Error('PyTorch yardstick exited');
+    return (JSON.parse(r.value) as { items_per_s: number }).items_per_s;
+  }
+
+  stop(): void {
+    this.child.stdin.end();
+    this.child.kill();
+  }
+}

@@ -1,0 +1,208 @@
+// N-API entry points of archc's oneDNN kernel pack. Each tensor operand is either a byte offset into `heap`
+// (the tfjs-wasm heap ArrayBuffer, re-read by the caller on every call because the heap can grow) or a
+// TypedArray of its own. Sizes are checked against the buffer so a wrong shape throws instead of corrupting memory.
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "ops.hpp"
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using archc::kConvDims;
+using archc::kMatMulDims;
+using archc::kPoolDims;
+
+std::vector<int64_t> dims_arg(const Napi::Value& v, size_t n, const char* what) {
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), std::string(what) + ": dims must be an array");
+  auto arr = v.As<Napi::Array>();
+  if (arr.Length() != n) {
+    throw Napi::TypeError::New(v.Env(), std::string(what) + ": expected " + std::to_string(n) + " dims");
+  }
+  std::vector<int64_t> d(n);
+  for (uint32_t i = 0; i < n; i++) {
+    d[i] = static_cast<int64_t>(arr.Get(i).As<Napi::Number>().Int64Value());
+  }
+  return d;
+}
+
+/** The float pointer for one operand of `count` floats: an offset into heap, or a TypedArray. */
+float* operand(const Napi::Value& heap, const Napi::Value& v, int64_t count, const char* what) {
+  const size_t bytes = static_cast<size_t>(count) * sizeof(float);
+  if (v.IsNumber()) {
+    if (!heap.IsArrayBuffer()) throw Napi::TypeError::New(v.Env(), std::string(what) + ": offset given without a heap");
+    auto ab = heap.As<Napi::ArrayBuffer>();
+    const int64_t off = v.As<Napi::Number>().Int64Value();
+    if (off < 0 || (off & 3) != 0 || static_cast<size_t>(off) + bytes > ab.ByteLength()) {
+      throw Napi::RangeError::New(v.Env(), std::string(what) + ": operand lies outside the heap");
+    }
+    return reinterpret_cast<float*>(static_cast<uint8_t*>(ab.Data()) + off);
+  }
+  if (v.IsTypedArray()) {
+    auto ta = v.As<Napi::TypedArray>();
+    if (ta.ByteLength() < bytes) throw Napi::RangeError::New(v.Env(), std::string(what) + ": operand too small");
+    return reinterpret_cast<float*>(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+  }
+  throw Napi::TypeError::New(v.Env(), std::string(what) + ": operand must be a heap offset or a TypedArray");
+}
+
+template <typename F>
+Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
+  try {
+    body();
+  } catch (const dnnl::error& e) {
+    throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + e.what());
+  }
+  return info.Env().Undefined();
+}
+
+// conv2d(kind, heap, dims[18], x, w, y)
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int kind = info[0].As<Napi::Number>().Int32Value();
+    if (kind < 0 || kind > 2) throw Napi::RangeError::New(info.Env(), "conv2d: kind must be 0, 1 or 2");
+    auto d = dims_arg(info[2], kConvDims, "conv2d");
+    float* x = operand(info[1], info[3], d[0] * d[1] * d[2] * d[3], "conv2d x");
+    float* w = operand(info[1], info[4], d[7] * d[8] * (d[3] / d[17]) * d[6], "conv2d w");
+    float* y = operand(info[1], info[5], d[0] * d[4] * d[5] * d[6], "conv2d y");
+    archc::conv2d(kind, d.data(), x, w, y);
+  });
+}
+
+// matmul(heap, dims[9], a, b, c, bias|null)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto d = dims_arg(info[1], kMatMulDims, "matmul");
+    float* a = operand(info[0], info[2], d[0] * d[2] * d[4], "matmul a");
+    float* b = operand(info[0], info[3], d[1] * d[4] * d[3], "matmul b");
+    float* c = operand(info[0], info[4], (d[0] > d[1] ? d[0] : d[1]) * d[2] * d[3], "matmul c");
+    float* bias = d[7] != 0 ? operand(info[0], info[5], d[3], "matmul bias") : nullptr;
+    archc::matmul(d.data(), a, b, c, bias);
+  });
+}
+
+// batchNormForward(heap, rows, c, eps, x, gamma, beta, y, mean, var)
+Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t rows = info[1].As<Napi::Number>().Int64Value(), c = info[2].As<Napi::Number>().Int64Value();
+    const float eps = info[3].As<Napi::Number>().FloatValue();
+    const auto& h = info[0];
+    archc::batch_norm_forward(rows, c, eps, operand(h, info[4], rows * c, "bn x"), operand(h, info[5], c, "bn gamma"),
+                              operand(h, info[6], c, "bn beta"), operand(h, info[7], rows * c, "bn y"),
+                              operand(h, info[8], c, "bn mean"), operand(h, info[9], c, "bn var"));
+  });
+}
+
+// batchNormBackward(heap, rows, c, eps, x, gamma, mean, var, dy, dx, dgamma, dbeta)
+Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t rows = info[1].As<Napi::Number>().Int64Value(), c = info[2].As<Napi::Number>().Int64Value();
+    const float eps = info[3].As<Napi::Number>().FloatValue();
+    const auto& h = info[0];
+    archc::batch_norm_backward(rows, c, eps, operand(h, info[4], rows * c, "bn x"), operand(h, info[5], c, "bn gamma"),
+                               operand(h, info[6], c, "bn mean"), operand(h, info[7], c, "bn var"),
+                               operand(h, info[8], rows * c, "bn dy"), operand(h, info[9], rows * c, "bn dx"),
+                               operand(h, info[10], c, "bn dgamma"), operand(h, info[11], c, "bn dbeta"));
+  });
+}
+
+// columnSum(heap, rows, c, scale, x, out)
+Napi::Value ColumnSum(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t rows = info[1].As<Napi::Number>().Int64Value(), c = info[2].As<Napi::Number>().Int64Value();
+    const float scale = info[3].As<Napi::Number>().FloatValue();
+    archc::column_sum(rows, c, scale, operand(info[0], info[4], rows * c, "columnSum x"), operand(info[0], info[5], c, "columnSum out"));
+  });
+}
+
+// unary(kind, heap, n, x, y)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int kind = info[0].As<Napi::Number>().Int32Value();
+    if (kind != 0) throw Napi::RangeError::New(info.Env(), "unary: kind must be 0 (exp)");
+    const int64_t n = info[2].As<Napi::Number>().Int64Value();
+    archc::unary(kind, n, operand(info[1], info[3], n, "unary x"), operand(info[1], info[4], n, "unary y"));
+  });
+}
+
+// rowReduce(kind, heap, rows, c, x, out)
+Napi::Value RowReduce(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int kind = info[0].As<Napi::Number>().Int32Value();
+    if (kind != 0 && kind != 1) throw Napi::RangeError::New(info.Env(), "rowReduce: kind must be 0 (sum) or 1 (max)");
+    const int64_t rows = info[2].As<Napi::Number>().Int64Value(), c = info[3].As<Napi::Number>().Int64Value();
+    if (c < 1) throw Napi::RangeError::New(info.Env(), "rowReduce: rows must not be empty");
+    archc::row_reduce(kind, rows, c, operand(info[1], info[4], rows * c, "rowReduce x"), operand(info[1], info[5], rows, "rowReduce out"));
+  });
+}
+
+// pool2d(kind, heap, dims[14], x|null, dy|null, out)
+Napi::Value Pool2d(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int kind = info[0].As<Napi::Number>().Int32Value();
+    if (kind < 0 || kind > 3) throw Napi::RangeError::New(info.Env(), "pool2d: kind must be 0..3");
+    auto d = dims_arg(info[2], kPoolDims, "pool2d");
+    const int64_t in = d[0] * d[1] * d[2] * d[3], outn = d[0] * d[4] * d[5] * d[3];
+    float* x = kind == 3 ? nullptr : operand(info[1], info[3], in, "pool2d x");
+    float* dy = kind < 2 ? nullptr : operand(info[1], info[4], outn, "pool2d dy");
+    float* out = operand(info[1], info[5], kind < 2 ? outn : in, "pool2d out");
+    archc::pool2d(kind, d.data(), x, dy, out);
+  });
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  archc::set_threads(info[0].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), archc::threads());
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), archc::threads()); }
+
+Napi::Value SetCacheCapacity(const Napi::CallbackInfo& info) {
+  archc::set_cache_capacity(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
+  return info.Env().Undefined();
+}
+
+Napi::Value ClearCache(const Napi::CallbackInfo& info) {
+  archc::clear_caches();
+  return info.Env().Undefined();
+}
+
+Napi::Value CacheStats(const Napi::CallbackInfo& info) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("cached", Napi::Number::New(info.Env(), static_cast<double>(archc::cached_primitives())));
+  o.Set("capacity", Napi::Number::New(info.Env(), static_cast<double>(archc::cache_capacity())));
+  o.Set("created", Napi::Number::New(info.Env(), static_cast<double>(archc::created_primitives())));
+  return o;
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  const dnnl_version_t* v = dnnl_version();
+  return Napi::String::New(info.Env(), std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                                           std::to_string(v->patch));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
+  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
+  exports.Set("columnSum", Napi::Function::New(env, ColumnSum));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("rowReduce", Napi::Function::New(env, RowReduce));
+  exports.Set("pool2d", Napi::Function::New(env, Pool2d));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("setCacheCapacity", Napi::Function::New(env, SetCacheCapacity));
+  exports.Set("clearCache", Napi::Function::New(env, ClearCache));
+  exports.Set("cacheStats", Napi::Function::New(env, CacheStats));
+  exports.Set("version", Napi::Function::New(env, Version));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(archc_native, Init)

@@ -1,0 +1,33 @@
+// Big elementwise and per-row ops the LSTM LM's full-vocabulary softmax spends its time in: exp over [B·T, V]
+// and the sum/max over the last axis. tfjs-wasm runs them on one thread; here OpenMP splits the rows. Each row is
+// reduced sequentially by one thread, so results do not depend on the thread count.
+#include <algorithm>
+#include <cmath>
+
+#include "ops.hpp"
+
+namespace archc {
+
+void unary(int kind, int64_t n, const float* x, float* y) {
+  (void)kind;  // 0: exp (the only one so far)
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; i++) y[i] = std::exp(x[i]);
+}
+
+void row_reduce(int kind, int64_t rows, int64_t c, const float* x, float* out) {
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    if (kind == 0) {
+      double s = 0;
+      for (int64_t j = 0; j < c; j++) s += xr[j];
+      out[r] = static_cast<float>(s);
+    } else {
+      float m = xr[0];
+      for (int64_t j = 1; j < c; j++) m = std::max(m, xr[j]);
+      out[r] = m;
+    }
+  }
+}
+
+}  // namespace archc

@@ -1,0 +1,50 @@
+// The native seam: plain functions over float buffers and integer shapes. The N-API layer (addon.cc) turns JS
+// arguments into these calls; every op caches its oneDNN primitive by shape (engine.hpp).
+#pragma once
+#include <cstdint>
+
+namespace archc {
+
+/**
+ * 2-D convolution in tfjs layouts: x NHWC, w HWIO ([kh,kw,ci,co]; depthwise [kh,kw,C,M] with g = C), y NHWC.
+ * kind 0: y = conv(x, w); 1: x = dX(dy = y, w); 2: w = dW(x, dy = y).
+ * d = {N, IH, IW, IC, OH, OW, OC, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, G}, dilations in oneDNN's
+ * convention (tfjs dilation − 1). Depthwise (G > 1) requires IC == G.
+ */
+constexpr int kConvDims = 18;
+void conv2d(int kind, const int64_t* d, float* x, float* w, float* y);
+
+/**
+ * c[b] = op(a[b]) · op(b[b]) (+ bias[n]) (then ReLU if relu), row-major; op transposes when tA/tB.
+ * d = {BA, BB, M, N, K, tA, tB, hasBias, relu}; a batch of 1 broadcasts against the other.
+ */
+constexpr int kMatMulDims = 9;
+void matmul(const int64_t* d, float* a, float* b, float* c, float* bias);
+
+/**
+ * Training batch norm over x viewed as [rows, C]: y = (x − mean)/√(var + eps)·gamma + beta with the batch's
+ * mean and biased variance, which are written to mean/var.
+ */
+void batch_norm_forward(int64_t rows, int64_t c, float eps, float* x, float* gamma, float* beta, float* y,
+                        float* mean, float* var);
+/** The full batch-norm gradient (through the batch statistics): dx, dgamma, dbeta. */
+void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* gamma, float* mean, float* var,
+                         float* dy, float* dx, float* dgamma, float* dbeta);
+
+/** out[j] = scale · Σ_r x[r, j] (a sum or mean over every axis but the last), deterministic per thread count. */
+void column_sum(int64_t rows, int64_t c, float scale, float* x, float* out);
+
+/** y = f(x) elementwise; kind 0: exp. */
+void unary(int kind, int64_t n, const float* x, float* y);
+/** out[r] = reduce_j x[r, j]; kind 0: sum, 1: max (rows must have c ≥ 1). */
+void row_reduce(int kind, int64_t rows, int64_t c, const float* x, float* out);
+
+/**
+ * 2-D pooling, NHWC. kind 0: max forward (x → y); 1: avg forward; 2: max backward (x, dy → dx);
+ * 3: avg backward (dy → dx). d = {N, IH, IW, C, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR}. As in tfjs, the
+ * average excludes padding going forward while its gradient divides by the full window.
+ */
+constexpr int kPoolDims = 14;
+void pool2d(int kind, const int64_t* d, float* x, float* dy, float* out);
+
+}  // namespace archc

@@ -1,0 +1,138 @@
+// Native kernels for what a training step issues around the convolutions and matmuls: archc's training batch
+// norm (forward with batch statistics, full gradient) as two kernels, big reductions (over the leading axes, all
+// axes, or the last axis), a multi-threaded exp, Unpack as heap block copies, and an Identity that shares its
+// buffer. Hand-written in native/src (batch_norm.cc, elementwise.cc), deterministic for a given thread count.
+import * as tf from '@tensorflow/tfjs';
+import type { Info } from './kernel-utils.ts';
+import { nativeAddon } from './native-addon.ts';
+import { fallback, WasmHeap, type Args } from './native-heap.ts';
+
+/** Kernel names of archc's training batch norm (batch-norm.ts runs them when the backend has them). */
+export const BN_TRAIN = 'ArchcBatchNormTrain';
+export const BN_TRAIN_GRAD = 'ArchcBatchNormTrainGrad';
+
+/** x [..., C], gamma, beta → [y, mean, variance] with the batch's statistics (variance divided by N). */
+function batchNormTrainKernel(args: Args): Info[] {
+  const { x, gamma, beta } = args.inputs as { x: Info; gamma: Info; beta: Info };
+  const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
+  const c = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const h = new WasmHeap(args.backend);
+  const y = h.output(x.shape), mean = h.output([c]), variance = h.output([c]);
+  nativeAddon().batchNormForward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(beta), h.offset(y), h.offset(mean), h.offset(variance));
+  return [y, mean, variance];
+}
+
+/** dy, x, gamma, mean, variance → [dx, dgamma, dbeta], the gradient through the batch statistics included. */
+function batchNormTrainGradKernel(args: Args): Info[] {
+  const { dy, x, gamma, mean, variance } = args.inputs as Record<string, Info>;
+  const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
+  const c = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const h = new WasmHeap(args.backend);
+  const dx = h.output(x.shape), dgamma = h.output([c]), dbeta = h.output([c]);
+  nativeAddon().batchNormBackward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(mean), h.offset(variance),
+    h.offset(dy), h.offset(dx), h.offset(dgamma), h.offset(dbeta));
+  return [dx, dgamma, dbeta];
+}
+
+/**
+ * Big Sum/Mean over every axis but the last (mask, bias and BN-style gradients: tfjs-wasm transposes the whole
+ * tensor before reducing leading axes) or over every axis, and big Sum/Max over the last axis (softmax) on every
+ * thread. Other reductions run the stock kernel.
+ */
+function columnReduce(name: 'Sum' | 'Mean' | 'Max') {
+  return (args: Args): Info => {
+    const { x } = args.inputs as { x: Info };
+    const attrs = args.attrs ?? {};
+    const r = x.shape.length;
+    // Max names its axes `reductionIndices`; Sum and Mean call them `axis`.
+    const axes = tf.util.parseAxisParam((attrs[name === 'Max' ? 'reductionIndices' : 'axis'] as number | number[]), x.shape).sort((a, b) => a - b);
+    const all = r >= 1 && axes.length === r;
+    const leading = r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i);
+    const last = r >= 2 && axes.length === 1 && axes[0] === r - 1;
+    const size = tf.util.sizeFromShape(x.shape);
+    const c = x.shape[r - 1] ?? 0;
+    const keep = attrs['keepDims'] === true;
+    // Tiny reductions (a loss, a [B] vector) stay on wasm; even a [20,200] mask gradient (transposed first on
+    // wasm) is worth the native call.
+    if (x.dtype !== 'float32' || size < 1024 || c === 0) return fallback(name, args);
+    const h = new WasmHeap(args.backend);
+    if (last && name !== 'Mean') {
+      const out = h.output(keep ? [...x.shape.slice(0, -1), 1] : x.shape.slice(0, -1));
+      nativeAddon().rowReduce(name === 'Max' ? 1 : 0, h.heap(), size / c, c, h.offset(x), h.offset(out));
+      return out;
+    }
+    if (name === 'Max' || !(leading || all)) return fallback(name, args);
+    const rows = size / c;
+    const scale = name === 'Mean' ? 1 / (all ? size : rows) : 1;
+    if (leading) {
+      const out = h.output(keep ? [...x.shape.slice(0, -1).map(() => 1), c] : [c]);
+      nativeAddon().columnSum(h.heap(), rows, c, scale, h.offset(x), h.offset(out));
+      return out;
+    }
+    // A full reduction: per-channel sums natively, then their (fixed-order) total here.
+    const cols = new Float32Array(c);
+    nativeAddon().columnSum(h.heap(), rows, c, 1, h.offset(x), cols);
+    let total = 0;
+    for (let j = 0; j < c; j++) total += cols[j]!;
+    const out = h.output(keep ? x.shape.map(() => 1) : []);
+    new Float32Array(h.heap(), h.offset(out), 1)[0] = total * scale;
+    return out;
+  };
+}
+
+/** exp of a big float tensor on every thread (the LM's softmax over the vocabulary). */
+function bigExp(args: Args): Info {
+  const { x } = args.inputs as { x: Info };
+  const n = tf.util.sizeFromShape(x.shape);
+  if (x.dtype !== 'float32' || n < 65536) return fallback('Exp', args);
+  const h = new WasmHeap(args.backend);
+  const out = h.output(x.shape);
+  nativeAddon().unary(0, h.heap(), n, h.offset(x), h.offset(out));
+  return out;
+}
+
+/**
+ * Unpack (tf.unstack, which the LSTM runs over time) as plain block copies inside the wasm heap; tfjs-wasm
+ * slices once per output with a strided kernel, ~40× slower on [20,35,800].
+ */
+function unpack(args: Args): Info[] {
+  const { value } = args.inputs as { value: Info };
+  const axis = tf.util.parseAxisParam((args.attrs?.['axis'] as number | undefined) ?? 0, value.shape)[0]!;
+  const dtype = value.dtype;
+  if (dtype !== 'float32' && dtype !== 'int32') return fallback('Unpack', args) as unknown as Info[];
+  const outer = value.shape.slice(0, axis).reduce((p, v) => p * v, 1);
+  const n = value.shape[axis]!;
+  const inner = value.shape.slice(axis + 1).reduce((p, v) => p * v, 1);
+  const outShape = [...value.shape.slice(0, axis), ...value.shape.slice(axis + 1)];
+  const be = args.backend as unknown as { makeOutput(s: number[], d: tf.DataType): Info };
+  const outs = Array.from({ length: n }, () => be.makeOutput(outShape, dtype));
+  const h = new WasmHeap(args.backend);
+  const heap = new Float32Array(h.heap());
+  const src = h.offset(value) / 4;
+  for (let i = 0; i < n; i++) {
+    const dst = h.offset(outs[i]!) / 4;
+    for (let o = 0; o < outer; o++) heap.copyWithin(dst + o * inner, src + (o * n + i) * inner, src + (o * n + i + 1) * inner);
+  }
+  return outs;
+}
+
+/** Identity shares the input's buffer (as Reshape does) instead of copying it: tensors are immutable. */
+function shareIdentity(args: Args): Info {
+  const { x } = args.inputs as { x: Info };
+  if (x.dtype === 'string') return fallback('Identity', args);
+  (args.backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+export const NORM_KERNELS: Record<string, (args: Args) => Info | Info[]> = {
+  [BN_TRAIN]: batchNormTrainKernel,
+  [BN_TRAIN_GRAD]: batchNormTrainGradKernel,
+  Sum: columnReduce('Sum'),
+  Mean: columnReduce('Mean'),
+  Max: columnReduce('Max'),
+  Exp: bigExp,
+  Unpack: unpack,
+  Identity: shareIdentity,
+};
