@@ -1,8 +1,9 @@
 # Structured masks of continuous sparsification, as archc's src/runtime/masks.ts: one logit vector s per maskable
 # mask group (an nn.Parameter of the network, so DDP all-reduces its gradient with the weights), the hard sigmoid
-# σ(βs) = clip(βs + 0.5, 0, 1), q ~ Bern(σ) drawn once per structure and step on the CPU from a generator seeded the
-# same on every rank (so every replica applies the same sub-network), the training mask σ(βs)·q with the 'clip'
-# (exact) or 'ste' gradient, the λ penalty with its normalisations, and the evaluation mask 1[s > 0] (+ minWidth).
+# σ(βs) = clip(βs + 0.5, 0, 1), q ~ Bern(σ) drawn once per structure and step from a generator seeded the same on
+# every rank (so every replica applies the same sub-network), the training mask σ(βs)·q with the 'clip' (exact) or
+# 'ste' gradient, the λ penalty with its normalisations, and the evaluation mask 1[s > 0] (+ minWidth). β, counters
+# and q live on the logits' device, so a training step never waits for the device (no host round trip per step).
 import torch
 from torch import nn
 
@@ -90,22 +91,23 @@ class MaskSet(nn.Module):
         for st in self.groups:
             st.gamma = schedulers.resolve_gamma(st.config["scheduler"], total_steps)
 
-    def probabilities(self):
-        """σ(βs) per group on the CPU (one device→host copy for all groups)."""
-        if not self.groups:
-            return []
-        s = torch.cat([st.s.detach() for st in self.groups]).to("cpu", torch.float32)
-        out, at = [], 0
+    def to(self, device):
+        """Moves β, counters and q next to the logits (call after moving the network)."""
+        super().to(device)
         for st in self.groups:
-            out.append(torch.clamp(st.beta_state["beta"] * s[at : at + st.width] + 0.5, 0.0, 1.0))
-            at += st.width
-        return out
+            st.beta_state = {k: v.to(device) for k, v in st.beta_state.items()}
+            st.q = st.q.to(device)
+        return self
+
+    def probabilities(self):
+        """σ(βs) per group, on the logits' device."""
+        return [torch.clamp(st.beta_state["beta"] * st.s.detach() + 0.5, 0.0, 1.0) for st in self.groups]
 
     def sample(self, generator):
         """Draws this step's q for every group, in group order, from `generator` (identical on every rank)."""
         probs = self.probabilities()
         for st, p in zip(self.groups, probs):
-            u = torch.rand(st.width, generator=generator, dtype=torch.float64)
+            u = torch.rand(st.width, generator=generator, device=p.device, dtype=torch.float64)
             st.q = (u < p.to(torch.float64)).to(torch.float32)
         return probs
 
@@ -113,31 +115,14 @@ class MaskSet(nn.Module):
         for st in self.groups:
             schedulers.scheduler_step(st.beta_state, st.config["scheduler"], st.gamma, step, st.q)
 
-    def _device_vectors(self, device, with_q):
-        """β (and q) of every group moved to `device` in one copy."""
-        parts = [st.beta_state["beta"] for st in self.groups] + ([st.q for st in self.groups] if with_q else [])
-        flat = torch.cat(parts).to(device, non_blocking=True)
-        out, at = [], 0
-        for part in parts:
-            out.append(flat[at : at + part.numel()])
-            at += part.numel()
-        return out
-
     def forward_masks(self):
         """Group id → the [width] mask this forward multiplies in, per `mode`."""
         if self.mode == "off" or not self.groups:
             return {}
-        device = self.groups[0].s.device
         if self.mode == "deterministic":
-            flat = torch.cat([st.deterministic() for st in self.groups]).to(device)
-            out, at = {}, 0
-            for st in self.groups:
-                out[st.group["id"]] = flat[at : at + st.width]
-                at += st.width
-            return out
-        vecs = self._device_vectors(device, True)
-        n = len(self.groups)
-        return {st.group["id"]: mask_value(st.s, vecs[i], vecs[n + i], st.config["gradient"]) for i, st in enumerate(self.groups)}
+            device = self.groups[0].s.device
+            return {st.group["id"]: st.deterministic().to(device) for st in self.groups}
+        return {st.group["id"]: mask_value(st.s, st.beta_state["beta"], st.q, st.config["gradient"]) for st in self.groups}
 
     def penalty_weight(self, st):
         kind = st.config["penalty"]
@@ -152,15 +137,13 @@ class MaskSet(nn.Module):
     def penalty(self):
         """Σ_g λ_g·w_g·Σ_j σ(β_gj s_gj) (Eq. 6's second term with the spec's normalisation), a scalar tensor."""
         total = None
-        if self.groups:
-            betas = self._device_vectors(self.groups[0].s.device, False)
-            for st, beta in zip(self.groups, betas):
-                coef = st.config["lambda"] * self.penalty_weight(st)
-                if coef == 0:
-                    continue
-                sig = mask_value(st.s, beta, torch.ones_like(beta), st.config["gradient"])
-                term = sig.sum() * coef
-                total = term if total is None else total + term
+        for st in self.groups:
+            coef = st.config["lambda"] * self.penalty_weight(st)
+            if coef == 0:
+                continue
+            beta = st.beta_state["beta"]
+            term = mask_value(st.s, beta, torch.ones_like(beta), st.config["gradient"]).sum() * coef
+            total = term if total is None else total + term
         if total is None:
             device = self.groups[0].s.device if self.groups else "cpu"
             total = torch.zeros((), device=device)
@@ -172,7 +155,7 @@ class MaskSet(nn.Module):
 
     def get_state(self):
         return {
-            st.name: {"beta": st.beta_state["beta"].clone(), "counts": st.beta_state["counts"].clone(), "q": st.q.clone(), "gamma": float(st.gamma)}
+            st.name: {"beta": st.beta_state["beta"].cpu(), "counts": st.beta_state["counts"].cpu(), "q": st.q.cpu(), "gamma": float(st.gamma)}
             for st in self.groups
         }
 
@@ -181,6 +164,7 @@ class MaskSet(nn.Module):
             if st.name not in state:
                 raise ValueError(f"mask state has no entry for group {st.name}: was it saved from another spec?")
             v = state[st.name]
-            st.beta_state = {"beta": v["beta"].clone(), "counts": v["counts"].clone()}
-            st.q = v["q"].clone()
+            device = st.s.device
+            st.beta_state = {"beta": v["beta"].to(device), "counts": v["counts"].to(device)}
+            st.q = v["q"].to(device)
             st.gamma = float(v["gamma"])

@@ -1,6 +1,7 @@
 # β schedulers (paper Eq. 7 global, Eq. 8 structure-wise), γ from βfinal, the learning-rate factor and `lr auto` of
 # the mask optimizer: the same arithmetic as archc's src/runtime/schedulers.ts, src/runtime/optim.ts (lrFactor) and
-# src/semantic/defaults.ts (resolveMaskLr). Plain Python numbers and CPU tensors, so every rank computes the same β.
+# src/semantic/defaults.ts (resolveMaskLr). β and counters are tensors on the masks' device; every rank computes the
+# same values from the same q and step count.
 import math
 
 import torch

@@ -73,6 +73,7 @@ class Trainer:
             self.model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
         self.model.to(self.device)
         self.masks = self.model.masks
+        self.masks.to(self.device)
         self.dataset = data_mod.open_dataset(ir, opts["data"], self.seed)
         batch = opts["batch"] or ir["train"]["batch"]
         self.batch = batch
@@ -111,7 +112,7 @@ class Trainer:
             if groups:
                 cfg = {"kind": "sgd", "momentum": 0.9, "nesterov": False, "weightDecay": 0} if kind == "sgd" else {"kind": "adam", "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0}
                 self.mask_opts.append(make_optimizer(groups, cfg, groups[0]["lr"]))
-        self.mask_gen = torch.Generator()
+        self.mask_gen = torch.Generator(device=self.device)
         self.mask_gen.manual_seed(self.seed * 2_147_483 + 0x6D61736B)
         if self.world > 1:
             ids = [local_rank] if self.device.type == "cuda" else None
@@ -169,12 +170,13 @@ class Trainer:
             opt.step()
         self.step += 1
         self.masks.after_step(self.step)
+        # Sums stay on the device (no host sync per step); write_metrics reads them.
         iv = self.interval
         iv["steps"] += 1
-        iv["loss"] += float(loss.detach())
-        iv["task"] += float(xent.detach())
-        iv["lambda"] += float(pen.detach())
-        iv["correct"] += int(correct)
+        iv["loss"] = iv["loss"] + loss.detach()
+        iv["task"] = iv["task"] + xent.detach()
+        iv["lambda"] = iv["lambda"] + pen.detach()
+        iv["correct"] = iv["correct"] + correct
         iv["count"] += count
         self.wall += time.time() - t0
         return last
@@ -239,10 +241,10 @@ class Trainer:
         if saved is not None and not final:
             self._restore_bn(self.model, saved)
         self.wall += time.time() - t0
-        iv = self.interval
+        iv = {k: (float(v) if torch.is_tensor(v) else v) for k, v in self.interval.items()}
         n = max(1, iv["steps"])
         betas = {st.name: st.beta_state["beta"] for st in self.masks.groups}
-        allb = torch.cat(list(betas.values())) if betas else torch.zeros(0)
+        allb = torch.cat(list(betas.values())).cpu() if betas else torch.zeros(0)
         line = {
             "step": self.step,
             "epoch": self.step / self.batches.steps_per_epoch,
@@ -279,7 +281,7 @@ class Trainer:
             "masks": self.masks.get_state(),
             "weight_opt": self.weight_opt.state_dict(),
             "mask_opts": [o.state_dict() for o in self.mask_opts],
-            "mask_gen": self.mask_gen.get_state(),
+            "mask_gen": self.mask_gen.get_state().cpu(),
             "torch_rng": torch.get_rng_state(),
             "data": self.batches.state(),
             "wall": self.wall,
@@ -316,8 +318,8 @@ class Trainer:
             "step": self.step,
             "kept": self.masks.kept(),
             "s": {st.name: st.s.detach().cpu().tolist() for st in self.masks.groups},
-            "beta": {st.name: st.beta_state["beta"].tolist() for st in self.masks.groups},
-            "counts": {st.name: st.beta_state["counts"].tolist() for st in self.masks.groups},
+            "beta": {st.name: st.beta_state["beta"].cpu().tolist() for st in self.masks.groups},
+            "counts": {st.name: st.beta_state["counts"].cpu().tolist() for st in self.masks.groups},
         }
 
     def run(self, module_cls):
