@@ -141,3 +141,21 @@ export async function compactTorchRun(dir: string, log: (line: string) => void):
   for (const line of reportLines(report)) log(line);
   return report;
 }
+
+/** Writes a WeightMap in the PyTorch run format (weights.json + weights.bin): the generated module loads it with
+ * `load_archc_weights(archc_torch.export.load_weights(dir))` — e.g. to start a PyTorch run from TypeScript weights. */
+export function torchWeightFiles(weights: WeightMap): { index: string; bin: Buffer } {
+  const names = Object.keys(weights).sort();
+  const total = names.reduce((a, n) => a + 4 * weights[n]!.data.length, 0);
+  const bin = Buffer.alloc(total);
+  const tensors: { name: string; shape: number[]; offset: number }[] = [];
+  let offset = 0;
+  for (const name of names) {
+    const w = weights[name]!;
+    tensors.push({ name, shape: [...w.shape], offset });
+    for (let i = 0; i < w.data.length; i++) bin.writeFloatLE(w.data[i]!, offset + 4 * i);
+    offset += 4 * w.data.length;
+  }
+  const index = JSON.stringify({ format: TORCH_WEIGHTS_FORMAT, version: 1, dtype: 'float32', byteOrder: 'little', tensors }, null, 1) + '\n';
+  return { index, bin };
+}

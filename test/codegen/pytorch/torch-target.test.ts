@@ -5,7 +5,6 @@
 // same mask logits, β and counters bit for bit, and the run's widths equal a 1-process run at the same global batch
 // (logits within 1e-4: only the order of float additions in the all-reduce differs).
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,21 +14,12 @@ import { readTfjsArtifacts } from '../../../src/compaction/tfjs-format.ts';
 import { compactTorchRun, readTorchWeights } from '../../../src/compaction/torch-run.ts';
 import { compileText } from '../../../src/semantic/compile.ts';
 import { runCli } from '../../cli/helpers.ts';
-import { findTorchPython } from './torch-python.ts';
+import { findTorchPython, runPython as runPythonWith } from './torch-python.ts';
 
 const { found: py, reason } = findTorchPython();
 const HELPER = join(import.meta.dirname, 'eval_run.py');
 
-function runPython(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(py!.python, args, { cwd, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
-  });
-}
+const runPython = (args: string[], cwd: string, env: Record<string, string> = {}) => runPythonWith(py!.python, args, cwd, env);
 
 const TINY = `# BN-free, so W ranks at B/W compute the gradient of one process at B (up to float addition order).
 network tiny_ddp {
@@ -87,9 +77,9 @@ describe.skipIf(!py)(`PyTorch target (${py ? `python ${py.python}, torch ${py.ve
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 1.5 + Math.cos(i * 0.011);
     const inputs = join(dir, 'inputs.bin');
     writeFileSync(inputs, Buffer.from(x.buffer));
-    const ev = await runPython([HELPER, dir, 'fashion_cnn', run, inputs, String(n), '28', '28', '1'], dir);
+    const ev = await runPython([HELPER, dir, 'fashion_cnn', run, inputs, `${n},28,28,1`, 'float32'], dir);
     expect(ev.code, ev.err).toBe(0);
-    const torchOut = (JSON.parse(ev.out) as number[][]).flat();
+    const torchOut = JSON.parse(ev.out) as number[];
     const model = await tf.loadLayersModel(tf.io.fromMemory(await readTfjsArtifacts(report.weightsDir)));
     const y = model.predict(tf.tensor4d(x, [n, 28, 28, 1])) as tf.Tensor;
     const tfOut = Array.from(y.dataSync());
