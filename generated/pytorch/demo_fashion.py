@@ -69,7 +69,7 @@ class DemoFashion(NetworkModule):
         # stage3.cbr1.bn1: specs/demo-fashion.arch:23 bn
         self.stage3_cbr1_bn1 = self.bn("stage3.cbr1.bn1", channels=64, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/demo-fashion.arch:31 dense(10)
-        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True)
+        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -78,7 +78,7 @@ class DemoFashion(NetworkModule):
         # stage1.cbr1.conv1: specs/demo-fashion.arch:23 maskable conv(width, kernel 3)
         t1 = self.stage1_cbr1_conv1(x)
         # stage1.cbr1.bn1: specs/demo-fashion.arch:23 bn
-        t2 = ops.apply_mask(self.stage1_cbr1_bn1(t1), m.get(0))
+        t2 = self.stage1_cbr1_bn1(t1, m.get(0))
         # stage1.cbr1.relu1: specs/demo-fashion.arch:23 relu
         t3 = ops.relu(t2)
         # stage1.maxpool1: specs/demo-fashion.arch:27 maxpool
@@ -87,7 +87,7 @@ class DemoFashion(NetworkModule):
         # stage2.cbr1.conv1: specs/demo-fashion.arch:23 maskable conv(width, kernel 3)
         t5 = self.stage2_cbr1_conv1(t4)
         # stage2.cbr1.bn1: specs/demo-fashion.arch:23 bn
-        t6 = ops.apply_mask(self.stage2_cbr1_bn1(t5), m.get(1))
+        t6 = self.stage2_cbr1_bn1(t5, m.get(1))
         # stage2.cbr1.relu1: specs/demo-fashion.arch:23 relu
         t7 = ops.relu(t6)
         # stage2.maxpool1: specs/demo-fashion.arch:28 maxpool
@@ -96,7 +96,7 @@ class DemoFashion(NetworkModule):
         # stage3.cbr1.conv1: specs/demo-fashion.arch:23 maskable conv(width, kernel 3)
         t9 = self.stage3_cbr1_conv1(t8)
         # stage3.cbr1.bn1: specs/demo-fashion.arch:23 bn
-        t10 = ops.apply_mask(self.stage3_cbr1_bn1(t9), m.get(2))
+        t10 = self.stage3_cbr1_bn1(t9, m.get(2))
         # stage3.cbr1.relu1: specs/demo-fashion.arch:23 relu
         t11 = ops.relu(t10)
         # gap1: specs/demo-fashion.arch:30 gap

@@ -161,7 +161,7 @@ class FashionResnet(NetworkModule):
         # stage3.basic2.bn2: specs/fashion-resnet.arch:28 bn
         self.stage3_basic2_bn2 = self.bn("stage3.basic2.bn2", channels=64, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/fashion-resnet.arch:39 dense(10)
-        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True)
+        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -169,104 +169,104 @@ class FashionResnet(NetworkModule):
         # conv1: specs/fashion-resnet.arch:34 conv(16, kernel 3)
         t1 = self.conv1(x)
         # bn1: specs/fashion-resnet.arch:34 bn
-        t2 = ops.apply_mask(self.bn1(t1), m.get(0))
+        t2 = self.bn1(t1, m.get(0))
         # relu1: specs/fashion-resnet.arch:34 relu
         t3 = ops.relu(t2)
         # from specs/fashion-resnet.arch:35 basic(16)
         # stage1.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
         t4 = self.stage1_basic1_conv1(t3)
         # stage1.basic1.bn1: specs/fashion-resnet.arch:27 bn
-        t5 = ops.apply_mask(self.stage1_basic1_bn1(t4), m.get(1))
+        t5 = self.stage1_basic1_bn1(t4, m.get(1))
         # stage1.basic1.relu1: specs/fashion-resnet.arch:27 relu
         t6 = ops.relu(t5)
         # stage1.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
         t7 = self.stage1_basic1_conv2(t6)
         # stage1.basic1.bn2: specs/fashion-resnet.arch:28 bn
-        t8 = ops.apply_mask(self.stage1_basic1_bn2(t7), m.get(0))
+        t8 = self.stage1_basic1_bn2(t7, m.get(0))
         # stage1.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
-        t9 = ops.add([ops.gate(t8, [m.get(1)]), t3])
+        t9 = ops.gated_add(t8, [m.get(1)], [t3])
         # stage1.basic1.relu2: specs/fashion-resnet.arch:30 relu
         t10 = ops.relu(t9)
         # stage1.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
         t11 = self.stage1_basic2_conv1(t10)
         # stage1.basic2.bn1: specs/fashion-resnet.arch:27 bn
-        t12 = ops.apply_mask(self.stage1_basic2_bn1(t11), m.get(2))
+        t12 = self.stage1_basic2_bn1(t11, m.get(2))
         # stage1.basic2.relu1: specs/fashion-resnet.arch:27 relu
         t13 = ops.relu(t12)
         # stage1.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
         t14 = self.stage1_basic2_conv2(t13)
         # stage1.basic2.bn2: specs/fashion-resnet.arch:28 bn
-        t15 = ops.apply_mask(self.stage1_basic2_bn2(t14), m.get(0))
+        t15 = self.stage1_basic2_bn2(t14, m.get(0))
         # stage1.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
-        t16 = ops.add([ops.gate(t15, [m.get(2)]), t10])
+        t16 = ops.gated_add(t15, [m.get(2)], [t10])
         # stage1.basic2.relu2: specs/fashion-resnet.arch:30 relu
         t17 = ops.relu(t16)
         # from specs/fashion-resnet.arch:36 basic(32, stride 2)
         # stage2.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
         t18 = self.stage2_basic1_conv1(t17)
         # stage2.basic1.bn1: specs/fashion-resnet.arch:27 bn
-        t19 = ops.apply_mask(self.stage2_basic1_bn1(t18), m.get(3))
+        t19 = self.stage2_basic1_bn1(t18, m.get(3))
         # stage2.basic1.relu1: specs/fashion-resnet.arch:27 relu
         t20 = ops.relu(t19)
         # stage2.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
         t21 = self.stage2_basic1_conv2(t20)
         # stage2.basic1.bn2: specs/fashion-resnet.arch:28 bn
-        t22 = ops.apply_mask(self.stage2_basic1_bn2(t21), m.get(4))
+        t22 = self.stage2_basic1_bn2(t21, m.get(4))
         # stage2.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut)
         t23 = self.stage2_basic1_shortcut_conv(t17)
         # stage2.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
-        t24 = ops.apply_mask(self.stage2_basic1_shortcut_bn(t23), m.get(4))
+        t24 = self.stage2_basic1_shortcut_bn(t23, m.get(4))
         # stage2.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
-        t25 = ops.add([ops.gate(t22, [m.get(3)]), t24])
+        t25 = ops.gated_add(t22, [m.get(3)], [t24])
         # stage2.basic1.relu2: specs/fashion-resnet.arch:30 relu
         t26 = ops.relu(t25)
         # from specs/fashion-resnet.arch:36 basic(32)
         # stage2.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
         t27 = self.stage2_basic2_conv1(t26)
         # stage2.basic2.bn1: specs/fashion-resnet.arch:27 bn
-        t28 = ops.apply_mask(self.stage2_basic2_bn1(t27), m.get(5))
+        t28 = self.stage2_basic2_bn1(t27, m.get(5))
         # stage2.basic2.relu1: specs/fashion-resnet.arch:27 relu
         t29 = ops.relu(t28)
         # stage2.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
         t30 = self.stage2_basic2_conv2(t29)
         # stage2.basic2.bn2: specs/fashion-resnet.arch:28 bn
-        t31 = ops.apply_mask(self.stage2_basic2_bn2(t30), m.get(4))
+        t31 = self.stage2_basic2_bn2(t30, m.get(4))
         # stage2.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
-        t32 = ops.add([ops.gate(t31, [m.get(5)]), t26])
+        t32 = ops.gated_add(t31, [m.get(5)], [t26])
         # stage2.basic2.relu2: specs/fashion-resnet.arch:30 relu
         t33 = ops.relu(t32)
         # from specs/fashion-resnet.arch:37 basic(64, stride 2)
         # stage3.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
         t34 = self.stage3_basic1_conv1(t33)
         # stage3.basic1.bn1: specs/fashion-resnet.arch:27 bn
-        t35 = ops.apply_mask(self.stage3_basic1_bn1(t34), m.get(6))
+        t35 = self.stage3_basic1_bn1(t34, m.get(6))
         # stage3.basic1.relu1: specs/fashion-resnet.arch:27 relu
         t36 = ops.relu(t35)
         # stage3.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
         t37 = self.stage3_basic1_conv2(t36)
         # stage3.basic1.bn2: specs/fashion-resnet.arch:28 bn
-        t38 = ops.apply_mask(self.stage3_basic1_bn2(t37), m.get(7))
+        t38 = self.stage3_basic1_bn2(t37, m.get(7))
         # stage3.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut)
         t39 = self.stage3_basic1_shortcut_conv(t33)
         # stage3.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
-        t40 = ops.apply_mask(self.stage3_basic1_shortcut_bn(t39), m.get(7))
+        t40 = self.stage3_basic1_shortcut_bn(t39, m.get(7))
         # stage3.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
-        t41 = ops.add([ops.gate(t38, [m.get(6)]), t40])
+        t41 = ops.gated_add(t38, [m.get(6)], [t40])
         # stage3.basic1.relu2: specs/fashion-resnet.arch:30 relu
         t42 = ops.relu(t41)
         # from specs/fashion-resnet.arch:37 basic(64)
         # stage3.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
         t43 = self.stage3_basic2_conv1(t42)
         # stage3.basic2.bn1: specs/fashion-resnet.arch:27 bn
-        t44 = ops.apply_mask(self.stage3_basic2_bn1(t43), m.get(8))
+        t44 = self.stage3_basic2_bn1(t43, m.get(8))
         # stage3.basic2.relu1: specs/fashion-resnet.arch:27 relu
         t45 = ops.relu(t44)
         # stage3.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
         t46 = self.stage3_basic2_conv2(t45)
         # stage3.basic2.bn2: specs/fashion-resnet.arch:28 bn
-        t47 = ops.apply_mask(self.stage3_basic2_bn2(t46), m.get(7))
+        t47 = self.stage3_basic2_bn2(t46, m.get(7))
         # stage3.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
-        t48 = ops.add([ops.gate(t47, [m.get(8)]), t42])
+        t48 = ops.gated_add(t47, [m.get(8)], [t42])
         # stage3.basic2.relu2: specs/fashion-resnet.arch:30 relu
         t49 = ops.relu(t48)
         # gap1: specs/fashion-resnet.arch:38 gap

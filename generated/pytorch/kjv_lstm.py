@@ -56,7 +56,7 @@ class KjvLstm(NetworkModule):
         # lstm2: specs/kjv-lstm.arch:36 maskable lstm(200)
         self.lstm2 = self.lstm("lstm2", in_features=200, units=200)
         # dense1: specs/kjv-lstm.arch:38 dense(10000)
-        self.dense1 = self.dense("dense1", in_features=200, units=10000, bias=True)
+        self.dense1 = self.dense("dense1", in_features=200, units=10000, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.

@@ -56,7 +56,7 @@ class LstmPtb(NetworkModule):
         # lstm2: specs/lstm-ptb.arch:34 maskable lstm(1500)
         self.lstm2 = self.lstm("lstm2", in_features=1500, units=1500)
         # dense1: specs/lstm-ptb.arch:36 dense(10000)
-        self.dense1 = self.dense("dense1", in_features=1500, units=10000, bias=True)
+        self.dense1 = self.dense("dense1", in_features=1500, units=10000, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.

@@ -246,7 +246,7 @@ class Mobilenetv1(NetworkModule):
         # body.dws13.bn2: specs/mobilenetv1.arch:28 bn
         self.body_dws13_bn2 = self.bn("body.dws13.bn2", channels=512, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/mobilenetv1.arch:43 dense(1000)
-        self.dense1 = self.dense("dense1", in_features=512, units=1000, bias=True)
+        self.dense1 = self.dense("dense1", in_features=512, units=1000, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -255,172 +255,172 @@ class Mobilenetv1(NetworkModule):
         # body.conv1: specs/mobilenetv1.arch:32 maskable conv(32 * alpha, kernel 3, stride 2)
         t1 = self.body_conv1(x)
         # body.bn1: specs/mobilenetv1.arch:32 bn
-        t2 = ops.apply_mask(self.body_bn1(t1), m.get(0))
+        t2 = self.body_bn1(t1, m.get(0))
         # body.relu61: specs/mobilenetv1.arch:32 relu6
         t3 = ops.relu6(t2)
         # from specs/mobilenetv1.arch:33 dws(64 * alpha)
         # body.dws1.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t4 = self.body_dws1_dwconv1(t3)
         # body.dws1.bn1: specs/mobilenetv1.arch:27 bn
-        t5 = ops.apply_mask(self.body_dws1_bn1(t4), m.get(0))
+        t5 = self.body_dws1_bn1(t4, m.get(0))
         # body.dws1.relu61: specs/mobilenetv1.arch:27 relu6
         t6 = ops.relu6(t5)
         # body.dws1.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t7 = self.body_dws1_conv1(t6)
         # body.dws1.bn2: specs/mobilenetv1.arch:28 bn
-        t8 = ops.apply_mask(self.body_dws1_bn2(t7), m.get(1))
+        t8 = self.body_dws1_bn2(t7, m.get(1))
         # body.dws1.relu62: specs/mobilenetv1.arch:28 relu6
         t9 = ops.relu6(t8)
         # from specs/mobilenetv1.arch:34 dws(128 * alpha, stride 2)
         # body.dws2.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t10 = self.body_dws2_dwconv1(t9)
         # body.dws2.bn1: specs/mobilenetv1.arch:27 bn
-        t11 = ops.apply_mask(self.body_dws2_bn1(t10), m.get(1))
+        t11 = self.body_dws2_bn1(t10, m.get(1))
         # body.dws2.relu61: specs/mobilenetv1.arch:27 relu6
         t12 = ops.relu6(t11)
         # body.dws2.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t13 = self.body_dws2_conv1(t12)
         # body.dws2.bn2: specs/mobilenetv1.arch:28 bn
-        t14 = ops.apply_mask(self.body_dws2_bn2(t13), m.get(2))
+        t14 = self.body_dws2_bn2(t13, m.get(2))
         # body.dws2.relu62: specs/mobilenetv1.arch:28 relu6
         t15 = ops.relu6(t14)
         # from specs/mobilenetv1.arch:34 dws(128 * alpha)
         # body.dws3.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t16 = self.body_dws3_dwconv1(t15)
         # body.dws3.bn1: specs/mobilenetv1.arch:27 bn
-        t17 = ops.apply_mask(self.body_dws3_bn1(t16), m.get(2))
+        t17 = self.body_dws3_bn1(t16, m.get(2))
         # body.dws3.relu61: specs/mobilenetv1.arch:27 relu6
         t18 = ops.relu6(t17)
         # body.dws3.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t19 = self.body_dws3_conv1(t18)
         # body.dws3.bn2: specs/mobilenetv1.arch:28 bn
-        t20 = ops.apply_mask(self.body_dws3_bn2(t19), m.get(3))
+        t20 = self.body_dws3_bn2(t19, m.get(3))
         # body.dws3.relu62: specs/mobilenetv1.arch:28 relu6
         t21 = ops.relu6(t20)
         # from specs/mobilenetv1.arch:35 dws(256 * alpha, stride 2)
         # body.dws4.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t22 = self.body_dws4_dwconv1(t21)
         # body.dws4.bn1: specs/mobilenetv1.arch:27 bn
-        t23 = ops.apply_mask(self.body_dws4_bn1(t22), m.get(3))
+        t23 = self.body_dws4_bn1(t22, m.get(3))
         # body.dws4.relu61: specs/mobilenetv1.arch:27 relu6
         t24 = ops.relu6(t23)
         # body.dws4.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t25 = self.body_dws4_conv1(t24)
         # body.dws4.bn2: specs/mobilenetv1.arch:28 bn
-        t26 = ops.apply_mask(self.body_dws4_bn2(t25), m.get(4))
+        t26 = self.body_dws4_bn2(t25, m.get(4))
         # body.dws4.relu62: specs/mobilenetv1.arch:28 relu6
         t27 = ops.relu6(t26)
         # from specs/mobilenetv1.arch:35 dws(256 * alpha)
         # body.dws5.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t28 = self.body_dws5_dwconv1(t27)
         # body.dws5.bn1: specs/mobilenetv1.arch:27 bn
-        t29 = ops.apply_mask(self.body_dws5_bn1(t28), m.get(4))
+        t29 = self.body_dws5_bn1(t28, m.get(4))
         # body.dws5.relu61: specs/mobilenetv1.arch:27 relu6
         t30 = ops.relu6(t29)
         # body.dws5.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t31 = self.body_dws5_conv1(t30)
         # body.dws5.bn2: specs/mobilenetv1.arch:28 bn
-        t32 = ops.apply_mask(self.body_dws5_bn2(t31), m.get(5))
+        t32 = self.body_dws5_bn2(t31, m.get(5))
         # body.dws5.relu62: specs/mobilenetv1.arch:28 relu6
         t33 = ops.relu6(t32)
         # from specs/mobilenetv1.arch:36 dws(512 * alpha, stride 2)
         # body.dws6.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t34 = self.body_dws6_dwconv1(t33)
         # body.dws6.bn1: specs/mobilenetv1.arch:27 bn
-        t35 = ops.apply_mask(self.body_dws6_bn1(t34), m.get(5))
+        t35 = self.body_dws6_bn1(t34, m.get(5))
         # body.dws6.relu61: specs/mobilenetv1.arch:27 relu6
         t36 = ops.relu6(t35)
         # body.dws6.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t37 = self.body_dws6_conv1(t36)
         # body.dws6.bn2: specs/mobilenetv1.arch:28 bn
-        t38 = ops.apply_mask(self.body_dws6_bn2(t37), m.get(6))
+        t38 = self.body_dws6_bn2(t37, m.get(6))
         # body.dws6.relu62: specs/mobilenetv1.arch:28 relu6
         t39 = ops.relu6(t38)
         # from specs/mobilenetv1.arch:36 dws(512 * alpha)
         # body.dws7.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t40 = self.body_dws7_dwconv1(t39)
         # body.dws7.bn1: specs/mobilenetv1.arch:27 bn
-        t41 = ops.apply_mask(self.body_dws7_bn1(t40), m.get(6))
+        t41 = self.body_dws7_bn1(t40, m.get(6))
         # body.dws7.relu61: specs/mobilenetv1.arch:27 relu6
         t42 = ops.relu6(t41)
         # body.dws7.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t43 = self.body_dws7_conv1(t42)
         # body.dws7.bn2: specs/mobilenetv1.arch:28 bn
-        t44 = ops.apply_mask(self.body_dws7_bn2(t43), m.get(7))
+        t44 = self.body_dws7_bn2(t43, m.get(7))
         # body.dws7.relu62: specs/mobilenetv1.arch:28 relu6
         t45 = ops.relu6(t44)
         # body.dws8.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t46 = self.body_dws8_dwconv1(t45)
         # body.dws8.bn1: specs/mobilenetv1.arch:27 bn
-        t47 = ops.apply_mask(self.body_dws8_bn1(t46), m.get(7))
+        t47 = self.body_dws8_bn1(t46, m.get(7))
         # body.dws8.relu61: specs/mobilenetv1.arch:27 relu6
         t48 = ops.relu6(t47)
         # body.dws8.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t49 = self.body_dws8_conv1(t48)
         # body.dws8.bn2: specs/mobilenetv1.arch:28 bn
-        t50 = ops.apply_mask(self.body_dws8_bn2(t49), m.get(8))
+        t50 = self.body_dws8_bn2(t49, m.get(8))
         # body.dws8.relu62: specs/mobilenetv1.arch:28 relu6
         t51 = ops.relu6(t50)
         # body.dws9.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t52 = self.body_dws9_dwconv1(t51)
         # body.dws9.bn1: specs/mobilenetv1.arch:27 bn
-        t53 = ops.apply_mask(self.body_dws9_bn1(t52), m.get(8))
+        t53 = self.body_dws9_bn1(t52, m.get(8))
         # body.dws9.relu61: specs/mobilenetv1.arch:27 relu6
         t54 = ops.relu6(t53)
         # body.dws9.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t55 = self.body_dws9_conv1(t54)
         # body.dws9.bn2: specs/mobilenetv1.arch:28 bn
-        t56 = ops.apply_mask(self.body_dws9_bn2(t55), m.get(9))
+        t56 = self.body_dws9_bn2(t55, m.get(9))
         # body.dws9.relu62: specs/mobilenetv1.arch:28 relu6
         t57 = ops.relu6(t56)
         # body.dws10.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t58 = self.body_dws10_dwconv1(t57)
         # body.dws10.bn1: specs/mobilenetv1.arch:27 bn
-        t59 = ops.apply_mask(self.body_dws10_bn1(t58), m.get(9))
+        t59 = self.body_dws10_bn1(t58, m.get(9))
         # body.dws10.relu61: specs/mobilenetv1.arch:27 relu6
         t60 = ops.relu6(t59)
         # body.dws10.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t61 = self.body_dws10_conv1(t60)
         # body.dws10.bn2: specs/mobilenetv1.arch:28 bn
-        t62 = ops.apply_mask(self.body_dws10_bn2(t61), m.get(10))
+        t62 = self.body_dws10_bn2(t61, m.get(10))
         # body.dws10.relu62: specs/mobilenetv1.arch:28 relu6
         t63 = ops.relu6(t62)
         # body.dws11.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t64 = self.body_dws11_dwconv1(t63)
         # body.dws11.bn1: specs/mobilenetv1.arch:27 bn
-        t65 = ops.apply_mask(self.body_dws11_bn1(t64), m.get(10))
+        t65 = self.body_dws11_bn1(t64, m.get(10))
         # body.dws11.relu61: specs/mobilenetv1.arch:27 relu6
         t66 = ops.relu6(t65)
         # body.dws11.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t67 = self.body_dws11_conv1(t66)
         # body.dws11.bn2: specs/mobilenetv1.arch:28 bn
-        t68 = ops.apply_mask(self.body_dws11_bn2(t67), m.get(11))
+        t68 = self.body_dws11_bn2(t67, m.get(11))
         # body.dws11.relu62: specs/mobilenetv1.arch:28 relu6
         t69 = ops.relu6(t68)
         # from specs/mobilenetv1.arch:37 dws(1024 * alpha, stride 2)
         # body.dws12.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t70 = self.body_dws12_dwconv1(t69)
         # body.dws12.bn1: specs/mobilenetv1.arch:27 bn
-        t71 = ops.apply_mask(self.body_dws12_bn1(t70), m.get(11))
+        t71 = self.body_dws12_bn1(t70, m.get(11))
         # body.dws12.relu61: specs/mobilenetv1.arch:27 relu6
         t72 = ops.relu6(t71)
         # body.dws12.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t73 = self.body_dws12_conv1(t72)
         # body.dws12.bn2: specs/mobilenetv1.arch:28 bn
-        t74 = ops.apply_mask(self.body_dws12_bn2(t73), m.get(12))
+        t74 = self.body_dws12_bn2(t73, m.get(12))
         # body.dws12.relu62: specs/mobilenetv1.arch:28 relu6
         t75 = ops.relu6(t74)
         # from specs/mobilenetv1.arch:37 dws(1024 * alpha)
         # body.dws13.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
         t76 = self.body_dws13_dwconv1(t75)
         # body.dws13.bn1: specs/mobilenetv1.arch:27 bn
-        t77 = ops.apply_mask(self.body_dws13_bn1(t76), m.get(12))
+        t77 = self.body_dws13_bn1(t76, m.get(12))
         # body.dws13.relu61: specs/mobilenetv1.arch:27 relu6
         t78 = ops.relu6(t77)
         # body.dws13.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
         t79 = self.body_dws13_conv1(t78)
         # body.dws13.bn2: specs/mobilenetv1.arch:28 bn
-        t80 = ops.apply_mask(self.body_dws13_bn2(t79), m.get(13))
+        t80 = self.body_dws13_bn2(t79, m.get(13))
         # body.dws13.relu62: specs/mobilenetv1.arch:28 relu6
         t81 = ops.relu6(t80)
         # gap1: specs/mobilenetv1.arch:42 gap

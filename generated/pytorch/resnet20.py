@@ -209,7 +209,7 @@ class Resnet20(NetworkModule):
         # stage3.basic3.bn2: specs/resnet20.arch:26 bn
         self.stage3_basic3_bn2 = self.bn("stage3.basic3.bn2", channels=64, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/resnet20.arch:37 dense(10)
-        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True)
+        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -217,146 +217,146 @@ class Resnet20(NetworkModule):
         # conv1: specs/resnet20.arch:32 conv(16, kernel 3)
         t1 = self.conv1(x)
         # bn1: specs/resnet20.arch:32 bn
-        t2 = ops.apply_mask(self.bn1(t1), m.get(0))
+        t2 = self.bn1(t1, m.get(0))
         # relu1: specs/resnet20.arch:32 relu
         t3 = ops.relu(t2)
         # from specs/resnet20.arch:33 basic(16)
         # stage1.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t4 = self.stage1_basic1_conv1(t3)
         # stage1.basic1.bn1: specs/resnet20.arch:25 bn
-        t5 = ops.apply_mask(self.stage1_basic1_bn1(t4), m.get(1))
+        t5 = self.stage1_basic1_bn1(t4, m.get(1))
         # stage1.basic1.relu1: specs/resnet20.arch:25 relu
         t6 = ops.relu(t5)
         # stage1.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t7 = self.stage1_basic1_conv2(t6)
         # stage1.basic1.bn2: specs/resnet20.arch:26 bn
-        t8 = ops.apply_mask(self.stage1_basic1_bn2(t7), m.get(0))
+        t8 = self.stage1_basic1_bn2(t7, m.get(0))
         # stage1.basic1.add1: specs/resnet20.arch:27 add(shortcut)
-        t9 = ops.add([ops.gate(t8, [m.get(1)]), t3])
+        t9 = ops.gated_add(t8, [m.get(1)], [t3])
         # stage1.basic1.relu2: specs/resnet20.arch:28 relu
         t10 = ops.relu(t9)
         # stage1.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t11 = self.stage1_basic2_conv1(t10)
         # stage1.basic2.bn1: specs/resnet20.arch:25 bn
-        t12 = ops.apply_mask(self.stage1_basic2_bn1(t11), m.get(2))
+        t12 = self.stage1_basic2_bn1(t11, m.get(2))
         # stage1.basic2.relu1: specs/resnet20.arch:25 relu
         t13 = ops.relu(t12)
         # stage1.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t14 = self.stage1_basic2_conv2(t13)
         # stage1.basic2.bn2: specs/resnet20.arch:26 bn
-        t15 = ops.apply_mask(self.stage1_basic2_bn2(t14), m.get(0))
+        t15 = self.stage1_basic2_bn2(t14, m.get(0))
         # stage1.basic2.add1: specs/resnet20.arch:27 add(shortcut)
-        t16 = ops.add([ops.gate(t15, [m.get(2)]), t10])
+        t16 = ops.gated_add(t15, [m.get(2)], [t10])
         # stage1.basic2.relu2: specs/resnet20.arch:28 relu
         t17 = ops.relu(t16)
         # stage1.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t18 = self.stage1_basic3_conv1(t17)
         # stage1.basic3.bn1: specs/resnet20.arch:25 bn
-        t19 = ops.apply_mask(self.stage1_basic3_bn1(t18), m.get(3))
+        t19 = self.stage1_basic3_bn1(t18, m.get(3))
         # stage1.basic3.relu1: specs/resnet20.arch:25 relu
         t20 = ops.relu(t19)
         # stage1.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t21 = self.stage1_basic3_conv2(t20)
         # stage1.basic3.bn2: specs/resnet20.arch:26 bn
-        t22 = ops.apply_mask(self.stage1_basic3_bn2(t21), m.get(0))
+        t22 = self.stage1_basic3_bn2(t21, m.get(0))
         # stage1.basic3.add1: specs/resnet20.arch:27 add(shortcut)
-        t23 = ops.add([ops.gate(t22, [m.get(3)]), t17])
+        t23 = ops.gated_add(t22, [m.get(3)], [t17])
         # stage1.basic3.relu2: specs/resnet20.arch:28 relu
         t24 = ops.relu(t23)
         # from specs/resnet20.arch:34 basic(32, stride 2)
         # stage2.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t25 = self.stage2_basic1_conv1(t24)
         # stage2.basic1.bn1: specs/resnet20.arch:25 bn
-        t26 = ops.apply_mask(self.stage2_basic1_bn1(t25), m.get(4))
+        t26 = self.stage2_basic1_bn1(t25, m.get(4))
         # stage2.basic1.relu1: specs/resnet20.arch:25 relu
         t27 = ops.relu(t26)
         # stage2.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t28 = self.stage2_basic1_conv2(t27)
         # stage2.basic1.bn2: specs/resnet20.arch:26 bn
-        t29 = ops.apply_mask(self.stage2_basic1_bn2(t28), m.get(5))
+        t29 = self.stage2_basic1_bn2(t28, m.get(5))
         # stage2.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut)
         t30 = self.stage2_basic1_shortcut_conv(t24)
         # stage2.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
-        t31 = ops.apply_mask(self.stage2_basic1_shortcut_bn(t30), m.get(5))
+        t31 = self.stage2_basic1_shortcut_bn(t30, m.get(5))
         # stage2.basic1.add1: specs/resnet20.arch:27 add(shortcut)
-        t32 = ops.add([ops.gate(t29, [m.get(4)]), t31])
+        t32 = ops.gated_add(t29, [m.get(4)], [t31])
         # stage2.basic1.relu2: specs/resnet20.arch:28 relu
         t33 = ops.relu(t32)
         # from specs/resnet20.arch:34 basic(32)
         # stage2.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t34 = self.stage2_basic2_conv1(t33)
         # stage2.basic2.bn1: specs/resnet20.arch:25 bn
-        t35 = ops.apply_mask(self.stage2_basic2_bn1(t34), m.get(6))
+        t35 = self.stage2_basic2_bn1(t34, m.get(6))
         # stage2.basic2.relu1: specs/resnet20.arch:25 relu
         t36 = ops.relu(t35)
         # stage2.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t37 = self.stage2_basic2_conv2(t36)
         # stage2.basic2.bn2: specs/resnet20.arch:26 bn
-        t38 = ops.apply_mask(self.stage2_basic2_bn2(t37), m.get(5))
+        t38 = self.stage2_basic2_bn2(t37, m.get(5))
         # stage2.basic2.add1: specs/resnet20.arch:27 add(shortcut)
-        t39 = ops.add([ops.gate(t38, [m.get(6)]), t33])
+        t39 = ops.gated_add(t38, [m.get(6)], [t33])
         # stage2.basic2.relu2: specs/resnet20.arch:28 relu
         t40 = ops.relu(t39)
         # stage2.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t41 = self.stage2_basic3_conv1(t40)
         # stage2.basic3.bn1: specs/resnet20.arch:25 bn
-        t42 = ops.apply_mask(self.stage2_basic3_bn1(t41), m.get(7))
+        t42 = self.stage2_basic3_bn1(t41, m.get(7))
         # stage2.basic3.relu1: specs/resnet20.arch:25 relu
         t43 = ops.relu(t42)
         # stage2.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t44 = self.stage2_basic3_conv2(t43)
         # stage2.basic3.bn2: specs/resnet20.arch:26 bn
-        t45 = ops.apply_mask(self.stage2_basic3_bn2(t44), m.get(5))
+        t45 = self.stage2_basic3_bn2(t44, m.get(5))
         # stage2.basic3.add1: specs/resnet20.arch:27 add(shortcut)
-        t46 = ops.add([ops.gate(t45, [m.get(7)]), t40])
+        t46 = ops.gated_add(t45, [m.get(7)], [t40])
         # stage2.basic3.relu2: specs/resnet20.arch:28 relu
         t47 = ops.relu(t46)
         # from specs/resnet20.arch:35 basic(64, stride 2)
         # stage3.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t48 = self.stage3_basic1_conv1(t47)
         # stage3.basic1.bn1: specs/resnet20.arch:25 bn
-        t49 = ops.apply_mask(self.stage3_basic1_bn1(t48), m.get(8))
+        t49 = self.stage3_basic1_bn1(t48, m.get(8))
         # stage3.basic1.relu1: specs/resnet20.arch:25 relu
         t50 = ops.relu(t49)
         # stage3.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t51 = self.stage3_basic1_conv2(t50)
         # stage3.basic1.bn2: specs/resnet20.arch:26 bn
-        t52 = ops.apply_mask(self.stage3_basic1_bn2(t51), m.get(9))
+        t52 = self.stage3_basic1_bn2(t51, m.get(9))
         # stage3.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut)
         t53 = self.stage3_basic1_shortcut_conv(t47)
         # stage3.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
-        t54 = ops.apply_mask(self.stage3_basic1_shortcut_bn(t53), m.get(9))
+        t54 = self.stage3_basic1_shortcut_bn(t53, m.get(9))
         # stage3.basic1.add1: specs/resnet20.arch:27 add(shortcut)
-        t55 = ops.add([ops.gate(t52, [m.get(8)]), t54])
+        t55 = ops.gated_add(t52, [m.get(8)], [t54])
         # stage3.basic1.relu2: specs/resnet20.arch:28 relu
         t56 = ops.relu(t55)
         # from specs/resnet20.arch:35 basic(64)
         # stage3.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t57 = self.stage3_basic2_conv1(t56)
         # stage3.basic2.bn1: specs/resnet20.arch:25 bn
-        t58 = ops.apply_mask(self.stage3_basic2_bn1(t57), m.get(10))
+        t58 = self.stage3_basic2_bn1(t57, m.get(10))
         # stage3.basic2.relu1: specs/resnet20.arch:25 relu
         t59 = ops.relu(t58)
         # stage3.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t60 = self.stage3_basic2_conv2(t59)
         # stage3.basic2.bn2: specs/resnet20.arch:26 bn
-        t61 = ops.apply_mask(self.stage3_basic2_bn2(t60), m.get(9))
+        t61 = self.stage3_basic2_bn2(t60, m.get(9))
         # stage3.basic2.add1: specs/resnet20.arch:27 add(shortcut)
-        t62 = ops.add([ops.gate(t61, [m.get(10)]), t56])
+        t62 = ops.gated_add(t61, [m.get(10)], [t56])
         # stage3.basic2.relu2: specs/resnet20.arch:28 relu
         t63 = ops.relu(t62)
         # stage3.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
         t64 = self.stage3_basic3_conv1(t63)
         # stage3.basic3.bn1: specs/resnet20.arch:25 bn
-        t65 = ops.apply_mask(self.stage3_basic3_bn1(t64), m.get(11))
+        t65 = self.stage3_basic3_bn1(t64, m.get(11))
         # stage3.basic3.relu1: specs/resnet20.arch:25 relu
         t66 = ops.relu(t65)
         # stage3.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
         t67 = self.stage3_basic3_conv2(t66)
         # stage3.basic3.bn2: specs/resnet20.arch:26 bn
-        t68 = ops.apply_mask(self.stage3_basic3_bn2(t67), m.get(9))
+        t68 = self.stage3_basic3_bn2(t67, m.get(9))
         # stage3.basic3.add1: specs/resnet20.arch:27 add(shortcut)
-        t69 = ops.add([ops.gate(t68, [m.get(11)]), t63])
+        t69 = ops.gated_add(t68, [m.get(11)], [t63])
         # stage3.basic3.relu2: specs/resnet20.arch:28 relu
         t70 = ops.relu(t69)
         # gap1: specs/resnet20.arch:36 gap

@@ -464,7 +464,7 @@ class Resnet50(NetworkModule):
         # stage4.bottleneck3.bn3: specs/resnet50.arch:30 bn
         self.stage4_bottleneck3_bn3 = self.bn("stage4.bottleneck3.bn3", channels=2048, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/resnet50.arch:42 dense(1000)
-        self.dense1 = self.dense("dense1", in_features=2048, units=1000, bias=True)
+        self.dense1 = self.dense("dense1", in_features=2048, units=1000, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -481,13 +481,13 @@ class Resnet50(NetworkModule):
         # stage1.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t5 = self.stage1_bottleneck1_conv1(t4)
         # stage1.bottleneck1.bn1: specs/resnet50.arch:28 bn
-        t6 = ops.apply_mask(self.stage1_bottleneck1_bn1(t5), m.get(1))
+        t6 = self.stage1_bottleneck1_bn1(t5, m.get(1))
         # stage1.bottleneck1.relu1: specs/resnet50.arch:28 relu
         t7 = ops.relu(t6)
         # stage1.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t8 = self.stage1_bottleneck1_conv2(t7)
         # stage1.bottleneck1.bn2: specs/resnet50.arch:29 bn
-        t9 = ops.apply_mask(self.stage1_bottleneck1_bn2(t8), m.get(2))
+        t9 = self.stage1_bottleneck1_bn2(t8, m.get(2))
         # stage1.bottleneck1.relu2: specs/resnet50.arch:29 relu
         t10 = ops.relu(t9)
         # stage1.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -499,19 +499,19 @@ class Resnet50(NetworkModule):
         # stage1.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
         t14 = self.stage1_bottleneck1_shortcut_bn(t13)
         # stage1.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
-        t15 = ops.add([ops.gate(t12, [m.get(1), m.get(2)]), t14])
+        t15 = ops.gated_add(t12, [m.get(1), m.get(2)], [t14])
         # stage1.bottleneck1.relu3: specs/resnet50.arch:32 relu
         t16 = ops.relu(t15)
         # stage1.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t17 = self.stage1_bottleneck2_conv1(t16)
         # stage1.bottleneck2.bn1: specs/resnet50.arch:28 bn
-        t18 = ops.apply_mask(self.stage1_bottleneck2_bn1(t17), m.get(4))
+        t18 = self.stage1_bottleneck2_bn1(t17, m.get(4))
         # stage1.bottleneck2.relu1: specs/resnet50.arch:28 relu
         t19 = ops.relu(t18)
         # stage1.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t20 = self.stage1_bottleneck2_conv2(t19)
         # stage1.bottleneck2.bn2: specs/resnet50.arch:29 bn
-        t21 = ops.apply_mask(self.stage1_bottleneck2_bn2(t20), m.get(5))
+        t21 = self.stage1_bottleneck2_bn2(t20, m.get(5))
         # stage1.bottleneck2.relu2: specs/resnet50.arch:29 relu
         t22 = ops.relu(t21)
         # stage1.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -519,19 +519,19 @@ class Resnet50(NetworkModule):
         # stage1.bottleneck2.bn3: specs/resnet50.arch:30 bn
         t24 = self.stage1_bottleneck2_bn3(t23)
         # stage1.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
-        t25 = ops.add([ops.gate(t24, [m.get(4), m.get(5)]), t16])
+        t25 = ops.gated_add(t24, [m.get(4), m.get(5)], [t16])
         # stage1.bottleneck2.relu3: specs/resnet50.arch:32 relu
         t26 = ops.relu(t25)
         # stage1.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t27 = self.stage1_bottleneck3_conv1(t26)
         # stage1.bottleneck3.bn1: specs/resnet50.arch:28 bn
-        t28 = ops.apply_mask(self.stage1_bottleneck3_bn1(t27), m.get(6))
+        t28 = self.stage1_bottleneck3_bn1(t27, m.get(6))
         # stage1.bottleneck3.relu1: specs/resnet50.arch:28 relu
         t29 = ops.relu(t28)
         # stage1.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t30 = self.stage1_bottleneck3_conv2(t29)
         # stage1.bottleneck3.bn2: specs/resnet50.arch:29 bn
-        t31 = ops.apply_mask(self.stage1_bottleneck3_bn2(t30), m.get(7))
+        t31 = self.stage1_bottleneck3_bn2(t30, m.get(7))
         # stage1.bottleneck3.relu2: specs/resnet50.arch:29 relu
         t32 = ops.relu(t31)
         # stage1.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -539,20 +539,20 @@ class Resnet50(NetworkModule):
         # stage1.bottleneck3.bn3: specs/resnet50.arch:30 bn
         t34 = self.stage1_bottleneck3_bn3(t33)
         # stage1.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
-        t35 = ops.add([ops.gate(t34, [m.get(6), m.get(7)]), t26])
+        t35 = ops.gated_add(t34, [m.get(6), m.get(7)], [t26])
         # stage1.bottleneck3.relu3: specs/resnet50.arch:32 relu
         t36 = ops.relu(t35)
         # from specs/resnet50.arch:38 bottleneck(128, stride 2)
         # stage2.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t37 = self.stage2_bottleneck1_conv1(t36)
         # stage2.bottleneck1.bn1: specs/resnet50.arch:28 bn
-        t38 = ops.apply_mask(self.stage2_bottleneck1_bn1(t37), m.get(8))
+        t38 = self.stage2_bottleneck1_bn1(t37, m.get(8))
         # stage2.bottleneck1.relu1: specs/resnet50.arch:28 relu
         t39 = ops.relu(t38)
         # stage2.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t40 = self.stage2_bottleneck1_conv2(t39)
         # stage2.bottleneck1.bn2: specs/resnet50.arch:29 bn
-        t41 = ops.apply_mask(self.stage2_bottleneck1_bn2(t40), m.get(9))
+        t41 = self.stage2_bottleneck1_bn2(t40, m.get(9))
         # stage2.bottleneck1.relu2: specs/resnet50.arch:29 relu
         t42 = ops.relu(t41)
         # stage2.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -564,20 +564,20 @@ class Resnet50(NetworkModule):
         # stage2.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
         t46 = self.stage2_bottleneck1_shortcut_bn(t45)
         # stage2.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
-        t47 = ops.add([ops.gate(t44, [m.get(8), m.get(9)]), t46])
+        t47 = ops.gated_add(t44, [m.get(8), m.get(9)], [t46])
         # stage2.bottleneck1.relu3: specs/resnet50.arch:32 relu
         t48 = ops.relu(t47)
         # from specs/resnet50.arch:38 bottleneck(128)
         # stage2.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t49 = self.stage2_bottleneck2_conv1(t48)
         # stage2.bottleneck2.bn1: specs/resnet50.arch:28 bn
-        t50 = ops.apply_mask(self.stage2_bottleneck2_bn1(t49), m.get(11))
+        t50 = self.stage2_bottleneck2_bn1(t49, m.get(11))
         # stage2.bottleneck2.relu1: specs/resnet50.arch:28 relu
         t51 = ops.relu(t50)
         # stage2.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t52 = self.stage2_bottleneck2_conv2(t51)
         # stage2.bottleneck2.bn2: specs/resnet50.arch:29 bn
-        t53 = ops.apply_mask(self.stage2_bottleneck2_bn2(t52), m.get(12))
+        t53 = self.stage2_bottleneck2_bn2(t52, m.get(12))
         # stage2.bottleneck2.relu2: specs/resnet50.arch:29 relu
         t54 = ops.relu(t53)
         # stage2.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -585,19 +585,19 @@ class Resnet50(NetworkModule):
         # stage2.bottleneck2.bn3: specs/resnet50.arch:30 bn
         t56 = self.stage2_bottleneck2_bn3(t55)
         # stage2.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
-        t57 = ops.add([ops.gate(t56, [m.get(11), m.get(12)]), t48])
+        t57 = ops.gated_add(t56, [m.get(11), m.get(12)], [t48])
         # stage2.bottleneck2.relu3: specs/resnet50.arch:32 relu
         t58 = ops.relu(t57)
         # stage2.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t59 = self.stage2_bottleneck3_conv1(t58)
         # stage2.bottleneck3.bn1: specs/resnet50.arch:28 bn
-        t60 = ops.apply_mask(self.stage2_bottleneck3_bn1(t59), m.get(13))
+        t60 = self.stage2_bottleneck3_bn1(t59, m.get(13))
         # stage2.bottleneck3.relu1: specs/resnet50.arch:28 relu
         t61 = ops.relu(t60)
         # stage2.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t62 = self.stage2_bottleneck3_conv2(t61)
         # stage2.bottleneck3.bn2: specs/resnet50.arch:29 bn
-        t63 = ops.apply_mask(self.stage2_bottleneck3_bn2(t62), m.get(14))
+        t63 = self.stage2_bottleneck3_bn2(t62, m.get(14))
         # stage2.bottleneck3.relu2: specs/resnet50.arch:29 relu
         t64 = ops.relu(t63)
         # stage2.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -605,19 +605,19 @@ class Resnet50(NetworkModule):
         # stage2.bottleneck3.bn3: specs/resnet50.arch:30 bn
         t66 = self.stage2_bottleneck3_bn3(t65)
         # stage2.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
-        t67 = ops.add([ops.gate(t66, [m.get(13), m.get(14)]), t58])
+        t67 = ops.gated_add(t66, [m.get(13), m.get(14)], [t58])
         # stage2.bottleneck3.relu3: specs/resnet50.arch:32 relu
         t68 = ops.relu(t67)
         # stage2.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t69 = self.stage2_bottleneck4_conv1(t68)
         # stage2.bottleneck4.bn1: specs/resnet50.arch:28 bn
-        t70 = ops.apply_mask(self.stage2_bottleneck4_bn1(t69), m.get(15))
+        t70 = self.stage2_bottleneck4_bn1(t69, m.get(15))
         # stage2.bottleneck4.relu1: specs/resnet50.arch:28 relu
         t71 = ops.relu(t70)
         # stage2.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t72 = self.stage2_bottleneck4_conv2(t71)
         # stage2.bottleneck4.bn2: specs/resnet50.arch:29 bn
-        t73 = ops.apply_mask(self.stage2_bottleneck4_bn2(t72), m.get(16))
+        t73 = self.stage2_bottleneck4_bn2(t72, m.get(16))
         # stage2.bottleneck4.relu2: specs/resnet50.arch:29 relu
         t74 = ops.relu(t73)
         # stage2.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -625,20 +625,20 @@ class Resnet50(NetworkModule):
         # stage2.bottleneck4.bn3: specs/resnet50.arch:30 bn
         t76 = self.stage2_bottleneck4_bn3(t75)
         # stage2.bottleneck4.add1: specs/resnet50.arch:31 add(shortcut)
-        t77 = ops.add([ops.gate(t76, [m.get(15), m.get(16)]), t68])
+        t77 = ops.gated_add(t76, [m.get(15), m.get(16)], [t68])
         # stage2.bottleneck4.relu3: specs/resnet50.arch:32 relu
         t78 = ops.relu(t77)
         # from specs/resnet50.arch:39 bottleneck(256, stride 2)
         # stage3.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t79 = self.stage3_bottleneck1_conv1(t78)
         # stage3.bottleneck1.bn1: specs/resnet50.arch:28 bn
-        t80 = ops.apply_mask(self.stage3_bottleneck1_bn1(t79), m.get(17))
+        t80 = self.stage3_bottleneck1_bn1(t79, m.get(17))
         # stage3.bottleneck1.relu1: specs/resnet50.arch:28 relu
         t81 = ops.relu(t80)
         # stage3.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t82 = self.stage3_bottleneck1_conv2(t81)
         # stage3.bottleneck1.bn2: specs/resnet50.arch:29 bn
-        t83 = ops.apply_mask(self.stage3_bottleneck1_bn2(t82), m.get(18))
+        t83 = self.stage3_bottleneck1_bn2(t82, m.get(18))
         # stage3.bottleneck1.relu2: specs/resnet50.arch:29 relu
         t84 = ops.relu(t83)
         # stage3.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -650,20 +650,20 @@ class Resnet50(NetworkModule):
         # stage3.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
         t88 = self.stage3_bottleneck1_shortcut_bn(t87)
         # stage3.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
-        t89 = ops.add([ops.gate(t86, [m.get(17), m.get(18)]), t88])
+        t89 = ops.gated_add(t86, [m.get(17), m.get(18)], [t88])
         # stage3.bottleneck1.relu3: specs/resnet50.arch:32 relu
         t90 = ops.relu(t89)
         # from specs/resnet50.arch:39 bottleneck(256)
         # stage3.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t91 = self.stage3_bottleneck2_conv1(t90)
         # stage3.bottleneck2.bn1: specs/resnet50.arch:28 bn
-        t92 = ops.apply_mask(self.stage3_bottleneck2_bn1(t91), m.get(20))
+        t92 = self.stage3_bottleneck2_bn1(t91, m.get(20))
         # stage3.bottleneck2.relu1: specs/resnet50.arch:28 relu
         t93 = ops.relu(t92)
         # stage3.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t94 = self.stage3_bottleneck2_conv2(t93)
         # stage3.bottleneck2.bn2: specs/resnet50.arch:29 bn
-        t95 = ops.apply_mask(self.stage3_bottleneck2_bn2(t94), m.get(21))
+        t95 = self.stage3_bottleneck2_bn2(t94, m.get(21))
         # stage3.bottleneck2.relu2: specs/resnet50.arch:29 relu
         t96 = ops.relu(t95)
         # stage3.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -671,19 +671,19 @@ class Resnet50(NetworkModule):
         # stage3.bottleneck2.bn3: specs/resnet50.arch:30 bn
         t98 = self.stage3_bottleneck2_bn3(t97)
         # stage3.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
-        t99 = ops.add([ops.gate(t98, [m.get(20), m.get(21)]), t90])
+        t99 = ops.gated_add(t98, [m.get(20), m.get(21)], [t90])
         # stage3.bottleneck2.relu3: specs/resnet50.arch:32 relu
         t100 = ops.relu(t99)
         # stage3.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t101 = self.stage3_bottleneck3_conv1(t100)
         # stage3.bottleneck3.bn1: specs/resnet50.arch:28 bn
-        t102 = ops.apply_mask(self.stage3_bottleneck3_bn1(t101), m.get(22))
+        t102 = self.stage3_bottleneck3_bn1(t101, m.get(22))
         # stage3.bottleneck3.relu1: specs/resnet50.arch:28 relu
         t103 = ops.relu(t102)
         # stage3.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t104 = self.stage3_bottleneck3_conv2(t103)
         # stage3.bottleneck3.bn2: specs/resnet50.arch:29 bn
-        t105 = ops.apply_mask(self.stage3_bottleneck3_bn2(t104), m.get(23))
+        t105 = self.stage3_bottleneck3_bn2(t104, m.get(23))
         # stage3.bottleneck3.relu2: specs/resnet50.arch:29 relu
         t106 = ops.relu(t105)
         # stage3.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -691,19 +691,19 @@ class Resnet50(NetworkModule):
         # stage3.bottleneck3.bn3: specs/resnet50.arch:30 bn
         t108 = self.stage3_bottleneck3_bn3(t107)
         # stage3.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
-        t109 = ops.add([ops.gate(t108, [m.get(22), m.get(23)]), t100])
+        t109 = ops.gated_add(t108, [m.get(22), m.get(23)], [t100])
         # stage3.bottleneck3.relu3: specs/resnet50.arch:32 relu
         t110 = ops.relu(t109)
         # stage3.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t111 = self.stage3_bottleneck4_conv1(t110)
         # stage3.bottleneck4.bn1: specs/resnet50.arch:28 bn
-        t112 = ops.apply_mask(self.stage3_bottleneck4_bn1(t111), m.get(24))
+        t112 = self.stage3_bottleneck4_bn1(t111, m.get(24))
         # stage3.bottleneck4.relu1: specs/resnet50.arch:28 relu
         t113 = ops.relu(t112)
         # stage3.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t114 = self.stage3_bottleneck4_conv2(t113)
         # stage3.bottleneck4.bn2: specs/resnet50.arch:29 bn
-        t115 = ops.apply_mask(self.stage3_bottleneck4_bn2(t114), m.get(25))
+        t115 = self.stage3_bottleneck4_bn2(t114, m.get(25))
         # stage3.bottleneck4.relu2: specs/resnet50.arch:29 relu
         t116 = ops.relu(t115)
         # stage3.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -711,19 +711,19 @@ class Resnet50(NetworkModule):
         # stage3.bottleneck4.bn3: specs/resnet50.arch:30 bn
         t118 = self.stage3_bottleneck4_bn3(t117)
         # stage3.bottleneck4.add1: specs/resnet50.arch:31 add(shortcut)
-        t119 = ops.add([ops.gate(t118, [m.get(24), m.get(25)]), t110])
+        t119 = ops.gated_add(t118, [m.get(24), m.get(25)], [t110])
         # stage3.bottleneck4.relu3: specs/resnet50.arch:32 relu
         t120 = ops.relu(t119)
         # stage3.bottleneck5.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t121 = self.stage3_bottleneck5_conv1(t120)
         # stage3.bottleneck5.bn1: specs/resnet50.arch:28 bn
-        t122 = ops.apply_mask(self.stage3_bottleneck5_bn1(t121), m.get(26))
+        t122 = self.stage3_bottleneck5_bn1(t121, m.get(26))
         # stage3.bottleneck5.relu1: specs/resnet50.arch:28 relu
         t123 = ops.relu(t122)
         # stage3.bottleneck5.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t124 = self.stage3_bottleneck5_conv2(t123)
         # stage3.bottleneck5.bn2: specs/resnet50.arch:29 bn
-        t125 = ops.apply_mask(self.stage3_bottleneck5_bn2(t124), m.get(27))
+        t125 = self.stage3_bottleneck5_bn2(t124, m.get(27))
         # stage3.bottleneck5.relu2: specs/resnet50.arch:29 relu
         t126 = ops.relu(t125)
         # stage3.bottleneck5.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -731,19 +731,19 @@ class Resnet50(NetworkModule):
         # stage3.bottleneck5.bn3: specs/resnet50.arch:30 bn
         t128 = self.stage3_bottleneck5_bn3(t127)
         # stage3.bottleneck5.add1: specs/resnet50.arch:31 add(shortcut)
-        t129 = ops.add([ops.gate(t128, [m.get(26), m.get(27)]), t120])
+        t129 = ops.gated_add(t128, [m.get(26), m.get(27)], [t120])
         # stage3.bottleneck5.relu3: specs/resnet50.arch:32 relu
         t130 = ops.relu(t129)
         # stage3.bottleneck6.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t131 = self.stage3_bottleneck6_conv1(t130)
         # stage3.bottleneck6.bn1: specs/resnet50.arch:28 bn
-        t132 = ops.apply_mask(self.stage3_bottleneck6_bn1(t131), m.get(28))
+        t132 = self.stage3_bottleneck6_bn1(t131, m.get(28))
         # stage3.bottleneck6.relu1: specs/resnet50.arch:28 relu
         t133 = ops.relu(t132)
         # stage3.bottleneck6.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t134 = self.stage3_bottleneck6_conv2(t133)
         # stage3.bottleneck6.bn2: specs/resnet50.arch:29 bn
-        t135 = ops.apply_mask(self.stage3_bottleneck6_bn2(t134), m.get(29))
+        t135 = self.stage3_bottleneck6_bn2(t134, m.get(29))
         # stage3.bottleneck6.relu2: specs/resnet50.arch:29 relu
         t136 = ops.relu(t135)
         # stage3.bottleneck6.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -751,20 +751,20 @@ class Resnet50(NetworkModule):
         # stage3.bottleneck6.bn3: specs/resnet50.arch:30 bn
         t138 = self.stage3_bottleneck6_bn3(t137)
         # stage3.bottleneck6.add1: specs/resnet50.arch:31 add(shortcut)
-        t139 = ops.add([ops.gate(t138, [m.get(28), m.get(29)]), t130])
+        t139 = ops.gated_add(t138, [m.get(28), m.get(29)], [t130])
         # stage3.bottleneck6.relu3: specs/resnet50.arch:32 relu
         t140 = ops.relu(t139)
         # from specs/resnet50.arch:40 bottleneck(512, stride 2)
         # stage4.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t141 = self.stage4_bottleneck1_conv1(t140)
         # stage4.bottleneck1.bn1: specs/resnet50.arch:28 bn
-        t142 = ops.apply_mask(self.stage4_bottleneck1_bn1(t141), m.get(30))
+        t142 = self.stage4_bottleneck1_bn1(t141, m.get(30))
         # stage4.bottleneck1.relu1: specs/resnet50.arch:28 relu
         t143 = ops.relu(t142)
         # stage4.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t144 = self.stage4_bottleneck1_conv2(t143)
         # stage4.bottleneck1.bn2: specs/resnet50.arch:29 bn
-        t145 = ops.apply_mask(self.stage4_bottleneck1_bn2(t144), m.get(31))
+        t145 = self.stage4_bottleneck1_bn2(t144, m.get(31))
         # stage4.bottleneck1.relu2: specs/resnet50.arch:29 relu
         t146 = ops.relu(t145)
         # stage4.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -776,20 +776,20 @@ class Resnet50(NetworkModule):
         # stage4.bottleneck1.shortcut.bn: specs/resnet50.arch:31 add(shortcut)
         t150 = self.stage4_bottleneck1_shortcut_bn(t149)
         # stage4.bottleneck1.add1: specs/resnet50.arch:31 add(shortcut)
-        t151 = ops.add([ops.gate(t148, [m.get(30), m.get(31)]), t150])
+        t151 = ops.gated_add(t148, [m.get(30), m.get(31)], [t150])
         # stage4.bottleneck1.relu3: specs/resnet50.arch:32 relu
         t152 = ops.relu(t151)
         # from specs/resnet50.arch:40 bottleneck(512)
         # stage4.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t153 = self.stage4_bottleneck2_conv1(t152)
         # stage4.bottleneck2.bn1: specs/resnet50.arch:28 bn
-        t154 = ops.apply_mask(self.stage4_bottleneck2_bn1(t153), m.get(33))
+        t154 = self.stage4_bottleneck2_bn1(t153, m.get(33))
         # stage4.bottleneck2.relu1: specs/resnet50.arch:28 relu
         t155 = ops.relu(t154)
         # stage4.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t156 = self.stage4_bottleneck2_conv2(t155)
         # stage4.bottleneck2.bn2: specs/resnet50.arch:29 bn
-        t157 = ops.apply_mask(self.stage4_bottleneck2_bn2(t156), m.get(34))
+        t157 = self.stage4_bottleneck2_bn2(t156, m.get(34))
         # stage4.bottleneck2.relu2: specs/resnet50.arch:29 relu
         t158 = ops.relu(t157)
         # stage4.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -797,19 +797,19 @@ class Resnet50(NetworkModule):
         # stage4.bottleneck2.bn3: specs/resnet50.arch:30 bn
         t160 = self.stage4_bottleneck2_bn3(t159)
         # stage4.bottleneck2.add1: specs/resnet50.arch:31 add(shortcut)
-        t161 = ops.add([ops.gate(t160, [m.get(33), m.get(34)]), t152])
+        t161 = ops.gated_add(t160, [m.get(33), m.get(34)], [t152])
         # stage4.bottleneck2.relu3: specs/resnet50.arch:32 relu
         t162 = ops.relu(t161)
         # stage4.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
         t163 = self.stage4_bottleneck3_conv1(t162)
         # stage4.bottleneck3.bn1: specs/resnet50.arch:28 bn
-        t164 = ops.apply_mask(self.stage4_bottleneck3_bn1(t163), m.get(35))
+        t164 = self.stage4_bottleneck3_bn1(t163, m.get(35))
         # stage4.bottleneck3.relu1: specs/resnet50.arch:28 relu
         t165 = ops.relu(t164)
         # stage4.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
         t166 = self.stage4_bottleneck3_conv2(t165)
         # stage4.bottleneck3.bn2: specs/resnet50.arch:29 bn
-        t167 = ops.apply_mask(self.stage4_bottleneck3_bn2(t166), m.get(36))
+        t167 = self.stage4_bottleneck3_bn2(t166, m.get(36))
         # stage4.bottleneck3.relu2: specs/resnet50.arch:29 relu
         t168 = ops.relu(t167)
         # stage4.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -817,7 +817,7 @@ class Resnet50(NetworkModule):
         # stage4.bottleneck3.bn3: specs/resnet50.arch:30 bn
         t170 = self.stage4_bottleneck3_bn3(t169)
         # stage4.bottleneck3.add1: specs/resnet50.arch:31 add(shortcut)
-        t171 = ops.add([ops.gate(t170, [m.get(35), m.get(36)]), t162])
+        t171 = ops.gated_add(t170, [m.get(35), m.get(36)], [t162])
         # stage4.bottleneck3.relu3: specs/resnet50.arch:32 relu
         t172 = ops.relu(t171)
         # gap1: specs/resnet50.arch:41 gap

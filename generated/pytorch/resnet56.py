@@ -497,7 +497,7 @@ class Resnet56(NetworkModule):
         # stage3.basic9.bn2: specs/resnet56.arch:26 bn
         self.stage3_basic9_bn2 = self.bn("stage3.basic9.bn2", channels=64, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/resnet56.arch:37 dense(10)
-        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True)
+        self.dense1 = self.dense("dense1", in_features=64, units=10, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -505,398 +505,398 @@ class Resnet56(NetworkModule):
         # conv1: specs/resnet56.arch:32 conv(16, kernel 3)
         t1 = self.conv1(x)
         # bn1: specs/resnet56.arch:32 bn
-        t2 = ops.apply_mask(self.bn1(t1), m.get(0))
+        t2 = self.bn1(t1, m.get(0))
         # relu1: specs/resnet56.arch:32 relu
         t3 = ops.relu(t2)
         # from specs/resnet56.arch:33 basic(16)
         # stage1.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t4 = self.stage1_basic1_conv1(t3)
         # stage1.basic1.bn1: specs/resnet56.arch:25 bn
-        t5 = ops.apply_mask(self.stage1_basic1_bn1(t4), m.get(1))
+        t5 = self.stage1_basic1_bn1(t4, m.get(1))
         # stage1.basic1.relu1: specs/resnet56.arch:25 relu
         t6 = ops.relu(t5)
         # stage1.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t7 = self.stage1_basic1_conv2(t6)
         # stage1.basic1.bn2: specs/resnet56.arch:26 bn
-        t8 = ops.apply_mask(self.stage1_basic1_bn2(t7), m.get(0))
+        t8 = self.stage1_basic1_bn2(t7, m.get(0))
         # stage1.basic1.add1: specs/resnet56.arch:27 add(shortcut)
-        t9 = ops.add([ops.gate(t8, [m.get(1)]), t3])
+        t9 = ops.gated_add(t8, [m.get(1)], [t3])
         # stage1.basic1.relu2: specs/resnet56.arch:28 relu
         t10 = ops.relu(t9)
         # stage1.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t11 = self.stage1_basic2_conv1(t10)
         # stage1.basic2.bn1: specs/resnet56.arch:25 bn
-        t12 = ops.apply_mask(self.stage1_basic2_bn1(t11), m.get(2))
+        t12 = self.stage1_basic2_bn1(t11, m.get(2))
         # stage1.basic2.relu1: specs/resnet56.arch:25 relu
         t13 = ops.relu(t12)
         # stage1.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t14 = self.stage1_basic2_conv2(t13)
         # stage1.basic2.bn2: specs/resnet56.arch:26 bn
-        t15 = ops.apply_mask(self.stage1_basic2_bn2(t14), m.get(0))
+        t15 = self.stage1_basic2_bn2(t14, m.get(0))
         # stage1.basic2.add1: specs/resnet56.arch:27 add(shortcut)
-        t16 = ops.add([ops.gate(t15, [m.get(2)]), t10])
+        t16 = ops.gated_add(t15, [m.get(2)], [t10])
         # stage1.basic2.relu2: specs/resnet56.arch:28 relu
         t17 = ops.relu(t16)
         # stage1.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t18 = self.stage1_basic3_conv1(t17)
         # stage1.basic3.bn1: specs/resnet56.arch:25 bn
-        t19 = ops.apply_mask(self.stage1_basic3_bn1(t18), m.get(3))
+        t19 = self.stage1_basic3_bn1(t18, m.get(3))
         # stage1.basic3.relu1: specs/resnet56.arch:25 relu
         t20 = ops.relu(t19)
         # stage1.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t21 = self.stage1_basic3_conv2(t20)
         # stage1.basic3.bn2: specs/resnet56.arch:26 bn
-        t22 = ops.apply_mask(self.stage1_basic3_bn2(t21), m.get(0))
+        t22 = self.stage1_basic3_bn2(t21, m.get(0))
         # stage1.basic3.add1: specs/resnet56.arch:27 add(shortcut)
-        t23 = ops.add([ops.gate(t22, [m.get(3)]), t17])
+        t23 = ops.gated_add(t22, [m.get(3)], [t17])
         # stage1.basic3.relu2: specs/resnet56.arch:28 relu
         t24 = ops.relu(t23)
         # stage1.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t25 = self.stage1_basic4_conv1(t24)
         # stage1.basic4.bn1: specs/resnet56.arch:25 bn
-        t26 = ops.apply_mask(self.stage1_basic4_bn1(t25), m.get(4))
+        t26 = self.stage1_basic4_bn1(t25, m.get(4))
         # stage1.basic4.relu1: specs/resnet56.arch:25 relu
         t27 = ops.relu(t26)
         # stage1.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t28 = self.stage1_basic4_conv2(t27)
         # stage1.basic4.bn2: specs/resnet56.arch:26 bn
-        t29 = ops.apply_mask(self.stage1_basic4_bn2(t28), m.get(0))
+        t29 = self.stage1_basic4_bn2(t28, m.get(0))
         # stage1.basic4.add1: specs/resnet56.arch:27 add(shortcut)
-        t30 = ops.add([ops.gate(t29, [m.get(4)]), t24])
+        t30 = ops.gated_add(t29, [m.get(4)], [t24])
         # stage1.basic4.relu2: specs/resnet56.arch:28 relu
         t31 = ops.relu(t30)
         # stage1.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t32 = self.stage1_basic5_conv1(t31)
         # stage1.basic5.bn1: specs/resnet56.arch:25 bn
-        t33 = ops.apply_mask(self.stage1_basic5_bn1(t32), m.get(5))
+        t33 = self.stage1_basic5_bn1(t32, m.get(5))
         # stage1.basic5.relu1: specs/resnet56.arch:25 relu
         t34 = ops.relu(t33)
         # stage1.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t35 = self.stage1_basic5_conv2(t34)
         # stage1.basic5.bn2: specs/resnet56.arch:26 bn
-        t36 = ops.apply_mask(self.stage1_basic5_bn2(t35), m.get(0))
+        t36 = self.stage1_basic5_bn2(t35, m.get(0))
         # stage1.basic5.add1: specs/resnet56.arch:27 add(shortcut)
-        t37 = ops.add([ops.gate(t36, [m.get(5)]), t31])
+        t37 = ops.gated_add(t36, [m.get(5)], [t31])
         # stage1.basic5.relu2: specs/resnet56.arch:28 relu
         t38 = ops.relu(t37)
         # stage1.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t39 = self.stage1_basic6_conv1(t38)
         # stage1.basic6.bn1: specs/resnet56.arch:25 bn
-        t40 = ops.apply_mask(self.stage1_basic6_bn1(t39), m.get(6))
+        t40 = self.stage1_basic6_bn1(t39, m.get(6))
         # stage1.basic6.relu1: specs/resnet56.arch:25 relu
         t41 = ops.relu(t40)
         # stage1.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t42 = self.stage1_basic6_conv2(t41)
         # stage1.basic6.bn2: specs/resnet56.arch:26 bn
-        t43 = ops.apply_mask(self.stage1_basic6_bn2(t42), m.get(0))
+        t43 = self.stage1_basic6_bn2(t42, m.get(0))
         # stage1.basic6.add1: specs/resnet56.arch:27 add(shortcut)
-        t44 = ops.add([ops.gate(t43, [m.get(6)]), t38])
+        t44 = ops.gated_add(t43, [m.get(6)], [t38])
         # stage1.basic6.relu2: specs/resnet56.arch:28 relu
         t45 = ops.relu(t44)
         # stage1.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t46 = self.stage1_basic7_conv1(t45)
         # stage1.basic7.bn1: specs/resnet56.arch:25 bn
-        t47 = ops.apply_mask(self.stage1_basic7_bn1(t46), m.get(7))
+        t47 = self.stage1_basic7_bn1(t46, m.get(7))
         # stage1.basic7.relu1: specs/resnet56.arch:25 relu
         t48 = ops.relu(t47)
         # stage1.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t49 = self.stage1_basic7_conv2(t48)
         # stage1.basic7.bn2: specs/resnet56.arch:26 bn
-        t50 = ops.apply_mask(self.stage1_basic7_bn2(t49), m.get(0))
+        t50 = self.stage1_basic7_bn2(t49, m.get(0))
         # stage1.basic7.add1: specs/resnet56.arch:27 add(shortcut)
-        t51 = ops.add([ops.gate(t50, [m.get(7)]), t45])
+        t51 = ops.gated_add(t50, [m.get(7)], [t45])
         # stage1.basic7.relu2: specs/resnet56.arch:28 relu
         t52 = ops.relu(t51)
         # stage1.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t53 = self.stage1_basic8_conv1(t52)
         # stage1.basic8.bn1: specs/resnet56.arch:25 bn
-        t54 = ops.apply_mask(self.stage1_basic8_bn1(t53), m.get(8))
+        t54 = self.stage1_basic8_bn1(t53, m.get(8))
         # stage1.basic8.relu1: specs/resnet56.arch:25 relu
         t55 = ops.relu(t54)
         # stage1.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t56 = self.stage1_basic8_conv2(t55)
         # stage1.basic8.bn2: specs/resnet56.arch:26 bn
-        t57 = ops.apply_mask(self.stage1_basic8_bn2(t56), m.get(0))
+        t57 = self.stage1_basic8_bn2(t56, m.get(0))
         # stage1.basic8.add1: specs/resnet56.arch:27 add(shortcut)
-        t58 = ops.add([ops.gate(t57, [m.get(8)]), t52])
+        t58 = ops.gated_add(t57, [m.get(8)], [t52])
         # stage1.basic8.relu2: specs/resnet56.arch:28 relu
         t59 = ops.relu(t58)
         # stage1.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t60 = self.stage1_basic9_conv1(t59)
         # stage1.basic9.bn1: specs/resnet56.arch:25 bn
-        t61 = ops.apply_mask(self.stage1_basic9_bn1(t60), m.get(9))
+        t61 = self.stage1_basic9_bn1(t60, m.get(9))
         # stage1.basic9.relu1: specs/resnet56.arch:25 relu
         t62 = ops.relu(t61)
         # stage1.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t63 = self.stage1_basic9_conv2(t62)
         # stage1.basic9.bn2: specs/resnet56.arch:26 bn
-        t64 = ops.apply_mask(self.stage1_basic9_bn2(t63), m.get(0))
+        t64 = self.stage1_basic9_bn2(t63, m.get(0))
         # stage1.basic9.add1: specs/resnet56.arch:27 add(shortcut)
-        t65 = ops.add([ops.gate(t64, [m.get(9)]), t59])
+        t65 = ops.gated_add(t64, [m.get(9)], [t59])
         # stage1.basic9.relu2: specs/resnet56.arch:28 relu
         t66 = ops.relu(t65)
         # from specs/resnet56.arch:34 basic(32, stride 2)
         # stage2.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t67 = self.stage2_basic1_conv1(t66)
         # stage2.basic1.bn1: specs/resnet56.arch:25 bn
-        t68 = ops.apply_mask(self.stage2_basic1_bn1(t67), m.get(10))
+        t68 = self.stage2_basic1_bn1(t67, m.get(10))
         # stage2.basic1.relu1: specs/resnet56.arch:25 relu
         t69 = ops.relu(t68)
         # stage2.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t70 = self.stage2_basic1_conv2(t69)
         # stage2.basic1.bn2: specs/resnet56.arch:26 bn
-        t71 = ops.apply_mask(self.stage2_basic1_bn2(t70), m.get(11))
+        t71 = self.stage2_basic1_bn2(t70, m.get(11))
         # stage2.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut)
         t72 = self.stage2_basic1_shortcut_conv(t66)
         # stage2.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
-        t73 = ops.apply_mask(self.stage2_basic1_shortcut_bn(t72), m.get(11))
+        t73 = self.stage2_basic1_shortcut_bn(t72, m.get(11))
         # stage2.basic1.add1: specs/resnet56.arch:27 add(shortcut)
-        t74 = ops.add([ops.gate(t71, [m.get(10)]), t73])
+        t74 = ops.gated_add(t71, [m.get(10)], [t73])
         # stage2.basic1.relu2: specs/resnet56.arch:28 relu
         t75 = ops.relu(t74)
         # from specs/resnet56.arch:34 basic(32)
         # stage2.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t76 = self.stage2_basic2_conv1(t75)
         # stage2.basic2.bn1: specs/resnet56.arch:25 bn
-        t77 = ops.apply_mask(self.stage2_basic2_bn1(t76), m.get(12))
+        t77 = self.stage2_basic2_bn1(t76, m.get(12))
         # stage2.basic2.relu1: specs/resnet56.arch:25 relu
         t78 = ops.relu(t77)
         # stage2.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t79 = self.stage2_basic2_conv2(t78)
         # stage2.basic2.bn2: specs/resnet56.arch:26 bn
-        t80 = ops.apply_mask(self.stage2_basic2_bn2(t79), m.get(11))
+        t80 = self.stage2_basic2_bn2(t79, m.get(11))
         # stage2.basic2.add1: specs/resnet56.arch:27 add(shortcut)
-        t81 = ops.add([ops.gate(t80, [m.get(12)]), t75])
+        t81 = ops.gated_add(t80, [m.get(12)], [t75])
         # stage2.basic2.relu2: specs/resnet56.arch:28 relu
         t82 = ops.relu(t81)
         # stage2.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t83 = self.stage2_basic3_conv1(t82)
         # stage2.basic3.bn1: specs/resnet56.arch:25 bn
-        t84 = ops.apply_mask(self.stage2_basic3_bn1(t83), m.get(13))
+        t84 = self.stage2_basic3_bn1(t83, m.get(13))
         # stage2.basic3.relu1: specs/resnet56.arch:25 relu
         t85 = ops.relu(t84)
         # stage2.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t86 = self.stage2_basic3_conv2(t85)
         # stage2.basic3.bn2: specs/resnet56.arch:26 bn
-        t87 = ops.apply_mask(self.stage2_basic3_bn2(t86), m.get(11))
+        t87 = self.stage2_basic3_bn2(t86, m.get(11))
         # stage2.basic3.add1: specs/resnet56.arch:27 add(shortcut)
-        t88 = ops.add([ops.gate(t87, [m.get(13)]), t82])
+        t88 = ops.gated_add(t87, [m.get(13)], [t82])
         # stage2.basic3.relu2: specs/resnet56.arch:28 relu
         t89 = ops.relu(t88)
         # stage2.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t90 = self.stage2_basic4_conv1(t89)
         # stage2.basic4.bn1: specs/resnet56.arch:25 bn
-        t91 = ops.apply_mask(self.stage2_basic4_bn1(t90), m.get(14))
+        t91 = self.stage2_basic4_bn1(t90, m.get(14))
         # stage2.basic4.relu1: specs/resnet56.arch:25 relu
         t92 = ops.relu(t91)
         # stage2.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t93 = self.stage2_basic4_conv2(t92)
         # stage2.basic4.bn2: specs/resnet56.arch:26 bn
-        t94 = ops.apply_mask(self.stage2_basic4_bn2(t93), m.get(11))
+        t94 = self.stage2_basic4_bn2(t93, m.get(11))
         # stage2.basic4.add1: specs/resnet56.arch:27 add(shortcut)
-        t95 = ops.add([ops.gate(t94, [m.get(14)]), t89])
+        t95 = ops.gated_add(t94, [m.get(14)], [t89])
         # stage2.basic4.relu2: specs/resnet56.arch:28 relu
         t96 = ops.relu(t95)
         # stage2.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t97 = self.stage2_basic5_conv1(t96)
         # stage2.basic5.bn1: specs/resnet56.arch:25 bn
-        t98 = ops.apply_mask(self.stage2_basic5_bn1(t97), m.get(15))
+        t98 = self.stage2_basic5_bn1(t97, m.get(15))
         # stage2.basic5.relu1: specs/resnet56.arch:25 relu
         t99 = ops.relu(t98)
         # stage2.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t100 = self.stage2_basic5_conv2(t99)
         # stage2.basic5.bn2: specs/resnet56.arch:26 bn
-        t101 = ops.apply_mask(self.stage2_basic5_bn2(t100), m.get(11))
+        t101 = self.stage2_basic5_bn2(t100, m.get(11))
         # stage2.basic5.add1: specs/resnet56.arch:27 add(shortcut)
-        t102 = ops.add([ops.gate(t101, [m.get(15)]), t96])
+        t102 = ops.gated_add(t101, [m.get(15)], [t96])
         # stage2.basic5.relu2: specs/resnet56.arch:28 relu
         t103 = ops.relu(t102)
         # stage2.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t104 = self.stage2_basic6_conv1(t103)
         # stage2.basic6.bn1: specs/resnet56.arch:25 bn
-        t105 = ops.apply_mask(self.stage2_basic6_bn1(t104), m.get(16))
+        t105 = self.stage2_basic6_bn1(t104, m.get(16))
         # stage2.basic6.relu1: specs/resnet56.arch:25 relu
         t106 = ops.relu(t105)
         # stage2.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t107 = self.stage2_basic6_conv2(t106)
         # stage2.basic6.bn2: specs/resnet56.arch:26 bn
-        t108 = ops.apply_mask(self.stage2_basic6_bn2(t107), m.get(11))
+        t108 = self.stage2_basic6_bn2(t107, m.get(11))
         # stage2.basic6.add1: specs/resnet56.arch:27 add(shortcut)
-        t109 = ops.add([ops.gate(t108, [m.get(16)]), t103])
+        t109 = ops.gated_add(t108, [m.get(16)], [t103])
         # stage2.basic6.relu2: specs/resnet56.arch:28 relu
         t110 = ops.relu(t109)
         # stage2.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t111 = self.stage2_basic7_conv1(t110)
         # stage2.basic7.bn1: specs/resnet56.arch:25 bn
-        t112 = ops.apply_mask(self.stage2_basic7_bn1(t111), m.get(17))
+        t112 = self.stage2_basic7_bn1(t111, m.get(17))
         # stage2.basic7.relu1: specs/resnet56.arch:25 relu
         t113 = ops.relu(t112)
         # stage2.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t114 = self.stage2_basic7_conv2(t113)
         # stage2.basic7.bn2: specs/resnet56.arch:26 bn
-        t115 = ops.apply_mask(self.stage2_basic7_bn2(t114), m.get(11))
+        t115 = self.stage2_basic7_bn2(t114, m.get(11))
         # stage2.basic7.add1: specs/resnet56.arch:27 add(shortcut)
-        t116 = ops.add([ops.gate(t115, [m.get(17)]), t110])
+        t116 = ops.gated_add(t115, [m.get(17)], [t110])
         # stage2.basic7.relu2: specs/resnet56.arch:28 relu
         t117 = ops.relu(t116)
         # stage2.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t118 = self.stage2_basic8_conv1(t117)
         # stage2.basic8.bn1: specs/resnet56.arch:25 bn
-        t119 = ops.apply_mask(self.stage2_basic8_bn1(t118), m.get(18))
+        t119 = self.stage2_basic8_bn1(t118, m.get(18))
         # stage2.basic8.relu1: specs/resnet56.arch:25 relu
         t120 = ops.relu(t119)
         # stage2.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t121 = self.stage2_basic8_conv2(t120)
         # stage2.basic8.bn2: specs/resnet56.arch:26 bn
-        t122 = ops.apply_mask(self.stage2_basic8_bn2(t121), m.get(11))
+        t122 = self.stage2_basic8_bn2(t121, m.get(11))
         # stage2.basic8.add1: specs/resnet56.arch:27 add(shortcut)
-        t123 = ops.add([ops.gate(t122, [m.get(18)]), t117])
+        t123 = ops.gated_add(t122, [m.get(18)], [t117])
         # stage2.basic8.relu2: specs/resnet56.arch:28 relu
         t124 = ops.relu(t123)
         # stage2.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t125 = self.stage2_basic9_conv1(t124)
         # stage2.basic9.bn1: specs/resnet56.arch:25 bn
-        t126 = ops.apply_mask(self.stage2_basic9_bn1(t125), m.get(19))
+        t126 = self.stage2_basic9_bn1(t125, m.get(19))
         # stage2.basic9.relu1: specs/resnet56.arch:25 relu
         t127 = ops.relu(t126)
         # stage2.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t128 = self.stage2_basic9_conv2(t127)
         # stage2.basic9.bn2: specs/resnet56.arch:26 bn
-        t129 = ops.apply_mask(self.stage2_basic9_bn2(t128), m.get(11))
+        t129 = self.stage2_basic9_bn2(t128, m.get(11))
         # stage2.basic9.add1: specs/resnet56.arch:27 add(shortcut)
-        t130 = ops.add([ops.gate(t129, [m.get(19)]), t124])
+        t130 = ops.gated_add(t129, [m.get(19)], [t124])
         # stage2.basic9.relu2: specs/resnet56.arch:28 relu
         t131 = ops.relu(t130)
         # from specs/resnet56.arch:35 basic(64, stride 2)
         # stage3.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t132 = self.stage3_basic1_conv1(t131)
         # stage3.basic1.bn1: specs/resnet56.arch:25 bn
-        t133 = ops.apply_mask(self.stage3_basic1_bn1(t132), m.get(20))
+        t133 = self.stage3_basic1_bn1(t132, m.get(20))
         # stage3.basic1.relu1: specs/resnet56.arch:25 relu
         t134 = ops.relu(t133)
         # stage3.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t135 = self.stage3_basic1_conv2(t134)
         # stage3.basic1.bn2: specs/resnet56.arch:26 bn
-        t136 = ops.apply_mask(self.stage3_basic1_bn2(t135), m.get(21))
+        t136 = self.stage3_basic1_bn2(t135, m.get(21))
         # stage3.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut)
         t137 = self.stage3_basic1_shortcut_conv(t131)
         # stage3.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
-        t138 = ops.apply_mask(self.stage3_basic1_shortcut_bn(t137), m.get(21))
+        t138 = self.stage3_basic1_shortcut_bn(t137, m.get(21))
         # stage3.basic1.add1: specs/resnet56.arch:27 add(shortcut)
-        t139 = ops.add([ops.gate(t136, [m.get(20)]), t138])
+        t139 = ops.gated_add(t136, [m.get(20)], [t138])
         # stage3.basic1.relu2: specs/resnet56.arch:28 relu
         t140 = ops.relu(t139)
         # from specs/resnet56.arch:35 basic(64)
         # stage3.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t141 = self.stage3_basic2_conv1(t140)
         # stage3.basic2.bn1: specs/resnet56.arch:25 bn
-        t142 = ops.apply_mask(self.stage3_basic2_bn1(t141), m.get(22))
+        t142 = self.stage3_basic2_bn1(t141, m.get(22))
         # stage3.basic2.relu1: specs/resnet56.arch:25 relu
         t143 = ops.relu(t142)
         # stage3.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t144 = self.stage3_basic2_conv2(t143)
         # stage3.basic2.bn2: specs/resnet56.arch:26 bn
-        t145 = ops.apply_mask(self.stage3_basic2_bn2(t144), m.get(21))
+        t145 = self.stage3_basic2_bn2(t144, m.get(21))
         # stage3.basic2.add1: specs/resnet56.arch:27 add(shortcut)
-        t146 = ops.add([ops.gate(t145, [m.get(22)]), t140])
+        t146 = ops.gated_add(t145, [m.get(22)], [t140])
         # stage3.basic2.relu2: specs/resnet56.arch:28 relu
         t147 = ops.relu(t146)
         # stage3.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t148 = self.stage3_basic3_conv1(t147)
         # stage3.basic3.bn1: specs/resnet56.arch:25 bn
-        t149 = ops.apply_mask(self.stage3_basic3_bn1(t148), m.get(23))
+        t149 = self.stage3_basic3_bn1(t148, m.get(23))
         # stage3.basic3.relu1: specs/resnet56.arch:25 relu
         t150 = ops.relu(t149)
         # stage3.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t151 = self.stage3_basic3_conv2(t150)
         # stage3.basic3.bn2: specs/resnet56.arch:26 bn
-        t152 = ops.apply_mask(self.stage3_basic3_bn2(t151), m.get(21))
+        t152 = self.stage3_basic3_bn2(t151, m.get(21))
         # stage3.basic3.add1: specs/resnet56.arch:27 add(shortcut)
-        t153 = ops.add([ops.gate(t152, [m.get(23)]), t147])
+        t153 = ops.gated_add(t152, [m.get(23)], [t147])
         # stage3.basic3.relu2: specs/resnet56.arch:28 relu
         t154 = ops.relu(t153)
         # stage3.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t155 = self.stage3_basic4_conv1(t154)
         # stage3.basic4.bn1: specs/resnet56.arch:25 bn
-        t156 = ops.apply_mask(self.stage3_basic4_bn1(t155), m.get(24))
+        t156 = self.stage3_basic4_bn1(t155, m.get(24))
         # stage3.basic4.relu1: specs/resnet56.arch:25 relu
         t157 = ops.relu(t156)
         # stage3.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t158 = self.stage3_basic4_conv2(t157)
         # stage3.basic4.bn2: specs/resnet56.arch:26 bn
-        t159 = ops.apply_mask(self.stage3_basic4_bn2(t158), m.get(21))
+        t159 = self.stage3_basic4_bn2(t158, m.get(21))
         # stage3.basic4.add1: specs/resnet56.arch:27 add(shortcut)
-        t160 = ops.add([ops.gate(t159, [m.get(24)]), t154])
+        t160 = ops.gated_add(t159, [m.get(24)], [t154])
         # stage3.basic4.relu2: specs/resnet56.arch:28 relu
         t161 = ops.relu(t160)
         # stage3.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t162 = self.stage3_basic5_conv1(t161)
         # stage3.basic5.bn1: specs/resnet56.arch:25 bn
-        t163 = ops.apply_mask(self.stage3_basic5_bn1(t162), m.get(25))
+        t163 = self.stage3_basic5_bn1(t162, m.get(25))
         # stage3.basic5.relu1: specs/resnet56.arch:25 relu
         t164 = ops.relu(t163)
         # stage3.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t165 = self.stage3_basic5_conv2(t164)
         # stage3.basic5.bn2: specs/resnet56.arch:26 bn
-        t166 = ops.apply_mask(self.stage3_basic5_bn2(t165), m.get(21))
+        t166 = self.stage3_basic5_bn2(t165, m.get(21))
         # stage3.basic5.add1: specs/resnet56.arch:27 add(shortcut)
-        t167 = ops.add([ops.gate(t166, [m.get(25)]), t161])
+        t167 = ops.gated_add(t166, [m.get(25)], [t161])
         # stage3.basic5.relu2: specs/resnet56.arch:28 relu
         t168 = ops.relu(t167)
         # stage3.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t169 = self.stage3_basic6_conv1(t168)
         # stage3.basic6.bn1: specs/resnet56.arch:25 bn
-        t170 = ops.apply_mask(self.stage3_basic6_bn1(t169), m.get(26))
+        t170 = self.stage3_basic6_bn1(t169, m.get(26))
         # stage3.basic6.relu1: specs/resnet56.arch:25 relu
         t171 = ops.relu(t170)
         # stage3.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t172 = self.stage3_basic6_conv2(t171)
         # stage3.basic6.bn2: specs/resnet56.arch:26 bn
-        t173 = ops.apply_mask(self.stage3_basic6_bn2(t172), m.get(21))
+        t173 = self.stage3_basic6_bn2(t172, m.get(21))
         # stage3.basic6.add1: specs/resnet56.arch:27 add(shortcut)
-        t174 = ops.add([ops.gate(t173, [m.get(26)]), t168])
+        t174 = ops.gated_add(t173, [m.get(26)], [t168])
         # stage3.basic6.relu2: specs/resnet56.arch:28 relu
         t175 = ops.relu(t174)
         # stage3.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t176 = self.stage3_basic7_conv1(t175)
         # stage3.basic7.bn1: specs/resnet56.arch:25 bn
-        t177 = ops.apply_mask(self.stage3_basic7_bn1(t176), m.get(27))
+        t177 = self.stage3_basic7_bn1(t176, m.get(27))
         # stage3.basic7.relu1: specs/resnet56.arch:25 relu
         t178 = ops.relu(t177)
         # stage3.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t179 = self.stage3_basic7_conv2(t178)
         # stage3.basic7.bn2: specs/resnet56.arch:26 bn
-        t180 = ops.apply_mask(self.stage3_basic7_bn2(t179), m.get(21))
+        t180 = self.stage3_basic7_bn2(t179, m.get(21))
         # stage3.basic7.add1: specs/resnet56.arch:27 add(shortcut)
-        t181 = ops.add([ops.gate(t180, [m.get(27)]), t175])
+        t181 = ops.gated_add(t180, [m.get(27)], [t175])
         # stage3.basic7.relu2: specs/resnet56.arch:28 relu
         t182 = ops.relu(t181)
         # stage3.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t183 = self.stage3_basic8_conv1(t182)
         # stage3.basic8.bn1: specs/resnet56.arch:25 bn
-        t184 = ops.apply_mask(self.stage3_basic8_bn1(t183), m.get(28))
+        t184 = self.stage3_basic8_bn1(t183, m.get(28))
         # stage3.basic8.relu1: specs/resnet56.arch:25 relu
         t185 = ops.relu(t184)
         # stage3.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t186 = self.stage3_basic8_conv2(t185)
         # stage3.basic8.bn2: specs/resnet56.arch:26 bn
-        t187 = ops.apply_mask(self.stage3_basic8_bn2(t186), m.get(21))
+        t187 = self.stage3_basic8_bn2(t186, m.get(21))
         # stage3.basic8.add1: specs/resnet56.arch:27 add(shortcut)
-        t188 = ops.add([ops.gate(t187, [m.get(28)]), t182])
+        t188 = ops.gated_add(t187, [m.get(28)], [t182])
         # stage3.basic8.relu2: specs/resnet56.arch:28 relu
         t189 = ops.relu(t188)
         # stage3.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
         t190 = self.stage3_basic9_conv1(t189)
         # stage3.basic9.bn1: specs/resnet56.arch:25 bn
-        t191 = ops.apply_mask(self.stage3_basic9_bn1(t190), m.get(29))
+        t191 = self.stage3_basic9_bn1(t190, m.get(29))
         # stage3.basic9.relu1: specs/resnet56.arch:25 relu
         t192 = ops.relu(t191)
         # stage3.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
         t193 = self.stage3_basic9_conv2(t192)
         # stage3.basic9.bn2: specs/resnet56.arch:26 bn
-        t194 = ops.apply_mask(self.stage3_basic9_bn2(t193), m.get(21))
+        t194 = self.stage3_basic9_bn2(t193, m.get(21))
         # stage3.basic9.add1: specs/resnet56.arch:27 add(shortcut)
-        t195 = ops.add([ops.gate(t194, [m.get(29)]), t189])
+        t195 = ops.gated_add(t194, [m.get(29)], [t189])
         # stage3.basic9.relu2: specs/resnet56.arch:28 relu
         t196 = ops.relu(t195)
         # gap1: specs/resnet56.arch:36 gap

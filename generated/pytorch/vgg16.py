@@ -155,9 +155,9 @@ class Vgg16(NetworkModule):
         # stage5.cbr3.bn1: specs/vgg16.arch:26 bn
         self.stage5_cbr3_bn1 = self.bn("stage5.cbr3.bn1", channels=512, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/vgg16.arch:36 dense(512)
-        self.dense1 = self.dense("dense1", in_features=512, units=512, bias=True)
+        self.dense1 = self.dense("dense1", in_features=512, units=512, bias=True, relu=False)
         # dense2: specs/vgg16.arch:37 dense(10)
-        self.dense2 = self.dense("dense2", in_features=512, units=10, bias=True)
+        self.dense2 = self.dense("dense2", in_features=512, units=10, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -166,13 +166,13 @@ class Vgg16(NetworkModule):
         # stage1.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t1 = self.stage1_cbr1_conv1(x)
         # stage1.cbr1.bn1: specs/vgg16.arch:26 bn
-        t2 = ops.apply_mask(self.stage1_cbr1_bn1(t1), m.get(0))
+        t2 = self.stage1_cbr1_bn1(t1, m.get(0))
         # stage1.cbr1.relu1: specs/vgg16.arch:26 relu
         t3 = ops.relu(t2)
         # stage1.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t4 = self.stage1_cbr2_conv1(t3)
         # stage1.cbr2.bn1: specs/vgg16.arch:26 bn
-        t5 = ops.apply_mask(self.stage1_cbr2_bn1(t4), m.get(1))
+        t5 = self.stage1_cbr2_bn1(t4, m.get(1))
         # stage1.cbr2.relu1: specs/vgg16.arch:26 relu
         t6 = ops.relu(t5)
         # stage1.maxpool1: specs/vgg16.arch:30 maxpool
@@ -181,13 +181,13 @@ class Vgg16(NetworkModule):
         # stage2.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t8 = self.stage2_cbr1_conv1(t7)
         # stage2.cbr1.bn1: specs/vgg16.arch:26 bn
-        t9 = ops.apply_mask(self.stage2_cbr1_bn1(t8), m.get(2))
+        t9 = self.stage2_cbr1_bn1(t8, m.get(2))
         # stage2.cbr1.relu1: specs/vgg16.arch:26 relu
         t10 = ops.relu(t9)
         # stage2.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t11 = self.stage2_cbr2_conv1(t10)
         # stage2.cbr2.bn1: specs/vgg16.arch:26 bn
-        t12 = ops.apply_mask(self.stage2_cbr2_bn1(t11), m.get(3))
+        t12 = self.stage2_cbr2_bn1(t11, m.get(3))
         # stage2.cbr2.relu1: specs/vgg16.arch:26 relu
         t13 = ops.relu(t12)
         # stage2.maxpool1: specs/vgg16.arch:31 maxpool
@@ -196,19 +196,19 @@ class Vgg16(NetworkModule):
         # stage3.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t15 = self.stage3_cbr1_conv1(t14)
         # stage3.cbr1.bn1: specs/vgg16.arch:26 bn
-        t16 = ops.apply_mask(self.stage3_cbr1_bn1(t15), m.get(4))
+        t16 = self.stage3_cbr1_bn1(t15, m.get(4))
         # stage3.cbr1.relu1: specs/vgg16.arch:26 relu
         t17 = ops.relu(t16)
         # stage3.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t18 = self.stage3_cbr2_conv1(t17)
         # stage3.cbr2.bn1: specs/vgg16.arch:26 bn
-        t19 = ops.apply_mask(self.stage3_cbr2_bn1(t18), m.get(5))
+        t19 = self.stage3_cbr2_bn1(t18, m.get(5))
         # stage3.cbr2.relu1: specs/vgg16.arch:26 relu
         t20 = ops.relu(t19)
         # stage3.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t21 = self.stage3_cbr3_conv1(t20)
         # stage3.cbr3.bn1: specs/vgg16.arch:26 bn
-        t22 = ops.apply_mask(self.stage3_cbr3_bn1(t21), m.get(6))
+        t22 = self.stage3_cbr3_bn1(t21, m.get(6))
         # stage3.cbr3.relu1: specs/vgg16.arch:26 relu
         t23 = ops.relu(t22)
         # stage3.maxpool1: specs/vgg16.arch:32 maxpool
@@ -217,19 +217,19 @@ class Vgg16(NetworkModule):
         # stage4.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t25 = self.stage4_cbr1_conv1(t24)
         # stage4.cbr1.bn1: specs/vgg16.arch:26 bn
-        t26 = ops.apply_mask(self.stage4_cbr1_bn1(t25), m.get(7))
+        t26 = self.stage4_cbr1_bn1(t25, m.get(7))
         # stage4.cbr1.relu1: specs/vgg16.arch:26 relu
         t27 = ops.relu(t26)
         # stage4.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t28 = self.stage4_cbr2_conv1(t27)
         # stage4.cbr2.bn1: specs/vgg16.arch:26 bn
-        t29 = ops.apply_mask(self.stage4_cbr2_bn1(t28), m.get(8))
+        t29 = self.stage4_cbr2_bn1(t28, m.get(8))
         # stage4.cbr2.relu1: specs/vgg16.arch:26 relu
         t30 = ops.relu(t29)
         # stage4.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t31 = self.stage4_cbr3_conv1(t30)
         # stage4.cbr3.bn1: specs/vgg16.arch:26 bn
-        t32 = ops.apply_mask(self.stage4_cbr3_bn1(t31), m.get(9))
+        t32 = self.stage4_cbr3_bn1(t31, m.get(9))
         # stage4.cbr3.relu1: specs/vgg16.arch:26 relu
         t33 = ops.relu(t32)
         # stage4.maxpool1: specs/vgg16.arch:33 maxpool
@@ -238,19 +238,19 @@ class Vgg16(NetworkModule):
         # stage5.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t35 = self.stage5_cbr1_conv1(t34)
         # stage5.cbr1.bn1: specs/vgg16.arch:26 bn
-        t36 = ops.apply_mask(self.stage5_cbr1_bn1(t35), m.get(10))
+        t36 = self.stage5_cbr1_bn1(t35, m.get(10))
         # stage5.cbr1.relu1: specs/vgg16.arch:26 relu
         t37 = ops.relu(t36)
         # stage5.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t38 = self.stage5_cbr2_conv1(t37)
         # stage5.cbr2.bn1: specs/vgg16.arch:26 bn
-        t39 = ops.apply_mask(self.stage5_cbr2_bn1(t38), m.get(11))
+        t39 = self.stage5_cbr2_bn1(t38, m.get(11))
         # stage5.cbr2.relu1: specs/vgg16.arch:26 relu
         t40 = ops.relu(t39)
         # stage5.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
         t41 = self.stage5_cbr3_conv1(t40)
         # stage5.cbr3.bn1: specs/vgg16.arch:26 bn
-        t42 = ops.apply_mask(self.stage5_cbr3_bn1(t41), m.get(12))
+        t42 = self.stage5_cbr3_bn1(t41, m.get(12))
         # stage5.cbr3.relu1: specs/vgg16.arch:26 relu
         t43 = ops.relu(t42)
         # stage5.maxpool1: specs/vgg16.arch:34 maxpool

@@ -264,7 +264,7 @@ class Wrn2810(NetworkModule):
         # bn1: specs/wrn28-10.arch:37 bn
         self.bn1 = self.bn("bn1", channels=640, epsilon=0.001, momentum=0.99, rank=3)
         # dense1: specs/wrn28-10.arch:39 dense(10)
-        self.dense1 = self.dense("dense1", in_features=640, units=10, bias=True)
+        self.dense1 = self.dense("dense1", in_features=640, units=10, bias=True, relu=False)
 
     def forward(self, x):
         # Group id → this forward's mask: σ(βs)·q in training, 1[s > 0] in evaluation.
@@ -279,185 +279,185 @@ class Wrn2810(NetworkModule):
         # stage1.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t4 = self.stage1_wide1_conv1(t3)
         # stage1.wide1.bn2: specs/wrn28-10.arch:27 bn
-        t5 = ops.apply_mask(self.stage1_wide1_bn2(t4), m.get(1))
+        t5 = self.stage1_wide1_bn2(t4, m.get(1))
         # stage1.wide1.relu2: specs/wrn28-10.arch:27 relu
         t6 = ops.relu(t5)
         # stage1.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t7 = ops.apply_mask(self.stage1_wide1_conv2(t6), m.get(2))
+        t7 = self.stage1_wide1_conv2(t6, m.get(2))
         # stage1.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
         t8 = self.stage1_wide1_shortcut_conv(t1)
         # stage1.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-        t9 = ops.apply_mask(self.stage1_wide1_shortcut_bn(t8), m.get(2))
+        t9 = self.stage1_wide1_shortcut_bn(t8, m.get(2))
         # stage1.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t10 = ops.add([ops.gate(t7, [m.get(1)]), t9])
+        t10 = ops.gated_add(t7, [m.get(1)], [t9])
         # stage1.wide2.bn1: specs/wrn28-10.arch:26 bn
-        t11 = ops.apply_mask(self.stage1_wide2_bn1(t10), m.get(2))
+        t11 = self.stage1_wide2_bn1(t10, m.get(2))
         # stage1.wide2.relu1: specs/wrn28-10.arch:26 relu
         t12 = ops.relu(t11)
         # stage1.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t13 = self.stage1_wide2_conv1(t12)
         # stage1.wide2.bn2: specs/wrn28-10.arch:27 bn
-        t14 = ops.apply_mask(self.stage1_wide2_bn2(t13), m.get(3))
+        t14 = self.stage1_wide2_bn2(t13, m.get(3))
         # stage1.wide2.relu2: specs/wrn28-10.arch:27 relu
         t15 = ops.relu(t14)
         # stage1.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t16 = ops.apply_mask(self.stage1_wide2_conv2(t15), m.get(2))
+        t16 = self.stage1_wide2_conv2(t15, m.get(2))
         # stage1.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t17 = ops.add([ops.gate(t16, [m.get(3)]), t10])
+        t17 = ops.gated_add(t16, [m.get(3)], [t10])
         # stage1.wide3.bn1: specs/wrn28-10.arch:26 bn
-        t18 = ops.apply_mask(self.stage1_wide3_bn1(t17), m.get(2))
+        t18 = self.stage1_wide3_bn1(t17, m.get(2))
         # stage1.wide3.relu1: specs/wrn28-10.arch:26 relu
         t19 = ops.relu(t18)
         # stage1.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t20 = self.stage1_wide3_conv1(t19)
         # stage1.wide3.bn2: specs/wrn28-10.arch:27 bn
-        t21 = ops.apply_mask(self.stage1_wide3_bn2(t20), m.get(4))
+        t21 = self.stage1_wide3_bn2(t20, m.get(4))
         # stage1.wide3.relu2: specs/wrn28-10.arch:27 relu
         t22 = ops.relu(t21)
         # stage1.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t23 = ops.apply_mask(self.stage1_wide3_conv2(t22), m.get(2))
+        t23 = self.stage1_wide3_conv2(t22, m.get(2))
         # stage1.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t24 = ops.add([ops.gate(t23, [m.get(4)]), t17])
+        t24 = ops.gated_add(t23, [m.get(4)], [t17])
         # stage1.wide4.bn1: specs/wrn28-10.arch:26 bn
-        t25 = ops.apply_mask(self.stage1_wide4_bn1(t24), m.get(2))
+        t25 = self.stage1_wide4_bn1(t24, m.get(2))
         # stage1.wide4.relu1: specs/wrn28-10.arch:26 relu
         t26 = ops.relu(t25)
         # stage1.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t27 = self.stage1_wide4_conv1(t26)
         # stage1.wide4.bn2: specs/wrn28-10.arch:27 bn
-        t28 = ops.apply_mask(self.stage1_wide4_bn2(t27), m.get(5))
+        t28 = self.stage1_wide4_bn2(t27, m.get(5))
         # stage1.wide4.relu2: specs/wrn28-10.arch:27 relu
         t29 = ops.relu(t28)
         # stage1.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t30 = ops.apply_mask(self.stage1_wide4_conv2(t29), m.get(2))
+        t30 = self.stage1_wide4_conv2(t29, m.get(2))
         # stage1.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t31 = ops.add([ops.gate(t30, [m.get(5)]), t24])
+        t31 = ops.gated_add(t30, [m.get(5)], [t24])
         # from specs/wrn28-10.arch:35 wide(320, stride 2)
         # stage2.wide1.bn1: specs/wrn28-10.arch:26 bn
-        t32 = ops.apply_mask(self.stage2_wide1_bn1(t31), m.get(2))
+        t32 = self.stage2_wide1_bn1(t31, m.get(2))
         # stage2.wide1.relu1: specs/wrn28-10.arch:26 relu
         t33 = ops.relu(t32)
         # stage2.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t34 = self.stage2_wide1_conv1(t33)
         # stage2.wide1.bn2: specs/wrn28-10.arch:27 bn
-        t35 = ops.apply_mask(self.stage2_wide1_bn2(t34), m.get(6))
+        t35 = self.stage2_wide1_bn2(t34, m.get(6))
         # stage2.wide1.relu2: specs/wrn28-10.arch:27 relu
         t36 = ops.relu(t35)
         # stage2.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t37 = ops.apply_mask(self.stage2_wide1_conv2(t36), m.get(7))
+        t37 = self.stage2_wide1_conv2(t36, m.get(7))
         # stage2.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
         t38 = self.stage2_wide1_shortcut_conv(t31)
         # stage2.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-        t39 = ops.apply_mask(self.stage2_wide1_shortcut_bn(t38), m.get(7))
+        t39 = self.stage2_wide1_shortcut_bn(t38, m.get(7))
         # stage2.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t40 = ops.add([ops.gate(t37, [m.get(6)]), t39])
+        t40 = ops.gated_add(t37, [m.get(6)], [t39])
         # from specs/wrn28-10.arch:35 wide(320)
         # stage2.wide2.bn1: specs/wrn28-10.arch:26 bn
-        t41 = ops.apply_mask(self.stage2_wide2_bn1(t40), m.get(7))
+        t41 = self.stage2_wide2_bn1(t40, m.get(7))
         # stage2.wide2.relu1: specs/wrn28-10.arch:26 relu
         t42 = ops.relu(t41)
         # stage2.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t43 = self.stage2_wide2_conv1(t42)
         # stage2.wide2.bn2: specs/wrn28-10.arch:27 bn
-        t44 = ops.apply_mask(self.stage2_wide2_bn2(t43), m.get(8))
+        t44 = self.stage2_wide2_bn2(t43, m.get(8))
         # stage2.wide2.relu2: specs/wrn28-10.arch:27 relu
         t45 = ops.relu(t44)
         # stage2.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t46 = ops.apply_mask(self.stage2_wide2_conv2(t45), m.get(7))
+        t46 = self.stage2_wide2_conv2(t45, m.get(7))
         # stage2.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t47 = ops.add([ops.gate(t46, [m.get(8)]), t40])
+        t47 = ops.gated_add(t46, [m.get(8)], [t40])
         # stage2.wide3.bn1: specs/wrn28-10.arch:26 bn
-        t48 = ops.apply_mask(self.stage2_wide3_bn1(t47), m.get(7))
+        t48 = self.stage2_wide3_bn1(t47, m.get(7))
         # stage2.wide3.relu1: specs/wrn28-10.arch:26 relu
         t49 = ops.relu(t48)
         # stage2.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t50 = self.stage2_wide3_conv1(t49)
         # stage2.wide3.bn2: specs/wrn28-10.arch:27 bn
-        t51 = ops.apply_mask(self.stage2_wide3_bn2(t50), m.get(9))
+        t51 = self.stage2_wide3_bn2(t50, m.get(9))
         # stage2.wide3.relu2: specs/wrn28-10.arch:27 relu
         t52 = ops.relu(t51)
         # stage2.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t53 = ops.apply_mask(self.stage2_wide3_conv2(t52), m.get(7))
+        t53 = self.stage2_wide3_conv2(t52, m.get(7))
         # stage2.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t54 = ops.add([ops.gate(t53, [m.get(9)]), t47])
+        t54 = ops.gated_add(t53, [m.get(9)], [t47])
         # stage2.wide4.bn1: specs/wrn28-10.arch:26 bn
-        t55 = ops.apply_mask(self.stage2_wide4_bn1(t54), m.get(7))
+        t55 = self.stage2_wide4_bn1(t54, m.get(7))
         # stage2.wide4.relu1: specs/wrn28-10.arch:26 relu
         t56 = ops.relu(t55)
         # stage2.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t57 = self.stage2_wide4_conv1(t56)
         # stage2.wide4.bn2: specs/wrn28-10.arch:27 bn
-        t58 = ops.apply_mask(self.stage2_wide4_bn2(t57), m.get(10))
+        t58 = self.stage2_wide4_bn2(t57, m.get(10))
         # stage2.wide4.relu2: specs/wrn28-10.arch:27 relu
         t59 = ops.relu(t58)
         # stage2.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t60 = ops.apply_mask(self.stage2_wide4_conv2(t59), m.get(7))
+        t60 = self.stage2_wide4_conv2(t59, m.get(7))
         # stage2.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t61 = ops.add([ops.gate(t60, [m.get(10)]), t54])
+        t61 = ops.gated_add(t60, [m.get(10)], [t54])
         # from specs/wrn28-10.arch:36 wide(640, stride 2)
         # stage3.wide1.bn1: specs/wrn28-10.arch:26 bn
-        t62 = ops.apply_mask(self.stage3_wide1_bn1(t61), m.get(7))
+        t62 = self.stage3_wide1_bn1(t61, m.get(7))
         # stage3.wide1.relu1: specs/wrn28-10.arch:26 relu
         t63 = ops.relu(t62)
         # stage3.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t64 = self.stage3_wide1_conv1(t63)
         # stage3.wide1.bn2: specs/wrn28-10.arch:27 bn
-        t65 = ops.apply_mask(self.stage3_wide1_bn2(t64), m.get(11))
+        t65 = self.stage3_wide1_bn2(t64, m.get(11))
         # stage3.wide1.relu2: specs/wrn28-10.arch:27 relu
         t66 = ops.relu(t65)
         # stage3.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t67 = ops.apply_mask(self.stage3_wide1_conv2(t66), m.get(12))
+        t67 = self.stage3_wide1_conv2(t66, m.get(12))
         # stage3.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
         t68 = self.stage3_wide1_shortcut_conv(t61)
         # stage3.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-        t69 = ops.apply_mask(self.stage3_wide1_shortcut_bn(t68), m.get(12))
+        t69 = self.stage3_wide1_shortcut_bn(t68, m.get(12))
         # stage3.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t70 = ops.add([ops.gate(t67, [m.get(11)]), t69])
+        t70 = ops.gated_add(t67, [m.get(11)], [t69])
         # from specs/wrn28-10.arch:36 wide(640)
         # stage3.wide2.bn1: specs/wrn28-10.arch:26 bn
-        t71 = ops.apply_mask(self.stage3_wide2_bn1(t70), m.get(12))
+        t71 = self.stage3_wide2_bn1(t70, m.get(12))
         # stage3.wide2.relu1: specs/wrn28-10.arch:26 relu
         t72 = ops.relu(t71)
         # stage3.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t73 = self.stage3_wide2_conv1(t72)
         # stage3.wide2.bn2: specs/wrn28-10.arch:27 bn
-        t74 = ops.apply_mask(self.stage3_wide2_bn2(t73), m.get(13))
+        t74 = self.stage3_wide2_bn2(t73, m.get(13))
         # stage3.wide2.relu2: specs/wrn28-10.arch:27 relu
         t75 = ops.relu(t74)
         # stage3.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t76 = ops.apply_mask(self.stage3_wide2_conv2(t75), m.get(12))
+        t76 = self.stage3_wide2_conv2(t75, m.get(12))
         # stage3.wide2.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t77 = ops.add([ops.gate(t76, [m.get(13)]), t70])
+        t77 = ops.gated_add(t76, [m.get(13)], [t70])
         # stage3.wide3.bn1: specs/wrn28-10.arch:26 bn
-        t78 = ops.apply_mask(self.stage3_wide3_bn1(t77), m.get(12))
+        t78 = self.stage3_wide3_bn1(t77, m.get(12))
         # stage3.wide3.relu1: specs/wrn28-10.arch:26 relu
         t79 = ops.relu(t78)
         # stage3.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t80 = self.stage3_wide3_conv1(t79)
         # stage3.wide3.bn2: specs/wrn28-10.arch:27 bn
-        t81 = ops.apply_mask(self.stage3_wide3_bn2(t80), m.get(14))
+        t81 = self.stage3_wide3_bn2(t80, m.get(14))
         # stage3.wide3.relu2: specs/wrn28-10.arch:27 relu
         t82 = ops.relu(t81)
         # stage3.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t83 = ops.apply_mask(self.stage3_wide3_conv2(t82), m.get(12))
+        t83 = self.stage3_wide3_conv2(t82, m.get(12))
         # stage3.wide3.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t84 = ops.add([ops.gate(t83, [m.get(14)]), t77])
+        t84 = ops.gated_add(t83, [m.get(14)], [t77])
         # stage3.wide4.bn1: specs/wrn28-10.arch:26 bn
-        t85 = ops.apply_mask(self.stage3_wide4_bn1(t84), m.get(12))
+        t85 = self.stage3_wide4_bn1(t84, m.get(12))
         # stage3.wide4.relu1: specs/wrn28-10.arch:26 relu
         t86 = ops.relu(t85)
         # stage3.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
         t87 = self.stage3_wide4_conv1(t86)
         # stage3.wide4.bn2: specs/wrn28-10.arch:27 bn
-        t88 = ops.apply_mask(self.stage3_wide4_bn2(t87), m.get(15))
+        t88 = self.stage3_wide4_bn2(t87, m.get(15))
         # stage3.wide4.relu2: specs/wrn28-10.arch:27 relu
         t89 = ops.relu(t88)
         # stage3.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
-        t90 = ops.apply_mask(self.stage3_wide4_conv2(t89), m.get(12))
+        t90 = self.stage3_wide4_conv2(t89, m.get(12))
         # stage3.wide4.add1: specs/wrn28-10.arch:29 add(shortcut)
-        t91 = ops.add([ops.gate(t90, [m.get(15)]), t84])
+        t91 = ops.gated_add(t90, [m.get(15)], [t84])
         # bn1: specs/wrn28-10.arch:37 bn
-        t92 = ops.apply_mask(self.bn1(t91), m.get(12))
+        t92 = self.bn1(t91, m.get(12))
         # relu1: specs/wrn28-10.arch:37 relu
         t93 = ops.relu(t92)
         # gap1: specs/wrn28-10.arch:38 gap

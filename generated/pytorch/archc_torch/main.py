@@ -28,7 +28,6 @@ def parse(argv, module_cls):
     p.add_argument("--log-every", type=int, help="also evaluate and log every N steps")
     p.add_argument("--eval-limit", type=int, help="intermediate evaluations use at most this many examples")
     p.add_argument("--bn-recalibration", type=int, default=20, help="BN recalibration batches before evaluation (0 = off)")
-    p.add_argument("--sync-bn", action="store_true", help="SyncBatchNorm across processes (CUDA)")
     p.add_argument("--threads", type=int, help="torch.set_num_threads")
     p.add_argument("--resume", help="checkpoint.pt to resume from")
     p.add_argument("--quiet", action="store_true")
@@ -42,7 +41,7 @@ def run_main(module_cls, argv=None):
     opts = {
         "data": a.data, "steps": a.steps, "epochs": a.epochs, "batch": a.batch, "lr": a.lr, "weight_decay": a.weight_decay,
         "lambda": a.lam, "seed": a.seed, "out": a.out, "device": a.device, "log_every": a.log_every, "eval_limit": a.eval_limit,
-        "bn_recalibration": a.bn_recalibration, "sync_bn": a.sync_bn, "resume": a.resume, "quiet": a.quiet,
+        "bn_recalibration": a.bn_recalibration, "resume": a.resume, "quiet": a.quiet,
     }
     try:
         t = Trainer(module_cls, opts)

@@ -70,8 +70,6 @@ class Trainer:
         # Dropout may differ between ranks (as in any data-parallel run); masks and data order may not.
         torch.manual_seed(self.seed * 1000 + self.rank)
         self.model = module_cls(self.seed)
-        if opts.get("sync_bn") and self.world > 1:
-            self.model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
         self.model.to(self.device)
         self.masks = self.model.masks
         self.masks.to(self.device)

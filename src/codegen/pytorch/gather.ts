@@ -1,6 +1,6 @@
 // Step one of the PyTorch target: the checked IR (with its source text, for back-links) → plain data saying what the
 // Python module holds: one layer constructor per conv/bn/dense/lstm/embedding node, one forward statement per node
-// with the same mask placement and residual gates as the TypeScript module (semantic/placement.ts), TF-style 'same'
+// with the same mask placement (the mask passed into the layer, which folds it into its parameters) and residual gates as the TypeScript module (semantic/placement.ts), TF-style 'same'
 // pads computed here from the input shapes, and the IR itself as a Python literal. emit.ts turns it into text.
 
 import type { SourceText, Span } from '../../diagnostics/span.ts';
@@ -91,9 +91,7 @@ export function gatherPyModule(ir: IrNetwork, source: SourceText, opts: PyGather
     if (key !== prevSites && sites.length > 0) comments.push(`from ${sites[sites.length - 1]}`);
     prevSites = key;
     comments.push(`${commentText(n.path)}: ${where(n.span)}`);
-    let expr = nodeExpression(n, fields.get(n.id), value, shapeOf, placement.get(n.id), gates.get(n.id));
-    const g = placement.get(n.id);
-    if (g !== undefined && n.kind !== 'lstm') expr = `ops.apply_mask(${expr}, m.get(${g}))`;
+    const expr = nodeExpression(n, fields.get(n.id), value, shapeOf, placement.get(n.id), gates.get(n.id));
     forward.push({ comments, statement: `${value(n.id)} = ${expr}` });
   }
 
@@ -139,7 +137,7 @@ function layerInitializer(n: IrNode, shapeOf: (id: number) => number[]): string 
     case 'bn':
       return `self.bn(${p}, channels=${n.attrs.channels}, epsilon=${pyNumber(n.attrs.epsilon)}, momentum=${pyNumber(n.attrs.momentum)}, rank=${n.shape.length})`;
     case 'dense':
-      return `self.dense(${p}, in_features=${n.attrs.inFeatures}, units=${n.attrs.units}, bias=${n.attrs.bias ? 'True' : 'False'})`;
+      return `self.dense(${p}, in_features=${n.attrs.inFeatures}, units=${n.attrs.units}, bias=${n.attrs.bias ? 'True' : 'False'}, relu=${n.attrs.activation === 'relu' ? 'True' : 'False'})`;
     case 'embedding':
       return `self.embedding(${p}, vocab=${n.attrs.vocab}, dim=${n.attrs.dim})`;
     case 'lstm':
@@ -159,13 +157,15 @@ function nodeExpression(
 ): string {
   const a = (i = 0): string => value(n.inputs[i]!);
   const all = (): string => `[${n.inputs.map((id) => value(id)).join(', ')}]`;
+  // The mask goes into the layer, which folds it into its parameters (README "PyTorch target").
+  const masked = (): string => `self.${field}(${a()}${maskGroup === undefined ? '' : `, m.get(${maskGroup})`})`;
   switch (n.kind) {
     case 'conv':
     case 'bn':
+    case 'dense':
+      return masked();
     case 'embedding':
       return `self.${field}(${a()})`;
-    case 'dense':
-      return n.attrs.activation === 'relu' ? `ops.relu(self.${field}(${a()}))` : `self.${field}(${a()})`;
     case 'lstm':
       return `self.${field}(${a()}, ${maskGroup === undefined ? 'None' : `m.get(${maskGroup})`})`;
     case 'relu':
@@ -187,7 +187,7 @@ function nodeExpression(
     case 'add':
       if (gate && gate.length > 0) {
         const rest = n.inputs.slice(1).map((id) => value(id));
-        return `ops.add([ops.gate(${a()}, [${gate.map((g) => `m.get(${g})`).join(', ')}]), ${rest.join(', ')}])`;
+        return `ops.gated_add(${a()}, [${gate.map((g) => `m.get(${g})`).join(', ')}], [${rest.join(', ')}])`;
       }
       return `ops.add(${all()})`;
     case 'concat':

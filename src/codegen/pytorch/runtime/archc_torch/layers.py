@@ -33,10 +33,14 @@ class Conv2d(nn.Conv2d):
             if self.bias is not None:
                 self.bias.zero_()
 
-    def forward(self, x):
+    def forward(self, x, mask=None):
+        """conv(x) ⊙ mask over output channels, folded into the kernel and bias (a [C] product, not a full map)."""
         if self.pre_pad is not None:
             x = F.pad(x, self.pre_pad)
-        return super().forward(x)
+        if mask is None:
+            return super().forward(x)
+        b = None if self.bias is None else self.bias * mask
+        return F.conv2d(x, self.weight * mask.view(-1, 1, 1, 1), b, self.stride, self.padding, self.dilation, self.groups)
 
     def archc_weights(self, path):
         # PyTorch [out, in/groups, kh, kw] → archc [kh, kw, in, out] (depthwise: [kh, kw, in, 1]).
@@ -54,6 +58,19 @@ class Conv2d(nn.Conv2d):
 
 
 class _BnWeights:
+    """BN(x) ⊙ mask = x̂·(γ⊙mask) + β⊙mask: the mask is folded into the affine parameters, so masking costs a [C]
+    product instead of a pass over the activations (the same function and gradients as multiplying afterwards)."""
+
+    def forward(self, x, mask=None):
+        if mask is None:
+            return super().forward(x)
+        avg = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                avg = 1.0 / float(self.num_batches_tracked)
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight * mask, self.bias * mask, self.training, avg, self.eps)
+
     def archc_weights(self, path):
         return {
             f"{path}/gamma": self.weight.detach(),
@@ -78,8 +95,8 @@ class BatchNorm1d(_BnWeights, nn.BatchNorm1d):
 class SequenceBatchNorm(BatchNorm1d):
     """BN over the feature (last) axis of [B, T, F]."""
 
-    def forward(self, x):
-        return super().forward(x.transpose(1, 2)).transpose(1, 2)
+    def forward(self, x, mask=None):
+        return super().forward(x.transpose(1, 2), mask).transpose(1, 2)
 
 
 def batch_norm(channels, epsilon, momentum, rank):
@@ -89,12 +106,22 @@ def batch_norm(channels, epsilon, momentum, rank):
 
 
 class Dense(nn.Linear):
-    def __init__(self, gen, in_features, units, bias):
+    """x Wᵀ + b, then the optional ReLU, then the unit mask (folded into W's rows and b: ReLU(z)·m = ReLU(z·m), m ≥ 0)."""
+
+    def __init__(self, gen, in_features, units, bias, relu=False):
         super().__init__(in_features, units, bias=bias)
+        self.relu = relu
         with torch.no_grad():
             self.weight.copy_(torch.randn(self.weight.shape, generator=gen) * (2.0 / in_features) ** 0.5)
             if self.bias is not None:
                 self.bias.zero_()
+
+    def forward(self, x, mask=None):
+        if mask is None:
+            y = super().forward(x)
+        else:
+            y = F.linear(x, self.weight * mask.view(-1, 1), None if self.bias is None else self.bias * mask)
+        return F.relu(y) if self.relu else y
 
     def archc_weights(self, path):
         out = {f"{path}/kernel": self.weight.detach().t()}

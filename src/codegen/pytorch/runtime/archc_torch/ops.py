@@ -1,29 +1,9 @@
-# Stateless ops with archc's semantics on PyTorch's NCHW layout: masks and residual gates (src/runtime/module.ts),
+# Stateless ops with archc's semantics on PyTorch's NCHW layout: the residual gate (src/runtime/module.ts applyGate),
 # TensorFlow-style 'same' padding for pools (the build computes the exact (top, bottom, left, right) pads; TF puts
 # the odd pixel at the bottom/right, unlike a symmetric PyTorch padding), flatten in archc's (h, w, c) order so a
 # dense layer's kernel rows mean the same features as in the TypeScript runtime and the tfjs export.
 import torch
 import torch.nn.functional as F
-
-
-def apply_mask(x, m):
-    """x ⊙ m over the channel axis (1 for NCHW maps, last for vectors and sequences); x itself without a mask."""
-    if m is None:
-        return x
-    if x.dim() == 4:
-        return x * m.view(1, -1, 1, 1)
-    return x * m
-
-
-def gate(x, masks):
-    """x · Π_g any(m_g > 0) with a zero gradient (a fully pruned residual branch contributes exactly zero)."""
-    alive = None
-    for m in masks:
-        if m is None:
-            continue
-        a = torch.sign(torch.max(m)).detach()
-        alive = a if alive is None else alive * a
-    return x if alive is None else x * alive
 
 
 def _symmetric(pad, kernel):
@@ -66,6 +46,18 @@ def add(xs):
     for x in xs[1:]:
         out = out + x
     return out
+
+
+def gated_add(branch, masks, rest):
+    """gate(branch) + Σ rest in one pass: addcmul(Σ rest, branch, alive)."""
+    alive = None
+    for m in masks:
+        if m is None:
+            continue
+        a = torch.sign(torch.max(m)).detach()
+        alive = a if alive is None else alive * a
+    other = add(rest)
+    return other + branch if alive is None else torch.addcmul(other, branch, alive)
 
 
 def concat(xs):
