@@ -4,17 +4,12 @@
 // compaction, so the pruned `.arch`, the sliced weights and the tfjs export are exactly those of a TypeScript run.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrors } from '../diagnostics/index.ts';
 import type { WeightMap } from '../runtime/module.ts';
 import { compileText } from '../semantic/compile.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
-import { parseArch } from '../syntax/parse.ts';
-import { compact } from './compact.ts';
-import { buildReport, emitChecked, prunedFileName, reportLines, type CompactionReport } from './compact-and-write.ts';
-import { writePrunedArch } from './pruned-arch.ts';
-import { saveTfjsModel } from './tfjs-format.ts';
+import { compactAndWrite, type CompactionReport } from './compact-and-write.ts';
 
 export const TORCH_RUN_FORMAT = 'archc-torch-run';
 export const TORCH_WEIGHTS_FORMAT = 'archc-weights';
@@ -123,23 +118,12 @@ function expectedShapes(ir: IrNetwork): Map<string, number[]> {
 
 /**
  * `archc compact RUN_DIR` for a PyTorch run: writes RUN_DIR/<spec>.pruned.arch, RUN_DIR/weights/{model.json,
- * weights.bin} (tfjs layers format) and RUN_DIR/compaction.json, as the TypeScript trainer does at the end of a run.
+ * weights.bin} (tfjs layers format) and RUN_DIR/compaction.json through the same `compactAndWrite` as a TypeScript
+ * run (it throws PrunedSpecRejected when the pruned text does not re-check).
  */
 export async function compactTorchRun(dir: string, log: (line: string) => void): Promise<CompactionReport> {
   const run = readTorchRun(dir);
-  const c = compact(run.ir, run.weights);
-  const parsed = parseArch(run.sourceText, run.specPath);
-  if (hasErrors(parsed.diagnostics)) throw new TorchRunError(`${dir}/spec.arch no longer parses`);
-  await mkdir(dir, { recursive: true });
-  const prunedPath = join(dir, prunedFileName(run.specPath));
-  const { pruned, check } = emitChecked(run.sourceText, parsed.value, c, prunedPath);
-  await writePrunedArch(prunedPath, pruned.text, join(dir, 'spec.arch'));
-  const weightsDir = join(dir, 'weights');
-  await saveTfjsModel(weightsDir, c.compacted.ir, c.weights);
-  const report = buildReport(run.ir, c, pruned, prunedPath, weightsDir, check);
-  await writePrunedArch(join(dir, 'compaction.json'), JSON.stringify(report, null, 2) + '\n');
-  for (const line of reportLines(report)) log(line);
-  return report;
+  return compactAndWrite({ ir: run.ir, sourceText: run.sourceText, sourcePath: run.specPath, weights: run.weights, outDir: dir, log });
 }
 
 /** Writes a WeightMap in the PyTorch run format (weights.json + weights.bin): the generated module loads it with

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTfjsArtifacts } from '../../../src/compaction/tfjs-format.ts';
-import { compactTorchRun, readTorchWeights } from '../../../src/compaction/torch-run.ts';
+import type { CompactionReport } from '../../../src/compaction/compact-and-write.ts';
+import { readTorchWeights } from '../../../src/compaction/torch-run.ts';
 import { compileText } from '../../../src/semantic/compile.ts';
 import { runCli } from '../../cli/helpers.ts';
 import { findTorchPython, runPython as runPythonWith } from './torch-python.ts';
@@ -61,8 +62,10 @@ describe.skipIf(!py)(`PyTorch target (${py ? `python ${py.python}, torch ${py.ve
     const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; kept: Record<string, number> });
     expect(lines.at(-1)!.step).toBe(50);
 
-    const logs: string[] = [];
-    const report = await compactTorchRun(run, (l) => logs.push(l));
+    const compacted = await runCli(['compact', run]);
+    expect(compacted.code, compacted.err).toBe(0);
+    expect(compacted.out).toMatch(/^compaction: params 29,178 → [\d,]+ /);
+    const report = JSON.parse(readFileSync(join(run, 'compaction.json'), 'utf8')) as CompactionReport;
     expect(report.recheck).toEqual({ compiles: true, matches: true, problems: [] });
     expect(report.after.macs).toBeLessThan(report.before.macs);
     // The widths compaction keeps are the ones the PyTorch run reported with 1[s > 0].
