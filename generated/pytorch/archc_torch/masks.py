@@ -45,21 +45,62 @@ def kept_indices(s, group):
     return sorted(order[:need])
 
 
-class MaskGroupState:
-    """One maskable group: its logits parameter, β state, resolved γ and the latest sample q (CPU tensors)."""
+def _family_key(cfg):
+    """Groups whose settings agree on everything but λ, s0 and minWidth share one logits vector (a family)."""
+    return repr((cfg["gradient"], sorted(cfg["scheduler"].items()), sorted(cfg["maskOptimizer"].items()), cfg["warmup"]))
 
-    def __init__(self, group, param):
+
+class MaskFamily:
+    """Mask groups with the same gradient, scheduler, mask optimizer and warm-up, stored as one flat vector each for
+    s (a Parameter), β, counters, q and the penalty coefficient λ_g·w_g: a step costs a handful of tensor ops
+    whatever the number of groups (a per-group loop costs milliseconds of dispatch per step, which a GPU step notices)."""
+
+    def __init__(self, index, groups):
+        self.index = index
+        self.config = groups[0]["sparsify"]
+        self.width = sum(g["width"] for g in groups)
+        init = torch.cat([torch.full((g["width"],), float(g["sparsify"]["init"]), dtype=torch.float32) for g in groups])
+        self.param = nn.Parameter(init)
+        self.beta_state = schedulers.initial_beta_state(self.width, self.config["scheduler"])
+        self.gamma = self.config["scheduler"]["gamma"] or 0.0
+        self.q = torch.ones(self.width, dtype=torch.float32)
+        self.coef = torch.zeros(self.width, dtype=torch.float32)
+        self.widths = [g["width"] for g in groups]
+        self.members = []  # MaskGroupState, in slice order
+
+
+class MaskGroupState:
+    """One maskable group: its slice [offset, offset + width) of its family's vectors."""
+
+    def __init__(self, group, family, offset):
         self.group = group
         self.name = group["name"]
-        self.s = param
+        self.family = family
+        self.offset = offset
         self.config = group["sparsify"]
-        self.beta_state = schedulers.initial_beta_state(group["width"], self.config["scheduler"])
-        self.gamma = self.config["scheduler"]["gamma"] or 0.0
-        self.q = torch.ones(group["width"], dtype=torch.float32)
 
     @property
     def width(self):
         return self.group["width"]
+
+    def _slice(self, t):
+        return t[self.offset : self.offset + self.width]
+
+    @property
+    def s(self):
+        return self._slice(self.family.param)
+
+    @property
+    def q(self):
+        return self._slice(self.family.q)
+
+    @property
+    def beta_state(self):
+        return {k: self._slice(v) for k, v in self.family.beta_state.items()}
+
+    @property
+    def gamma(self):
+        return self.family.gamma
 
     def deterministic(self):
         m = torch.zeros(self.width, dtype=torch.float32)
@@ -72,58 +113,76 @@ class MaskSet(nn.Module):
 
     def __init__(self, ir):
         super().__init__()
-        self.logits = nn.ParameterDict()
+        by_key = {}
+        for g in ir["groups"]:
+            if g["maskable"]:
+                by_key.setdefault(_family_key(g["sparsify"]), []).append(g)
+        self.families = [MaskFamily(i, gs) for i, gs in enumerate(by_key.values())]
+        self.logits = nn.ParameterDict({f"f{f.index}": f.param for f in self.families})
         self.groups = []
         self.by_id = {}
-        for g in ir["groups"]:
-            if not g["maskable"]:
-                continue
-            p = nn.Parameter(torch.full((g["width"],), float(g["sparsify"]["init"]), dtype=torch.float32))
-            self.logits[f"g{g['id']}"] = p
-            st = MaskGroupState(g, p)
-            self.groups.append(st)
-            self.by_id[g["id"]] = st
+        for f, gs in zip(self.families, by_key.values()):
+            at = 0
+            for g in gs:
+                st = MaskGroupState(g, f, at)
+                f.members.append(st)
+                self.groups.append(st)
+                self.by_id[g["id"]] = st
+                at += g["width"]
         self.total_structures = sum(st.width for st in self.groups)
         self.total_macs = ir["macs"]
+        self.update_coefficients()
         # 'sample' = σ(βs)·q (training), 'deterministic' = 1[s > 0] (evaluation, BN recalibration), 'off' = no masks.
         self.mode = "sample"
 
-    def plan_run(self, total_steps):
+    def update_coefficients(self):
+        """λ_g·w_g per structure (call again after changing a group's λ)."""
         for st in self.groups:
-            st.gamma = schedulers.resolve_gamma(st.config["scheduler"], total_steps)
+            c = st.config["lambda"] * self.penalty_weight(st)
+            st.family.coef[st.offset : st.offset + st.width] = c
 
     def to(self, device):
-        """Moves β, counters and q next to the logits (call after moving the network)."""
+        """Moves β, counters, q and the coefficients next to the logits (call after moving the network)."""
         super().to(device)
-        for st in self.groups:
-            st.beta_state = {k: v.to(device) for k, v in st.beta_state.items()}
-            st.q = st.q.to(device)
+        for f in self.families:
+            f.beta_state = {k: v.to(device) for k, v in f.beta_state.items()}
+            f.q = f.q.to(device)
+            f.coef = f.coef.to(device)
         return self
 
+    def plan_run(self, total_steps):
+        for f in self.families:
+            f.gamma = schedulers.resolve_gamma(f.config["scheduler"], total_steps)
+
     def probabilities(self):
-        """σ(βs) per group, on the logits' device."""
-        return [torch.clamp(st.beta_state["beta"] * st.s.detach() + 0.5, 0.0, 1.0) for st in self.groups]
+        """σ(βs) per family, on the logits' device."""
+        return [torch.clamp(f.beta_state["beta"] * f.param.detach() + 0.5, 0.0, 1.0) for f in self.families]
 
     def sample(self, generator):
-        """Draws this step's q for every group, in group order, from `generator` (identical on every rank)."""
+        """Draws this step's q, family by family, from `generator` (identical on every rank)."""
         probs = self.probabilities()
-        for st, p in zip(self.groups, probs):
-            u = torch.rand(st.width, generator=generator, device=p.device, dtype=torch.float64)
-            st.q = (u < p.to(torch.float64)).to(torch.float32)
+        for f, p in zip(self.families, probs):
+            u = torch.rand(f.width, generator=generator, device=p.device, dtype=torch.float64)
+            f.q = (u < p.to(torch.float64)).to(torch.float32)
         return probs
 
     def after_step(self, step):
-        for st in self.groups:
-            schedulers.scheduler_step(st.beta_state, st.config["scheduler"], st.gamma, step, st.q)
+        for f in self.families:
+            schedulers.scheduler_step(f.beta_state, f.config["scheduler"], f.gamma, step, f.q)
 
     def forward_masks(self):
         """Group id → the [width] mask this forward multiplies in, per `mode`."""
         if self.mode == "off" or not self.groups:
             return {}
         if self.mode == "deterministic":
-            device = self.groups[0].s.device
+            device = self.families[0].param.device
             return {st.group["id"]: st.deterministic().to(device) for st in self.groups}
-        return {st.group["id"]: mask_value(st.s, st.beta_state["beta"], st.q, st.config["gradient"]) for st in self.groups}
+        out = {}
+        for f in self.families:
+            value = mask_value(f.param, f.beta_state["beta"], f.q, f.config["gradient"])
+            for st, part in zip(f.members, torch.split(value, f.widths)):
+                out[st.group["id"]] = part
+        return out
 
     def penalty_weight(self, st):
         kind = st.config["penalty"]
@@ -138,21 +197,23 @@ class MaskSet(nn.Module):
     def penalty(self):
         """Σ_g λ_g·w_g·Σ_j σ(β_gj s_gj) (Eq. 6's second term with the spec's normalisation), a scalar tensor."""
         total = None
-        for st in self.groups:
-            coef = st.config["lambda"] * self.penalty_weight(st)
-            if coef == 0:
-                continue
-            beta = st.beta_state["beta"]
-            term = mask_value(st.s, beta, torch.ones_like(beta), st.config["gradient"]).sum() * coef
+        for f in self.families:
+            beta = f.beta_state["beta"]
+            term = (mask_value(f.param, beta, torch.ones_like(beta), f.config["gradient"]) * f.coef).sum()
             total = term if total is None else total + term
         if total is None:
-            device = self.groups[0].s.device if self.groups else "cpu"
-            total = torch.zeros((), device=device)
+            total = torch.zeros(())
         return total
 
     def kept(self):
         """Kept width of every group by name (unmaskable groups at full width) — what compaction will keep."""
         return {st.name: len(kept_indices(st.s, st.group)) for st in self.groups}
+
+    def load_logits(self, by_name):
+        """Sets s of every group from `by_name` (group name → [width] tensor)."""
+        with torch.no_grad():
+            for st in self.groups:
+                st.family.param[st.offset : st.offset + st.width].copy_(by_name[st.name])
 
     def get_state(self):
         return {
@@ -165,7 +226,8 @@ class MaskSet(nn.Module):
             if st.name not in state:
                 raise ValueError(f"mask state has no entry for group {st.name}: was it saved from another spec?")
             v = state[st.name]
-            device = st.s.device
-            st.beta_state = {"beta": v["beta"].to(device), "counts": v["counts"].to(device)}
-            st.q = v["q"].to(device)
-            st.gamma = float(v["gamma"])
+            f, a, b = st.family, st.offset, st.offset + st.width
+            f.beta_state["beta"][a:b] = v["beta"].to(f.beta_state["beta"].device)
+            f.beta_state["counts"][a:b] = v["counts"].to(f.beta_state["counts"].device)
+            f.q[a:b] = v["q"].to(f.q.device)
+            f.gamma = float(v["gamma"])

@@ -13,6 +13,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from . import checkpoint
 from . import data as data_mod
 from . import export
 from .defaults import MASK_LR_AUTO
@@ -64,14 +65,15 @@ class Trainer:
         self.ir = ir
         seed = opts["seed"] if opts["seed"] is not None else ir["train"]["seed"]
         self.seed = int(seed)
-        if opts["lambda"] is not None:
-            for g in ir["groups"]:
-                g["sparsify"]["lambda"] = float(opts["lambda"])
         # Dropout may differ between ranks (as in any data-parallel run); masks and data order may not.
         torch.manual_seed(self.seed * 1000 + self.rank)
         self.model = module_cls(self.seed)
         self.model.to(self.device)
         self.masks = self.model.masks
+        if opts["lambda"] is not None:
+            for st in self.masks.groups:
+                st.config["lambda"] = float(opts["lambda"])
+            self.masks.update_coefficients()
         self.masks.to(self.device)
         self.dataset = data_mod.open_dataset(ir, opts["data"], self.seed)
         batch = opts["batch"] or ir["train"]["batch"]
@@ -93,18 +95,18 @@ class Trainer:
         wcfg = dict(tc["optimizer"])
         if opts["weight_decay"] is not None:
             wcfg["weightDecay"] = opts["weight_decay"]
-        mask_ids = {id(st.s) for st in self.masks.groups}
+        mask_ids = {id(f.param) for f in self.masks.families}
         self.weight_params = [p for p in self.model.parameters() if id(p) not in mask_ids]
         self.weight_opt = make_optimizer(self.weight_params, wcfg, self.base_lr)
         self.mask_opts = []
         for kind in ("sgd", "adam"):
             groups = []
-            for st in self.masks.groups:
-                m = st.config["maskOptimizer"]
+            for f in self.masks.families:
+                m = f.config["maskOptimizer"]
                 if m["kind"] != kind:
                     continue
                 lr = resolve_mask_lr(m["lr"], self.planned, MASK_LR_AUTO)
-                g = {"params": [st.s], "lr": lr, "base_lr": lr}
+                g = {"params": [f.param], "lr": lr, "base_lr": lr}
                 if kind == "sgd":
                     g.update(momentum=m["momentum"], nesterov=m["nesterov"])
                 groups.append(g)
@@ -162,9 +164,9 @@ class Trainer:
         if clip is not None:
             torch.nn.utils.clip_grad_norm_(self.weight_params, clip)
         self.weight_opt.step()
-        for st in self.masks.groups:
-            if self.step < st.config["warmup"]:
-                st.s.grad = None  # mask warm-up: the logits do not learn yet (SGD/Adam skip a None gradient)
+        for f in self.masks.families:
+            if self.step < f.config["warmup"]:
+                f.param.grad = None  # mask warm-up: the logits do not learn yet (SGD/Adam skip a None gradient)
         for opt in self.mask_opts:
             opt.step()
         self.step += 1
@@ -289,14 +291,13 @@ class Trainer:
     def save_checkpoint(self):
         if self.rank != 0 or not self.out:
             return
-        path = os.path.join(self.out, CHECKPOINT_FILE)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        torch.save(self.state(), tmp)
-        os.replace(tmp, path)
+        checkpoint.save(os.path.join(self.out, CHECKPOINT_FILE), self.state())
 
     def load_checkpoint(self, path):
-        # weights_only: a checkpoint holds tensors, numbers and strings only (safe to load under PyTorch ≥ 2.6 defaults).
-        s = torch.load(path, map_location="cpu", weights_only=True)
+        try:
+            s = checkpoint.load(path)
+        except Exception as e:  # noqa: BLE001 — any unreadable file is the same user error
+            raise data_mod.DataError(f"cannot resume from {path}: {e}") from None
         if s.get("version") != 1:
             raise data_mod.DataError(f"{path}: not an archc PyTorch checkpoint (version {s.get('version')})")
         self.model.load_state_dict(s["model"])

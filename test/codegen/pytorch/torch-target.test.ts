@@ -93,6 +93,41 @@ describe.skipIf(!py)(`PyTorch target (${py ? `python ${py.python}, torch ${py.ve
     expect(maxDiff / scale).toBeLessThan(1e-4);
   });
 
+  it('resume: 12 steps, a checkpoint, then --resume to 24 gives the straight run\'s mask logits bit for bit', async () => {
+    const spec = join(dir, 'tiny.arch');
+    writeFileSync(spec, TINY);
+    expect((await runCli(['build', spec, '--target', 'pytorch', '-o', dir])).code).toBe(0);
+    const straight = await runPython(['-m', 'tiny_ddp', '--out', join(dir, 'straight'), '--quiet', '--device', 'cpu'], dir);
+    expect(straight.code, straight.err).toBe(0);
+    const half = `import sys
+import tiny_ddp
+from archc_torch.train import Trainer
+opts = {"data": None, "steps": None, "epochs": None, "batch": None, "lr": None, "weight_decay": None, "lambda": None, "seed": None,
+        "out": sys.argv[1], "device": "cpu", "log_every": None, "eval_limit": None, "bn_recalibration": 20, "quiet": True}
+t = Trainer(tiny_ddp.TinyDdp, opts)
+for _ in range(12):
+    t.train_step()
+t.save_checkpoint()
+`;
+    const resumed = join(dir, 'resumed');
+    const first = await runPython(['-c', half, resumed], dir);
+    expect(first.code, first.err).toBe(0);
+    const second = await runPython(['-m', 'tiny_ddp', '--out', resumed, '--quiet', '--device', 'cpu', '--resume', join(resumed, 'checkpoint.pt')], dir);
+    expect(second.code, second.err).toBe(0);
+    const a = readTorchWeights(join(dir, 'straight'));
+    const b = readTorchWeights(resumed);
+    for (const name of Object.keys(a)) expect(Array.from(b[name]!.data), name).toEqual(Array.from(a[name]!.data));
+  });
+
+  it('a checkpoint that is not one is refused in one line', async () => {
+    const bad = join(dir, 'bad.pt');
+    writeFileSync(bad, 'not a checkpoint');
+    const r = await runPython(['-m', 'tiny_ddp', '--out', join(dir, 'bad-run'), '--quiet', '--resume', bad], dir);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^error: cannot resume from .*bad\.pt/);
+  });
+
   it('2 processes on gloo: identical masks, β and counters on both ranks; widths equal to 1 process at the same global batch', async () => {
     const spec = join(dir, 'tiny.arch');
     writeFileSync(spec, TINY);

@@ -251,5 +251,4 @@ class NetworkModule(nn.Module):
     def load_archc_weights(self, weights):
         for path, layer in self.layer_paths.items():
             layer.load_archc(path, weights)
-        for st in self.masks.groups:
-            st.s.data.copy_(weights[f"masks/{st.name}/s"])
+        self.masks.load_logits({st.name: weights[f"masks/{st.name}/s"] for st in self.masks.groups})
