@@ -12,13 +12,14 @@ import { compileText } from '../../semantic/compile.ts';
 import { applyConfig, selectBackend, type TrainerConfig } from '../trainer-main.ts';
 import { UserError, type Io } from '../io.ts';
 import { renderAll } from './check.ts';
+import { compactTorchRunCommand, isTorchRun } from './compact-torch.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerCompact: RegisterCommand = (program: Command, io: Io) => {
   program
     .command('compact')
     .description("redo a run's compaction from its checkpoint: the pruned spec, weights/ and compaction.json")
-    .argument('<run-dir>', 'output folder of archc train (holds checkpoint.archckpt)')
+    .argument('<run-dir>', 'output folder of archc train (holds checkpoint.archckpt), or of a PyTorch-target run (run.json)')
     .option('--input <file>', 'the spec the run trained, for checkpoints that do not record it (written by an older archc)')
     .action(async (dir: string, opts: { input?: string }) => {
       await compactRun(dir, opts, io);
@@ -29,6 +30,8 @@ export async function compactRun(dir: string, opts: { input?: string }, io: Io):
   const shown = (p: string) => relative(io.cwd, p) || '.';
   const d = resolve(io.cwd, dir);
   if (!existsSync(d) || !statSync(d).isDirectory()) throw new UserError(`${dir}: no such folder`);
+  // A run of a trainer built with `archc build --target pytorch` (README "PyTorch target").
+  if (isTorchRun(d)) return compactTorchRunCommand(dir, io);
   const ckpt = findCheckpoint(d);
   if (ckpt === null) throw new UserError(`${dir} has no ${CHECKPOINT_FILE}: nothing to compact (archc compact works on the folder of an archc train run)`);
   let cp: Checkpoint;
