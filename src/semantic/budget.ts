@@ -45,17 +45,25 @@ function humanCount(n: number): string {
   return String(Math.round(n));
 }
 
+/** `target` / `tolerance` in a block, group or maskable(...) override: a budget is for the whole network. */
+export function checkOverrideTargets(overrides: readonly SparsifyPartial[], sink: Sink): void {
+  const seen = new Set<number>();
+  for (const p of overrides) {
+    for (const key of ['target', 'tolerance'] as const) {
+      const sp = p.spans.get(key);
+      if (sp && !seen.has(sp.start)) {
+        seen.add(sp.start);
+        sink.report('targetNotNetwork', sp, [key]);
+      }
+    }
+  }
+}
+
 /**
  * The IR's budget from the network-level sparsify partial, or undefined (none written, or an error reported).
  * `overrides` are the other sparsify levels in the network (block bodies, groups, maskable(...)).
  */
 export function resolveBudget(ir: IrNetwork, net: SparsifyPartial | undefined, overrides: readonly SparsifyPartial[], sink: Sink): BudgetTarget | undefined {
-  for (const p of overrides) {
-    for (const key of ['target', 'tolerance'] as const) {
-      const sp = p.spans.get(key);
-      if (sp) sink.report('targetNotNetwork', sp, [key]);
-    }
-  }
   const t = net?.target;
   if (!net || !t) {
     const sp = net?.spans.get('tolerance');
