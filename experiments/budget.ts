@@ -26,9 +26,9 @@ const RUN_DIR = 'runs/budget';
 const SEED = 1;
 // Step counts chosen to fit 2 shared cores (fashion-resnet trains at ~30 img/s here): see the table.
 const SPECS = {
-  cnn: { spec: 'specs/fashion-cnn.arch', steps: 200, batch: 128 },
+  cnn: { spec: 'specs/fashion-cnn.arch', steps: 150, batch: 64 },
   lstm: { spec: 'specs/kjv-lstm.arch', steps: 100, batch: 20 },
-  resnet: { spec: 'specs/fashion-resnet.arch', steps: 100, batch: 64 },
+  resnet: { spec: 'specs/fashion-resnet.arch', steps: 100, batch: 32 },
 } as const;
 const plan: Run[] = [];
 // 50% of each spec first, then the params target, then 25% and 75%: what runs first is what a short session gets.
