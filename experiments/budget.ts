@@ -20,15 +20,18 @@ interface Run {
   steps: number;
   batch: number;
   seed: number;
+  /** Intermediate evaluations: every `logEvery` steps on `evalLimit` examples (the final one uses the whole split). */
+  logEvery: number;
+  evalLimit: number;
 }
 
 const RUN_DIR = 'runs/budget';
 const SEED = 1;
 // Step counts chosen to fit 2 shared cores (fashion-resnet trains at ~30 img/s here): see the table.
 const SPECS = {
-  cnn: { spec: 'specs/fashion-cnn.arch', steps: 150, batch: 64 },
-  lstm: { spec: 'specs/kjv-lstm.arch', steps: 100, batch: 20 },
-  resnet: { spec: 'specs/fashion-resnet.arch', steps: 100, batch: 32 },
+  cnn: { spec: 'specs/fashion-cnn.arch', steps: 150, batch: 64, logEvery: 15, evalLimit: 1000 },
+  lstm: { spec: 'specs/kjv-lstm.arch', steps: 100, batch: 20, logEvery: 10, evalLimit: 1000 },
+  resnet: { spec: 'specs/fashion-resnet.arch', steps: 50, batch: 16, logEvery: 10, evalLimit: 500 },
 } as const;
 const plan: Run[] = [];
 // 50% of each spec first, then the params target, then 25% and 75%: what runs first is what a short session gets.
@@ -42,7 +45,7 @@ function argsOf(r: Run): string[] {
     'bin/archc.js', 'train', r.spec,
     `--target-${r.metric}`, r.target,
     '--steps', String(r.steps), '--batch', String(r.batch), '--seed', String(r.seed),
-    '--log-every', String(Math.max(1, Math.round(r.steps / 10))), '--eval-limit', '1000',
+    '--log-every', String(r.logEvery), '--eval-limit', String(r.evalLimit),
     '--out', join(RUN_DIR, r.name), '--force',
   ];
 }
@@ -82,6 +85,14 @@ function lastLine(dir: string): MetricsLine | null {
   return JSON.parse(lines[lines.length - 1]!) as MetricsLine;
 }
 
+// `--print-keys`: the cache key of every run (to adopt a run that finished outside this script), then exit.
+if (process.argv.includes('--print-keys')) {
+  for (const r of plan) console.log(r.name, keyOf(r));
+  process.exit(0);
+}
+// `--until HH:MM` (UTC): start no new run after that time (the table is written from what ran).
+const untilArg = process.argv.indexOf('--until');
+const until = untilArg > 0 ? new Date(`${new Date().toISOString().slice(0, 10)}T${process.argv[untilArg + 1]}:00Z`).getTime() : Infinity;
 const only = process.argv.indexOf('--only');
 const names = only > 0 ? new Set((process.argv[only + 1] ?? '').split(',')) : null;
 const results: Result[] = [];
@@ -92,7 +103,7 @@ for (const r of plan) {
   const cached = existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key ? lastLine(dir) : null;
   let line = cached;
   let wall = cached ? Number(readFileSync(join(dir, 'budget-wall.txt'), 'utf8')) : 0;
-  if (!cached && (names === null || names.has(r.name))) {
+  if (!cached && (names === null || names.has(r.name)) && Date.now() < until) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     console.log(`[${r.name}] node ${argsOf(r).join(' ')}`);
