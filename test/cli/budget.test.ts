@@ -3,10 +3,12 @@
 // errors with exit 1 before anything is written. The full acceptance command (specs/fashion-cnn.arch, 300 steps)
 // takes minutes on 2 cores; its result is in /work/notes/issue-12.md and experiments/results/budget.md.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/codegen/index.ts';
 import { runCli } from './helpers.ts';
 
 const SPEC = `network budget_cnn {
@@ -69,4 +71,16 @@ describe('archc train with a budget target', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
+});
+
+describe('a generated trainer', () => {
+  it('takes the same budget flags (it shares archc train\'s flag table)', () => {
+    const help = spawnSync(process.execPath, ['--import', 'tsx', 'test/codegen/baselines/plain-cnn.ts', '--help'], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toContain('--target-macs <P%|N>');
+    expect(help.stdout).toContain('--target-params <N|P%>');
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'test/codegen/baselines/plain-cnn.ts', '--target-params', '-3'], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^plain_cnn: --target-params must be a percent of the dense network .*; got '-3' \(see --help\)$/m);
+  });
 });
