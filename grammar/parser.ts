@@ -116,9 +116,17 @@ export class ArchParser extends CstParser {
     this.CONSUME(T.NumberLiteral, { LABEL: 'width' });
   });
 
-  /** setting := ID expr */
+  /**
+   * setting := ID ID? expr   — `lambda 0.01`, and with a qualifier word `target macs 40%`. The qualifier is taken
+   * only when a number follows it: a setting key is an ID, so `key word NUMBER` was never valid before, and
+   * `mode paper  gradient ste` keeps its meaning.
+   */
   setting = this.RULE('setting', () => {
     this.CONSUME(T.Identifier, { LABEL: 'key' });
+    this.OPTION({
+      GATE: () => tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.NumberLiteral),
+      DEF: () => this.CONSUME2(T.Identifier, { LABEL: 'qualifier' }),
+    });
     this.SUBRULE(this.expr);
   });
 

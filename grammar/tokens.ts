@@ -28,8 +28,12 @@ export const False = keyword('false');
  */
 export const Widths = createToken({ name: 'Widths', pattern: /widths/, longer_alt: Identifier, categories: [Identifier], label: "'widths'" });
 
-/** `3`, `0.5`, `1e-4`, `5E+3`. A leading `-` is the unary operator, not part of the literal. */
-export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, label: 'number' });
+/**
+ * `3`, `0.5`, `1e-4`, `5E+3`, and with a unit: `40%`, `1.2M`, `150k`, `2G` (budgets; src/syntax/quantity.ts). A
+ * suffix letter directly followed by an identifier character is not a suffix (`16kernel` stays 16 + `kernel`).
+ * A leading `-` is the unary operator, not part of the literal.
+ */
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?:%|[kMG](?![A-Za-z0-9_]))?/, label: 'number' });
 
 /** Double-quoted, one line, escapes `\"` `\\` `\n` (decoded and checked in src/syntax). */
 export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/, label: 'string' });

@@ -1,10 +1,11 @@
 // L1-norm filter pruning (Li et al., ICLR 2017, "Pruning filters for efficient ConvNets") as an archc baseline:
 // rank the structures of every maskable group by the L1 norm of their weights, keep the same share of every
 // group (one ratio for the whole net, the simplest automation of Li et al.'s per-layer ratios), and search that
-// ratio so the kept architecture's MACs reach a target (typically what continuous sparsification reached).
+// ratio so the kept architecture's MACs reach a target (what continuous sparsification reached, or the same budget
+// target a run was given: `planL1ToBudget` takes the IR's `target macs 40%` / `target params 1.2M`).
 // The result is a kept-index set per group that fine-tuning freezes as fixed 0/1 masks (see `fixedMaskLogits`).
 
-import type { IrNetwork, MaskGroup } from '../semantic/ir.ts';
+import type { BudgetTarget, IrNetwork, MaskGroup } from '../semantic/ir.ts';
 import { buildCostModel, evalCost, type CostModel } from '../runtime/macs.ts';
 
 /** Weights by logical name, as `NetworkModule.getWeights()` returns them. */
@@ -84,7 +85,19 @@ export interface L1Plan {
   kept: Map<number, number[]>;
   macs: number;
   params: number;
+  /** The MACs asked for (for a params budget: the MACs of the plan found). */
   targetMacs: number;
+}
+
+/**
+ * The same budget target a continuous-sparsification run takes (README "Budget targets"): the largest uniform keep
+ * ratio whose kept MACs (or params, for a params target) are at most target × dense, so that ours and L1 are
+ * compared at one budget without hand-picking a ratio.
+ */
+export function planL1ToBudget(ir: IrNetwork, weights: Weights, target: BudgetTarget): L1Plan {
+  const model = buildCostModel(ir);
+  const dense = target.metric === 'macs' ? model.denseMacs : model.denseParams;
+  return planL1(ir, weights, target.metric, target.fraction * dense, model);
 }
 
 /**
@@ -93,16 +106,24 @@ export interface L1Plan {
  * widths exceed the target, returns the minimum widths.
  */
 export function planL1Pruning(ir: IrNetwork, weights: Weights, targetMacs: number): L1Plan {
-  const model = buildCostModel(ir);
+  return planL1(ir, weights, 'macs', targetMacs, buildCostModel(ir));
+}
+
+function planL1(ir: IrNetwork, weights: Weights, metric: BudgetTarget['metric'], target: number, model: CostModel): L1Plan {
   const groups = ir.groups.filter((g) => g.maskable);
   const countsAt = (r: number) => new Map(groups.map((g) => [g.id, keptCount(g, r)]));
+  const costAt = (r: number): number => {
+    const fr = new Map<number, number>();
+    for (const [g, c] of countsAt(r)) fr.set(g, c / (ir.groups[g]?.width ?? 1));
+    return evalCost(metric === 'macs' ? model.macs : model.params, fr);
+  };
   let lo = 0;
   let hi = 1;
-  if (macsAt(model, ir, countsAt(1)) <= targetMacs) lo = 1;
+  if (costAt(1) <= target) lo = 1;
   else {
     for (let i = 0; i < 40; i++) {
       const mid = (lo + hi) / 2;
-      if (macsAt(model, ir, countsAt(mid)) <= targetMacs) lo = mid;
+      if (costAt(mid) <= target) lo = mid;
       else hi = mid;
     }
   }
@@ -111,7 +132,8 @@ export function planL1Pruning(ir: IrNetwork, weights: Weights, targetMacs: numbe
   for (const g of groups) kept.set(g.id, topIndices(l1Scores(ir, weights, g), counts.get(g.id)!));
   const fr = new Map<number, number>();
   for (const [g, c] of counts) fr.set(g, c / (ir.groups[g]?.width ?? 1));
-  return { ratio: lo, kept, macs: evalCost(model.macs, fr), params: evalCost(model.params, fr), targetMacs };
+  const macs = evalCost(model.macs, fr);
+  return { ratio: lo, kept, macs, params: evalCost(model.params, fr), targetMacs: metric === 'macs' ? target : macs };
 }
 
 /**

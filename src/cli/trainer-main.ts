@@ -13,7 +13,11 @@ import { compactAndWrite } from '../compaction/index.ts';
 import { DataError } from '../runtime/data/index.ts';
 import { configureNative, initBackend, nativeOptionsFromEnv } from '../runtime/backend/index.ts';
 import { runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
-import type { IrNetwork, MaskGroup } from '../semantic/ir.ts';
+import { describeOutcome } from '../runtime/budget.ts';
+import { DEFAULT_BUDGET_TOLERANCE, smallestReachable } from '../semantic/budget.ts';
+import { buildCostModel } from '../semantic/cost-model.ts';
+import type { BudgetTarget, IrNetwork, MaskGroup } from '../semantic/ir.ts';
+import { parseQuantity } from '../syntax/quantity.ts';
 import { human } from './commands/check.ts';
 import { processIo, UserError, type Io } from './io.ts';
 import { checkRunOutputs, controlledTraining, savedRun } from './run-control.ts';
@@ -61,7 +65,7 @@ export interface TrainerMainOptions {
   createModule: (network: IrNetwork, seed: number) => NetworkModule;
 }
 
-type ValueKind = 'posInt' | 'nonNegInt' | 'posNumber' | 'nonNegNumber' | 'string' | 'backend' | 'flag';
+type ValueKind = 'posInt' | 'nonNegInt' | 'posNumber' | 'nonNegNumber' | 'string' | 'backend' | 'flag' | 'quantity';
 
 /** One command-line flag. `config` flags set a TrainerConfig field; the others steer the run. */
 export interface TrainerFlag {
@@ -94,6 +98,8 @@ export const TRAINER_FLAGS: readonly TrainerFlag[] = [
   { key: 'checkpointEvery', flags: '--checkpoint-every <n>', description: "write a checkpoint every n steps, and at each epoch end (default: the spec's checkpointEvery)", kind: 'posInt', config: false },
   { key: 'logEvery', flags: '--log-every <n>', description: 'also evaluate and log every n steps', kind: 'posInt', config: false },
   { key: 'evalLimit', flags: '--eval-limit <n>', description: 'evaluate on at most n examples (tokens for language models)', kind: 'posInt', config: false },
+  { key: 'targetMacs', flags: '--target-macs <P%|N>', description: "budget: steer λ so the kept network has this share (40%) or number (150M) of the dense MACs", kind: 'quantity', config: false },
+  { key: 'targetParams', flags: '--target-params <N|P%>', description: 'budget: the same for the parameters (1.2M, or 30%)', kind: 'quantity', config: false },
   { key: 'syntheticSize', flags: '--synthetic-size <n>', description: 'training examples (tokens) of --data synthetic', kind: 'posInt', config: false },
 ];
 
@@ -111,6 +117,8 @@ interface RunPlan {
   syntheticSize: number | undefined;
   resume: string | undefined;
   checkpointEvery: number | undefined;
+  /** --target-macs / --target-params as written (replaces the spec's target). */
+  target: { metric: 'macs' | 'params'; written: string } | undefined;
 }
 
 /** Parses `argv` and trains; resolves to the exit code (0 ok, 1 any error), never throws. */
@@ -178,6 +186,12 @@ function parse(argv: readonly string[], opts: TrainerMainOptions, io: Io): RunPl
   if (config.steps === null && config.epochs === null) throw new FlagError('the run needs a length: give --steps or --epochs');
   if (config.data.trim() === '') throw new FlagError("--data must be a path or 'synthetic'");
 
+  if (given('targetMacs') !== undefined && given('targetParams') !== undefined) throw new FlagError('give --target-macs or --target-params, not both');
+  const targetFlag = given('targetMacs') !== undefined ? 'targetMacs' : given('targetParams') !== undefined ? 'targetParams' : undefined;
+  if (targetFlag) parseValue(TRAINER_FLAGS.find((x) => x.key === targetFlag)!, given(targetFlag)!);
+  if ((targetFlag || opts.ir.budget) && given('lambda') !== undefined) {
+    throw new FlagError(`--lambda contradicts ${targetFlag ? `--${targetFlag === 'targetMacs' ? 'target-macs' : 'target-params'}` : "the spec's target"}: with a target, the budget controller sets λ`);
+  }
   const backendRaw = given('backend');
   const num = (key: string): number | undefined => {
     const v = given(key);
@@ -195,6 +209,7 @@ function parse(argv: readonly string[], opts: TrainerMainOptions, io: Io): RunPl
     syntheticSize: num('syntheticSize'),
     resume: given('resume') === undefined ? undefined : resolve(io.cwd, given('resume')!),
     checkpointEvery: num('checkpointEvery'),
+    target: targetFlag ? { metric: targetFlag === 'targetMacs' ? 'macs' : 'params', written: given(targetFlag)!.trim() } : undefined,
   };
 }
 
@@ -207,6 +222,7 @@ function applySavedRun(plan: RunPlan, argv: readonly string[]): void {
     if (argv.some((a) => a === flag || a.startsWith(`${flag}=`))) continue;
     if (f.config && f.key in config) (plan.config as unknown as Record<string, unknown>)[f.key] = config[f.key];
     else if ((f.key === 'logEvery' || f.key === 'evalLimit' || f.key === 'syntheticSize') && f.key in saved) plan[f.key] = (saved[f.key] as number | null) ?? undefined;
+    else if ((f.key === 'targetMacs' || f.key === 'targetParams') && saved['target'] && plan.target === undefined) plan.target = saved['target'] as RunPlan['target'];
     // The backend too (kernels differ in the last bits); an explicit --backend may move a run to another machine.
     else if (f.key === 'backend' && typeof saved['backend'] === 'string') plan.backend = saved['backend'] as Backend;
   }
@@ -232,10 +248,35 @@ function parseValue(f: TrainerFlag, v: string): number | string {
     case 'backend':
       if (!(BACKENDS as readonly string[]).includes(v)) throw new FlagError(`${name} must be one of ${BACKENDS.join(', ')}; got '${v}'`);
       return v;
+    case 'quantity': {
+      const q = parseQuantity(v);
+      if (!q || q.value <= 0 || (q.kind === 'percent' && q.value > 100)) throw new FlagError(`${name} must be a percent of the dense network in (0%, 100%] (40%) or a count (150M, 1.2M, 30000); got '${v}'`);
+      return v;
+    }
     case 'string':
     case 'flag':
       return v;
   }
+}
+
+/**
+ * The IR's budget for --target-macs / --target-params (the spec's own target was resolved by the checker): a
+ * percent or a count of the dense network, the spec's tolerance or the default, and the same reachability check.
+ */
+export function flagBudget(ir: IrNetwork, t: { metric: 'macs' | 'params'; written: string }): BudgetTarget {
+  const q = parseQuantity(t.written)!;
+  const dense = t.metric === 'macs' ? ir.macs : ir.params;
+  const unit = t.metric === 'macs' ? 'MACs' : 'params';
+  const flag = `--target-${t.metric}`;
+  const fraction = q.kind === 'percent' ? q.value / 100 : q.value / Math.max(1, dense);
+  if (fraction > 1) throw new FlagError(`${flag} ${t.written} is more than the dense network's ${human(dense)} ${unit}`);
+  const tolerance = ir.budget?.tolerance ?? DEFAULT_BUDGET_TOLERANCE;
+  const smallest = smallestReachable(ir, buildCostModel(ir), t.metric);
+  if (fraction + tolerance < smallest) {
+    throw new FlagError(`${flag} ${t.written} is below the smallest network minWidth allows: ${human(smallest * dense)} (${(100 * smallest).toFixed(1)}% of the dense ${unit}); lower minWidth in the spec, or raise the target`);
+  }
+  if (!ir.groups.some((g) => g.maskable)) throw new FlagError(`${flag}: ${ir.name} has no maskable layer, so nothing can be pruned to a budget`);
+  return { metric: t.metric, fraction, tolerance, written: t.written };
 }
 
 /** A copy of the spec's IR with the run's settings in it (the module, trainer and compaction all read the IR). */
@@ -306,6 +347,7 @@ export async function selectBackend(backend: Backend | undefined, threads?: numb
 
 async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<void> {
   const ir = applyConfig(opts.ir, plan.config);
+  if (plan.target) ir.budget = flagBudget(ir, plan.target);
   const c = plan.config;
   const shownOut = relative(io.cwd, plan.outDir) || '.';
   const specAbs = specFile(opts);
@@ -314,7 +356,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
   const data = dataChoice(ir, c.data, io.cwd);
   io.out(
     `${opts.name}: training ${opts.specPath} for ${c.steps !== null ? `${c.steps} steps` : `${c.epochs} epochs`}, batch ${c.batch}, ` +
-      `lr ${c.lr}, lambda ${c.lambda}, seed ${c.seed} → ${shownOut}`,
+      `lr ${c.lr}, ${ir.budget ? `target ${ir.budget.metric === 'macs' ? 'MACs' : 'params'} ${ir.budget.written} (λ steered)` : `lambda ${c.lambda}`}, seed ${c.seed} → ${shownOut}`,
   );
   await selectBackend(plan.backend, plan.threads);
   const module = opts.createModule(ir, c.seed);
@@ -333,6 +375,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
           evalLimit: plan.evalLimit ?? null,
           syntheticSize: plan.syntheticSize ?? null,
           backend: plan.backend ?? null,
+          ...(plan.target ? { target: plan.target } : {}),
         },
         specIr: opts.ir,
         // The run's data, so `archc eval` on its weights evaluates on the same data (and says so).
@@ -397,8 +440,14 @@ function summary(ir: IrNetwork, r: RunTrainingResult, shownOut: string): string 
     ...widths,
     `params ${e.denseParams.toLocaleString('en-US')} → ${e.params.toLocaleString('en-US')} (${pct(e.params, e.denseParams)}), ` +
       `MACs ${human(e.denseMacs)} → ${human(e.macs)} (${pct(e.macs, e.denseMacs)})`,
+    ...(r.finalMetrics.budget ? [budgetLine(r.finalMetrics.budget)] : []),
     `metrics: ${shownOut}/metrics.jsonl`,
   ].join('\n');
+}
+
+/** The budget's verdict, plainly: met within the tolerance, or NOT MET and by how much. */
+function budgetLine(b: NonNullable<RunTrainingResult['finalMetrics']['budget']>): string {
+  return describeOutcome({ metric: b.metric, target: b.target, final: b.target + b.gap, gap: b.gap, tolerance: b.tolerance, met: b.met === true });
 }
 
 /**

@@ -97,6 +97,12 @@ export const MESSAGES = {
   // --- ARCH6xxx: compaction and diff ----------------------------------------------------------
   // --- ARCH9xxx: files and I/O ----------------------------------------------------------------
   fileNotFound: { code: 'ARCH9001', severity: 'error', text: "cannot read file '{0}': {1}" },
+  // --- ARCH4015–4019: budget targets (`sparsify { target macs 40% }`, README "Budget targets") --------
+  targetForm: { code: 'ARCH4015', severity: 'error', text: "'target' needs what to budget and how much: write 'target macs 40%', 'target macs 150M' or 'target params 1.2M'; got {0}" },
+  targetNotNetwork: { code: 'ARCH4016', severity: 'error', text: "'{0}' is a budget for the whole network: write it in the network's sparsify section, not in a block, group or maskable(...)" },
+  targetContradicts: { code: 'ARCH4017', severity: 'error', text: "'{0}' contradicts the network's 'target': with a target, the budget controller sets λ and weighs the penalty by the target's {1}; remove one of them" },
+  targetUnreachable: { code: 'ARCH4018', severity: 'error', text: 'target {0} {1} is below the smallest network minWidth allows: {2} ({3} of the dense {4}); lower minWidth, or raise the target' },
+  toleranceForm: { code: 'ARCH4019', severity: 'error', text: "'tolerance' is in percentage points of the dense network, from 0% to 50%: write e.g. 'tolerance 2%'; got {0}" },
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -204,7 +204,7 @@ function item(i: A.NetworkItem): Element {
 }
 
 function section(s: A.Section): Element {
-  const children = s.settings.map((st): Element => ({ leaf: `${st.key.name} ${printExpr(st.value)}`, span: st.span }));
+  const children = s.settings.map((st): Element => ({ leaf: `${st.key.name}${st.qualifier ? ` ${st.qualifier.name}` : ''} ${printExpr(st.value)}`, span: st.span }));
   return { body: { header: s.name.name, span: s.span, after: s.name.span.end, children } };
 }
 

@@ -66,6 +66,8 @@ export function renderReport(d: ReportData): string {
   }
 
   const sections: string[] = [];
+  const budget = last.budget;
+  const macsBudget = budget?.metric === 'macs' ? budget.target : null;
 
   // Figure 2: training cost.
   const fig2 = lineChart({
@@ -80,6 +82,13 @@ export function renderReport(d: ReportData): string {
       { name: 'kept arch 1[s>0]', color: '#059669', points: pts(ms, (m) => m.archMacs) },
       { name: 'expected (σ(βs))', color: '#d97706', width: 3.5, points: pts(ms, (m) => m.expectedMacs) },
       { name: 'sampled (q)', color: '#2563eb', width: 1.6, points: pts(ms, (m) => m.sampledMacs) },
+      // A MACs budget (README "Budget targets"): the target and the reference the controller steered along.
+      ...(macsBudget
+        ? [
+            { name: `target ${pct(macsBudget)}`, color: '#dc2626', dash: true, points: pts(ms, (m) => macsBudget * m.denseMacs) },
+            { name: 'budget reference', color: '#f472b6', dash: true, width: 1.2, points: pts(ms, (m) => (m.budget?.reference ?? NaN) * m.denseMacs) },
+          ]
+        : []),
     ],
     note: 'sampled/expected: means over the steps since the previous metrics line',
   });
@@ -96,6 +105,35 @@ export function renderReport(d: ReportData): string {
     ],
       });
   sections.push(section('Training cost', `<div class="grid">${fig2}${total}</div>`, 'MACs are multiply-accumulates of one forward pass; totals multiply by the batch size.'));
+
+  if (budget) {
+    const unit = budget.metric === 'macs' ? 'MACs' : 'params';
+    const lambdaChart = lineChart({
+      title: 'λ over time (set by the budget controller)',
+      xLabel: 'training step',
+      xMin: 0,
+      yLabel: 'λ',
+      series: [{ name: 'λ', color: '#7c3aed', points: pts(ms, (m) => m.budget?.lambda ?? NaN), markers: ms.length < 30 }],
+    });
+    const gapChart = lineChart({
+      title: `Kept ${unit} against the target`,
+      xLabel: 'training step',
+      xMin: 0,
+      yLabel: `kept ${unit} / dense (1[s>0])`,
+      yMin: 0,
+      yFormat: pctTick,
+      series: [
+        { name: 'kept', color: '#059669', points: pts(ms, (m) => (m.budget ? m.budget.target + m.budget.gap : NaN)) },
+        { name: 'reference', color: '#f472b6', dash: true, points: pts(ms, (m) => m.budget?.reference ?? NaN) },
+        { name: `target ${pct(budget.target)} ± ${pct(budget.tolerance)}`, color: '#dc2626', dash: true, points: pts(ms, () => budget.target) },
+      ],
+    });
+    const verdict =
+      budget.met === false
+        ? `<strong>Target NOT met</strong>: the kept network is ${(100 * Math.abs(budget.gap)).toFixed(1)} points ${budget.gap > 0 ? 'above' : 'below'} the target ${unit} ${pct(budget.target)} (tolerance ±${(100 * budget.tolerance).toFixed(1)} points).`
+        : `Target ${unit} ${pct(budget.target)}: the kept network has ${pct(budget.target + budget.gap)}${budget.met ? ' (met)' : ''}.`;
+    sections.push(section('Budget target', `<p>${verdict}</p><div class="grid">${gapChart}${lambdaChart}</div>`, 'The controller sets λ each step from the gap between the kept architecture and a reference that ramps from dense to the target.'));
+  }
 
   // Kept ratios.
   const groups = d.groups.filter((g) => g.maskable);

@@ -179,6 +179,11 @@ export class MaskSet {
   /** Total structures over maskable groups (the 'mean' penalty's denominator). */
   readonly totalStructures: number;
   private readonly totalMacs: number;
+  /**
+   * With a budget target, the controller owns λ (runtime/budget.ts): this gives each group's coefficient λ·w_g in
+   * place of the spec's λ_g·penaltyWeight(g). Null without a target.
+   */
+  coefficient: ((g: MaskGroupState) => number) | null = null;
 
   constructor(ir: IrNetwork, tfNamePrefix: string) {
     this.groups = ir.groups
@@ -261,7 +266,7 @@ export class MaskSet {
   penalty(): tf.Scalar {
     let total: tf.Scalar = tf.scalar(0);
     for (const g of this.groups) {
-      const coef = g.config.lambda * this.penaltyWeight(g);
+      const coef = this.coefficient ? this.coefficient(g) : g.config.lambda * this.penaltyWeight(g);
       if (coef === 0) continue;
       const beta = tf.tensor1d(g.betaState.beta);
       const sig = maskProbability(g.s, beta, g.config.gradient);

@@ -18,6 +18,7 @@ import type { GNode, Graph } from './graph.ts';
 import { analyzeGroups } from './groups.ts';
 import type { InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
 import { countNode, LAYER_KINDS, width } from './registry.ts';
+import { checkOverrideTargets, resolveBudget } from './budget.ts';
 import { datasetSpelling, parseSparsify, parseTrain, resolveSparsify, sectionAsCall, type Plan, type SparsifyPartial } from './settings.ts';
 import { fmtShape, numel } from './shapes.ts';
 import { bindArgs, EMPTY_ENV, Sink } from './values.ts';
@@ -104,6 +105,8 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
     return undefined;
   }
   resolveBias(graph);
+  const overrides = [...new Set(graph.nodes.flatMap((n) => n.sparsify))].filter((p) => p !== netSparsify[0]);
+  checkOverrideTargets(overrides, sink);
   const counts = graph.nodes.map((n) => (n.shape ? countNode(toIrNode(n, null), n.inputs.map((i) => graph.nodes[i]!.shape ?? [])) : { params: 0, macs: 0 }));
   const params = counts.reduce((a, c) => a + c.params, 0);
   const macs = counts.reduce((a, c) => a + c.macs, 0);
@@ -150,7 +153,7 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
     }
     return ir;
   });
-  return {
+  const ir: IrNetwork = {
     name: net.name.name,
     file: fileName,
     input,
@@ -164,6 +167,10 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
     params,
     macs,
   };
+  // Budget targets need the finished IR (dense size, groups, minWidth); see budget.ts.
+  const budget = resolveBudget(ir, netSparsify[0], overrides, sink);
+  if (hasErrors(sink.diagnostics)) return undefined;
+  return budget ? { ...ir, budget } : ir;
 }
 
 function parseInput(decl: InputDecl, sink: Sink): InputSpec | undefined {

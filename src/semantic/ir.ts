@@ -240,7 +240,23 @@ export interface IrNetwork {
   output: number;
   groups: MaskGroup[];
   sparsify: SparsifyConfig;
+  /** `sparsify { target macs 40% }` (or `--target-macs`): the budget a controller steers λ to; absent without one. */
+  budget?: BudgetTarget;
   train: TrainConfig;
   params: number;
   macs: number;
+}
+
+/**
+ * A size budget for the deterministic architecture 1[s > 0] (README "Budget targets"). `fraction` is the target as
+ * a share of the dense network's MACs or params, whether it was written as a percent or as an absolute count.
+ */
+export interface BudgetTarget {
+  metric: 'macs' | 'params';
+  /** Target / dense, in (0, 1]. */
+  fraction: number;
+  /** Allowed |final − target| in fractions of dense (0.02 = 2 percentage points). */
+  tolerance: number;
+  /** How it was written, for messages: `40%` or `1.2M`. */
+  written: string;
 }

@@ -28,7 +28,20 @@ export interface SparsifyPartial {
   fields: Partial<Pick<SparsifyConfig, 'mode' | 'lambda' | 'init' | 'gradient' | 'penalty' | 'minWidth' | 'warmup'>>;
   scheduler: SchedPartial;
   maskOptimizer: MaskOptPartial;
+  /** `target macs 40%` / `target params 1.2M` as written (resolved against the dense network in budget.ts). */
+  target?: WrittenTarget;
+  /** `tolerance 2%` as a fraction of dense (0.02). */
+  tolerance?: number;
   spans: Map<string, Span>;
+}
+
+/** A budget target as written: the metric and a percent of dense or an absolute count. */
+export interface WrittenTarget {
+  metric: 'macs' | 'params';
+  amount: { kind: 'percent' | 'count'; value: number };
+  /** The literal, e.g. `40%` or `1.2M`. */
+  written: string;
+  span: Span;
 }
 
 export function emptyPartial(): SparsifyPartial {
@@ -45,6 +58,8 @@ const SPARSIFY_SCHEMA: ParamSpec[] = [
   { name: 'penalty', type: { t: 'enum', words: ['sum', 'mean', 'group-mean', 'macs'] } },
   { name: 'minWidth', type: { t: 'int' } },
   { name: 'warmup', type: { t: 'int' } },
+  { name: 'target', type: { t: 'any' } },
+  { name: 'tolerance', type: { t: 'any' } },
 ];
 
 const SCHEDULER_SCHEMA: ParamSpec[] = [
@@ -61,7 +76,13 @@ export function sectionAsCall(section: Section): Bindable {
   return {
     callee: section.name,
     span: section.span,
-    args: section.settings.map((s): Arg => ({ kind: 'Arg', name: s.key, value: s.value, span: s.span })),
+    // `target macs 40%` (a qualified setting) binds like `target macs(40%)`: the qualifier names what is meant.
+    args: section.settings.map((s): Arg => ({
+      kind: 'Arg',
+      name: s.key,
+      value: s.qualifier ? { kind: 'Call', callee: s.qualifier, args: [{ kind: 'Arg', name: undefined, value: s.value, span: s.value.span }], hasParens: false, span: { start: s.qualifier.span.start, end: s.value.span.end } } : s.value,
+      span: s.span,
+    })),
   };
 }
 
@@ -101,6 +122,8 @@ export function parseSparsify(call: Bindable, env: Env, sink: Sink): SparsifyPar
   check(sink, b, 'lambda', (v) => v >= 0, '>= 0', call.span, 'lambda');
   check(sink, b, 'minWidth', (v) => v >= 1, 'an integer >= 1', call.span);
   check(sink, b, 'warmup', (v) => v >= 0, 'an integer >= 0 (steps)', call.span);
+
+  parseTarget(b, call.span, sink, out);
 
   const sched = callOf(b.get('scheduler')?.value, call.callee);
   if (sched) {
@@ -155,6 +178,37 @@ export function parseSparsify(call: Bindable, env: Env, sink: Sink): SparsifyPar
     }
   }
   return out;
+}
+
+/** `target macs 40%`, `target params 1.2M`, `tolerance 2%` (README "Budget targets"). */
+function parseTarget(b: BoundArgs, fallback: Span, sink: Sink, out: SparsifyPartial): void {
+  const t = b.get('target');
+  if (t) {
+    const v = t.value;
+    const arg = v.k === 'call' && v.call.args.length === 1 && v.call.args[0]!.name === undefined ? v.call.args[0]!.value : undefined;
+    const metric = v.k === 'call' ? v.call.callee.name : undefined;
+    const amount = arg?.kind === 'Number' ? arg : undefined;
+    const span = argSpanOf(b, 'target', fallback);
+    if ((metric !== 'macs' && metric !== 'params') || !amount) {
+      const shown = metric !== undefined && amount ? `'${metric} ${amount.text}'` : v.k === 'word' ? `'${v.v}' without an amount` : `'${describe(v)}'`;
+      sink.report('targetForm', span, [shown]);
+    } else if (amount.percent && !(amount.value > 0 && amount.value <= 100)) {
+      sink.report('outOfRange', span, [`target ${metric}`, 'in (0%, 100%] of the dense network', `${amount.text}`]);
+    } else if (!amount.percent && !(amount.value >= 1)) {
+      sink.report('outOfRange', span, [`target ${metric}`, `a percent (e.g. 40%) or a count >= 1 (e.g. 150M)`, amount.text]);
+    } else {
+      out.target = { metric, amount: { kind: amount.percent ? 'percent' : 'count', value: amount.value }, written: amount.text, span };
+      out.spans.set('target', span);
+    }
+  }
+  const tol = b.get('tolerance');
+  if (tol) {
+    const span = argSpanOf(b, 'tolerance', fallback);
+    if (tol.value.k === 'pct' && tol.value.v >= 0 && tol.value.v <= 50) {
+      out.tolerance = tol.value.v / 100;
+      out.spans.set('tolerance', span);
+    } else sink.report('toleranceForm', span, [describe(tol.value)]);
+  }
 }
 
 /**

@@ -7,6 +7,8 @@ import type { Arg, CallExpr, Expr, Identifier } from '../syntax/ast.ts';
 
 export type Value =
   | { k: 'num'; v: number }
+  /** `40%`: only budget settings take a percent (`target`, `tolerance`); anywhere else it is a type error. */
+  | { k: 'pct'; v: number }
   | { k: 'str'; v: string }
   | { k: 'bool'; v: boolean }
   /** A bare identifier that is not a parameter: an enum word such as `same` or `shortcut`. */
@@ -32,6 +34,8 @@ export function describe(v: Value): string {
   switch (v.k) {
     case 'num':
       return String(v.v);
+    case 'pct':
+      return `${v.v}%`;
     case 'str':
       return JSON.stringify(v.v);
     case 'bool':
@@ -49,7 +53,7 @@ export function describe(v: Value): string {
 export function evaluate(e: Expr, env: Env, sink: Sink): Value | undefined {
   switch (e.kind) {
     case 'Number':
-      return { k: 'num', v: e.value };
+      return e.percent ? { k: 'pct', v: e.value } : { k: 'num', v: e.value };
     case 'String':
       return { k: 'str', v: e.value };
     case 'Bool':

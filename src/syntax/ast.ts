@@ -80,6 +80,8 @@ export interface Section extends NodeBase {
 export interface Setting extends NodeBase {
   kind: 'Setting';
   key: Identifier;
+  /** The word between key and value in `target macs 40%` (absent in `lambda 0.01`). */
+  qualifier?: Identifier;
   value: Expr;
 }
 
@@ -155,6 +157,8 @@ export interface NumberLit extends NodeBase {
   value: number;
   /** The literal as written (kept by the printer: `1e-4` stays `1e-4`). */
   text: string;
+  /** `40%`: a percent (value 40); absent for plain numbers and counts (`1.2M` has value 1200000). */
+  percent?: true;
 }
 
 export interface StringLit extends NodeBase {

@@ -6,6 +6,7 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Span } from '../diagnostics/index.ts';
 import type * as A from './ast.ts';
+import { parseQuantity } from './quantity.ts';
 import { decodeString } from './strings.ts';
 import { tokenEnd } from '../../grammar/tokens.ts';
 
@@ -44,6 +45,13 @@ function node(n: CstNode, key: string, i = 0): CstNode | undefined {
 function nodes(n: CstNode, key: string): CstNode[] {
   return (n.children[key] ?? []).filter((e): e is CstNode => !isToken(e));
 }
+/** A number literal: `40%` keeps 40 and is marked a percent; `1.2M` is the count 1200000 (quantity.ts). */
+function numberLit(t: IToken, span: Span): A.NumberLit {
+  const q = parseQuantity(t.image);
+  if (q?.kind === 'percent') return { kind: 'Number', span, value: q.value, text: t.image, percent: true };
+  return { kind: 'Number', span, value: q?.value ?? Number(t.image), text: t.image };
+}
+
 function tokSpan(t: IToken): Span {
   return { start: t.startOffset, end: tokenEnd(t) };
 }
@@ -132,7 +140,7 @@ class Builder {
     // Each '.' must sit between two real segments: `a..b 3` or `a. 3` lost a segment to recovery.
     if (!num || segments.length === 0 || segments.length !== toks(n, 'Dot').length + 1) return undefined;
     const path = segments.map((t) => this.ident(t, tokSpan(t)));
-    const width: A.NumberLit = { kind: 'Number', span: tokSpan(num), value: Number(num.image), text: num.image };
+    const width: A.NumberLit = numberLit(num, tokSpan(num));
     return { kind: 'WidthEntry', span: join(path[0]!.span, width.span), path, width };
   }
 
@@ -142,7 +150,8 @@ class Builder {
     const value = e ? this.expr(e) : undefined;
     if (!key || !value) return undefined;
     const span = tokSpan(key);
-    return { kind: 'Setting', span: join(span, value.span), key: this.ident(key, span), value };
+    const q = tok(n, 'qualifier');
+    return { kind: 'Setting', span: join(span, value.span), key: this.ident(key, span), ...(q ? { qualifier: this.ident(q, tokSpan(q)) } : {}), value };
   }
 
   block(n: CstNode): A.BlockDecl | undefined {
@@ -278,7 +287,7 @@ class Builder {
 
   primary(n: CstNode): A.Expr | undefined {
     const num = tok(n, 'NumberLiteral');
-    if (num) return { kind: 'Number', span: tokSpan(num), value: Number(num.image), text: num.image };
+    if (num) return numberLit(num, tokSpan(num));
     const str = tok(n, 'StringLiteral');
     if (str) return { kind: 'String', span: tokSpan(str), value: decodeString(str.image, str.startOffset, this.onBadEscape) };
     const t = tok(n, 'True') ?? tok(n, 'False');

@@ -1,7 +1,7 @@
 // L1-norm filter pruning (Li et al. 2017): scores follow the weights' L1 norms, the plan keeps the top filters of
 // every maskable group at one ratio, and that ratio is the largest whose MACs stay within the target.
 import { describe, expect, it } from 'vitest';
-import { fixedMaskLogits, keptCount, l1Scores, macsAt, planL1Pruning, topIndices, type Weights } from '../../src/baselines/index.ts';
+import { fixedMaskLogits, keptCount, l1Scores, macsAt, planL1Pruning, planL1ToBudget, topIndices, type Weights } from '../../src/baselines/index.ts';
 import { buildCostModel } from '../../src/runtime/macs.ts';
 import { compileText } from '../../src/semantic/compile.ts';
 
@@ -65,5 +65,23 @@ describe('L1-norm filter pruning', () => {
     const { ir, weights } = setup();
     const plan = planL1Pruning(ir, weights, 0);
     for (const [gid, idx] of plan.kept) expect(idx.length).toBe(ir.groups[gid]!.canVanish ? 0 : 1);
+  });
+
+  it('takes the same budget target as a run: MACs or params, from the spec', () => {
+    const spec = SPEC.replace('input image(8, 8, 1)', 'input image(8, 8, 1)\n  sparsify { target params 60% }');
+    const c = compileText(spec, 'tiny.arch');
+    if (!c.ir?.budget) throw new Error(c.diagnostics.map((d) => d.message).join('\n'));
+    const { weights } = setup();
+    const model = buildCostModel(c.ir);
+    const plan = planL1ToBudget(c.ir, weights, c.ir.budget);
+    expect(c.ir.budget).toMatchObject({ metric: 'params', fraction: 0.6 });
+    expect(plan.params).toBeLessThanOrEqual(0.6 * model.denseParams + 1e-6);
+    const groups = c.ir.groups.filter((g) => g.maskable);
+    const fr = (r: number) => new Map(groups.map((g) => [g.id, keptCount(g, r) / g.width]));
+    const paramsAt = (r: number) => model.params.reduce((a, t) => a + t.value * t.groups.reduce((p, g) => p * (fr(r).get(g) ?? 1), 1), 0);
+    expect(paramsAt(plan.ratio + 0.05)).toBeGreaterThan(0.6 * model.denseParams);
+    // A MACs budget plans on MACs: the same as planning to the MAC count directly.
+    const macsPlan = planL1ToBudget(c.ir, weights, { metric: 'macs', fraction: 0.5, tolerance: 0.02, written: '50%' });
+    expect(macsPlan.kept).toEqual(planL1Pruning(c.ir, weights, 0.5 * model.denseMacs).kept);
   });
 });

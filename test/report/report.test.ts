@@ -125,6 +125,24 @@ describe('report model and HTML', () => {
   });
 });
 
+describe('report of a run with a budget target', () => {
+  it('draws the target on the MACs plot, λ over time, and says when the target was missed', async () => {
+    const data = await loadRunDir(dir);
+    const n = data.metrics.length;
+    const withBudget = (met: boolean | null, gap: number) =>
+      data.metrics.map((m, i) => ({ ...m, budget: { metric: 'macs' as const, target: 0.4, tolerance: 0.02, reference: 1 - (0.6 * i) / (n - 1), lambda: 0.01 * i, gap: i === n - 1 ? gap : 0.6 - (0.6 * i) / (n - 1), met: i === n - 1 ? met : null } }));
+    const ok = renderReport({ ...data, metrics: withBudget(true, 0.005) });
+    expect(ok).toContain('data-name="target 40.0%"');
+    expect(ok).toMatch(new RegExp(`data-name="λ" data-points="${n}"`));
+    expect(ok).toContain('λ over time');
+    expect(ok).toContain('the kept network has 40.5% (met)');
+    const missed = renderReport({ ...data, metrics: withBudget(false, 0.071) });
+    expect(missed).toContain('<strong>Target NOT met</strong>: the kept network is 7.1 points above the target MACs 40.0% (tolerance ±2.0 points)');
+    // Without a target there is no budget section.
+    expect(renderReport(data)).not.toContain('λ over time');
+  });
+});
+
 describe('report without an input spec', () => {
   it('falls back to widths seen in the metrics and says so', async () => {
     const bare = mkdtempSync(join(tmpdir(), 'archc-report-bare-'));

@@ -11,6 +11,7 @@ import { resolveMaskLr } from '../../semantic/defaults.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
 import type { Dataset } from '../data/index.ts';
 import { RecurrentCarry } from '../layers/context.ts';
+import { BudgetController, describeOutcome, type BudgetOutcome, type BudgetState } from '../budget.ts';
 import { evalCost, fractionsOf } from '../macs.ts';
 import { makeContext, type NetworkModule, type WeightMap } from '../module.ts';
 import type { MaskSetState } from '../masks.ts';
@@ -116,6 +117,12 @@ export interface MetricsLine {
   maskLr: number;
   /** Seconds of training so far (across resumes). */
   wallTime: number;
+  /**
+   * With a budget target (README "Budget targets"): the target and the reference it is steered along (fractions of
+   * the dense MACs or params), λ now, the gap (kept − target, fractions of dense) and, on the final line, whether
+   * the target was met within the tolerance.
+   */
+  budget?: { metric: 'macs' | 'params'; target: number; tolerance: number; reference: number; lambda: number; gap: number; met: boolean | null };
 }
 
 export interface TrainerState {
@@ -135,6 +142,8 @@ export interface TrainerState {
   interval?: Interval;
   /** LM: each LSTM's carried h and c ([batch, units]) by layer path, so a resumed window continues exactly. */
   carry?: Record<string, { shape: [number, number]; h: Float32Array; c: Float32Array }>;
+  /** The budget controller's state, when the run has a target. */
+  budget?: BudgetState;
 }
 
 export interface TrainResult {
@@ -188,6 +197,8 @@ export class Trainer {
   private history: MetricsLine[] = [];
   private lastLr = 0;
   private lastMaskLr = 0;
+  /** Steers λ to the IR's budget target; null without one. */
+  readonly budget: BudgetController | null;
 
   constructor(opts: TrainOptions) {
     this.opts = opts;
@@ -205,7 +216,25 @@ export class Trainer {
     this.carry = opts.dataset.kind === 'tokens' ? new RecurrentCarry() : undefined;
     for (const v of this.module.variables()) this.tfToLogical.set(v.variable.name, v.name);
     this.module.masks.planRun(this.plannedSteps);
+    this.budget = this.makeBudget();
     if (opts.state) this.setState(opts.state);
+  }
+
+  private makeBudget(): BudgetController | null {
+    const target = this.ir.budget;
+    const masks = this.module.masks;
+    if (!target || masks.groups.length === 0) return null;
+    const model = costModelOf(this.module);
+    const c = new BudgetController(this.ir, target, masks, model, this.plannedSteps);
+    masks.coefficient = (g) => c.coefficient(g);
+    const r = c.reachable(model);
+    if (!r.ok) {
+      this.opts.log(
+        `budget: warning: the target ${target.written} is below the smallest network minWidth allows ` +
+          `(${(100 * r.smallest).toFixed(1)}% of the dense ${target.metric === 'macs' ? 'MACs' : 'params'}); the run will end above it`,
+      );
+    }
+    return c;
   }
 
   get step(): number {
@@ -295,6 +324,10 @@ export class Trainer {
 
     this.stepNo += 1;
     masks.afterStep(this.stepNo);
+    if (this.budget) {
+      const m0 = masks.groups[0]!.config.maskOptimizer;
+      this.budget.update(this.stepNo, resolveMaskLr(m0.lr, this.plannedSteps), factor, m0.kind === 'sgd' ? m0.momentum : 0);
+    }
 
     const iv = this.interval;
     iv.steps += 1;
@@ -356,6 +389,7 @@ export class Trainer {
       lr: this.lastLr,
       maskLr: this.lastMaskLr,
       wallTime: this.totals.wallTime,
+      ...(this.budget ? { budget: this.budgetLine(arch.params, arch.macs, final) } : {}),
     };
     this.interval = emptyInterval();
     this.history.push(line);
@@ -368,10 +402,37 @@ export class Trainer {
     this.opts.log(
       `step ${line.step} epoch ${line.epoch.toFixed(2)} loss ${line.loss.toFixed(4)} (task ${line.taskLoss.toFixed(4)}, λ ${line.lambdaTerm.toFixed(4)}) ` +
         `eval ${acc} kept MACs ${(100 * line.archMacs / Math.max(1, line.denseMacs)).toFixed(1)}% ` +
-        `sampled ${(100 * line.sampledMacs / Math.max(1, line.denseMacs)).toFixed(1)}% β med ${line.beta['all']!.median.toFixed(2)}`,
+        `sampled ${(100 * line.sampledMacs / Math.max(1, line.denseMacs)).toFixed(1)}% β med ${line.beta['all']!.median.toFixed(2)}` +
+        (line.budget ? ` target ${(100 * line.budget.target).toFixed(1)}% (now ${(100 * line.budget.reference).toFixed(1)}%) λ ${line.budget.lambda.toPrecision(3)}` : ''),
     );
     await this.opts.onMetrics?.(line, this);
     return { line, evaluation };
+  }
+
+  private budgetLine(params: number, macs: number, final: boolean): NonNullable<MetricsLine['budget']> {
+    const c = this.budget!;
+    const kept = c.target.metric === 'macs' ? macs / Math.max(1, costModelOf(this.module).denseMacs) : params / Math.max(1, costModelOf(this.module).denseParams);
+    const o = c.outcome(kept);
+    return { metric: c.target.metric, target: c.target.fraction, tolerance: c.target.tolerance, reference: c.state.reference, lambda: c.state.lambda, gap: o.gap, met: final ? o.met : null };
+  }
+
+  /** The outcome of the budget on the current architecture (null without a target). */
+  budgetOutcome(): BudgetOutcome | null {
+    return this.budget ? this.budget.outcome() : null;
+  }
+
+  /** End of the run with a target: decide the undecided structures by the budget (once; a resumed end skips it). */
+  private decideBudget(): void {
+    if (!this.budget || this.budget.state.decided) return;
+    const d = this.budget.decide()!;
+    const name = this.budget.target.metric === 'macs' ? 'MACs' : 'params';
+    if (d.off + d.on > 0) {
+      this.opts.log(
+        `budget: end of run: ${d.off > 0 ? `switched off ${d.off}` : `switched on ${d.on}`} undecided structure${d.off + d.on === 1 ? '' : 's'} ` +
+          `(0 < σ < 1): kept ${name} ${(100 * d.before).toFixed(1)}% → ${(100 * d.after).toFixed(1)}% of dense`,
+      );
+    }
+    this.opts.log(`budget: ${describeOutcome(this.budget.outcome())}`);
   }
 
   /** Runs to the planned number of steps. */
@@ -384,13 +445,17 @@ export class Trainer {
       const logDue = this.opts.logEvery !== undefined && info.step % this.opts.logEvery === 0;
       if (info.lastOfEpoch || logDue || info.step === this.plannedSteps) {
         if (this.opts.isTTY && this.opts.write) this.opts.write('\r\x1b[K');
+        if (info.step === this.plannedSteps) this.decideBudget();
         last = await this.writeMetrics(info.step === this.plannedSteps);
       }
       await this.opts.onStep?.(info, this);
       await new Promise((r) => setImmediate(r));
     }
     progress.done();
-    if (!last) last = await this.writeMetrics(true);
+    if (!last) {
+      this.decideBudget();
+      last = await this.writeMetrics(true);
+    }
     return { final: last.line, evaluation: last.evaluation, history: [...this.history], state: this.getState() };
   }
 
@@ -409,6 +474,7 @@ export class Trainer {
       history: [...this.history],
       interval: { ...this.interval },
       ...(this.carry ? { carry: this.carryState(this.carry) } : {}),
+      ...(this.budget ? { budget: this.budget.getState() } : {}),
     };
   }
 
@@ -436,6 +502,7 @@ export class Trainer {
     this.totals = { ...s.totals };
     this.history = [...s.history];
     this.interval = s.interval ? { ...s.interval } : emptyInterval();
+    if (this.budget && s.budget) this.budget.setState(s.budget);
     if (this.carry && s.carry) {
       this.carry.reset();
       for (const [path, v] of Object.entries(s.carry)) this.carry.set(path, { h: tf.tensor2d(v.h, v.shape), c: tf.tensor2d(v.c, v.shape) });

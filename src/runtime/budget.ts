@@ -1,0 +1,232 @@
+// Budget targets (README "Budget targets"): a controller that steers λ so that the deterministic architecture
+// 1[s > 0] ends at a MACs or params target, with the paper's penalty λ·Σ w·σ(βs) left as it is. Each step it
+// measures the judged quantity (the kept architecture's cost), compares it with a reference that ramps from the
+// dense network to the target, and sets λ by a PI law normalised by the plant's gain; at the end, structures the
+// training left undecided (0 < σ < 1) are decided by the budget. Plain-data state, so checkpoints resume exactly.
+
+import { costPerStructure, smallestReachable } from '../semantic/budget.ts';
+import type { BudgetTarget, IrNetwork } from '../semantic/ir.ts';
+import { evalCost, fractionsOf, type CostModel, type CostTerm } from './macs.ts';
+import type { MaskGroupState, MaskSet } from './masks.ts';
+import { assignData } from './tensor-utils.ts';
+
+/**
+ * The one default setting of the controller, in units of the run (u = step / planned steps), so that it does not
+ * depend on the network or the run's length:
+ *  - `rampEnd`: the reference falls from 1 to the target along a half cosine over u ∈ [0, rampEnd], then holds,
+ *    leaving the rest of the run to settle and to train the kept architecture;
+ *  - `kp`, `ki`: the PI gains on the gap (kept − reference)/dense. The drive they give is the rate at which the
+ *    dominant groups' logits move per unit of run, λ being drive / (mean β · G · mask lr · steps / (1 − momentum))
+ *    with G = Σ_g w_g²·width_g: the penalty's push on s scales with β, the mask lr and the weight w_g, so this
+ *    normalisation makes the loop gain about the same on every network;
+ *  - `maxDrive` bounds the drive (and the integral: anti-windup), `minLrFactor` keeps λ finite when a cosine
+ *    schedule takes the mask lr to 0 at the end (there the end-of-run decision takes over).
+ */
+export const BUDGET_CONTROLLER = { rampEnd: 0.5, kp: 20, ki: 60, maxDrive: 4, minLrFactor: 0.1 } as const;
+
+/** The controller's plain-data state (saved in checkpoints). */
+export interface BudgetState {
+  /** λ in use (applied to every maskable group with the target's weights). */
+  lambda: number;
+  /** The integral part of the drive. */
+  integral: number;
+  /** Latest measured kept cost / dense, and the reference it was compared with. */
+  measured: number;
+  reference: number;
+  /** Set once the end-of-run decision ran: structures switched off and on. */
+  decided?: { off: number; on: number; before: number; after: number };
+}
+
+/** How a finished run relates to its target. */
+export interface BudgetOutcome {
+  metric: BudgetTarget['metric'];
+  target: number;
+  final: number;
+  /** final − target, in fractions of dense (positive: larger than the budget). */
+  gap: number;
+  tolerance: number;
+  met: boolean;
+}
+
+export function describeOutcome(o: BudgetOutcome): string {
+  const name = o.metric === 'macs' ? 'MACs' : 'params';
+  const pts = (x: number): string => `${(100 * Math.abs(x)).toFixed(1)} points`;
+  const head = `target ${name} ${(100 * o.target).toFixed(1)}% of dense: the kept network has ${(100 * o.final).toFixed(1)}%`;
+  if (o.met) return `${head} (within ±${(100 * o.tolerance).toFixed(1)} points: met)`;
+  return o.gap > 0
+    ? `${head}: NOT MET, ${pts(o.gap)} above the target (tolerance ±${(100 * o.tolerance).toFixed(1)})`
+    : `${head}: NOT MET, ${pts(o.gap)} below the target (smaller than asked; tolerance ±${(100 * o.tolerance).toFixed(1)})`;
+}
+
+export class BudgetController {
+  readonly target: BudgetTarget;
+  private readonly ir: IrNetwork;
+  private readonly masks: MaskSet;
+  private readonly terms: CostTerm[];
+  private readonly dense: number;
+  /** w_g: per-structure cost / dense, the penalty weight of each maskable group. */
+  private readonly weights = new Map<number, number>();
+  private readonly gain: number;
+  private readonly plannedSteps: number;
+  state: BudgetState = { lambda: 0, integral: 0, measured: 1, reference: 1 };
+
+  constructor(ir: IrNetwork, target: BudgetTarget, masks: MaskSet, model: CostModel, plannedSteps: number) {
+    this.ir = ir;
+    this.target = target;
+    this.masks = masks;
+    this.terms = target.metric === 'macs' ? model.macs : model.params;
+    this.dense = target.metric === 'macs' ? model.denseMacs : model.denseParams;
+    this.plannedSteps = Math.max(1, plannedSteps);
+    const per = costPerStructure(ir, this.terms);
+    let gain = 0;
+    for (const g of masks.groups) {
+      const w = this.dense > 0 ? (per.get(g.group.id) ?? 0) / this.dense : 0;
+      this.weights.set(g.group.id, w);
+      gain += w * w * g.width;
+    }
+    this.gain = gain;
+  }
+
+  /** The penalty coefficient of group g (λ · w_g): MACs-weighted for a MACs target, params-weighted for params. */
+  coefficient(g: MaskGroupState): number {
+    return this.state.lambda * (this.weights.get(g.group.id) ?? 0);
+  }
+
+  /** The reference after `step` of the planned steps: dense → target along a half cosine, then the target. */
+  reference(step: number): number {
+    const x = Math.min(1, step / (BUDGET_CONTROLLER.rampEnd * this.plannedSteps));
+    return 1 - (1 - this.target.fraction) * 0.5 * (1 - Math.cos(Math.PI * x));
+  }
+
+  /** Kept cost / dense of the deterministic architecture 1[s > 0] (with minWidth), as evaluation counts it. */
+  measure(): number {
+    const det = new Map<number, Float32Array>();
+    for (const g of this.masks.groups) det.set(g.group.id, g.deterministic());
+    return this.dense > 0 ? evalCost(this.terms, fractionsOf(det)) / this.dense : 1;
+  }
+
+  /**
+   * The cost the controller steers on. 1[s > 0] is what is judged, but it does not move until a logit crosses 0,
+   * and the logits of a group start equal (s0) and are pushed together, so steering on it alone winds the loop
+   * up during that dead time and then drops a whole group at once. The soft count max(0, s / 2s0 + 1/2) moves as
+   * soon as the logits do; the controller blends from it to the judged count over the ramp.
+   */
+  controlled(step: number): number {
+    const soft = new Map<number, Float32Array>();
+    for (const g of this.masks.groups) {
+      const s = g.logits();
+      const w = g.config.init > 0 ? g.config.init : 0.5;
+      const f = new Float32Array(s.length);
+      // No upper clip: a logit pushed above s0 must still count, or it would come back as dead time.
+      for (let j = 0; j < s.length; j++) f[j] = Math.max(0, s[j]! / (2 * w) + 0.5);
+      soft.set(g.group.id, f);
+    }
+    const a = Math.min(1, step / (BUDGET_CONTROLLER.rampEnd * this.plannedSteps));
+    const mSoft = this.dense > 0 ? evalCost(this.terms, fractionsOf(soft)) / this.dense : 1;
+    return (1 - a) * mSoft + a * this.measure();
+  }
+
+  /**
+   * Sets λ for the next step from the architecture after `step` steps. `maskLr` is the mask optimizer's base lr,
+   * `lrFactor` the schedule's factor now, `momentum` the mask SGD momentum (0 for Adam).
+   */
+  update(step: number, maskLr: number, lrFactor: number, momentum: number): void {
+    const C = BUDGET_CONTROLLER;
+    const m = this.controlled(step);
+    const r = this.reference(step);
+    const e = m - r;
+    const st = this.state;
+    const du = 1 / this.plannedSteps;
+    // Anti-windup: the integral stops growing in the direction the drive is already saturated in.
+    const next = st.integral + C.ki * e * du;
+    const drive = C.kp * e + next;
+    if (Math.abs(drive) <= C.maxDrive || Math.sign(e) !== Math.sign(drive)) st.integral = Math.max(-C.maxDrive, Math.min(C.maxDrive, next));
+    const u = Math.max(-C.maxDrive, Math.min(C.maxDrive, C.kp * e + st.integral));
+    const scale = this.meanBeta() * this.gain * maskLr * Math.max(C.minLrFactor, lrFactor) * this.plannedSteps / (1 - momentum);
+    st.lambda = scale > 0 ? u / scale : 0;
+    st.measured = m;
+    st.reference = r;
+  }
+
+  /** β averaged over maskable structures, weighted by their cost (the structures that move the cost). */
+  private meanBeta(): number {
+    let num = 0;
+    let den = 0;
+    for (const g of this.masks.groups) {
+      const w = this.weights.get(g.group.id) ?? 0;
+      for (const b of g.betaState.beta) {
+        num += w * b;
+        den += w;
+      }
+    }
+    return den > 0 ? num / den : 1;
+  }
+
+  /**
+   * End of the run: when the kept architecture is outside the tolerance, the structures the training left
+   * undecided (0 < σ(βs) < 1, i.e. |βs| < 0.5) are decided by the budget instead of by the sign of s: too large,
+   * the smallest positive s are switched off first; too small, the largest negative s are switched on. Decided
+   * structures (σ = 0 or 1) are never touched, so a run that did not get near its target stays there and says so.
+   */
+  decide(): BudgetState['decided'] {
+    const before = this.measure();
+    const t = this.target.fraction;
+    const tol = this.target.tolerance;
+    let off = 0;
+    let on = 0;
+    if (Math.abs(before - t) > tol) {
+      const shrink = before > t;
+      const cands: { g: MaskGroupState; j: number; s: number }[] = [];
+      for (const g of this.masks.groups) {
+        const s = g.logits();
+        for (let j = 0; j < s.length; j++) {
+          const z = g.betaState.beta[j]! * s[j]!;
+          if (Math.abs(z) < 0.5 && (shrink ? s[j]! > 0 : s[j]! <= 0)) cands.push({ g, j, s: s[j]! });
+        }
+      }
+      // Closest to the decision boundary first; ties by group id, then index (deterministic).
+      cands.sort((a, b) => Math.abs(a.s) - Math.abs(b.s) || a.g.group.id - b.g.group.id || a.j - b.j);
+      let m = before;
+      for (const c of cands) {
+        if (shrink ? m <= t : m >= t) break;
+        const s = Float32Array.from(c.g.logits());
+        const old = s[c.j]!;
+        // 1[s > 0]: s = 0 counts as off; a tiny margin keeps the decision clear of rounding.
+        s[c.j] = shrink ? -1e-6 : 1e-6;
+        assignData(c.g.s, s);
+        const now = this.measure();
+        // Keep a flip that moves towards the target without jumping past the far side of the tolerance.
+        if (now !== m && (shrink ? now >= t - tol : now <= t + tol)) {
+          m = now;
+          if (shrink) off++;
+          else on++;
+        } else {
+          s[c.j] = old;
+          assignData(c.g.s, s);
+        }
+      }
+    }
+    const decided = { off, on, before, after: this.measure() };
+    this.state.decided = decided;
+    return decided;
+  }
+
+  outcome(final = this.measure()): BudgetOutcome {
+    const gap = final - this.target.fraction;
+    // A hair of slack so a run that lands exactly on the edge (in float) counts as met.
+    return { metric: this.target.metric, target: this.target.fraction, final, gap, tolerance: this.target.tolerance, met: Math.abs(gap) <= this.target.tolerance + 1e-9 };
+  }
+
+  /** Whether the ir allows the target at all (the checker reports this too; flags bypass the checker). */
+  reachable(model: CostModel): { ok: boolean; smallest: number } {
+    const smallest = smallestReachable(this.ir, model, this.target.metric);
+    return { ok: smallest <= this.target.fraction + this.target.tolerance, smallest };
+  }
+
+  getState(): BudgetState {
+    return { ...this.state, ...(this.state.decided ? { decided: { ...this.state.decided } } : {}) };
+  }
+  setState(s: BudgetState): void {
+    this.state = { ...s, ...(s.decided ? { decided: { ...s.decided } } : {}) };
+  }
+}
