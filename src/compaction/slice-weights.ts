@@ -6,6 +6,7 @@
 
 import type { WeightMap } from '../runtime/module.ts';
 import type { OptimizerState } from '../runtime/optim.ts';
+import { gateColumns, variableAxes } from '../semantic/feature-layout.ts';
 import type { IrNode } from '../semantic/ir.ts';
 import type { CompactedIr } from './compact-ir.ts';
 import { inputLayout, replacements } from './layout.ts';
@@ -38,13 +39,6 @@ export function gatherAxes(t: Tensor, idx: readonly (readonly number[] | null)[]
   if (shape.length === 0) out[0] = t.data[0]!;
   else rec(0, 0);
   return { shape: outShape, data: out };
-}
-
-/** Columns of the four LSTM gate blocks [i | f | c | o] of width h for kept units `k`. */
-function gateColumns(h: number, k: readonly number[]): number[] {
-  const cols: number[] = [];
-  for (let b = 0; b < 4; b++) for (const j of k) cols.push(b * h + j);
-  return cols;
 }
 
 /**
@@ -89,32 +83,10 @@ export function sliceWeights(plan: CompactionPlan, compacted: CompactedIr, weigh
 }
 
 function sliceVariable(node: IrNode, leaf: string, t: Tensor, inK: number[], outK: number[]): Tensor {
-  switch (node.kind) {
-    case 'conv':
-      if (leaf === 'kernel') return node.attrs.depthwise ? gatherAxes(t, [null, null, inK, null]) : gatherAxes(t, [null, null, inK, outK]);
-      if (leaf === 'bias') return gatherAxes(t, [outK]);
-      break;
-    case 'bn':
-      return gatherAxes(t, [inK]);
-    case 'dense':
-      if (leaf === 'kernel') return gatherAxes(t, [inK, outK]);
-      if (leaf === 'bias') return gatherAxes(t, [outK]);
-      break;
-    case 'lstm': {
-      const h = node.attrs.units;
-      const cols = gateColumns(h, outK);
-      if (leaf === 'kernel') return gatherAxes(t, [inK, cols]);
-      if (leaf === 'recurrentKernel') return gatherAxes(t, [outK, cols]);
-      if (leaf === 'bias') return gatherAxes(t, [cols]);
-      break;
-    }
-    case 'embedding':
-      // The embedding's dim has no mask group (IR: group null), so it is never sliced.
-      return t;
-    default:
-      break;
-  }
-  throw new Error(`compaction: don't know how to slice '${node.path}/${leaf}' of a ${node.kind} layer`);
+  const gates = node.kind === 'lstm' ? gateColumns(node.attrs.units, outK) : null;
+  const axes = variableAxes(node, leaf, { in: inK, out: outK, gates });
+  if (!axes) throw new Error(`compaction: don't know how to slice '${node.path}/${leaf}' of a ${node.kind} layer`);
+  return axes.every((a) => a === null) ? t : gatherAxes(t, axes);
 }
 
 /**

@@ -32,6 +32,9 @@ export type { ForwardContext } from './layers/context.ts';
 // The placement rules are pure IR analysis (shared with codegen), so they live in the semantic stage.
 export { branchGates, maskPlacement };
 
+/** A layer that owns variables. */
+export type Layer = Conv2d | BatchNorm | Dense | Lstm | Embedding;
+
 /** Weights by logical name with their shapes (plain data: checkpoints, compaction, export). */
 export type WeightMap = Record<string, { shape: number[]; data: Float32Array }>;
 
@@ -92,24 +95,34 @@ export abstract class NetworkModule {
   protected rngFor(path: string): Rng {
     return this.initRng.fork(path);
   }
+  /** Every layer with variables, by IR path (narrow execution walks the IR and finds each node's layer here). */
+  private readonly layerByPath = new Map<string, Layer>();
+  private remember<L extends Layer>(layer: L): L {
+    this.layerByPath.set(layer.path, layer);
+    return layer;
+  }
+  /** The layer created for IR path `path`, if any (layers without variables have none). */
+  layerAt(path: string): Layer | undefined {
+    return this.layerByPath.get(path);
+  }
   protected conv(path: string, attrs: ConvAttrs): Conv2d {
-    return new Conv2d(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Conv2d(this.store, this.rngFor(path), path, attrs));
   }
   protected bn(path: string, attrs: BnAttrs): BatchNorm {
-    const layer = new BatchNorm(this.store, path, attrs);
+    const layer = this.remember(new BatchNorm(this.store, path, attrs));
     this.bnLayers.push(layer);
     return layer;
   }
   /** Every BatchNorm created through `bn()` (BN recalibration walks them). */
   readonly bnLayers: BatchNorm[] = [];
   protected dense(path: string, attrs: DenseAttrs): Dense {
-    return new Dense(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Dense(this.store, this.rngFor(path), path, attrs));
   }
   protected lstm(path: string, attrs: LstmAttrs): Lstm {
-    return new Lstm(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Lstm(this.store, this.rngFor(path), path, attrs));
   }
   protected embedding(path: string, attrs: EmbeddingAttrs): Embedding {
-    return new Embedding(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Embedding(this.store, this.rngFor(path), path, attrs));
   }
 
   /**

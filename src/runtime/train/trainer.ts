@@ -15,6 +15,8 @@ import { evalCost, fractionsOf } from '../macs.ts';
 import { makeContext, type NetworkModule, type WeightMap } from '../module.ts';
 import type { MaskSetState } from '../masks.ts';
 import { Optimizer, clipByGlobalNorm, lrFactor, maskOptimizerConfig, type OptimizerItem, type OptimizerState } from '../optim.ts';
+import { NarrowExecutor } from '../narrow/forward.ts';
+import { NarrowView, activeSets } from '../narrow/view.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { trainBatches, type DataPosition, type TrainBatches } from './batches.ts';
 import { architectureSummary, costModelOf, evaluate, recalibrateBatchNorm, restoreBatchNorm, type EvalResult } from './evaluate.ts';
@@ -58,6 +60,18 @@ export interface TrainOptions {
   onMetrics?: (line: MetricsLine, trainer: Trainer) => void | Promise<void>;
   /** Resume from a saved state. */
   state?: TrainerState;
+  /**
+   * How a training step runs: 'narrow' computes only the sampled sub-network (runtime/narrow), with a full-width
+   * step every `fullEvery` steps (0 = never) so that structures that are off still get a straight-through task
+   * gradient and can regrow; 'full' runs every step at full width with 0/1 samples multiplied in. Default: the
+   * spec's `sparsify { execution … }`.
+   */
+  execution?: ExecutionConfig;
+}
+
+export interface ExecutionConfig {
+  mode: 'narrow' | 'full';
+  fullEvery: number;
 }
 
 export interface StepInfo {
@@ -116,6 +130,10 @@ export interface MetricsLine {
   maskLr: number;
   /** Seconds of training so far (across resumes). */
   wallTime: number;
+  /** Interval mean of the wall time of one training step (ms; evaluation excluded), next to `sampledMacs`. */
+  stepMs: number;
+  /** Share of the interval's steps that ran narrow (see TrainOptions.execution). */
+  narrowSteps: number;
 }
 
 export interface TrainerState {
@@ -153,8 +171,11 @@ export interface Interval {
   count: number;
   sampled: number;
   expected: number;
+  /** Σ step wall time (ms) and narrow steps (absent in states saved before narrow execution). */
+  ms?: number;
+  narrow?: number;
 }
-const emptyInterval = (): Interval => ({ steps: 0, loss: 0, task: 0, lambda: 0, correct: 0, count: 0, sampled: 0, expected: 0 });
+const emptyInterval = (): Interval => ({ steps: 0, loss: 0, task: 0, lambda: 0, correct: 0, count: 0, sampled: 0, expected: 0, ms: 0, narrow: 0 });
 
 export function quantiles(values: ArrayLike<number>): Quantiles {
   const a = Float64Array.from(values as ArrayLike<number>).sort();
@@ -188,6 +209,8 @@ export class Trainer {
   private history: MetricsLine[] = [];
   private lastLr = 0;
   private lastMaskLr = 0;
+  readonly execution: ExecutionConfig;
+  private narrowExec: NarrowExecutor | null = null;
 
   constructor(opts: TrainOptions) {
     this.opts = opts;
@@ -205,6 +228,7 @@ export class Trainer {
     this.carry = opts.dataset.kind === 'tokens' ? new RecurrentCarry() : undefined;
     for (const v of this.module.variables()) this.tfToLogical.set(v.variable.name, v.name);
     this.module.masks.planRun(this.plannedSteps);
+    this.execution = opts.execution ?? { mode: 'full', fullEvery: 0 };
     if (opts.state) this.setState(opts.state);
   }
 
@@ -215,9 +239,16 @@ export class Trainer {
     return this.stepNo / this.stepsPerEpoch;
   }
 
+  /** Whether step `stepIndex` (0-based) runs narrow: narrow mode, a maskable group, and not a full-width refresh step. */
+  isNarrowStep(stepIndex: number): boolean {
+    const e = this.execution;
+    if (e.mode !== 'narrow' || this.module.masks.groups.length === 0) return false;
+    return !(e.fullEvery > 0 && (stepIndex + 1) % e.fullEvery === 0);
+  }
+
   /** One training step; returns host-side numbers only (every tensor of the step is disposed). */
   trainStep(): StepInfo {
-    const t0 = Date.now();
+    const t0 = performance.now();
     const ir = this.ir;
     const masks = this.module.masks;
     const b = this.data.next();
@@ -234,6 +265,11 @@ export class Trainer {
     const sampledMacs = evalCost(model.macs, fractionsOf(q));
     const expectedMacs = evalCost(model.macs, fractionsOf(probs));
 
+    // Narrow: the sub-network of the structures with q = 1, index sets built off the tape (see runtime/narrow).
+    const narrow = this.isNarrowStep(stepIndex);
+    const view = narrow ? new NarrowView(ir, activeSets(masks, q)) : null;
+    if (view && !this.narrowExec) this.narrowExec = new NarrowExecutor(this.module);
+
     const weightVars = this.module.weightVariables();
     const learningMasks = masks.groups.filter((g) => stepIndex >= g.config.warmup);
     const varList = [...weightVars.map((v) => v.variable), ...learningMasks.map((g) => g.s)];
@@ -245,7 +281,7 @@ export class Trainer {
     const { value, grads } = tf.variableGrads(() => {
       const stepMasks = masks.trainingMasks();
       const ctx = makeContext({ training: true, masks: stepMasks, rng: this.dropoutRng, ...(this.carry ? { carry: this.carry } : {}) });
-      const logits = this.module.forward(b.x, ctx);
+      const logits = view ? this.narrowExec!.forward(b.x, ctx, view) : this.module.forward(b.x, ctx);
       const t = taskLoss(logits, b.y, ir.task, ir.train.lossReduction);
       const p = masks.penalty();
       task = tf.keep(t.loss);
@@ -291,6 +327,7 @@ export class Trainer {
     tf.dispose([value, task!, xent!, correct!, pen!, b.x, b.y]);
     tf.dispose(Object.values(grads));
     if (clipped) tf.dispose([...clipped.values()]);
+    view?.dispose();
     this.carry?.flush();
 
     this.stepNo += 1;
@@ -305,10 +342,13 @@ export class Trainer {
     iv.count += count;
     iv.sampled += sampledMacs;
     iv.expected += expectedMacs;
+    const ms = performance.now() - t0;
+    iv.ms = (iv.ms ?? 0) + ms;
+    iv.narrow = (iv.narrow ?? 0) + (narrow ? 1 : 0);
     this.totals.sampledMacs += sampledMacs * b.size;
     this.totals.expectedMacs += expectedMacs * b.size;
     this.totals.denseMacs += model.denseMacs * b.size;
-    this.totals.wallTime += (Date.now() - t0) / 1000;
+    this.totals.wallTime += ms / 1000;
     return { step: this.stepNo, epoch: b.epoch, loss: lossV, taskLoss: taskV, lambdaTerm: penV, lastOfEpoch: b.lastOfEpoch };
   }
 
@@ -356,6 +396,8 @@ export class Trainer {
       lr: this.lastLr,
       maskLr: this.lastMaskLr,
       wallTime: this.totals.wallTime,
+      stepMs: (iv.ms ?? 0) / n,
+      narrowSteps: (iv.narrow ?? 0) / n,
     };
     this.interval = emptyInterval();
     this.history.push(line);
