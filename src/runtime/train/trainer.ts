@@ -134,6 +134,8 @@ export interface MetricsLine {
   stepMs: number;
   /** Share of the interval's steps that ran narrow (see TrainOptions.execution). */
   narrowSteps: number;
+  /** Structures whose logit crossed from s ≤ 0 to s > 0 in a step of the interval (regrowth), all groups. */
+  regrown: number;
 }
 
 export interface TrainerState {
@@ -174,8 +176,9 @@ export interface Interval {
   /** Σ step wall time (ms) and narrow steps (absent in states saved before narrow execution). */
   ms?: number;
   narrow?: number;
+  regrown?: number;
 }
-const emptyInterval = (): Interval => ({ steps: 0, loss: 0, task: 0, lambda: 0, correct: 0, count: 0, sampled: 0, expected: 0, ms: 0, narrow: 0 });
+const emptyInterval = (): Interval => ({ steps: 0, loss: 0, task: 0, lambda: 0, correct: 0, count: 0, sampled: 0, expected: 0, ms: 0, narrow: 0, regrown: 0 });
 
 export function quantiles(values: ArrayLike<number>): Quantiles {
   const a = Float64Array.from(values as ArrayLike<number>).sort();
@@ -259,7 +262,11 @@ export class Trainer {
 
     // q ~ Bern(σ(βs)) per structure, drawn on the host: off the tape by construction.
     const probs = new Map<number, Float32Array>();
-    for (const g of masks.groups) probs.set(g.group.id, g.probabilities());
+    const before = new Map<number, Float32Array>();
+    for (const g of masks.groups) {
+      probs.set(g.group.id, g.probabilities());
+      before.set(g.group.id, Float32Array.from(g.logits()));
+    }
     const q = masks.sample(this.maskRng);
     const model = costModelOf(this.module);
     const sampledMacs = evalCost(model.macs, fractionsOf(q));
@@ -316,6 +323,12 @@ export class Trainer {
       if (grad) mItems.push({ name: g.name, variable: g.s, grad, config: maskOptimizerConfig(g.config.maskOptimizer, this.plannedSteps) });
     }
     this.maskOpt.apply(mItems, factor);
+    let regrown = 0;
+    for (const g of learningMasks) {
+      const s0 = before.get(g.group.id)!;
+      const s1 = g.logits();
+      for (let j = 0; j < s1.length; j++) if (s0[j]! <= 0 && s1[j]! > 0) regrown++;
+    }
     this.lastLr = base * factor;
     this.lastMaskLr = learningMasks[0] ? resolveMaskLr(learningMasks[0].config.maskOptimizer.lr, this.plannedSteps) * factor : 0;
 
@@ -345,6 +358,7 @@ export class Trainer {
     const ms = performance.now() - t0;
     iv.ms = (iv.ms ?? 0) + ms;
     iv.narrow = (iv.narrow ?? 0) + (narrow ? 1 : 0);
+    iv.regrown = (iv.regrown ?? 0) + regrown;
     this.totals.sampledMacs += sampledMacs * b.size;
     this.totals.expectedMacs += expectedMacs * b.size;
     this.totals.denseMacs += model.denseMacs * b.size;
@@ -398,6 +412,7 @@ export class Trainer {
       wallTime: this.totals.wallTime,
       stepMs: (iv.ms ?? 0) / n,
       narrowSteps: (iv.narrow ?? 0) / n,
+      regrown: iv.regrown ?? 0,
     };
     this.interval = emptyInterval();
     this.history.push(line);
