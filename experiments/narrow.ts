@@ -43,10 +43,10 @@ for (const seed of seedsS.split(',').map(Number)) {
       const row = {
         spec, variant, seed, steps: Number(stepsS), batch: Number(batchS), backend: sel.name, data: dataset.description.split(':')[0],
         accuracy: res.final.evalAccuracy, macsKept: res.final.archMacs / res.final.denseMacs, paramsKept: res.final.archParams / res.final.denseParams,
-        trainMacs: res.final.sampledMacsTotal / res.final.denseMacsTotal, regrown: h.reduce((a, l) => a + l.regrown, 0),
+        trainMacs: res.final.sampledMacsTotal / res.final.denseMacsTotal, regrown: h.reduce((a, l) => a + (l.regrown ?? 0), 0),
         msPerStepEarly: h[0]?.stepMs, msPerStepLate: h[h.length - 1]?.stepMs,
         sampledEarly: (h[0]?.sampledMacs ?? 0) / res.final.denseMacs, sampledLate: (h[h.length - 1]?.sampledMacs ?? 0) / res.final.denseMacs,
-        trainSeconds: h.reduce((a, l, i) => a + l.stepMs * (l.step - (h[i - 1]?.step ?? 0)), 0) / 1000, seconds: (Date.now() - t0) / 1000,
+        trainSeconds: h.reduce((a, l, i) => a + (l.stepMs ?? 0) * (l.step - (h[i - 1]?.step ?? 0)), 0) / 1000, seconds: (Date.now() - t0) / 1000,
       };
       console.log('RESULT', JSON.stringify(row));
       appendFileSync(out, JSON.stringify(row) + '\n');

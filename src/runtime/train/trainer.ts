@@ -7,8 +7,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { resolveMaskLr } from '../../semantic/defaults.ts';
-import type { IrNetwork } from '../../semantic/ir.ts';
+import { DEFAULT_EXECUTION, resolveMaskLr } from '../../semantic/defaults.ts';
+import type { ExecutionSetting, IrNetwork } from '../../semantic/ir.ts';
 import type { Dataset } from '../data/index.ts';
 import { RecurrentCarry } from '../layers/context.ts';
 import { evalCost, fractionsOf } from '../macs.ts';
@@ -69,10 +69,7 @@ export interface TrainOptions {
   execution?: ExecutionConfig;
 }
 
-export interface ExecutionConfig {
-  mode: 'narrow' | 'full';
-  fullEvery: number;
-}
+export type ExecutionConfig = ExecutionSetting;
 
 export interface StepInfo {
   /** 1-based number of the step just done. */
@@ -130,12 +127,15 @@ export interface MetricsLine {
   maskLr: number;
   /** Seconds of training so far (across resumes). */
   wallTime: number;
-  /** Interval mean of the wall time of one training step (ms; evaluation excluded), next to `sampledMacs`. */
-  stepMs: number;
+  /**
+   * Interval mean of the wall time of one training step (ms; evaluation excluded), next to `sampledMacs`. The
+   * trainer always writes this and the two below; files written before narrow execution lack them.
+   */
+  stepMs?: number;
   /** Share of the interval's steps that ran narrow (see TrainOptions.execution). */
-  narrowSteps: number;
+  narrowSteps?: number;
   /** Structures whose logit crossed from s ≤ 0 to s > 0 in a step of the interval (regrowth), all groups. */
-  regrown: number;
+  regrown?: number;
 }
 
 export interface TrainerState {
@@ -231,7 +231,7 @@ export class Trainer {
     this.carry = opts.dataset.kind === 'tokens' ? new RecurrentCarry() : undefined;
     for (const v of this.module.variables()) this.tfToLogical.set(v.variable.name, v.name);
     this.module.masks.planRun(this.plannedSteps);
-    this.execution = opts.execution ?? { mode: 'full', fullEvery: 0 };
+    this.execution = opts.execution ?? opts.ir.sparsify.execution ?? DEFAULT_EXECUTION;
     if (opts.state) this.setState(opts.state);
   }
 

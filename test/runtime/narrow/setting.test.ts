@@ -1,0 +1,52 @@
+// `sparsify { execution … }` from the spec to the trainer: `narrow`, `narrow(fullEvery K)` and `full` select how
+// steps run; without the setting the default applies; a wrong word or a negative K is a diagnostic on the setting.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/runtime/backend/index.ts';
+import { openDataset } from '../../../src/runtime/data/index.ts';
+import { IrModule } from '../../../src/runtime/module.ts';
+import { Trainer } from '../../../src/runtime/train/trainer.ts';
+import { DEFAULT_EXECUTION } from '../../../src/semantic/defaults.ts';
+import type { IrNetwork } from '../../../src/semantic/ir.ts';
+import { codes, messages, net } from '../../semantic/helpers.ts';
+import { compileSpec } from '../../compaction/helpers.ts';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+const spec = (sparsify: string) =>
+  net({ input: 'image(8, 8, 1)', sparsify, train: 'data synthetic  steps 6  batch 4', layers: 'maskable conv(4, kernel 3)  bn  relu\ngap\ndense(3)' });
+
+function trainerFor(ir: IrNetwork): { t: Trainer; m: IrModule } {
+  const m = new IrModule(ir, { seed: 1 });
+  const dataset = openDataset({ kind: 'synthetic', path: null }, { input: ir.input, classes: ir.outputs, seed: 1, synthetic: { train: 16, test: 8, valid: 8 } });
+  return { t: new Trainer({ ir, module: m, dataset, seed: 1, outDir: null, log: () => {}, isTTY: false }), m };
+}
+
+describe('sparsify { execution }', () => {
+  it('narrow(fullEvery 3), narrow, full and the default reach the trainer', () => {
+    const cases: [string, boolean[]][] = [
+      ['execution narrow(fullEvery 3)', [true, true, false, true, true, false]],
+      ['execution narrow', [true, true, true, true, true, true]],
+      ['execution full', [false, false, false, false, false, false]],
+      ['lambda 0.04', Array.from({ length: 6 }, (_, i) => DEFAULT_EXECUTION.mode === 'narrow' && !(DEFAULT_EXECUTION.fullEvery > 0 && (i + 1) % DEFAULT_EXECUTION.fullEvery === 0))],
+    ];
+    for (const [s, want] of cases) {
+      const ir = compileSpec(spec(s));
+      const { t, m } = trainerFor(ir);
+      expect(want.map((_, i) => t.isNarrowStep(i)), s).toEqual(want);
+      t.trainStep();
+      t.dispose();
+      m.dispose();
+    }
+  });
+
+  it('a wrong word or a negative fullEvery is a diagnostic on the setting', () => {
+    expect(codes(spec('execution thin'))).toEqual(['3:24 ARCH2018']);
+    expect(messages(spec('execution thin'))).toEqual(["ARCH2018 'thin' is not a valid value for 'execution'; expected narrow | narrow(fullEvery K) | full"]);
+    expect(codes(spec('execution narrow(fullEvery -1)'))).toEqual(['3:31 ARCH4001']);
+    expect(messages(spec('execution narrow(fullEvery -1)'))).toEqual(['ARCH4001 fullEvery must be an integer >= 0 (steps; 0 = never); got -1']);
+    expect(codes(spec('execution full(fullEvery 2)'))).toEqual(['3:29 ARCH2002']);
+  });
+});
