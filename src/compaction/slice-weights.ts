@@ -6,6 +6,7 @@
 
 import type { WeightMap } from '../runtime/module.ts';
 import type { OptimizerState } from '../runtime/optim.ts';
+import { gatherAxes } from '../runtime/narrow/host-gather.ts';
 import { gateColumns, variableAxes } from '../semantic/feature-layout.ts';
 import type { IrNode } from '../semantic/ir.ts';
 import type { CompactedIr } from './compact-ir.ts';
@@ -14,32 +15,8 @@ import type { CompactionPlan } from './plan.ts';
 
 type Tensor = WeightMap[string];
 
-/** Gathers `idx[a]` along every axis a (null = the whole axis). */
-export function gatherAxes(t: Tensor, idx: readonly (readonly number[] | null)[]): Tensor {
-  const shape = t.shape;
-  const sel = shape.map((d, a) => idx[a] ?? null);
-  for (let a = 0; a < shape.length; a++) {
-    for (const j of sel[a] ?? []) if (j < 0 || j >= shape[a]!) throw new Error(`slice index ${j} outside axis ${a} of [${shape}]`);
-  }
-  const outShape = shape.map((d, a) => sel[a]?.length ?? d);
-  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
-  const size = outShape.reduce((x, y) => x * y, 1);
-  const out = new Float32Array(size);
-  if (size === 0) return { shape: outShape, data: out };
-  let o = 0;
-  const rec = (axis: number, base: number): void => {
-    const list = sel[axis];
-    const n = outShape[axis]!;
-    if (axis === shape.length - 1) {
-      for (let k = 0; k < n; k++) out[o++] = t.data[base + (list ? list[k]! : k)]!;
-      return;
-    }
-    for (let k = 0; k < n; k++) rec(axis + 1, base + (list ? list[k]! : k) * strides[axis]!);
-  };
-  if (shape.length === 0) out[0] = t.data[0]!;
-  else rec(0, 0);
-  return { shape: outShape, data: out };
-}
+// Gathers `idx[a]` along every axis a (null = the whole axis); shared with the runtime's narrow execution.
+export { gatherAxes };
 
 /**
  * Slices `weights` (logical variable names → tensors, e.g. `module.getWeights()` or optimizer slots wrapped with

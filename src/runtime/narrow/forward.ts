@@ -16,7 +16,7 @@ import { Embedding } from '../layers/embedding.ts';
 import { Lstm } from '../layers/lstm.ts';
 import * as ops from '../layers/ops.ts';
 import { applyGate, type Layer, type NetworkModule } from '../module.ts';
-import { gatherAxes, type NarrowView } from './view.ts';
+import { sliceOnTape, type NarrowView } from './view.ts';
 
 export class NarrowExecutor {
   private readonly ir: IrNetwork;
@@ -63,12 +63,11 @@ export class NarrowExecutor {
   private maskOf(n: IrNode, g: number, ctx: ForwardContext, view: NarrowView): tf.Tensor | null {
     const m = ctx.mask(g);
     if (!m) return null;
-    const idx = view.indices(n.id);
-    return idx ? tf.gather(m, idx) : m;
+    return sliceOnTape(m, [view.selection(n.id)]);
   }
 
   private weight(n: IrNode, leaf: string, v: tf.Variable, view: NarrowView): tf.Tensor {
-    return gatherAxes(v, view.axes(n, leaf));
+    return sliceOnTape(v, view.axes(n, leaf));
   }
 
   private node(n: IrNode, arg: (i?: number) => tf.Tensor, ctx: ForwardContext, view: NarrowView, x: tf.Tensor): tf.Tensor {

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { featureLayoutOf, gateColumns, lastDim, variableAxes, type Layout } from '../../semantic/feature-layout.ts';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import type { MaskSet } from '../masks.ts';
+import { gatherAxes, scatterAxes } from './host-gather.ts';
 
 /** Active structures per maskable group id (ascending indices) for the samples `q`. */
 export function activeSets(masks: MaskSet, q: ReadonlyMap<number, ArrayLike<number>>): Map<number, number[]> {
@@ -34,7 +35,6 @@ export class NarrowView {
   private readonly ir: IrNetwork;
   private readonly cache = new Map<string, tf.Tensor1D>();
   private readonly byNode = new Map<number, tf.Tensor1D | null>();
-  private readonly gatesByNode = new Map<number, tf.Tensor1D | null>();
 
   constructor(ir: IrNetwork, active: ReadonlyMap<number, readonly number[]>) {
     this.ir = ir;
@@ -48,6 +48,13 @@ export class NarrowView {
     return l;
   }
 
+  /** Node `id`'s output features, or null when the node is at full width. */
+  selection(id: number): number[] | null {
+    const node = this.ir.nodes[id]!;
+    const f = this.features(id);
+    return f.length === lastDim(node.shape) ? null : f; // ascending distinct indices of a full axis: the identity
+  }
+
   /** Index tensor of node `id`'s output features, or null when the node is at full width. */
   indices(id: number): tf.Tensor1D | null {
     if (!this.byNode.has(id)) {
@@ -58,20 +65,13 @@ export class NarrowView {
   }
 
   /** The selection along every axis of `node`'s variable `leaf` (null = whole axis). */
-  axes(node: IrNode, leaf: string): (tf.Tensor1D | null)[] {
-    const sel = { in: node.inputs.length > 0 ? this.indices(node.inputs[0]!) : null, out: this.indices(node.id), gates: this.gatesOf(node) };
+  axes(node: IrNode, leaf: string): (number[] | null)[] {
+    const out = this.selection(node.id);
+    const gates = node.kind === 'lstm' && out ? gateColumns(node.attrs.units, out) : null;
+    const sel = { in: node.inputs.length > 0 ? this.selection(node.inputs[0]!) : null, out, gates };
     const axes = variableAxes(node, leaf, sel);
     if (!axes) throw new Error(`narrow view: no layout for '${node.path}/${leaf}' of a ${node.kind} layer`);
     return axes;
-  }
-
-  private gatesOf(node: IrNode): tf.Tensor1D | null {
-    if (node.kind !== 'lstm') return null;
-    if (!this.gatesByNode.has(node.id)) {
-      const h = node.attrs.units;
-      this.gatesByNode.set(node.id, this.tensorFor(gateColumns(h, this.features(node.id)), 4 * h));
-    }
-    return this.gatesByNode.get(node.id)!;
   }
 
   private tensorFor(idx: number[], width: number): tf.Tensor1D | null {
@@ -89,16 +89,27 @@ export class NarrowView {
     for (const t of this.cache.values()) t.dispose();
     this.cache.clear();
     this.byNode.clear();
-    this.gatesByNode.clear();
   }
 }
 
-/** `v` gathered along every axis with a selection (tf.gather's gradient scatters back into the full variable). */
-export function gatherAxes(v: tf.Tensor, axes: readonly (tf.Tensor1D | null)[]): tf.Tensor {
-  let t = v;
-  for (let a = 0; a < axes.length; a++) {
-    const idx = axes[a];
-    if (idx) t = tf.gather(t, idx, a);
-  }
-  return t;
+/**
+ * `v` (a variable or a tensor on the tape) gathered along every axis with a selection, as one op whose gradient
+ * scatters the slice's gradient back into zeros of `v`'s shape (the selections hold distinct indices). Both
+ * directions run on the host in one pass: the slices are weight-sized, and this replaces a gather, transposes and
+ * a segment sum per axis on the tape.
+ */
+export function sliceOnTape(v: tf.Tensor, axes: readonly (readonly number[] | null)[]): tf.Tensor {
+  if (axes.every((a) => a === null)) return v;
+  const op = tf.customGrad((x: tf.Tensor) => {
+    const full = [...x.shape];
+    const g = gatherAxes({ shape: full, data: x.dataSync() as Float32Array }, axes);
+    return {
+      value: tf.tensor(g.data, g.shape, 'float32'),
+      gradFunc: (dy: tf.Tensor) => {
+        const back = scatterAxes({ shape: [...dy.shape], data: dy.dataSync() as Float32Array }, axes, full);
+        return tf.tensor(back.data, back.shape, 'float32');
+      },
+    };
+  });
+  return op(v);
 }
