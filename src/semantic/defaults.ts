@@ -65,10 +65,12 @@ export function resolveMaskLr(lr: number | 'auto', plannedSteps: number): number
 }
 
 /**
- * `sparsify { execution … }` when a spec writes none (README "Narrow execution"), and the `fullEvery` of a bare
- * `execution narrow`.
+ * `sparsify { execution … }` when a spec writes none (README "Narrow execution"): narrow wherever a narrow step is
+ * exactly the full-width straight-through step (every mask followed by a ReLU: conv-BN-ReLU nets, ResNets), full
+ * width elsewhere (masked dense(relu) units, LSTMs), where narrow steps would lose the off structures' gradient and
+ * that has not been measured. Also the `fullEvery` of a bare `execution narrow`.
  */
-export const DEFAULT_EXECUTION: ExecutionSetting = { mode: 'full', fullEvery: 0 };
+export const DEFAULT_EXECUTION: ExecutionSetting = { mode: 'auto', fullEvery: 0 };
 
 /** Mask optimizer defaults when a spec names the optimizer but omits fields. */
 export const MASK_OPTIMIZER_DEFAULTS = {

@@ -204,13 +204,14 @@ export interface SparsifyConfig {
   /**
    * How training steps run (network level; absent = DEFAULT_EXECUTION): 'narrow' computes only the sampled
    * sub-network, with a full-width step every `fullEvery` steps (0 = never); 'full' multiplies 0/1 samples in at
-   * full width (README "Narrow execution").
+   * full width; 'auto' is narrow where that is exactly the full-width step and full elsewhere (README "Narrow
+   * execution").
    */
   execution?: ExecutionSetting;
 }
 
 export interface ExecutionSetting {
-  mode: 'narrow' | 'full';
+  mode: 'auto' | 'narrow' | 'full';
   fullEvery: number;
 }
 

@@ -161,11 +161,11 @@ export function parseSparsify(call: Bindable, env: Env, sink: Sink): SparsifyPar
   return out;
 }
 
-/** `execution full`, `execution narrow` or `execution narrow(fullEvery K)` (K an integer ≥ 0; 0 = never). */
+/** `execution auto | full | narrow | narrow(fullEvery K)` (K an integer ≥ 0; 0 = never). */
 function parseExecution(exec: { bindable: Bindable; env: Env }, out: SparsifyPartial, span: Span, sink: Sink): void {
   const mode = exec.bindable.callee.name;
-  if (mode !== 'narrow' && mode !== 'full') {
-    sink.report('invalidEnum', exec.bindable.callee.span, [mode, 'execution', 'narrow | narrow(fullEvery K) | full']);
+  if (mode !== 'narrow' && mode !== 'full' && mode !== 'auto') {
+    sink.report('invalidEnum', exec.bindable.callee.span, [mode, 'execution', 'auto | narrow | narrow(fullEvery K) | full']);
     return;
   }
   const eb = bindArgs(exec.bindable, mode === 'narrow' ? [{ name: 'fullEvery', type: { t: 'int' }, positional: true }] : [], exec.env, sink, mode);

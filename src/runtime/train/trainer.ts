@@ -15,6 +15,7 @@ import { evalCost, fractionsOf } from '../macs.ts';
 import { makeContext, type NetworkModule, type WeightMap } from '../module.ts';
 import type { MaskSetState } from '../masks.ts';
 import { Optimizer, clipByGlobalNorm, lrFactor, maskOptimizerConfig, type OptimizerItem, type OptimizerState } from '../optim.ts';
+import { groupsNeedingFullWidth } from '../narrow/exactness.ts';
 import { NarrowExecutor } from '../narrow/forward.ts';
 import { NarrowView, activeSets } from '../narrow/view.ts';
 import { Rng, type RngState } from '../rng.ts';
@@ -70,6 +71,12 @@ export interface TrainOptions {
 }
 
 export type ExecutionConfig = ExecutionSetting;
+
+/** 'auto' → narrow (never a full-width step) where that is exact for `ir` (see narrow/exactness.ts), else full. */
+export function resolveExecution(e: ExecutionSetting, ir: IrNetwork): ExecutionSetting & { mode: 'narrow' | 'full' } {
+  if (e.mode !== 'auto') return { mode: e.mode, fullEvery: e.fullEvery };
+  return groupsNeedingFullWidth(ir).length === 0 ? { mode: 'narrow', fullEvery: 0 } : { mode: 'full', fullEvery: 0 };
+}
 
 export interface StepInfo {
   /** 1-based number of the step just done. */
@@ -212,7 +219,8 @@ export class Trainer {
   private history: MetricsLine[] = [];
   private lastLr = 0;
   private lastMaskLr = 0;
-  readonly execution: ExecutionConfig;
+  /** How steps run (the spec's or the option's setting, 'auto' resolved for this network). */
+  readonly execution: ExecutionSetting & { mode: 'narrow' | 'full' };
   private narrowExec: NarrowExecutor | null = null;
 
   constructor(opts: TrainOptions) {
@@ -231,7 +239,7 @@ export class Trainer {
     this.carry = opts.dataset.kind === 'tokens' ? new RecurrentCarry() : undefined;
     for (const v of this.module.variables()) this.tfToLogical.set(v.variable.name, v.name);
     this.module.masks.planRun(this.plannedSteps);
-    this.execution = opts.execution ?? opts.ir.sparsify.execution ?? DEFAULT_EXECUTION;
+    this.execution = resolveExecution(opts.execution ?? opts.ir.sparsify.execution ?? DEFAULT_EXECUTION, opts.ir);
     if (opts.state) this.setState(opts.state);
   }
 

@@ -1,10 +1,11 @@
-// `sparsify { execution … }` from the spec to the trainer: `narrow`, `narrow(fullEvery K)` and `full` select how
-// steps run; without the setting the default applies; a wrong word or a negative K is a diagnostic on the setting.
+// `sparsify { execution … }` from the spec to the trainer: `auto`, `narrow`, `narrow(fullEvery K)` and `full` select
+// how steps run; without the setting `auto` applies (narrow where exact, full elsewhere); a wrong word or a negative K is a diagnostic on the setting.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend/index.ts';
 import { openDataset } from '../../../src/runtime/data/index.ts';
 import { IrModule } from '../../../src/runtime/module.ts';
+import { groupsNeedingFullWidth } from '../../../src/runtime/narrow/exactness.ts';
 import { Trainer } from '../../../src/runtime/train/trainer.ts';
 import { DEFAULT_EXECUTION } from '../../../src/semantic/defaults.ts';
 import type { IrNetwork } from '../../../src/semantic/ir.ts';
@@ -30,7 +31,9 @@ describe('sparsify { execution }', () => {
       ['execution narrow(fullEvery 3)', [true, true, false, true, true, false]],
       ['execution narrow', [true, true, true, true, true, true]],
       ['execution full', [false, false, false, false, false, false]],
-      ['lambda 0.04', Array.from({ length: 6 }, (_, i) => DEFAULT_EXECUTION.mode === 'narrow' && !(DEFAULT_EXECUTION.fullEvery > 0 && (i + 1) % DEFAULT_EXECUTION.fullEvery === 0))],
+      // auto (the default): this conv-BN-ReLU net runs narrow, where that is exact.
+      ['lambda 0.04', [true, true, true, true, true, true]],
+      ['execution auto', [true, true, true, true, true, true]],
     ];
     for (const [s, want] of cases) {
       const ir = compileSpec(spec(s));
@@ -42,9 +45,19 @@ describe('sparsify { execution }', () => {
     }
   });
 
+  it('auto runs full width where a narrow step would drop off structures\' gradient (a masked dense(relu))', () => {
+    expect(DEFAULT_EXECUTION.mode).toBe('auto');
+    const ir = compileSpec(net({ input: 'image(8, 8, 1)', train: 'data synthetic  steps 6  batch 4', layers: 'maskable conv(4, kernel 3)  bn  relu\nflatten\nmaskable dense(6, activation relu)\ndense(3)' }));
+    expect(groupsNeedingFullWidth(ir)).toEqual(['g1:dense1']);
+    const { t, m } = trainerFor(ir);
+    expect(t.execution).toEqual({ mode: 'full', fullEvery: 0 });
+    t.dispose();
+    m.dispose();
+  });
+
   it('a wrong word or a negative fullEvery is a diagnostic on the setting', () => {
     expect(codes(spec('execution thin'))).toEqual(['3:24 ARCH2018']);
-    expect(messages(spec('execution thin'))).toEqual(["ARCH2018 'thin' is not a valid value for 'execution'; expected narrow | narrow(fullEvery K) | full"]);
+    expect(messages(spec('execution thin'))).toEqual(["ARCH2018 'thin' is not a valid value for 'execution'; expected auto | narrow | narrow(fullEvery K) | full"]);
     expect(codes(spec('execution narrow(fullEvery -1)'))).toEqual(['3:31 ARCH4001']);
     expect(messages(spec('execution narrow(fullEvery -1)'))).toEqual(['ARCH4001 fullEvery must be an integer >= 0 (steps; 0 = never); got -1']);
     expect(codes(spec('execution full(fullEvery 2)'))).toEqual(['3:29 ARCH2002']);
