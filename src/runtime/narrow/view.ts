@@ -100,7 +100,8 @@ export class NarrowView {
  */
 export function sliceOnTape(v: tf.Tensor, axes: readonly (readonly number[] | null)[]): tf.Tensor {
   if (axes.every((a) => a === null)) return v;
-  const op = tf.customGrad((x: tf.Tensor) => {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor;
     const full = [...x.shape];
     const g = gatherAxes({ shape: full, data: x.dataSync() as Float32Array }, axes);
     return {
