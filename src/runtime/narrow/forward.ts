@@ -8,14 +8,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import { branchGates, maskPlacement } from '../../semantic/placement.ts';
 import type { ForwardContext } from '../layers/context.ts';
-import { BatchNorm } from '../layers/batchnorm.ts';
-import { Conv2d } from '../layers/conv.ts';
-import { Dense } from '../layers/dense.ts';
+import type { BatchNorm } from '../layers/batchnorm.ts';
+import type { Conv2d } from '../layers/conv.ts';
+import type { Dense } from '../layers/dense.ts';
 import { dropout } from '../layers/dropout.ts';
-import { Embedding } from '../layers/embedding.ts';
-import { Lstm } from '../layers/lstm.ts';
+import type { Embedding } from '../layers/embedding.ts';
+import type { Lstm } from '../layers/lstm.ts';
 import * as ops from '../layers/ops.ts';
-import { applyGate, type Layer, type NetworkModule } from '../module.ts';
+import type { Layer } from '../layers/index.ts';
+import { applyGate } from '../layers/masking.ts';
 import { sliceOnTape, type NarrowView } from './view.ts';
 
 export class NarrowExecutor {
@@ -24,8 +25,8 @@ export class NarrowExecutor {
   private readonly gates: Map<number, number[]>;
   private readonly layers = new Map<number, Layer>();
 
-  constructor(readonly module: NetworkModule) {
-    this.ir = module.ir;
+  constructor(ir: IrNetwork, module: { layerAt(path: string): Layer | undefined }) {
+    this.ir = ir;
     this.placement = maskPlacement(this.ir);
     this.gates = branchGates(this.ir);
     for (const n of this.ir.nodes) {

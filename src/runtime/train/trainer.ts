@@ -16,7 +16,6 @@ import { makeContext, type NetworkModule, type WeightMap } from '../module.ts';
 import type { MaskSetState } from '../masks.ts';
 import { Optimizer, clipByGlobalNorm, lrFactor, maskOptimizerConfig, type OptimizerItem, type OptimizerState } from '../optim.ts';
 import { groupsNeedingFullWidth } from '../narrow/exactness.ts';
-import { NarrowExecutor } from '../narrow/forward.ts';
 import { NarrowView, activeSets } from '../narrow/view.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { trainBatches, type DataPosition, type TrainBatches } from './batches.ts';
@@ -221,7 +220,6 @@ export class Trainer {
   private lastMaskLr = 0;
   /** How steps run (the spec's or the option's setting, 'auto' resolved for this network). */
   readonly execution: ExecutionSetting & { mode: 'narrow' | 'full' };
-  private narrowExec: NarrowExecutor | null = null;
 
   constructor(opts: TrainOptions) {
     this.opts = opts;
@@ -283,7 +281,6 @@ export class Trainer {
     // Narrow: the sub-network of the structures with q = 1, index sets built off the tape (see runtime/narrow).
     const narrow = this.isNarrowStep(stepIndex);
     const view = narrow ? new NarrowView(ir, activeSets(masks, q)) : null;
-    if (view && !this.narrowExec) this.narrowExec = new NarrowExecutor(this.module);
 
     const weightVars = this.module.weightVariables();
     const learningMasks = masks.groups.filter((g) => stepIndex >= g.config.warmup);
@@ -296,7 +293,7 @@ export class Trainer {
     const { value, grads } = tf.variableGrads(() => {
       const stepMasks = masks.trainingMasks();
       const ctx = makeContext({ training: true, masks: stepMasks, rng: this.dropoutRng, ...(this.carry ? { carry: this.carry } : {}) });
-      const logits = view ? this.narrowExec!.forward(b.x, ctx, view) : this.module.forward(b.x, ctx);
+      const logits = view ? this.module.forwardNarrow(b.x, ctx, view) : this.module.forward(b.x, ctx);
       const t = taskLoss(logits, b.y, ir.task, ir.train.lossReduction);
       const p = masks.penalty();
       task = tf.keep(t.loss);

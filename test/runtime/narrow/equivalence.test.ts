@@ -67,7 +67,7 @@ function step(ir: IrNetwork, seed: number, q: Map<number, Float32Array>, narrow:
       carry.set(n.path, { h: tf.tensor2d(rng.fillNormal(3 * h, 0, 0.5), [3, h]), c: tf.tensor2d(rng.fillNormal(3 * h, 0, 0.5), [3, h]) });
     }
   }
-  const exec = narrow ? new NarrowExecutor(m) : null;
+  const exec = narrow ? new NarrowExecutor(ir, m) : null;
   const view = narrow ? new NarrowView(ir, activeSets(m.masks, q)) : null;
   let computed = 0;
   for (const n of ir.nodes) computed += view ? view.features(n.id).length : 0;
