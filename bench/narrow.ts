@@ -1,7 +1,8 @@
 // Narrow execution benchmark: one training step of the real archc trainer with about 40% of the network's MACs
 // sampled (the same structures on in every step), narrow (only the sampled sub-network computed) against full
 // width (0/1 samples multiplied in), same network, same weights, timed in alternating rounds of one run.
-// `benchNarrow()` returns table rows for `npm run bench`; `npx tsx bench/narrow.ts [spec] [batch]` prints them.
+// `benchNarrow()` returns table rows for `npm run bench`; `npx tsx bench/narrow.ts [spec] [batch] [shares]` prints
+// them (shares: e.g. 0.9,0.6,0.4,0.25 — the sampled share of the MACs, one table each).
 // Target on an idle machine: narrow ≤ 0.55× the full-width step on specs/fashion-resnet.arch at batch 64.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -52,13 +53,13 @@ function makeTrainer(ir: IrNetwork, batch: number, steps: number, f: number, mod
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
-export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?: number; backend?: BackendChoice } = {}): Promise<BenchRow[]> {
+export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?: number; backend?: BackendChoice; share?: number } = {}): Promise<BenchRow[]> {
   const spec = opts.spec ?? 'specs/fashion-resnet.arch';
   const batch = opts.batch ?? 64;
   const rounds = opts.rounds ?? 6;
   const sel = await initBackend(opts.backend ?? 'wasm');
   const ir = loadIr(spec);
-  const f = uniformShare(ir, 0.4);
+  const f = uniformShare(ir, opts.share ?? 0.4);
   const narrow = makeTrainer(ir, batch, rounds + 2, f, 'narrow');
   const full = makeTrainer(ir, batch, rounds + 2, f, 'full');
   const times = { narrow: [] as number[], full: [] as number[] };
@@ -94,6 +95,10 @@ export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}) });
-  for (const r of rows) console.log(`${r.name.padEnd(90)} ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1)} ${r.unit}`);
+  // [spec] [batch] [share,share,…]: one table per sampled share of the MACs (default 0.4).
+  const shares = (process.argv[4] ?? '0.4').split(',').map(Number);
+  for (const share of shares) {
+    const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}), share, rounds: shares.length > 1 ? 3 : 6 });
+    for (const r of rows) console.log(`${r.name.padEnd(90)} ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1)} ${r.unit}`);
+  }
 }
