@@ -72,6 +72,13 @@ export interface TrainOptions {
 export type ExecutionConfig = ExecutionSetting;
 
 /** 'auto' → narrow (never a full-width step) where that is exact for `ir` (see narrow/exactness.ts), else full. */
+/**
+ * Under `execution auto`, a step whose sampled MACs exceed this share of the dense MACs runs at full width (same
+ * result there). bench/narrow.ts on fashion-resnet, batch 64, loaded machine: narrow/full 1.14 at 91% sampled,
+ * 0.72 at 63%, 0.64–0.66 at 41%.
+ */
+export const AUTO_NARROW_MAX_SHARE = 0.8;
+
 export function resolveExecution(e: ExecutionSetting, ir: IrNetwork): ExecutionSetting & { mode: 'narrow' | 'full' } {
   if (e.mode !== 'auto') return { mode: e.mode, fullEvery: e.fullEvery };
   return groupsNeedingFullWidth(ir).length === 0 ? { mode: 'narrow', fullEvery: 0 } : { mode: 'full', fullEvery: 0 };
@@ -220,6 +227,7 @@ export class Trainer {
   private lastMaskLr = 0;
   /** How steps run (the spec's or the option's setting, 'auto' resolved for this network). */
   readonly execution: ExecutionSetting & { mode: 'narrow' | 'full' };
+  private readonly autoExecution: boolean;
 
   constructor(opts: TrainOptions) {
     this.opts = opts;
@@ -237,7 +245,9 @@ export class Trainer {
     this.carry = opts.dataset.kind === 'tokens' ? new RecurrentCarry() : undefined;
     for (const v of this.module.variables()) this.tfToLogical.set(v.variable.name, v.name);
     this.module.masks.planRun(this.plannedSteps);
-    this.execution = resolveExecution(opts.execution ?? opts.ir.sparsify.execution ?? DEFAULT_EXECUTION, opts.ir);
+    const setting = opts.execution ?? opts.ir.sparsify.execution ?? DEFAULT_EXECUTION;
+    this.execution = resolveExecution(setting, opts.ir);
+    this.autoExecution = setting.mode === 'auto';
     if (opts.state) this.setState(opts.state);
   }
 
@@ -279,7 +289,9 @@ export class Trainer {
     const expectedMacs = evalCost(model.macs, fractionsOf(probs));
 
     // Narrow: the sub-network of the structures with q = 1, index sets built off the tape (see runtime/narrow).
-    const narrow = this.isNarrowStep(stepIndex);
+    // Under 'auto' a narrow step equals the full-width one, so the cheaper one runs: above AUTO_NARROW_MAX_SHARE of
+    // the MACs the per-variable slicing costs more than it saves (bench/narrow.ts).
+    const narrow = this.isNarrowStep(stepIndex) && !(this.autoExecution && sampledMacs > AUTO_NARROW_MAX_SHARE * model.denseMacs);
     const view = narrow ? new NarrowView(ir, activeSets(masks, q)) : null;
 
     const weightVars = this.module.weightVariables();

@@ -1,6 +1,7 @@
 // `sparsify { execution … }` from the spec to the trainer: `auto`, `narrow`, `narrow(fullEvery K)` and `full` select
 // how steps run; without the setting `auto` applies (narrow where exact, full elsewhere); a wrong word or a negative K is a diagnostic on the setting.
 
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend/index.ts';
 import { openDataset } from '../../../src/runtime/data/index.ts';
@@ -53,6 +54,20 @@ describe('sparsify { execution }', () => {
     expect(t.execution).toEqual({ mode: 'full', fullEvery: 0 });
     t.dispose();
     m.dispose();
+  });
+
+  it('auto runs a step full width when most of the MACs are sampled (same result, cheaper there) and narrow below', async () => {
+    const ir = compileSpec(spec('lambda 0.04'));
+    for (const [s0, want] of [[2, 0], [-2, 1]] as const) {
+      const { t, m } = trainerFor(ir);
+      // s0 = 2: every structure on (100% of the MACs sampled) → full width; −2 for all but one: a thin net → narrow.
+      for (const g of m.masks.groups) g.s.assign(tf.tensor1d(Array.from({ length: g.width }, (_, j) => (j === 0 ? 2 : s0))));
+      t.trainStep();
+      const { line } = await t.writeMetrics();
+      expect(line.narrowSteps, `s0 ${s0}`).toBe(want);
+      t.dispose();
+      m.dispose();
+    }
   });
 
   it('a wrong word or a negative fullEvery is a diagnostic on the setting', () => {
