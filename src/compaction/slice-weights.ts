@@ -6,6 +6,8 @@
 
 import type { WeightMap } from '../runtime/module.ts';
 import type { OptimizerState } from '../runtime/optim.ts';
+import { gatherAxes } from '../runtime/narrow/host-gather.ts';
+import { gateColumns, variableAxes } from '../semantic/feature-layout.ts';
 import type { IrNode } from '../semantic/ir.ts';
 import type { CompactedIr } from './compact-ir.ts';
 import { inputLayout, replacements } from './layout.ts';
@@ -13,39 +15,8 @@ import type { CompactionPlan } from './plan.ts';
 
 type Tensor = WeightMap[string];
 
-/** Gathers `idx[a]` along every axis a (null = the whole axis). */
-export function gatherAxes(t: Tensor, idx: readonly (readonly number[] | null)[]): Tensor {
-  const shape = t.shape;
-  const sel = shape.map((d, a) => idx[a] ?? null);
-  for (let a = 0; a < shape.length; a++) {
-    for (const j of sel[a] ?? []) if (j < 0 || j >= shape[a]!) throw new Error(`slice index ${j} outside axis ${a} of [${shape}]`);
-  }
-  const outShape = shape.map((d, a) => sel[a]?.length ?? d);
-  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
-  const size = outShape.reduce((x, y) => x * y, 1);
-  const out = new Float32Array(size);
-  if (size === 0) return { shape: outShape, data: out };
-  let o = 0;
-  const rec = (axis: number, base: number): void => {
-    const list = sel[axis];
-    const n = outShape[axis]!;
-    if (axis === shape.length - 1) {
-      for (let k = 0; k < n; k++) out[o++] = t.data[base + (list ? list[k]! : k)]!;
-      return;
-    }
-    for (let k = 0; k < n; k++) rec(axis + 1, base + (list ? list[k]! : k) * strides[axis]!);
-  };
-  if (shape.length === 0) out[0] = t.data[0]!;
-  else rec(0, 0);
-  return { shape: outShape, data: out };
-}
-
-/** Columns of the four LSTM gate blocks [i | f | c | o] of width h for kept units `k`. */
-function gateColumns(h: number, k: readonly number[]): number[] {
-  const cols: number[] = [];
-  for (let b = 0; b < 4; b++) for (const j of k) cols.push(b * h + j);
-  return cols;
-}
+// Gathers `idx[a]` along every axis a (null = the whole axis); shared with the runtime's narrow execution.
+export { gatherAxes };
 
 /**
  * Slices `weights` (logical variable names → tensors, e.g. `module.getWeights()` or optimizer slots wrapped with
@@ -89,32 +60,10 @@ export function sliceWeights(plan: CompactionPlan, compacted: CompactedIr, weigh
 }
 
 function sliceVariable(node: IrNode, leaf: string, t: Tensor, inK: number[], outK: number[]): Tensor {
-  switch (node.kind) {
-    case 'conv':
-      if (leaf === 'kernel') return node.attrs.depthwise ? gatherAxes(t, [null, null, inK, null]) : gatherAxes(t, [null, null, inK, outK]);
-      if (leaf === 'bias') return gatherAxes(t, [outK]);
-      break;
-    case 'bn':
-      return gatherAxes(t, [inK]);
-    case 'dense':
-      if (leaf === 'kernel') return gatherAxes(t, [inK, outK]);
-      if (leaf === 'bias') return gatherAxes(t, [outK]);
-      break;
-    case 'lstm': {
-      const h = node.attrs.units;
-      const cols = gateColumns(h, outK);
-      if (leaf === 'kernel') return gatherAxes(t, [inK, cols]);
-      if (leaf === 'recurrentKernel') return gatherAxes(t, [outK, cols]);
-      if (leaf === 'bias') return gatherAxes(t, [cols]);
-      break;
-    }
-    case 'embedding':
-      // The embedding's dim has no mask group (IR: group null), so it is never sliced.
-      return t;
-    default:
-      break;
-  }
-  throw new Error(`compaction: don't know how to slice '${node.path}/${leaf}' of a ${node.kind} layer`);
+  const gates = node.kind === 'lstm' ? gateColumns(node.attrs.units, outK) : null;
+  const axes = variableAxes(node, leaf, { in: inK, out: outK, gates });
+  if (!axes) throw new Error(`compaction: don't know how to slice '${node.path}/${leaf}' of a ${node.kind} layer`);
+  return axes.every((a) => a === null) ? t : gatherAxes(t, axes);
 }
 
 /**

@@ -105,6 +105,8 @@ export function renderReport(d: ReportData): string {
     ],
       });
   sections.push(section('Training cost', `<div class="grid">${fig2}${total}</div>`, 'MACs are multiply-accumulates of one forward pass; totals multiply by the batch size.'));
+  const timed = stepTimeCharts(ms);
+  if (timed) sections.push(timed);
 
   if (budget) {
     const unit = budget.metric === 'macs' ? 'MACs' : 'params';
@@ -274,6 +276,45 @@ ${notes.map((n) => `<div class="warn">${esc(n)}</div>`).join('\n')}
 <script>${HOVER_JS}</script>
 </body></html>
 `;
+}
+
+/**
+ * Figure 2 with time as well as MACs: the wall time of a training step next to the sampled MACs (both per metrics
+ * interval), over the run and against each other. Narrow execution (sparsify { execution narrow }) makes the two
+ * fall together; at full width the time stays flat while the MACs fall. Null for runs written before `stepMs`.
+ */
+function stepTimeCharts(ms: MetricsLine[]): string | null {
+  const timed = ms.filter((m) => m.stepMs !== undefined && Number.isFinite(m.stepMs));
+  if (timed.length === 0) return null;
+  const first = timed[0]!;
+  const rel = (v: number, v0: number) => (v0 > 0 ? v / v0 : NaN);
+  const over = lineChart({
+    title: 'Step time and sampled MACs (relative to the first line)',
+    xLabel: 'training step',
+    xMin: 0,
+    yLabel: 'relative to the first metrics line',
+    yMin: 0,
+    yFormat: pctTick,
+    series: [
+      { name: 'wall time per step', color: '#dc2626', points: timed.map((m) => [m.step, rel(m.stepMs!, first.stepMs!)]) },
+      { name: 'sampled MACs', color: '#2563eb', points: timed.map((m) => [m.step, rel(m.sampledMacs, first.sampledMacs)]) },
+    ],
+    note: `first line: ${first.stepMs!.toFixed(0)} ms/step at ${fmtNum(first.sampledMacs)} sampled MACs`,
+  });
+  const against = lineChart({
+    title: 'Wall time per step against sampled MACs',
+    xLabel: 'sampled forward MACs per example',
+    xMin: 0,
+    yLabel: 'ms per training step',
+    yMin: 0,
+    series: [{ name: 'metrics lines', color: '#dc2626', markers: true, points: timed.map((m) => [m.sampledMacs, m.stepMs!]) }],
+  });
+  const narrow = timed.reduce((a, m) => a + (m.narrowSteps ?? 0), 0) / timed.length;
+  return section(
+    'Training time',
+    `<div class="grid">${over}${against}</div>`,
+    `Means over the steps since the previous metrics line; evaluation is not included. ${pct(narrow)} of the steps ran narrow (only the sampled sub-network computed).`,
+  );
 }
 
 function section(title: string, body: string, caption = ''): string {

@@ -22,15 +22,22 @@ import { Dense } from './layers/dense.ts';
 import { dropout } from './layers/dropout.ts';
 import { Embedding } from './layers/embedding.ts';
 import { Lstm } from './layers/lstm.ts';
+import { applyGate, applyMask } from './layers/masking.ts';
 import * as ops from './layers/ops.ts';
 import { VariableStore, type NamedVariable } from './layers/store.ts';
+import type { Layer } from './layers/index.ts';
+import { NarrowExecutor } from './narrow/forward.ts';
+import type { NarrowView } from './narrow/view.ts';
 import { MaskSet } from './masks.ts';
 import { Rng } from './rng.ts';
 import { assignData } from './tensor-utils.ts';
 
 export type { ForwardContext } from './layers/context.ts';
+export { applyGate, applyMask } from './layers/masking.ts';
 // The placement rules are pure IR analysis (shared with codegen), so they live in the semantic stage.
 export { branchGates, maskPlacement };
+
+export type { Layer };
 
 /** Weights by logical name with their shapes (plain data: checkpoints, compaction, export). */
 export type WeightMap = Record<string, { shape: number[]; data: Float32Array }>;
@@ -38,24 +45,6 @@ export type WeightMap = Record<string, { shape: number[]; data: Float32Array }>;
 export interface ModuleOptions {
   /** The spec seed (ir.train.seed unless overridden); weights are drawn from `Rng(seed).fork('init').fork(path)`. */
   seed: number;
-}
-
-/** x ⊙ mask(group) broadcast over the last axis, or x itself when the group has no mask this step. */
-export function applyMask(x: tf.Tensor, ctx: ForwardContext, groupId: number): tf.Tensor {
-  const m = ctx.mask(groupId);
-  return m ? tf.mul(x, m) : x;
-}
-
-/** x · Π_g any(mask_g > 0) (masks are ≥ 0, so sign(max) is that indicator, with a zero gradient); x when no group has a mask. */
-export function applyGate(x: tf.Tensor, ctx: ForwardContext, groups: readonly number[]): tf.Tensor {
-  let alive: tf.Tensor | null = null;
-  for (const g of groups) {
-    const m = ctx.mask(g);
-    if (!m) continue;
-    const a = tf.sign(tf.max(m));
-    alive = alive ? tf.mul(alive, a) : a;
-  }
-  return alive ? tf.mul(x, alive) : x;
 }
 
 /** A forward context over a fixed set of per-group mask tensors (the caller owns and disposes them). */
@@ -92,24 +81,44 @@ export abstract class NetworkModule {
   protected rngFor(path: string): Rng {
     return this.initRng.fork(path);
   }
+  /** Every layer with variables, by IR path (narrow execution walks the IR and finds each node's layer here). */
+  private readonly layerByPath = new Map<string, Layer>();
+  private remember<L extends Layer>(layer: L): L {
+    this.layerByPath.set(layer.path, layer);
+    return layer;
+  }
+  /** The layer created for IR path `path`, if any (layers without variables have none). */
+  layerAt(path: string): Layer | undefined {
+    return this.layerByPath.get(path);
+  }
+  private narrowExec: NarrowExecutor | null = null;
+  /**
+   * Training logits of the narrow network `view` (only the sampled structures computed; runtime/narrow): the same
+   * function as `forward` with those masks, interpreted from the IR over this module's layers (a generated module
+   * computes what the interpreter computes, by contract). Call inside `tf.variableGrads`.
+   */
+  forwardNarrow(x: tf.Tensor, ctx: ForwardContext, view: NarrowView): tf.Tensor {
+    this.narrowExec ??= new NarrowExecutor(this.ir, this);
+    return this.narrowExec.forward(x, ctx, view);
+  }
   protected conv(path: string, attrs: ConvAttrs): Conv2d {
-    return new Conv2d(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Conv2d(this.store, this.rngFor(path), path, attrs));
   }
   protected bn(path: string, attrs: BnAttrs): BatchNorm {
-    const layer = new BatchNorm(this.store, path, attrs);
+    const layer = this.remember(new BatchNorm(this.store, path, attrs));
     this.bnLayers.push(layer);
     return layer;
   }
   /** Every BatchNorm created through `bn()` (BN recalibration walks them). */
   readonly bnLayers: BatchNorm[] = [];
   protected dense(path: string, attrs: DenseAttrs): Dense {
-    return new Dense(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Dense(this.store, this.rngFor(path), path, attrs));
   }
   protected lstm(path: string, attrs: LstmAttrs): Lstm {
-    return new Lstm(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Lstm(this.store, this.rngFor(path), path, attrs));
   }
   protected embedding(path: string, attrs: EmbeddingAttrs): Embedding {
-    return new Embedding(this.store, this.rngFor(path), path, attrs);
+    return this.remember(new Embedding(this.store, this.rngFor(path), path, attrs));
   }
 
   /**

@@ -3,7 +3,7 @@
 // values (§3–4: s0 = 0, gradient only inside the hard-sigmoid clip, unnormalised penalty sum, λ as written).
 // Nothing else in src/semantic hard-codes a default value.
 
-import type { DatasetKind, SchedulerConfig, SparsifyConfig, TrainConfig } from './ir.ts';
+import type { DatasetKind, ExecutionSetting, SchedulerConfig, SparsifyConfig, TrainConfig } from './ir.ts';
 
 /** Default mode when a spec writes no `mode`: the calibrated one. */
 export const DEFAULT_SPARSIFY_MODE: SparsifyConfig['mode'] = 'archc';
@@ -63,6 +63,14 @@ export const MASK_LR_AUTO = { drive: 20, max: 0.2 } as const;
 export function resolveMaskLr(lr: number | 'auto', plannedSteps: number): number {
   return lr === 'auto' ? Math.min(MASK_LR_AUTO.max, MASK_LR_AUTO.drive / Math.max(1, plannedSteps)) : lr;
 }
+
+/**
+ * `sparsify { execution … }` when a spec writes none (README "Narrow execution"): narrow wherever a narrow step is
+ * exactly the full-width straight-through step (every mask followed by a ReLU: conv-BN-ReLU nets, ResNets), full
+ * width elsewhere (masked dense(relu) units, LSTMs), where narrow steps would lose the off structures' gradient and
+ * that has not been measured. Also the `fullEvery` of a bare `execution narrow`.
+ */
+export const DEFAULT_EXECUTION: ExecutionSetting = { mode: 'auto', fullEvery: 0 };
 
 /** Mask optimizer defaults when a spec names the optimizer but omits fields. */
 export const MASK_OPTIMIZER_DEFAULTS = {

@@ -201,6 +201,18 @@ export interface SparsifyConfig {
   minWidth: number;
   /** Steps before the mask logits start learning (0 = from the start). */
   warmup: number;
+  /**
+   * How training steps run (network level; absent = DEFAULT_EXECUTION): 'narrow' computes only the sampled
+   * sub-network, with a full-width step every `fullEvery` steps (0 = never); 'full' multiplies 0/1 samples in at
+   * full width; 'auto' is narrow where that is exactly the full-width step and full elsewhere (README "Narrow
+   * execution").
+   */
+  execution?: ExecutionSetting;
+}
+
+export interface ExecutionSetting {
+  mode: 'auto' | 'narrow' | 'full';
+  fullEvery: number;
 }
 
 export type DatasetKind = 'fashion-mnist' | 'mnist' | 'cifar10' | 'ptb' | 'text' | 'kjv' | 'brown' | 'synthetic';

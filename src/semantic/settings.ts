@@ -7,7 +7,7 @@
 
 import type { Span } from '../diagnostics/index.ts';
 import type { Arg, Section } from '../syntax/ast.ts';
-import { DATASETS, DEFAULT_SPARSIFY_MODE, LR_SCHEDULE_DEFAULTS, MASK_OPTIMIZER_DEFAULTS, OPTIMIZER_DEFAULTS, SPARSIFY_DEFAULTS, TRAIN_DEFAULTS } from './defaults.ts';
+import { DATASETS, DEFAULT_EXECUTION, DEFAULT_SPARSIFY_MODE, LR_SCHEDULE_DEFAULTS, MASK_OPTIMIZER_DEFAULTS, OPTIMIZER_DEFAULTS, SPARSIFY_DEFAULTS, TRAIN_DEFAULTS } from './defaults.ts';
 import type { DatasetKind, InputSpec, SchedulerConfig, SparsifyConfig, TrainConfig } from './ir.ts';
 import { argSpanOf, bindArgs, bool, describe, didYouMean, EMPTY_ENV, num, numList, str, word, type Bindable, type BoundArgs, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
 
@@ -25,7 +25,7 @@ type MaskOptPartial = { kind?: 'sgd' | 'adam'; lr?: number | 'auto'; momentum?: 
 
 /** One level of sparsify overrides, with the span of each field for later cross-field diagnostics. */
 export interface SparsifyPartial {
-  fields: Partial<Pick<SparsifyConfig, 'mode' | 'lambda' | 'init' | 'gradient' | 'penalty' | 'minWidth' | 'warmup'>>;
+  fields: Partial<Pick<SparsifyConfig, 'mode' | 'lambda' | 'init' | 'gradient' | 'penalty' | 'minWidth' | 'warmup' | 'execution'>>;
   scheduler: SchedPartial;
   maskOptimizer: MaskOptPartial;
   /** `target macs 40%` / `target params 1.2M` as written (resolved against the dense network in budget.ts). */
@@ -60,6 +60,7 @@ const SPARSIFY_SCHEMA: ParamSpec[] = [
   { name: 'warmup', type: { t: 'int' } },
   { name: 'target', type: { t: 'any' } },
   { name: 'tolerance', type: { t: 'any' } },
+  { name: 'execution', type: { t: 'call' } },
 ];
 
 const SCHEDULER_SCHEMA: ParamSpec[] = [
@@ -152,6 +153,9 @@ export function parseSparsify(call: Bindable, env: Env, sink: Sink): SparsifyPar
     }
   }
 
+  const exec = callOf(b.get('execution')?.value, call.callee);
+  if (exec) parseExecution(exec, out, at('execution'), sink);
+
   const opt = callOf(b.get('maskOptimizer')?.value, call.callee);
   if (opt) {
     const kind = opt.bindable.callee.name;
@@ -209,6 +213,20 @@ function parseTarget(b: BoundArgs, fallback: Span, sink: Sink, out: SparsifyPart
       out.spans.set('tolerance', span);
     } else sink.report('toleranceForm', span, [describe(tol.value)]);
   }
+}
+
+/** `execution auto | full | narrow | narrow(fullEvery K)` (K an integer ≥ 0; 0 = never). */
+function parseExecution(exec: { bindable: Bindable; env: Env }, out: SparsifyPartial, span: Span, sink: Sink): void {
+  const mode = exec.bindable.callee.name;
+  if (mode !== 'narrow' && mode !== 'full' && mode !== 'auto') {
+    sink.report('invalidEnum', exec.bindable.callee.span, [mode, 'execution', 'auto | narrow | narrow(fullEvery K) | full']);
+    return;
+  }
+  const eb = bindArgs(exec.bindable, mode === 'narrow' ? [{ name: 'fullEvery', type: { t: 'int' }, positional: true }] : [], exec.env, sink, mode);
+  const k = num(eb, 'fullEvery');
+  if (k !== undefined && k < 0) sink.report('outOfRange', argSpanOf(eb, 'fullEvery', exec.bindable.span), ['fullEvery', 'an integer >= 0 (steps; 0 = never)', k]);
+  out.fields.execution = { mode, fullEvery: mode === 'narrow' ? Math.max(0, k ?? DEFAULT_EXECUTION.fullEvery) : 0 };
+  out.spans.set('execution', span);
 }
 
 /**

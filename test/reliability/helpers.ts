@@ -49,7 +49,7 @@ export function lastStep(stdout: string): number {
   return m.length ? Number(m[m.length - 1]![1]) : 0;
 }
 
-/** metrics.jsonl as objects without wall times (the only field allowed to differ between runs). */
+/** metrics.jsonl as objects without wall times (wallTime, stepMs: the only fields allowed to differ between runs). */
 export function metricsOf(dir: string): Record<string, unknown>[] {
   return readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
     .trimEnd()
@@ -57,6 +57,7 @@ export function metricsOf(dir: string): Record<string, unknown>[] {
     .map((l) => {
       const o = JSON.parse(l) as Record<string, unknown>;
       delete o['wallTime'];
+      delete o['stepMs'];
       return o;
     });
 }

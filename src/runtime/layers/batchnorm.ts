@@ -38,11 +38,26 @@ export class BatchNorm {
         tf.batchNorm(x, this.movingMean, this.movingVariance, this.beta, this.gamma, this.attrs.epsilon),
       );
     }
-    const { y, mean, variance } = batchNormTrain(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.attrs.epsilon);
+    return this.trainWith(x, this.gamma, this.beta, null);
+  }
+
+  /**
+   * Training-mode BN on the channels `channels` (int32 indices into this layer's channels; null = all) with the
+   * given γ, β of those channels (narrow execution passes slices). Only those channels' moving statistics move;
+   * the others keep their values (a channel that was not computed has no batch statistics).
+   */
+  trainWith(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, channels: tf.Tensor1D | null): tf.Tensor {
+    const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.attrs.epsilon);
     const mom = this.momentumOverride ?? this.attrs.momentum;
     tf.tidy(() => {
-      this.movingMean.assign(tf.add(tf.mul(this.movingMean, mom), tf.mul(mean, 1 - mom)));
-      this.movingVariance.assign(tf.add(tf.mul(this.movingVariance, mom), tf.mul(variance, 1 - mom)));
+      const move = (v: tf.Variable, batch: tf.Tensor): tf.Tensor => {
+        if (!channels) return tf.add(tf.mul(v, mom), tf.mul(batch, 1 - mom));
+        // v + scatter(channels, (1 − mom)·(batch − v[channels])): the same update, on the computed channels only.
+        const delta = tf.mul(tf.sub(batch, tf.gather(v, channels)), 1 - mom);
+        return tf.add(v, tf.scatterND(tf.reshape(channels, [-1, 1]), delta, [this.attrs.channels]));
+      };
+      this.movingMean.assign(move(this.movingMean, mean));
+      this.movingVariance.assign(move(this.movingVariance, variance));
     });
     mean.dispose();
     variance.dispose();

@@ -34,12 +34,17 @@ export class Conv2d {
   }
 
   apply(x: tf.Tensor): tf.Tensor {
+    return this.applyWith(x, this.kernel, this.bias);
+  }
+
+  /** The layer's function with given weights: its own, or a narrow slice of them (runtime/narrow). */
+  applyWith(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
     return tf.tidy(() => {
       const x4 = x as tf.Tensor4D;
       const y = this.attrs.depthwise
-        ? tf.depthwiseConv2d(x4, this.kernel as tf.Tensor4D, this.attrs.stride, this.attrs.padding)
-        : tf.conv2d(x4, this.kernel as tf.Tensor4D, this.attrs.stride, this.attrs.padding);
-      return this.bias ? tf.add(y, this.bias) : y;
+        ? tf.depthwiseConv2d(x4, kernel as tf.Tensor4D, this.attrs.stride, this.attrs.padding)
+        : tf.conv2d(x4, kernel as tf.Tensor4D, this.attrs.stride, this.attrs.padding);
+      return bias ? tf.add(y, bias) : y;
     });
   }
 }

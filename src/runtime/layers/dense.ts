@@ -24,13 +24,19 @@ export class Dense {
   }
 
   apply(x: tf.Tensor): tf.Tensor {
+    return this.applyWith(x, this.kernel, this.bias);
+  }
+
+  /** The layer's function with given weights [in', out'] (its own, or a narrow slice: runtime/narrow). */
+  applyWith(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
     return tf.tidy(() => {
+      const [inF, units] = kernel.shape as [number, number];
       const lead = x.shape.slice(0, -1);
-      const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, this.attrs.inFeatures]) as tf.Tensor2D;
-      let y: tf.Tensor = tf.matMul(x2, this.kernel as tf.Tensor2D);
-      if (this.bias) y = tf.add(y, this.bias);
+      const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inF]) as tf.Tensor2D;
+      let y: tf.Tensor = tf.matMul(x2, kernel as tf.Tensor2D);
+      if (bias) y = tf.add(y, bias);
       if (this.attrs.activation === 'relu') y = tf.relu(y);
-      return x.rank === 2 ? y : tf.reshape(y, [...lead, this.attrs.units]);
+      return x.rank === 2 ? y : tf.reshape(y, [...lead, units]);
     });
   }
 }

@@ -8,3 +8,12 @@ export { dropout } from './dropout.ts';
 export * from './ops.ts';
 export { VariableStore, type NamedVariable } from './store.ts';
 export { RecurrentCarry, type ForwardContext, type LstmState } from './context.ts';
+export { applyGate, applyMask } from './masking.ts';
+
+import type { BatchNorm } from './batchnorm.ts';
+import type { Conv2d } from './conv.ts';
+import type { Dense } from './dense.ts';
+import type { Embedding } from './embedding.ts';
+import type { Lstm } from './lstm.ts';
+/** A layer that owns variables. */
+export type Layer = Conv2d | BatchNorm | Dense | Lstm | Embedding;

@@ -41,21 +41,30 @@ export class Lstm {
 
   /** x [B, T, F]; `mask` [H] or null. Reads/writes `ctx.carry` when present (truncated BPTT). */
   apply(x: tf.Tensor, mask: tf.Tensor | null, ctx: ForwardContext): tf.Tensor {
-    const h = this.attrs.units;
-    const [b, t] = x.shape as [number, number, number];
+    return this.applyWith(x, mask, ctx, { kernel: this.kernel, recurrentKernel: this.recurrentKernel, bias: this.bias }, null);
+  }
+
+  /**
+   * The layer on the units `units` only (int32 indices, ascending; null = all), with weights already sliced to them
+   * (W [F', 4h'], U [h', 4h'], b [4h'], runtime/narrow) and `mask` [h']. The carried state stays full width [B, H]:
+   * the run reads the computed units' entries and writes them back; units that were not computed carry h = 0 (as
+   * their mask makes them at full width) and c = 0 (a full-width step would have carried their cell on).
+   */
+  applyWith(x: tf.Tensor, mask: tf.Tensor | null, ctx: ForwardContext, w: { kernel: tf.Tensor; recurrentKernel: tf.Tensor; bias: tf.Tensor }, units: tf.Tensor1D | null): tf.Tensor {
+    const h = w.recurrentKernel.shape[0]!;
+    const full = this.attrs.units;
+    const [b, t, f] = x.shape as [number, number, number];
     const prev = ctx.carry?.get(this.path);
     const result = tf.tidy(() => {
-      const xw = tf.reshape(
-        tf.add(tf.matMul(tf.reshape(x, [b * t, this.attrs.inFeatures]) as tf.Tensor2D, this.kernel as tf.Tensor2D), this.bias),
-        [b, t, 4 * h],
-      );
+      const xw = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [b * t, f]) as tf.Tensor2D, w.kernel as tf.Tensor2D), w.bias), [b, t, 4 * h]);
       const steps = tf.unstack(xw, 1) as tf.Tensor2D[];
-      let hs: tf.Tensor2D = prev ? prev.h : tf.zeros([b, h]);
-      let cs: tf.Tensor2D = prev ? prev.c : tf.zeros([b, h]);
+      const from = (s: tf.Tensor2D): tf.Tensor2D => (units ? (tf.gather(s, units, 1) as tf.Tensor2D) : s);
+      let hs: tf.Tensor2D = prev ? from(prev.h) : tf.zeros([b, h]);
+      let cs: tf.Tensor2D = prev ? from(prev.c) : tf.zeros([b, h]);
       if (mask) hs = tf.mul(hs, mask);
       const outs: tf.Tensor2D[] = [];
       for (const z0 of steps) {
-        const z = tf.add(z0, tf.matMul(hs, this.recurrentKernel as tf.Tensor2D));
+        const z = tf.add(z0, tf.matMul(hs, w.recurrentKernel as tf.Tensor2D));
         const [zi, zf, zc, zo] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         cs = tf.add(tf.mul(tf.sigmoid(zf), cs), tf.mul(tf.sigmoid(zi), tf.tanh(zc)));
         hs = tf.mul(tf.sigmoid(zo), tf.tanh(cs));
@@ -66,10 +75,23 @@ export class Lstm {
     });
     if (ctx.carry) {
       // The carried state is a constant for the next window (no gradient flows back across windows).
-      ctx.carry.set(this.path, { h: tf.keep(result.h.clone()), c: tf.keep(result.c.clone()) });
+      const back = (s: tf.Tensor2D): tf.Tensor2D => tf.keep(units ? scatterColumns(s, units, full) : s.clone());
+      ctx.carry.set(this.path, { h: back(result.h), c: back(result.c) });
     }
     result.h.dispose();
     result.c.dispose();
     return result.y;
   }
+}
+
+/** [B, k] → [B, width] with column i at `cols[i]` and zeros elsewhere (one gather over a zero-padded copy). */
+function scatterColumns(x: tf.Tensor2D, cols: tf.Tensor1D, width: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const k = x.shape[1];
+    const at = cols.dataSync();
+    const src = new Int32Array(width).fill(k);
+    for (let i = 0; i < at.length; i++) src[at[i]!] = i;
+    const padded = tf.concat([x, tf.zeros([x.shape[0], 1])], 1);
+    return tf.gather(padded, tf.tensor1d(src, 'int32'), 1) as tf.Tensor2D;
+  });
 }
