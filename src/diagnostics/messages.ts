@@ -97,6 +97,17 @@ export const MESSAGES = {
   // --- ARCH6xxx: compaction and diff ----------------------------------------------------------
   // --- ARCH9xxx: files and I/O ----------------------------------------------------------------
   fileNotFound: { code: 'ARCH9001', severity: 'error', text: "cannot read file '{0}': {1}" },
+  // --- appended (issue 15, front end); codes keep their ranges, the table keeps its order of addition ---
+  paramHidesWord: {
+    code: 'ARCH2026',
+    severity: 'error',
+    text: "parameter '{0}' of block '{1}' hides the word '{0}' (as in '{2}'): rename the parameter",
+  },
+  labelIsAutoName: {
+    code: 'ARCH2027',
+    severity: 'error',
+    text: "label '{0}' is also the automatic name of an unlabelled '{1}' (automatic names are the kind and a count): choose another label, or label that layer too",
+  },
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;

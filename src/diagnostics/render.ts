@@ -1,6 +1,6 @@
 // Render diagnostics as text: `file(line,col): error ARCH3001: message`, then the source line and a ~~~ underline.
 
-import type { Diagnostic } from './diagnostic.ts';
+import type { Diagnostic, RelatedInfo } from './diagnostic.ts';
 import type { SourceText } from './span.ts';
 
 export function renderDiagnostic(d: Diagnostic, source: SourceText | undefined, color = false): string {
@@ -14,7 +14,11 @@ export function renderDiagnostic(d: Diagnostic, source: SourceText | undefined, 
   const width = Math.max(1, endCol - col);
   const gutter = String(line);
   const lines = [head, `${gutter} | ${text}`, `${' '.repeat(gutter.length)} | ${' '.repeat(col - 1)}${paint('~'.repeat(width), d.severity, color)}`];
-  for (const r of d.related) {
+  for (const r of shownRelated(d.related)) {
+    if (typeof r === 'number') {
+      lines.push(`  … and ${r} more`);
+      continue;
+    }
     const p = source.position(r.span.start);
     lines.push(`  ${r.file ?? file}(${p.line},${p.col}): ${r.message}`);
   }
@@ -29,6 +33,16 @@ export function renderDiagnostics(ds: readonly Diagnostic[], sources: ReadonlyMa
     })
     .join('\n\n');
 }
+
+/**
+ * Related lines to print: all of a short list; of a long one (64 nested call sites) the first three and the last
+ * two (the innermost and the outermost) around the number left out.
+ */
+function shownRelated(related: readonly RelatedInfo[]): (RelatedInfo | number)[] {
+  if (related.length <= MAX_RELATED) return [...related];
+  return [...related.slice(0, 3), related.length - 5, ...related.slice(-2)];
+}
+const MAX_RELATED = 6;
 
 function paint(s: string, sev: string, color: boolean): string {
   if (!color) return s;

@@ -17,7 +17,7 @@ import { Expander } from './expand.ts';
 import type { GNode, Graph } from './graph.ts';
 import { analyzeGroups } from './groups.ts';
 import type { InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
-import { countNode, LAYER_KINDS, width } from './registry.ts';
+import { ARGUMENT_WORDS, countNode, LAYER_KINDS, width } from './registry.ts';
 import { datasetSpelling, parseSparsify, parseTrain, resolveSparsify, sectionAsCall, type Plan, type SparsifyPartial } from './settings.ts';
 import { fmtShape, numel } from './shapes.ts';
 import { bindArgs, EMPTY_ENV, Sink } from './values.ts';
@@ -77,6 +77,9 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
         const seen = new Set<string>();
         for (const p of item.params) {
           if (seen.has(p.name.name)) sink.report('duplicateParam', p.name.span, [p.name.name, name]);
+          // Inside the block the parameter would win over the word, and `padding same` would be read as its value.
+          const word = ARGUMENT_WORDS.get(p.name.name);
+          if (word) sink.report('paramHidesWord', p.name.span, [p.name.name, name, word]);
           seen.add(p.name.name);
         }
         break;

@@ -6,7 +6,7 @@
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { diag, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
 import { archParser } from '../../grammar/parser.ts';
-import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Block, Minus, tokenEnd } from '../../grammar/tokens.ts';
+import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Comma, Block, Minus, tokenEnd } from '../../grammar/tokens.ts';
 import type { ArchFile } from './ast.ts';
 import { cstToAst } from './cst-to-ast.ts';
 import { lexArch } from './lex.ts';
@@ -37,14 +37,18 @@ export function parseArch(text: string, fileName: string): Result<ArchFile> {
   // One slip often derails the next token or two as well; report the first, not the cascade. Lexing
   // errors count as slips at the first token after them.
   const slips = lexed.diagnostics.map((d) => firstTokenAtOrAfter(lexed.tokens, d.span.start));
+  // Token ranges whose errors all follow from one already explained (a tuple in parentheses).
+  const quiet: [number, number][] = [];
   for (const e of parseErrors) {
     const span = errorSpan(e.token, lexed.tokens, text);
     const index = tokenIndex(e.token, lexed.tokens);
-    const cascade = slips.some((s) => index - s >= 0 && index - s <= 2);
+    const cascade = slips.some((s) => index - s >= 0 && index - s <= 2) || quiet.some(([a, b]) => index >= a && index <= b);
     slips.push(index);
     if (cascade || seen.has(span.start) || lexStarts.has(span.start)) continue;
     seen.add(span.start);
-    diagnostics.push(diag('syntaxError', span, [explain(e, lexed.tokens, source)]));
+    const tuple = parenthesisedTuple(lexed.tokens, index, text);
+    if (tuple) quiet.push([index, tuple.close + 2]);
+    diagnostics.push(diag('syntaxError', span, [tuple ? tuple.message : explain(e, lexed.tokens, source)]));
   }
   const value = cstToAst(cst, text, lexed.comments, (escape, span) => diagnostics.push(diag('unknownEscape', span, [escape])));
   // Long operator chains nest to the left without parser recursion; keep them from later recursion too.
@@ -102,6 +106,30 @@ function explain(e: IRecognitionException, tokens: IToken[], source: SourceText)
     }
   }
   return msg;
+}
+
+/**
+ * `kernel (1, 3)`: a comma inside a parenthesised value (a `(` that opens no argument list: it follows no name,
+ * or follows an argument's name after a space). Chevrotain sees a missing `)` and then a cascade; the writer meant
+ * a pair, which is a list. Returns the message with the list to write, and the index of the tuple's `)`.
+ */
+function parenthesisedTuple(tokens: IToken[], index: number, text: string): { message: string; close: number } | undefined {
+  if (tokens[index]?.tokenType !== Comma) return undefined;
+  const open = unclosed(tokens, index, LParen, RParen);
+  if (open === undefined) return undefined;
+  const before = tokens[open - 1];
+  const named = before?.tokenType === Identifier && tokenEnd(before) < tokens[open]!.startOffset;
+  if (before?.tokenType === Identifier && !named) return undefined;
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const tt = tokens[i]!.tokenType;
+    if (tt === LParen) depth++;
+    else if (tt === RParen && --depth === 0) {
+      const list = `[${text.slice(tokenEnd(tokens[open]!), tokens[i]!.startOffset)}]`;
+      return { message: `a value in parentheses is one number; write a pair as a list: ${named ? `${before.image} ` : ''}${list}`, close: i };
+    }
+  }
+  return undefined;
 }
 
 /** Index of the innermost `open` token before `index` that has no matching `close` before `index`. */
