@@ -108,6 +108,17 @@ export const MESSAGES = {
     severity: 'error',
     text: "label '{0}' is also the automatic name of an unlabelled '{1}' (automatic names are the kind and a count): choose another label, or label that layer too",
   },
+  // --- appended (issue 15, hostile input: defects 5, 13, 14) ---
+  identifierTooLong: { code: 'ARCH1008', severity: 'error', text: "identifier '{0}' is {1} characters long, more than the limit of {2}" },
+  tooManyLexErrors: {
+    code: 'ARCH1009',
+    severity: 'error',
+    text: 'more than {0} characters that no token matches: is this an .arch text file? Reading stopped here',
+  },
+  sourceTooLarge: { code: 'ARCH5008', severity: 'error', text: 'the file is {0}, more than the limit of {1}' },
+  tooManyTokens: { code: 'ARCH5009', severity: 'error', text: 'the file has more than {0} tokens; reading stopped here' },
+  tooManyStatements: { code: 'ARCH5010', severity: 'error', text: 'the file has more than {0} layer statements (a network expands to at most {0} layers)' },
+  notText: { code: 'ARCH9002', severity: 'error', text: "'{0}' is not a text file: {1}" },
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;

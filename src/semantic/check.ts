@@ -102,7 +102,9 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
     plan = planWidths(widthsSection, g, nominal.shortcutModes, sink);
   }
   const graph = new Expander(blocks, input, sink, plan).run(layers.body, inputDecl!.span, netSparsify);
-  if (graph.output <= 0) {
+  // Output -1: expansion stopped at the layer limit, which has its own error; 0: the layers produced nothing.
+  if (graph.output < 0) return undefined;
+  if (graph.output === 0) {
     sink.report('missingLayers', net.name.span, [net.name.name]);
     return undefined;
   }

@@ -4,12 +4,13 @@
 // 'conv'", "to close 'layers' opened at 3:3"). Never throws on any input.
 
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
-import { diag, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
+import { diag, NO_SPAN, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
 import { archParser } from '../../grammar/parser.ts';
 import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Comma, Block, Minus, tokenEnd } from '../../grammar/tokens.ts';
 import type { ArchFile } from './ast.ts';
 import { cstToAst } from './cst-to-ast.ts';
 import { lexArch } from './lex.ts';
+import { mebibytes, SOURCE_LIMITS, statementBeyond } from './limits.ts';
 
 /**
  * Deepest bracket nesting (or run of unary minuses) the recursive-descent parser is given, and deepest
@@ -19,12 +20,21 @@ export const MAX_NESTING = 100;
 const MAX_AST_DEPTH = 400;
 
 export function parseArch(text: string, fileName: string): Result<ArchFile> {
-  const lexed = lexArch(text);
-  const tooDeep = deepNesting(lexed.tokens);
-  if (tooDeep) {
-    const diagnostics = [...lexed.diagnostics, diag('syntaxNestingTooDeep', tooDeep, [MAX_NESTING])];
+  const refuse = (diagnostics: Diagnostic[]): Result<ArchFile> => {
     for (const d of diagnostics) d.file = fileName;
     return { value: { kind: 'File', span: { start: 0, end: text.length }, network: undefined, comments: [] }, diagnostics };
+  };
+  if (text.length > SOURCE_LIMITS.maxChars) return refuse([diag('sourceTooLarge', NO_SPAN, [mebibytes(text.length), `${SOURCE_LIMITS.maxChars / 2 ** 20} MiB`])]);
+  const lexed = lexArch(text);
+  // A stopped lexer saw only a prefix: parsing it would add errors about its cut end. The limits below are checked
+  // on tokens before the parser builds its tree, whose memory they bound.
+  if (lexed.stopped) return refuse(lexed.diagnostics);
+  const tooDeep = deepNesting(lexed.tokens);
+  if (tooDeep) return refuse([...lexed.diagnostics, diag('syntaxNestingTooDeep', tooDeep, [MAX_NESTING])]);
+  const beyond = statementBeyond(lexed.tokens, SOURCE_LIMITS.maxStatements);
+  if (beyond !== undefined) {
+    const t = lexed.tokens[beyond]!;
+    return refuse([...lexed.diagnostics, diag('tooManyStatements', { start: t.startOffset, end: tokenEnd(t) }, [SOURCE_LIMITS.maxStatements])]);
   }
   archParser.input = lexed.tokens;
   const cst = archParser.file();
