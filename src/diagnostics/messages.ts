@@ -115,6 +115,7 @@ export const MESSAGES = {
     severity: 'error',
     text: 'more than {0} characters that no token matches: is this an .arch text file? Reading stopped here',
   },
+  tooManySyntaxErrors: { code: 'ARCH1010', severity: 'error', text: 'more than {0} syntax errors: reading stopped here' },
   sourceTooLarge: { code: 'ARCH5008', severity: 'error', text: 'the file is {0}, more than the limit of {1}' },
   tooManyTokens: { code: 'ARCH5009', severity: 'error', text: 'the file has more than {0} tokens; reading stopped here' },
   tooManyStatements: { code: 'ARCH5010', severity: 'error', text: 'the file has more than {0} layer statements (a network expands to at most {0} layers)' },

@@ -5,7 +5,7 @@
 
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { diag, NO_SPAN, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
-import { archParser } from '../../grammar/parser.ts';
+import { archParser, MAX_SYNTAX_ERRORS, TooManySyntaxErrors } from '../../grammar/parser.ts';
 import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Comma, Block, Minus, tokenEnd } from '../../grammar/tokens.ts';
 import type { ArchFile } from './ast.ts';
 import { cstToAst } from './cst-to-ast.ts';
@@ -37,7 +37,12 @@ export function parseArch(text: string, fileName: string): Result<ArchFile> {
     return refuse([...lexed.diagnostics, diag('tooManyStatements', { start: t.startOffset, end: tokenEnd(t) }, [SOURCE_LIMITS.maxStatements])]);
   }
   archParser.input = lexed.tokens;
-  const cst = archParser.file();
+  let cst: ReturnType<typeof archParser.file> | undefined;
+  try {
+    cst = archParser.file();
+  } catch (e) {
+    if (!(e instanceof TooManySyntaxErrors)) throw e;
+  }
   const parseErrors = archParser.errors;
   const source = new SourceText(fileName, text);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
@@ -60,6 +65,12 @@ export function parseArch(text: string, fileName: string): Result<ArchFile> {
     if (tuple) quiet.push([index, tuple.close + 2]);
     diagnostics.push(diag('syntaxError', span, [tuple ? tuple.message : explain(e, lexed.tokens, source)]));
   }
+  if (!cst) {
+    // The parser gave up: report where, and build no tree from the half-parsed text.
+    const last = parseErrors[parseErrors.length - 1]!;
+    diagnostics.push(diag('tooManySyntaxErrors', errorSpan(last.token, lexed.tokens, text), [MAX_SYNTAX_ERRORS]));
+    return refuse(diagnostics.sort((a, b) => a.span.start - b.span.start));
+  }
   const value = cstToAst(cst, text, lexed.comments, (escape, span) => diagnostics.push(diag('unknownEscape', span, [escape])));
   // Long operator chains nest to the left without parser recursion; keep them from later recursion too.
   if (value.network && astDepth(value.network) > MAX_AST_DEPTH) {
@@ -79,9 +90,16 @@ function errorSpan(t: IToken, tokens: IToken[], text: string): Span {
   return { start: at, end: at };
 }
 
+/** Binary search: a garbled file has up to a thousand lexing errors over half a million tokens. */
 function firstTokenAtOrAfter(tokens: IToken[], offset: number): number {
-  const i = tokens.findIndex((t) => t.startOffset >= offset);
-  return i < 0 ? tokens.length : i;
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Position of an error's token in the token vector (EOF and recovery-made tokens count as the end). */

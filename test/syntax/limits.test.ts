@@ -79,3 +79,17 @@ describe('messages never echo huge text', () => {
     for (const d of c.diagnostics) expect(d.message.length).toBeLessThan(400);
   });
 });
+
+describe('garbage stops the lexer and the parser at their error limits', () => {
+  it('more than 1000 stray characters: the first 1000, then one error saying reading stopped', () => {
+    const codes = parseArch(spec('n', '$ '.repeat(5000)), 't.arch').diagnostics.map((d) => d.code);
+    expect(codes.length).toBe(1001);
+    expect(codes[1000]).toBe('ARCH1009');
+  });
+  it('more than 100 syntax errors: the parser gives up instead of recording one per token (which exhausted memory)', () => {
+    const r = parseArch(spec('n', 'relu : , '.repeat(20_000)), 't.arch');
+    expect(r.value.network).toBeUndefined();
+    expect(r.diagnostics.length).toBeLessThanOrEqual(101);
+    expect(r.diagnostics.map((d) => d.code)).toContain('ARCH1010');
+  });
+});
