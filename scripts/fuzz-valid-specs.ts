@@ -27,17 +27,25 @@ import type { IrNetwork } from '../src/semantic/ir.ts';
  * end (issue 15); a suite test turns it off until the defect is fixed, and says so by the flag's name.
  */
 export interface ValidFeatures {
-  /** A `concat` with an identity operand whose input is itself such a concat (DenseNet): defect 1, compaction. */
+  /**
+   * A concat with an identity operand whose input comes from a concat (DenseNet's dense layers after the first):
+   * defect 1, compaction ("input of c2 has no layout").
+   */
   denseNetChains: boolean;
   /**
-   * A residual block (identity or projection add) right after a concat with an identity operand: compaction fails
-   * ("Operands could not be broadcast together with shapes [10,10,8] [10,10,4]"), found by this fuzzer.
+   * A residual block with an identity add whose input comes from a concat (through pooling, say): compaction fails
+   * ("Operands could not be broadcast together with shapes [10,10,8] [10,10,4]"); found by this fuzzer.
    */
   residualOnConcat: boolean;
   /** Labels named like members of the generated module's base class (`bnLayers:`): defect 10, codegen. */
   baseClassMemberLabels: boolean;
+  /**
+   * Labels that start with '_' (`__proto__:`): the tfjs export refuses the weight names ("Not a valid tensor
+   * name: '__proto__.conv1/kernel'"); found by this fuzzer.
+   */
+  leadingUnderscoreLabels: boolean;
 }
-export const ALL_FEATURES: ValidFeatures = { denseNetChains: true, residualOnConcat: true, baseClassMemberLabels: true };
+export const ALL_FEATURES: ValidFeatures = { denseNetChains: true, residualOnConcat: true, baseClassMemberLabels: true, leadingUnderscoreLabels: true };
 
 // ---- deterministic randomness ----------------------------------------------------------------------------------
 class Prng {
@@ -109,7 +117,8 @@ class Labels {
     private readonly r: Prng,
     features: ValidFeatures,
   ) {
-    this.pool = features.baseClassMemberLabels ? [...JS_TS_WORDS, ...baseClassMembers()] : JS_TS_WORDS;
+    const words = features.leadingUnderscoreLabels ? JS_TS_WORDS : JS_TS_WORDS.filter((w) => !w.startsWith('_'));
+    this.pool = features.baseClassMemberLabels ? [...words, ...baseClassMembers().filter((w) => features.leadingUnderscoreLabels || !w.startsWith('_'))] : words;
   }
   /** `label: ` or '' (a label at most once per spec, so no scope sees it twice). */
   maybe(p = 0.3): string {
@@ -129,14 +138,16 @@ function imageSpec(r: Prng, name: string, f: ValidFeatures): string {
   const c0 = r.range(1, 3);
   let c = r.range(4, 8);
   const stmts: string[] = [`${labels.maybe()}maskable conv(${c}, kernel 3)  bn  relu`];
-  let lastConcat = false;
+  // True while the channels are laid out by a concat (pooling and identity adds keep the layout, a conv ends it).
+  let concatLayout = false;
   for (let n = r.range(1, 6); n > 0; n--) {
     const w = r.range(4, 10);
     let roll = r.int(10);
-    // After an identity concat, a feature that is off becomes a plain conv (which is what separates them).
-    if (lastConcat && ((!f.residualOnConcat && [1, 2, 3, 5].includes(roll)) || (!f.denseNetChains && roll === 6))) roll = 9;
+    // On a concat's layout, a feature that is off becomes a plain conv (which ends the layout).
+    if (concatLayout && ((!f.residualOnConcat && [1, 2, 5].includes(roll)) || (!f.denseNetChains && roll === 6))) roll = 9;
     const use = (b: string): void => void blocks.add(b);
-    let concat = false;
+    // Identity adds (res, vres, inv) and pooling keep the layout; a concat starts one; everything else ends it.
+    let layout = roll === 1 || roll === 2 || roll === 5 || roll === 8 ? concatLayout : false;
     if (roll === 0) {
       use('cbr');
       stmts.push(`${labels.maybe()}cbr(${w}${r.chance(0.5) ? `, k ${r.pick([1, 3])}` : ''})`);
@@ -168,20 +179,22 @@ function imageSpec(r: Prng, name: string, f: ValidFeatures): string {
       const g = r.range(2, 6);
       stmts.push(`${labels.maybe()}concat(id(), br(${g}))`);
       c += g;
-      concat = true;
+      layout = true;
     } else if (roll === 7) {
       use('br');
       const g = r.range(2, 6);
       stmts.push(`${labels.maybe()}concat(br(${g}), maxpool(3, stride 1, padding same))`);
       c += g;
+      layout = true;
     } else if (roll === 8 && hw >= 4) {
       stmts.push(`${labels.maybe()}maxpool`);
       hw = Math.floor(hw / 2);
     } else {
       stmts.push(`${labels.maybe()}maskable conv(${w}, kernel ${r.pick([1, 3])})  bn  ${r.pick(['relu', 'relu6'])}`);
       c = w;
+      layout = false;
     }
-    lastConcat = concat;
+    concatLayout = layout;
   }
   const head = hw * hw * c <= 400 && r.chance(0.3) ? 'flatten  dense(10)' : r.chance(0.3) ? 'gap  maskable dense(8, activation relu)  dense(10)' : 'gap  dense(10)';
   const group = r.chance(0.3);
@@ -299,7 +312,8 @@ export async function runValidFuzz(o: ValidFuzzOptions): Promise<ValidFuzzReport
       if (ds.length > 0) fail(b.index, 'type-check', ds.slice(0, 3).join('; '));
       else if (b.index < o.full) await trainCompactRecheck(b, fail);
     }
-    o.log?.(`${Math.min(o.count, from + batch)} of ${o.count} specs, ${failures.length} failure(s), ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    const rss = process.memoryUsage().rss / 2 ** 20;
+    o.log?.(`${Math.min(o.count, from + batch)} of ${o.count} specs, ${failures.length} failure(s), ${((Date.now() - t0) / 1000).toFixed(0)} s, rss ${rss.toFixed(0)} MiB`);
   }
   rmSync(BUILD_DIR, { recursive: true, force: true });
   return { count: o.count, full: Math.min(o.full, o.count), seconds: (Date.now() - t0) / 1000, failures };
