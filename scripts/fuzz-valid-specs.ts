@@ -28,8 +28,8 @@ import type { IrNetwork } from '../src/semantic/ir.ts';
  */
 export interface ValidFeatures {
   /**
-   * A concat with an identity operand whose input comes from a concat (DenseNet's dense layers after the first):
-   * defect 1, compaction ("input of c2 has no layout").
+   * A concat whose input comes from a concat (DenseNet's dense layers after the first, with identity operands):
+   * defect 1, compaction ("input of c2 has no layout"; also when only the first has an identity operand).
    */
   denseNetChains: boolean;
   /**
@@ -144,7 +144,7 @@ function imageSpec(r: Prng, name: string, f: ValidFeatures): string {
     const w = r.range(4, 10);
     let roll = r.int(10);
     // On a concat's layout, a feature that is off becomes a plain conv (which ends the layout).
-    if (concatLayout && ((!f.residualOnConcat && [1, 2, 5].includes(roll)) || (!f.denseNetChains && roll === 6))) roll = 9;
+    if (concatLayout && ((!f.residualOnConcat && [1, 2, 5].includes(roll)) || (!f.denseNetChains && (roll === 6 || roll === 7)))) roll = 9;
     const use = (b: string): void => void blocks.add(b);
     // Identity adds (res, vres, inv) and pooling keep the layout; a concat starts one; everything else ends it.
     let layout = roll === 1 || roll === 2 || roll === 5 || roll === 8 ? concatLayout : false;

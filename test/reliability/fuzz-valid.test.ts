@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_FEATURES, runValidFuzz, validSpec, type ValidFeatures } from '../../scripts/fuzz-valid-specs.ts';
 
 const KNOWN_DEFECTS_ELSEWHERE: Partial<ValidFeatures> = {
-  // Defect 1: compaction of a concat with an identity operand whose input is a concat ("input of c2 has no layout").
+  // Defect 1: compaction of a concat whose input is a concat, identity operands involved ("input of c2 has no layout").
   denseNetChains: false,
   // Found by this fuzzer, same family: a residual block (identity add) on a concat's channels ("Operands could not
   // be broadcast together with shapes [10,10,8] [10,10,4]" in compaction).
@@ -37,7 +37,7 @@ describe('valid-spec fuzzing', () => {
     expect(some(/^\s+(bnLayers|forward|masks|getWeights|dispose): /m)).toBeGreaterThan(0);
     // With a feature off, the generator never uses it.
     const without = Array.from({ length: 300 }, (_, i) => validSpec(SEED, i, FEATURES)).join('\n');
-    expect(without).not.toMatch(/concat\(id\(\), br\(\d\)\)\n\s+(\w+: )?concat\(id\(\)/);
+    expect(without).not.toMatch(/concat\(id\(\), br\(\d\)\)\n\s+(\w+: )?concat\(/);
     expect(without).not.toMatch(/^\s+(bnLayers|forward|masks|getWeights|dispose|ir|store|__proto__): /m);
     expect(without).not.toMatch(/concat\(id\(\), br\(\d\)\)\n\s+(\w+: )?(repeat \d )?(res|vres|inv)\(/);
     expect(some(/concat\(id\(\), br\(\d\)\)\n\s+(\w+: )?(repeat \d )?(res|vres|inv)\(/)).toBeGreaterThan(0);
