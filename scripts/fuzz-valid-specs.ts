@@ -147,7 +147,7 @@ function imageSpec(r: Prng, name: string, f: ValidFeatures): string {
     if (concatLayout && ((!f.residualOnConcat && [1, 2, 5].includes(roll)) || (!f.denseNetChains && (roll === 6 || roll === 7)))) roll = 9;
     const use = (b: string): void => void blocks.add(b);
     // Identity adds (res, vres, inv) and pooling keep the layout; a concat starts one; everything else ends it.
-    let layout = roll === 1 || roll === 2 || roll === 5 || roll === 8 ? concatLayout : false;
+    let layout: boolean = roll === 1 || roll === 2 || roll === 5 || roll === 8 ? concatLayout : false;
     if (roll === 0) {
       use('cbr');
       stmts.push(`${labels.maybe()}cbr(${w}${r.chance(0.5) ? `, k ${r.pick([1, 3])}` : ''})`);
