@@ -1,7 +1,8 @@
 // The syntax stage's entry point: lex, parse with the shared grammar parser (recovering), build the AST
 // with the one visitor, and return every lexing/syntax problem as diagnostics (file set, deduplicated by
 // position). Chevrotain's terse messages get context from the token stream here ("after arguments of
-// 'conv'", "to close 'layers' opened at 3:3"). Never throws on any input.
+// 'conv'", "to close 'layers' opened at 3:3"). Never throws on any input. A text over a limit (size, tokens,
+// statements, nesting, syntax errors: src/syntax/limits.ts) gets the limit's diagnostic and no tree.
 
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { diag, NO_SPAN, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
