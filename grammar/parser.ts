@@ -2,7 +2,7 @@
 // subrule fails to compile), recovery on, and ONE shared instance. grammar/arch.ebnf is the normative text
 // of the same grammar; test/grammar keeps the two in step. Turning CSTs into the AST is src/syntax's job.
 
-import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import './node20-compat.ts';
 import * as T from './tokens.ts';
 
@@ -41,10 +41,27 @@ const messages: IParserErrorMessageProvider = {
     `expected ${customUserDescription ?? firstTokens(expectedIterationPaths)} but found ${describe(actual[0]!)}`,
 };
 
+/**
+ * Syntax errors recorded before the parser gives up on a text: recovery records about one per token of garbage,
+ * and each error holds its rule stack, so a large garbled file would otherwise exhaust memory.
+ */
+export const MAX_SYNTAX_ERRORS = 100;
+
+/** Thrown out of a parse that reached MAX_SYNTAX_ERRORS; `archParser.errors` holds the ones recorded. */
+export class TooManySyntaxErrors extends Error {}
+
 export class ArchParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
     this.performSelfAnalysis();
+    // Chevrotain records every recognition error through SAVE_ERROR (not in its typings); an error that is not a
+    // recognition exception is not recovered from, so throwing one ends the parse.
+    const self = this as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException };
+    const save = self.SAVE_ERROR.bind(this);
+    self.SAVE_ERROR = (e) => {
+      if (this.errors.length >= MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors(`more than ${MAX_SYNTAX_ERRORS} syntax errors`);
+      return save(e);
+    };
   }
 
   /** file := network */

@@ -6,6 +6,11 @@
 //
 //   npx tsx scripts/fuzz-specs.ts [--count N] [--seed S] [--long] [--timeout-ms T] [--no-save]
 //   (--long = 100k inputs; default 10k)
+//
+// With --valid, specs that must be accepted go through the whole chain instead (scripts/fuzz-valid-specs.ts):
+//   npx tsx scripts/fuzz-specs.ts --valid [--count N] [--full N] [--seed S] [--long] [--without FEATURE,...]
+//   (default 1,000 through check → build → type-check, the first 100 also train → compact → re-check;
+//   --long = 100,000 through check → build → type-check, in batches of one shared type-checker program)
 
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -279,6 +284,8 @@ if (isMain) {
   const argv = process.argv.slice(2);
   if (argv[0] === '--worker') {
     worker(Number(argv[1]), Number(argv[2]), Number(argv[3]));
+  } else if (argv.includes('--valid')) {
+    await validMain(argv);
   } else {
     const arg = (name: string): string | undefined => {
       const i = argv.indexOf(name);
@@ -291,4 +298,25 @@ if (isMain) {
     for (const f of report.failures) console.log(`  input ${f.index}: ${f.problem.split('\n')[0]}${f.saved ? ` (saved as test/reliability/regressions/${f.saved}.arch)` : ''}`);
     process.exitCode = report.failures.length > 0 ? 1 : 0;
   }
+}
+
+async function validMain(argv: string[]): Promise<void> {
+  const arg = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const { ALL_FEATURES, runValidFuzz } = await import('./fuzz-valid-specs.ts');
+  const features = { ...ALL_FEATURES };
+  for (const f of (arg('--without') ?? '').split(',').filter((x) => x !== '')) {
+    if (!(f in features)) throw new Error(`--without: unknown feature '${f}'; expected ${Object.keys(features).join(', ')}`);
+    features[f as keyof typeof features] = false;
+  }
+  const long = argv.includes('--long');
+  const count = Number(arg('--count') ?? (long ? 100_000 : 1000));
+  const seed = Number(arg('--seed') ?? 1);
+  const full = Number(arg('--full') ?? (long ? 0 : 100));
+  const r = await runValidFuzz({ seed, count, full, features, log: (l) => console.error(l) });
+  console.log(`valid specs (seed ${seed}): ${r.count} through check → build → type-check, ${r.full} also through train → compact → re-check, in ${r.seconds.toFixed(0)} s; ${r.failures.length} failure(s)`);
+  for (const f of r.failures) console.log(`  spec ${f.index} (${f.stage}): ${f.problem}`);
+  process.exitCode = r.failures.length > 0 ? 1 : 0;
 }

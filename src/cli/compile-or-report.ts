@@ -4,7 +4,7 @@
 // when the file has errors. Either way a failed file sets exit code 1 and yields no IR.
 
 import { resolve } from 'node:path';
-import { hasErrors, renderDiagnostic, type Diagnostic, type SourceText } from '../diagnostics/index.ts';
+import { hasErrors, limitShown, renderDiagnostic, type Diagnostic, type SourceText } from '../diagnostics/index.ts';
 import { compileFile, type Compiled } from '../semantic/compile.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
 import { UserError, type Io } from './io.ts';
@@ -13,7 +13,10 @@ type SetExit = (code: number) => void;
 
 /** Render diagnostics; one without a position (an unreadable file) has no source line to show. */
 export function renderAll(ds: readonly Diagnostic[], source: SourceText, color = false): string {
-  return ds.map((d) => renderDiagnostic(d, d.code.startsWith('ARCH9') ? undefined : source, color)).join('\n\n');
+  // A binary or garbled file can have hundreds of errors: show the first ones and count the rest.
+  const { shown, more } = limitShown(ds);
+  const text = shown.map((d) => renderDiagnostic(d, d.code.startsWith('ARCH9') ? undefined : source, color)).join('\n\n');
+  return more ? `${text}\n\n${more}` : text;
 }
 
 /**

@@ -11,7 +11,7 @@ import { gatherModule } from './gather.ts';
 import { isPlainName } from './identifiers.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
-export { typecheckModules, type ModuleDiagnostics } from './typecheck.ts';
+export { typecheckModules, typecheckProject, type ModuleDiagnostics } from './typecheck.ts';
 export { PACKAGE_ROOT } from './package-root.ts';
 export { RUNTIME_SPECIFIER, TRAINER_SPECIFIER } from './emit.ts';
 

@@ -13,11 +13,11 @@ export interface ModuleDiagnostics {
   diagnostics: string[];
 }
 
-/** Checks several modules in one program (the runtime's types are loaded once). */
-export function typecheckModules(modules: readonly { fileName: string; text: string }[]): ModuleDiagnostics[] {
+/** A program with the package's options and no files yet; pass it to typecheckModules to check in batches. */
+export function typecheckProject(): Project {
   // An installed package ships no tsconfig.json: the same checks, with the runtime's types from dist/ (its .d.ts).
   const tsconfig = join(PACKAGE_ROOT, 'tsconfig.json');
-  const project = existsSync(tsconfig)
+  return existsSync(tsconfig)
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
     : new Project({
         compilerOptions: {
@@ -31,6 +31,15 @@ export function typecheckModules(modules: readonly { fileName: string; text: str
           types: [],
         },
       });
+}
+
+/**
+ * Checks several modules in one program (the runtime's types are loaded once). With `reuse`, a program from
+ * typecheckProject, the modules are removed from it afterwards, so one program serves batch after batch (the
+ * spec fuzzer's thousands of modules) with its memory bounded by the batch.
+ */
+export function typecheckModules(modules: readonly { fileName: string; text: string }[], reuse?: Project): ModuleDiagnostics[] {
+  const project = reuse ?? typecheckProject();
   // Unsaved files inside the package, so the self-reference resolves; the prefix keeps them apart from the real
   // generated/ modules, which this program never loads.
   const dir = join(PACKAGE_ROOT, 'generated');
@@ -41,7 +50,7 @@ export function typecheckModules(modules: readonly { fileName: string; text: str
     (f.compilerNode as { impliedNodeFormat?: ts.ResolutionMode }).impliedNodeFormat = ts.ModuleKind.ESNext;
     return f;
   });
-  return files.map((f, i) => ({
+  const results = files.map((f, i) => ({
     fileName: modules[i]!.fileName,
     diagnostics: f.getPreEmitDiagnostics().map((d) => {
       const pos = d.getStart();
@@ -51,4 +60,6 @@ export function typecheckModules(modules: readonly { fileName: string; text: str
       return `${modules[i]!.fileName}${lc ? `(${lc.line},${lc.column})` : ''}: TS${d.getCode()}: ${text}`;
     }),
   }));
+  if (reuse) for (const f of files) reuse.removeSourceFile(f);
+  return results;
 }

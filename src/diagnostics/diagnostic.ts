@@ -3,6 +3,7 @@
 
 import type { Span } from './span.ts';
 import { MESSAGES, type MessageKey } from './messages.ts';
+import { abbreviate } from './printable.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -35,10 +36,13 @@ export function diag(key: MessageKey, span: Span, args: ReadonlyArray<string | n
   return { code: m.code, severity: m.severity, message: format(m.text, args), span, related };
 }
 
+/** Longest argument a message repeats in full: user text beyond it (a huge name or string) is cut. */
+const MAX_ARG = 160;
+
 export function format(template: string, args: ReadonlyArray<string | number>): string {
   return template.replace(/\{(\d+)\}/g, (_, i: string) => {
     const v = args[Number(i)];
-    return v === undefined ? `{${i}}` : String(v);
+    return v === undefined ? `{${i}}` : abbreviate(String(v), MAX_ARG);
   });
 }
 

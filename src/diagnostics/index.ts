@@ -3,3 +3,4 @@ export * from './span.ts';
 export * from './diagnostic.ts';
 export * from './messages.ts';
 export * from './render.ts';
+export * from './printable.ts';

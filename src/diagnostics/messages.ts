@@ -103,6 +103,29 @@ export const MESSAGES = {
   targetContradicts: { code: 'ARCH4017', severity: 'error', text: "'{0}' contradicts the network's 'target': with a target, the budget controller sets λ and weighs the penalty by the target's {1}; remove one of them" },
   targetUnreachable: { code: 'ARCH4018', severity: 'error', text: 'target {0} {1} is below the smallest network minWidth allows: {2} ({3} of the dense {4}); lower minWidth, or raise the target' },
   toleranceForm: { code: 'ARCH4019', severity: 'error', text: "'tolerance' is in percentage points of the dense network, from 0% to 50%: write e.g. 'tolerance 2%'; got {0}" },
+  // --- appended (issue 15, front end); codes keep their ranges, the table keeps its order of addition ---
+  paramHidesWord: {
+    code: 'ARCH2026',
+    severity: 'error',
+    text: "parameter '{0}' of block '{1}' hides the word '{0}' (as in '{2}'): rename the parameter",
+  },
+  labelIsAutoName: {
+    code: 'ARCH2027',
+    severity: 'error',
+    text: "label '{0}' is also the automatic name of an unlabelled '{1}' (automatic names are the kind and a count): choose another label, or label that layer too",
+  },
+  // --- appended (issue 15, hostile input: defects 5, 13, 14) ---
+  identifierTooLong: { code: 'ARCH1008', severity: 'error', text: "identifier '{0}' is {1} characters long, more than the limit of {2}" },
+  tooManyLexErrors: {
+    code: 'ARCH1009',
+    severity: 'error',
+    text: 'more than {0} characters that no token matches: is this an .arch text file? Reading stopped here',
+  },
+  tooManySyntaxErrors: { code: 'ARCH1010', severity: 'error', text: 'more than {0} syntax errors: reading stopped here' },
+  sourceTooLarge: { code: 'ARCH5008', severity: 'error', text: 'the file is {0}, more than the limit of {1}' },
+  tooManyTokens: { code: 'ARCH5009', severity: 'error', text: 'the file has more than {0} tokens; reading stopped here' },
+  tooManyStatements: { code: 'ARCH5010', severity: 'error', text: 'the file has more than {0} layer statements (a network expands to at most {0} layers)' },
+  notText: { code: 'ARCH9002', severity: 'error', text: "'{0}' is not a text file: {1}" },
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;

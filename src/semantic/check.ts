@@ -17,7 +17,7 @@ import { Expander } from './expand.ts';
 import type { GNode, Graph } from './graph.ts';
 import { analyzeGroups } from './groups.ts';
 import type { InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
-import { countNode, LAYER_KINDS, width } from './registry.ts';
+import { ARGUMENT_WORDS, countNode, LAYER_KINDS, width } from './registry.ts';
 import { checkOverrideTargets, resolveBudget } from './budget.ts';
 import { datasetSpelling, parseSparsify, parseTrain, resolveSparsify, sectionAsCall, type Plan, type SparsifyPartial } from './settings.ts';
 import { fmtShape, numel } from './shapes.ts';
@@ -78,6 +78,9 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
         const seen = new Set<string>();
         for (const p of item.params) {
           if (seen.has(p.name.name)) sink.report('duplicateParam', p.name.span, [p.name.name, name]);
+          // Inside the block the parameter would win over the word, and `padding same` would be read as its value.
+          const word = ARGUMENT_WORDS.get(p.name.name);
+          if (word) sink.report('paramHidesWord', p.name.span, [p.name.name, name, word]);
           seen.add(p.name.name);
         }
         break;
@@ -100,7 +103,9 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
     plan = planWidths(widthsSection, g, nominal.shortcutModes, sink);
   }
   const graph = new Expander(blocks, input, sink, plan).run(layers.body, inputDecl!.span, netSparsify);
-  if (graph.output <= 0) {
+  // Output -1: expansion stopped at the layer limit, which has its own error; 0: the layers produced nothing.
+  if (graph.output < 0) return undefined;
+  if (graph.output === 0) {
     sink.report('missingLayers', net.name.span, [net.name.name]);
     return undefined;
   }

@@ -2,12 +2,12 @@
 // The checker runs only on a file that parsed cleanly: recovery leaves incomplete nodes whose semantic
 // errors would only echo the syntax error (TypeScript reports both; for a small DSL the echo is noise).
 
-import { readFile } from 'node:fs/promises';
-import { diag, hasErrors, NO_SPAN, SourceText, type Diagnostic } from '../diagnostics/index.ts';
+import { hasErrors, SourceText, type Diagnostic } from '../diagnostics/index.ts';
 import type { ArchFile } from '../syntax/ast.ts';
 import { parseArch } from '../syntax/parse.ts';
 import { checkArch } from './check.ts';
 import type { IrNetwork } from './ir.ts';
+import { readSpec } from './read-spec.ts';
 
 export interface Compiled {
   source: SourceText;
@@ -31,18 +31,15 @@ export function compileText(text: string, fileName: string): Compiled {
 }
 
 /**
- * Read and compile a file; an unreadable file is a diagnostic (ARCH9001), not an exception. `displayName`
- * is the name diagnostics and the IR use (the path as the user wrote it), defaulting to `path`.
+ * Read and compile a file; an unreadable, too large or binary file is a diagnostic (ARCH9001, ARCH5008, ARCH9002),
+ * not an exception. `displayName` is the name diagnostics and the IR use (the path as the user wrote it),
+ * defaulting to `path`.
  */
 export async function compileFile(path: string, displayName = path): Promise<Compiled> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e);
-    const d = diag('fileNotFound', NO_SPAN, [displayName, reason]);
-    d.file = displayName;
-    return { source: new SourceText(displayName, ''), ast: undefined, ir: undefined, diagnostics: [d] };
+  const read = await readSpec(path, displayName);
+  if ('diagnostic' in read) {
+    read.diagnostic.file = displayName;
+    return { source: new SourceText(displayName, ''), ast: undefined, ir: undefined, diagnostics: [read.diagnostic] };
   }
-  return compileText(text, displayName);
+  return compileText(read.text, displayName);
 }

@@ -21,7 +21,7 @@ import type { BlockDecl, CallExpr, LayerStmt, Section, Statement, WidthEntry } f
 import { LIMITS } from './defaults.ts';
 import type { GNode, Graph, ResidualRecord } from './graph.ts';
 import type { InputSpec, LayerKind, Shape } from './ir.ts';
-import { LAYER_KINDS, lookupKind, type LayerKindDef } from './registry.ts';
+import { ARGUMENT_WORDS, LAYER_KINDS, lookupKind, type LayerKindDef } from './registry.ts';
 import { parseSparsify, sectionAsCall, type SparsifyPartial } from './settings.ts';
 import { fmtShape } from './shapes.ts';
 import { bindArgs, didYouMean, evaluate, word, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
@@ -62,6 +62,8 @@ export class Expander {
   /** How each `add(shortcut)` resolved, by the add's path (a nominal expansion's record becomes the plan's). */
   readonly shortcutModes = new Map<string, ShortcutMode>();
   private readonly used = new Map<string, Span>();
+  /** Paths given automatically, with the kind they count (so a clash with a label can say so). */
+  private readonly autoNamed = new Map<string, string>();
   private tooMany = false;
 
   constructor(
@@ -221,6 +223,9 @@ export class Expander {
     const bound = bindArgs(call, schema, frame.env, this.sink, name);
     const env = new Map<string, Value>();
     for (const p of block.params) {
+      // A parameter that hides an argument word is an error on its declaration (check.ts); leaving it unbound
+      // lets `padding same` inside the block mean the word, so the user's correct text is not reported too.
+      if (ARGUMENT_WORDS.has(p.name.name)) continue;
       const b = bound.get(p.name.name);
       if (b) env.set(p.name.name, b.value);
       else if (p.default) {
@@ -400,23 +405,39 @@ export class Expander {
   private auto(scope: Scope, base: string, span: Span): string {
     const k = (scope.counters.get(base) ?? 0) + 1;
     scope.counters.set(base, k);
-    return this.claimPath(scope.prefix + base + k, span);
+    return this.claimPath(scope.prefix + base + k, span, base);
   }
 
   private claim(scope: Scope, label: string, span: Span): string {
     return this.claimPath(scope.prefix + label, span);
   }
 
-  private claimPath(path: string, span: Span): string {
-    if (this.used.has(path)) {
-      this.sink.report('duplicateName', span, [path.slice(path.lastIndexOf('.') + 1), path]);
+  /** Take a path for a layer; `autoKind` is the kind when the name is automatic (`conv` for `conv3`). */
+  private claimPath(path: string, span: Span, autoKind?: string): string {
+    const earlier = this.used.get(path);
+    if (earlier) {
+      const name = path.slice(path.lastIndexOf('.') + 1);
+      const earlierAuto = this.autoNamed.get(path);
+      if (autoKind !== undefined && earlierAuto === undefined) this.labelClash(name, autoKind, earlier, span);
+      else if (autoKind === undefined && earlierAuto !== undefined) this.labelClash(name, earlierAuto, span, earlier);
+      else this.sink.report('duplicateName', span, [name, path]);
       // Keep paths unique so later passes stay sound; the diagnostic already fails the check.
       let i = 2;
       while (this.used.has(`${path}~${i}`)) i++;
       path = `${path}~${i}`;
     }
     this.used.set(path, span);
+    if (autoKind !== undefined) this.autoNamed.set(path, autoKind);
     return path;
+  }
+
+  /**
+   * A label and an automatic name collide. The user chose the label, so the error is on the label, whichever
+   * comes first, and points at the unlabelled layer: "duplicate" alone, on a line with no name, would not say why.
+   */
+  private labelClash(name: string, kind: string, labelSpan: Span, autoSpan: Span): void {
+    const related = [{ message: `the unlabelled '${kind}' that is named '${name}' automatically`, span: autoSpan }, ...this.sink.related];
+    this.sink.diagnostics.push(diag('labelIsAutoName', labelSpan, [name, kind], related));
   }
 }
 

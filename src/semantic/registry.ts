@@ -57,12 +57,13 @@ function image(ctx: BuildCtx, kind: string): [number, number, number] | undefine
   return undefined;
 }
 
-export function describeInput(t: TensorInfo): string {
+/** What a layer got, with the usual way out (`hint` false: the caller gives its own). */
+export function describeInput(t: TensorInfo, hint = true): string {
   const s = S.fmtShape(t.shape);
-  if (t.tokens) return `token ids ${s} (add an embedding first)`;
+  if (t.tokens) return `token ids ${s}${hint ? ' (add an embedding first)' : ''}`;
   if (t.shape?.length === 1) return `a vector ${s}`;
   if (t.shape?.length === 2) return `a sequence ${s}`;
-  if (t.shape?.length === 3) return `a feature map ${s} (add flatten or gap first)`;
+  if (t.shape?.length === 3) return `a feature map ${s}${hint ? ' (add flatten or gap first)' : ''}`;
   return s;
 }
 
@@ -314,7 +315,9 @@ const embedding: LayerKindDef = {
     const s = ctx.input.shape;
     if (dim === undefined || !s) return undefined;
     if (!ctx.input.tokens) {
-      ctx.sink.report('wrongInputRank', ctx.span, ['embedding', 'token ids from a tokens(...) input', describeInput(ctx.input)]);
+      // No reshaping makes an image (or features) into token ids: point at the input, not at flatten or gap.
+      const why = 'an embedding looks up integer token ids, so it comes right after `input tokens(vocab V, seq T)`; for images or features use conv or dense layers';
+      ctx.sink.report('wrongInputRank', ctx.span, ['embedding', 'token ids from a tokens(...) input', `${describeInput(ctx.input, false)}: ${why}`]);
       return undefined;
     }
     return { attrs: { vocab: 0 /* filled in from the input by the expander */, dim }, shape: [s[0]!, dim] };
@@ -373,6 +376,21 @@ export const LAYER_KINDS: ReadonlyMap<string, LayerKindDef> = new Map([
   ...ALL.map((d) => [d.name, d] as const),
   ...Object.entries(ALIASES).map(([alias, target]) => [alias, ALL.find((d) => d.name === target)!] as const),
 ]);
+
+/**
+ * The words layer arguments take as values (`padding same`, `add(shortcut)`, `activation relu`), each with the
+ * first place it is written. A block parameter of that name would hide the word inside the block.
+ */
+export const ARGUMENT_WORDS: ReadonlyMap<string, string> = (() => {
+  const out = new Map<string, string>();
+  for (const def of LAYER_KINDS.values()) {
+    for (const p of def.schema) {
+      if (p.type.t !== 'enum') continue;
+      for (const w of p.type.words) if (!out.has(w)) out.set(w, p.positional ? `${def.name}(${w})` : `${p.name} ${w}`);
+    }
+  }
+  return out;
+})();
 
 export function lookupKind(name: string): LayerKindDef | undefined {
   return LAYER_KINDS.get(name);

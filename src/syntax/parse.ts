@@ -1,15 +1,17 @@
 // The syntax stage's entry point: lex, parse with the shared grammar parser (recovering), build the AST
 // with the one visitor, and return every lexing/syntax problem as diagnostics (file set, deduplicated by
 // position). Chevrotain's terse messages get context from the token stream here ("after arguments of
-// 'conv'", "to close 'layers' opened at 3:3"). Never throws on any input.
+// 'conv'", "to close 'layers' opened at 3:3"). Never throws on any input. A text over a limit (size, tokens,
+// statements, nesting, syntax errors: src/syntax/limits.ts) gets the limit's diagnostic and no tree.
 
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
-import { diag, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
-import { archParser } from '../../grammar/parser.ts';
-import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Block, Minus, tokenEnd } from '../../grammar/tokens.ts';
+import { diag, NO_SPAN, SourceText, type Diagnostic, type Result, type Span } from '../diagnostics/index.ts';
+import { archParser, MAX_SYNTAX_ERRORS, TooManySyntaxErrors } from '../../grammar/parser.ts';
+import { LCurly, LParen, RCurly, RParen, LBracket, RBracket, Identifier, Colon, Comma, Block, Minus, tokenEnd } from '../../grammar/tokens.ts';
 import type { ArchFile } from './ast.ts';
 import { cstToAst } from './cst-to-ast.ts';
 import { lexArch } from './lex.ts';
+import { mebibytes, SOURCE_LIMITS, statementBeyond } from './limits.ts';
 
 /**
  * Deepest bracket nesting (or run of unary minuses) the recursive-descent parser is given, and deepest
@@ -19,15 +21,29 @@ export const MAX_NESTING = 100;
 const MAX_AST_DEPTH = 400;
 
 export function parseArch(text: string, fileName: string): Result<ArchFile> {
-  const lexed = lexArch(text);
-  const tooDeep = deepNesting(lexed.tokens);
-  if (tooDeep) {
-    const diagnostics = [...lexed.diagnostics, diag('syntaxNestingTooDeep', tooDeep, [MAX_NESTING])];
+  const refuse = (diagnostics: Diagnostic[]): Result<ArchFile> => {
     for (const d of diagnostics) d.file = fileName;
     return { value: { kind: 'File', span: { start: 0, end: text.length }, network: undefined, comments: [] }, diagnostics };
+  };
+  if (text.length > SOURCE_LIMITS.maxChars) return refuse([diag('sourceTooLarge', NO_SPAN, [mebibytes(text.length), `${SOURCE_LIMITS.maxChars / 2 ** 20} MiB`])]);
+  const lexed = lexArch(text);
+  // A stopped lexer saw only a prefix: parsing it would add errors about its cut end. The limits below are checked
+  // on tokens before the parser builds its tree, whose memory they bound.
+  if (lexed.stopped) return refuse(lexed.diagnostics);
+  const tooDeep = deepNesting(lexed.tokens);
+  if (tooDeep) return refuse([...lexed.diagnostics, diag('syntaxNestingTooDeep', tooDeep, [MAX_NESTING])]);
+  const beyond = statementBeyond(lexed.tokens, SOURCE_LIMITS.maxStatements);
+  if (beyond !== undefined) {
+    const t = lexed.tokens[beyond]!;
+    return refuse([...lexed.diagnostics, diag('tooManyStatements', { start: t.startOffset, end: tokenEnd(t) }, [SOURCE_LIMITS.maxStatements])]);
   }
   archParser.input = lexed.tokens;
-  const cst = archParser.file();
+  let cst: ReturnType<typeof archParser.file> | undefined;
+  try {
+    cst = archParser.file();
+  } catch (e) {
+    if (!(e instanceof TooManySyntaxErrors)) throw e;
+  }
   const parseErrors = archParser.errors;
   const source = new SourceText(fileName, text);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
@@ -37,14 +53,24 @@ export function parseArch(text: string, fileName: string): Result<ArchFile> {
   // One slip often derails the next token or two as well; report the first, not the cascade. Lexing
   // errors count as slips at the first token after them.
   const slips = lexed.diagnostics.map((d) => firstTokenAtOrAfter(lexed.tokens, d.span.start));
+  // Token ranges whose errors all follow from one already explained (a tuple in parentheses).
+  const quiet: [number, number][] = [];
   for (const e of parseErrors) {
     const span = errorSpan(e.token, lexed.tokens, text);
     const index = tokenIndex(e.token, lexed.tokens);
-    const cascade = slips.some((s) => index - s >= 0 && index - s <= 2);
+    const cascade = slips.some((s) => index - s >= 0 && index - s <= 2) || quiet.some(([a, b]) => index >= a && index <= b);
     slips.push(index);
     if (cascade || seen.has(span.start) || lexStarts.has(span.start)) continue;
     seen.add(span.start);
-    diagnostics.push(diag('syntaxError', span, [explain(e, lexed.tokens, source)]));
+    const tuple = parenthesisedTuple(lexed.tokens, index, text);
+    if (tuple) quiet.push([index, tuple.close + 2]);
+    diagnostics.push(diag('syntaxError', span, [tuple ? tuple.message : explain(e, lexed.tokens, source)]));
+  }
+  if (!cst) {
+    // The parser gave up: report where, and build no tree from the half-parsed text.
+    const last = parseErrors[parseErrors.length - 1]!;
+    diagnostics.push(diag('tooManySyntaxErrors', errorSpan(last.token, lexed.tokens, text), [MAX_SYNTAX_ERRORS]));
+    return refuse(diagnostics.sort((a, b) => a.span.start - b.span.start));
   }
   const value = cstToAst(cst, text, lexed.comments, (escape, span) => diagnostics.push(diag('unknownEscape', span, [escape])));
   // Long operator chains nest to the left without parser recursion; keep them from later recursion too.
@@ -65,9 +91,16 @@ function errorSpan(t: IToken, tokens: IToken[], text: string): Span {
   return { start: at, end: at };
 }
 
+/** Binary search: a garbled file has up to a thousand lexing errors over half a million tokens. */
 function firstTokenAtOrAfter(tokens: IToken[], offset: number): number {
-  const i = tokens.findIndex((t) => t.startOffset >= offset);
-  return i < 0 ? tokens.length : i;
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Position of an error's token in the token vector (EOF and recovery-made tokens count as the end). */
@@ -102,6 +135,30 @@ function explain(e: IRecognitionException, tokens: IToken[], source: SourceText)
     }
   }
   return msg;
+}
+
+/**
+ * `kernel (1, 3)`: a comma inside a parenthesised value (a `(` that opens no argument list: it follows no name,
+ * or follows an argument's name after a space). Chevrotain sees a missing `)` and then a cascade; the writer meant
+ * a pair, which is a list. Returns the message with the list to write, and the index of the tuple's `)`.
+ */
+function parenthesisedTuple(tokens: IToken[], index: number, text: string): { message: string; close: number } | undefined {
+  if (tokens[index]?.tokenType !== Comma) return undefined;
+  const open = unclosed(tokens, index, LParen, RParen);
+  if (open === undefined) return undefined;
+  const before = tokens[open - 1];
+  const named = before?.tokenType === Identifier && tokenEnd(before) < tokens[open]!.startOffset;
+  if (before?.tokenType === Identifier && !named) return undefined;
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const tt = tokens[i]!.tokenType;
+    if (tt === LParen) depth++;
+    else if (tt === RParen && --depth === 0) {
+      const list = `[${text.slice(tokenEnd(tokens[open]!), tokens[i]!.startOffset)}]`;
+      return { message: `a value in parentheses is one number; write a pair as a list: ${named ? `${before.image} ` : ''}${list}`, close: i };
+    }
+  }
+  return undefined;
 }
 
 /** Index of the innermost `open` token before `index` that has no matching `close` before `index`. */

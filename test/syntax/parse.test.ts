@@ -231,3 +231,17 @@ describe('parseArch: errors', () => {
     }
   });
 });
+
+describe('a pair written in parentheses (issue 15)', () => {
+  it('`kernel (1, 3)` gets one error, on the comma, with the list to write instead', () => {
+    const text = 'network n {\n  input image(8, 8, 1)\n  layers {\n    conv(8, kernel (1, 3))\n    gap\n    dense(10)\n  }\n}\n';
+    expect(errors(text)).toEqual(["4:22 ARCH1003 a value in parentheses is one number; write a pair as a list: kernel [1, 3]"]);
+  });
+  it('a positional pair and a longer tuple get the same hint', () => {
+    const text = 'network n {\n  input image(8, 8, 1)\n  layers {\n    maxpool((2, 2), stride 2)\n    conv(8, kernel (1,3,5), stride 1)\n  }\n}\n';
+    expect(errors(text)).toEqual([
+      '4:15 ARCH1003 a value in parentheses is one number; write a pair as a list: [2, 2]',
+      '5:22 ARCH1003 a value in parentheses is one number; write a pair as a list: kernel [1,3,5]',
+    ]);
+  });
+});
