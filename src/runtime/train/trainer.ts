@@ -147,6 +147,7 @@ export interface MetricsLine {
    * the target was met within the tolerance.
    */
   budget?: { metric: 'macs' | 'params'; target: number; tolerance: number; reference: number; lambda: number; gap: number; met: boolean | null };
+  /**
    * Interval mean of the wall time of one training step (ms; evaluation excluded), next to `sampledMacs`. The
    * trainer always writes this and the two below; files written before narrow execution lack them.
    */
