@@ -52,7 +52,7 @@ function dependencies(f: SourceFile): string[] {
 }
 
 /** `from (stage) imports to (stage)` for each dependency that points to a later or sibling stage. */
-export function pipelineViolations(files: readonly SourceFile[], root: string): string[] {
+function pipelineViolations(files: readonly SourceFile[], root: string): string[] {
   const violations: string[] = [];
   for (const f of files) {
     const from = stageOf(f.getFilePath(), root);
