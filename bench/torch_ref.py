@@ -9,6 +9,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from torch_models import ResNet20  # noqa: E402  (bench/ is the script's folder, first on sys.path)
+
 torch.manual_seed(0)
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
 
@@ -24,39 +26,6 @@ def loaded_blas():
         if hit:
             return hit[0]
     return 'none found'
-
-
-class Basic(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.b1 = nn.BatchNorm2d(cout)
-        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.b2 = nn.BatchNorm2d(cout)
-        self.proj = None
-        if stride != 1 or cin != cout:
-            self.proj = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = F.relu(self.b1(self.c1(x)))
-        y = self.b2(self.c2(y))
-        return F.relu(y + (x if self.proj is None else self.proj(x)))
-
-
-class ResNet20(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
-        layers, cin = [], 16
-        for w, s in ((16, 1), (32, 2), (64, 2)):
-            for i in range(3):
-                layers.append(Basic(cin, w, s if i == 0 else 1))
-                cin = w
-        self.blocks = nn.Sequential(*layers)
-        self.fc = nn.Linear(64, 10)
-
-    def forward(self, x):
-        return self.fc(self.blocks(self.stem(x)).mean((2, 3)))
 
 
 class FashionCnn(nn.Module):

@@ -23,6 +23,10 @@ cp node_modules/archc/specs/fashion-cnn.arch my-net.arch
 npx --no-install archc check my-net.arch
 npx --no-install archc build my-net.arch -o out
 test -s out/fashion_cnn.ts
+# The PyTorch target from the installed (compiled) package: its Python runtime ships with it.
+npx --no-install archc build my-net.arch --target pytorch -o out-py
+test -s out-py/fashion_cnn.py
+test -s out-py/archc_torch/train.py
 npx --no-install archc train my-net.arch --data synthetic --steps 5 --batch 8 --synthetic-size 32 --eval-limit 32 --out run
 test -s run/metrics.jsonl
 test -s run/my-net.pruned.arch

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fsyncDirSync } from '../../io/atomic-write.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
 import { checkpointHeaderSchema, checkpointMetaSchema, trainerStateSchema, validatePart } from './checkpoint-schema.ts';
 import type { TrainerState } from './trainer.ts';
@@ -176,7 +177,7 @@ export function writeCheckpoint(path: string, checkpoint: Checkpoint, hooks: Wri
     closeSync(fd);
     hooks.beforeRename?.(tmp);
     renameSync(tmp, path);
-    fsyncDir(dir);
+    fsyncDirSync(dir);
     return pos;
   } catch (e) {
     try {
@@ -186,18 +187,6 @@ export function writeCheckpoint(path: string, checkpoint: Checkpoint, hooks: Wri
     }
     rmSync(tmp, { force: true });
     throw e;
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
