@@ -85,7 +85,7 @@ export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?
   }
   const n = median(times.narrow);
   const w = median(times.full);
-  const name = `train step ${ir.name}, ${(100 * sampled).toFixed(0)}% MACs sampled, batch ${batch}, ${sel.tfBackend}`;
+  const name = `train step ${ir.name}, ${(100 * sampled).toFixed(0)}% MACs sampled, batch ${batch}, ${sel.name}`;
   return [
     { name: `${name}: full width`, value: w, unit: 'ms/step' },
     { name: `${name}: narrow`, value: n, unit: 'ms/step' },

@@ -7,7 +7,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { configureNative, loadNative, nativeOptionsFromEnv, nativeThreads } from '../src/runtime/backend/index.ts';
 import { benchKernels, type BenchRow } from './kernels.ts';
 import { benchNarrow } from './narrow.ts';
-import { benchStartup } from './startup.ts';
+import { benchStartupIsolated } from './startup.ts';
 import { benchTorchTarget } from './torch_target.ts';
 import { TorchYardstick } from './torch.ts';
 import { benchTrain } from './train.ts';
@@ -38,7 +38,7 @@ const build = (await import('./build.ts')) as { benchBuild?: () => Promise<Bench
 if (build.benchBuild) rows.push(...(await build.benchBuild()));
 // Narrow vs full-width step (issue 11), CLI startup (issue 14), the PyTorch target vs a hand-written model (issue 17).
 rows.push(...(await benchNarrow({ backend: 'addon' in native ? 'native' : 'wasm' })));
-rows.push(...benchStartup());
+rows.push(...benchStartupIsolated());
 if (typeof torch !== 'string') rows.push(...(await benchTorchTarget({ threads })));
 const load = loadavg()[0]!.toFixed(1);
 notes.push(

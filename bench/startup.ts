@@ -57,7 +57,20 @@ export function benchStartup(opts: { reps?: number } = {}): StartupBenchRow[] {
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/**
+ * benchStartup run from a small process of its own. Linux carries a process's peak RSS (ru_maxrss) over fork +
+ * exec, so children spawned by a large process (bench/run.ts after its training rows) all report that process's
+ * peak: measured in bench/run.ts, `node -e 0` read 114 MiB instead of 42.
+ */
+export function benchStartupIsolated(): StartupBenchRow[] {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--json'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/startup.ts failed: ${(r.stderr ?? '').trim().split('\n').pop() ?? ''}`);
+  return JSON.parse(r.stdout) as StartupBenchRow[];
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--json')) {
+  console.log(JSON.stringify(benchStartup()));
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const r of benchStartup()) console.log(`${r.name.padEnd(62)} ${String(r.value).padStart(8)} ${r.unit}`);
   console.log(`target: ≤ ${STARTUP_TARGET.cpuSeconds} CPU-s and ≤ ${STARTUP_TARGET.mib} MiB per command`);
 }
