@@ -1,9 +1,11 @@
-// The pipeline runs one way: text → tokens → AST → IR → codegen | runtime → compaction → report → cli.
+// The pipeline runs one way: text → tokens → AST → IR → codegen | runtime → compaction → report → train → cli.
 // This test loads every source file with ts-morph and fails on an import that points to a later (or a sibling)
 // stage, so a shortcut across the pipeline is caught when it is written, not when it has grown roots. Static
-// imports, re-exports and dynamic `import('…')` calls all count: a lazy import is still a dependency.
+// imports, `import type`, re-exports and dynamic `import('…')` calls all count: a lazy import is still a dependency.
+// Generated trainers, outside src/, may import only the runtime and the training stage (never the CLI).
 
-import { dirname, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Node, Project, SyntaxKind, type SourceFile } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 
@@ -20,7 +22,8 @@ const RANK: Record<string, number> = {
   compaction: 4,
   baselines: 5,
   report: 5,
-  cli: 6,
+  train: 6,
+  cli: 7,
 };
 
 function stageOf(file: string, root: string): string | undefined {
@@ -98,12 +101,46 @@ describe('pipeline direction', () => {
     );
     fixture.createSourceFile('/p/src/semantic/compile.ts', "import { run } from '../cli/main.ts';\nexport const x = run;");
     fixture.createSourceFile('/p/src/semantic/lazy-only.ts', "export const f = () => import(`../cli/main.ts`);");
+    // The training stage sits between the runtime and the CLI: the runtime may not reach up into it (a type-only
+    // import or a star re-export counts too), nor may it reach into the CLI; the CLI may import it.
+    fixture.createSourceFile('/p/src/train/run.ts', "export const trainRun = 1;\nexport async function back() { return (await import('../cli/main.ts')).run; }");
+    fixture.createSourceFile('/p/src/runtime/loop.ts', "import type { trainRun } from '../train/run.ts';\nexport type T = typeof trainRun;");
+    fixture.createSourceFile('/p/src/runtime/index.ts', "export * from '../train/run.ts';");
+    fixture.createSourceFile('/p/src/cli/train.ts', "import { trainRun } from '../train/run.ts';\nexport const t = trainRun;");
     expect(pipelineViolations(fixture.getSourceFiles(), '/p').sort()).toEqual([
+      'src/runtime/index.ts (runtime) imports src/train/run.ts (train)',
+      'src/runtime/loop.ts (runtime) imports src/train/run.ts (train)',
       'src/semantic/check.ts (semantic) imports src/cli/main.ts (cli)',
       'src/semantic/check.ts (semantic) imports src/cli/main.ts (cli)',
       'src/semantic/compile.ts (semantic) imports src/cli/main.ts (cli)',
       'src/semantic/lazy-only.ts (semantic) imports src/cli/main.ts (cli)',
+      'src/train/run.ts (train) imports src/cli/main.ts (cli)',
     ]);
+  });
+
+  it('lets generated trainers import only the runtime and the training stage, never the CLI', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, { source?: string }> };
+    // What the package's specifiers point at, by stage.
+    const stageOfExport = (spec: string): string | undefined => {
+      const source = pkg.exports[spec.replace(/^archc/, '.')]?.source;
+      return source === undefined ? undefined : stageOf(resolve(source), process.cwd());
+    };
+    expect(stageOfExport('archc/runtime')).toBe('runtime');
+    expect(stageOfExport('archc/trainer')).toBe('train');
+    const generated = readdirSync('generated').filter((f) => f.endsWith('.ts'));
+    expect(generated.length).toBeGreaterThan(5);
+    const specifiers = new Set<string>();
+    for (const f of generated) {
+      const src = project.addSourceFileAtPath(join('generated', f));
+      for (const d of [...src.getImportDeclarations(), ...src.getExportDeclarations()]) {
+        const m = d.getModuleSpecifierValue();
+        if (m !== undefined) specifiers.add(m);
+      }
+      expect(src.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => c.getExpression().getKind() === SyntaxKind.ImportKeyword), f).toEqual([]);
+    }
+    const stages = [...specifiers].filter((m) => m.startsWith('archc')).map((m) => stageOfExport(m) ?? m);
+    expect(new Set(stages)).toEqual(new Set(['runtime', 'train']));
+    expect([...specifiers].filter((m) => !m.startsWith('archc') && !m.startsWith('@tensorflow/'))).toEqual([]);
   });
 
   it('keeps tfjs out of the front end and the code generator', () => {

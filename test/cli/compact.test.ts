@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { runTrainerMain } from '../../src/cli/trainer-main.ts';
+import { runTrainerMain } from '../../src/train/trainer-main.ts';
 import { IrModule } from '../../src/runtime/module.ts';
 import { compileText } from '../../src/semantic/compile.ts';
 import { runCli } from './helpers.ts';

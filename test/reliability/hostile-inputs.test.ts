@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/cli/io.ts';
-import { outputPath, prepareOutDir } from '../../src/cli/run-control.ts';
+import { outputPath, prepareOutDir } from '../../src/train/run-control.ts';
 import { hasErrors } from '../../src/diagnostics/index.ts';
 import { compileText } from '../../src/semantic/compile.ts';
 import { ROOT, SHIM, TINY, spawnNode, tempDir, type Exit } from './helpers.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/cli/io.ts';
-import { controlledTraining } from '../../src/cli/run-control.ts';
+import { controlledTraining } from '../../src/train/run-control.ts';
 import { initBackend } from '../../src/runtime/backend/index.ts';
 import { IrModule } from '../../src/runtime/module.ts';
 import { readCheckpoint, CHECKPOINT_FILE } from '../../src/runtime/train/checkpoint.ts';

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCK_FILE } from '../../src/cli/run-lock.ts';
-import { readRunMarker } from '../../src/cli/run-marker.ts';
+import { LOCK_FILE } from '../../src/train/run-lock.ts';
+import { readRunMarker } from '../../src/train/run-marker.ts';
 import { runCli } from '../cli/helpers.ts';
 import { ROOT, SHIM, TINY, lastStep, spawnNode, tempDir } from './helpers.ts';
 

@@ -11,7 +11,7 @@ import { buildSpecFile, writeFileAtomic } from '../../codegen/build.ts';
 import { CANONICAL_OUT_DIR, specDisplayPath, typecheckModules } from '../../codegen/index.ts';
 import { generatePytorchModule, pytorchRuntimeFiles, PYTORCH_OUT_DIR } from '../../codegen/pytorch/index.ts';
 import { makeRunnable } from '../../codegen/runnable.ts';
-import { samePath } from '../same-path.ts';
+import { samePath } from '../../train/same-path.ts';
 import { reportCompiled } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';
 import type { RegisterCommand } from './index.ts';

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
+import { human } from '../../train/format.ts';
 import { reportCompiled } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
 import type { RegisterCommand } from './index.ts';
@@ -33,9 +34,4 @@ export function summary(file: string, ir: IrNetwork): string {
 }
 
 /** 272474 → "0.272M", 40813184 → "40.8M", 1.2e9 → "1.20G". */
-export function human(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
-  if (n >= 1e5) return `${(n / 1e6).toPrecision(3)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toPrecision(3)}k`;
-  return String(n);
-}
+export { human };

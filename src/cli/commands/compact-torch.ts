@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { PrunedSpecRejected } from '../../compaction/index.ts';
 import { compactTorchRun, isTorchRun, TorchRunError } from '../../compaction/torch-run.ts';
-import { selectBackend } from '../trainer-main.ts';
+import { selectBackend } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
 
 export { isTorchRun };

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { compactAndWrite, PrunedSpecRejected } from '../../compaction/index.ts';
 import { CHECKPOINT_FILE, CheckpointError, findCheckpoint, readCheckpoint, specHash, type Checkpoint } from '../../runtime/train/checkpoint.ts';
 import { compileText } from '../../semantic/compile.ts';
-import { applyConfig, selectBackend, type TrainerConfig } from '../trainer-main.ts';
+import { recordedRunIr, selectBackend } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
 import { renderAll } from './check.ts';
 import { compactTorchRunCommand, isTorchRun } from './compact-torch.ts';
@@ -47,8 +47,8 @@ export async function compactRun(dir: string, opts: { input?: string }, io: Io):
     io.err(renderAll(compiled.diagnostics, compiled.source, false));
     throw new UserError(`${shown(spec.path)} does not compile, so the run cannot be compacted with it`);
   }
-  const config = cp.meta.run['config'];
-  const ir = isTrainerConfig(config) ? applyConfig(compiled.ir, config) : compiled.ir;
+  // The spec's IR with the run's recorded settings (and budget flag), as the training stage applied them.
+  const ir = recordedRunIr(compiled.ir, cp.meta.run, specHash, cp.meta.specHash) ?? compiled.ir;
   if (specHash(ir) !== cp.meta.specHash) {
     throw new UserError(`${shown(spec.path)} is not the spec that ${shown(ckpt)} was trained with (network '${cp.meta.specName}'); give that spec with --input`);
   }
@@ -87,10 +87,4 @@ function specOf(cp: Checkpoint, opts: { input?: string }, io: Io, ckpt: string):
   }
   if (cp.meta.spec) return cp.meta.spec;
   throw new UserError(`${ckpt} does not record its spec (it was written by an older archc); give the spec it trained with --input SPEC`);
-}
-
-function isTrainerConfig(v: unknown): v is TrainerConfig {
-  if (v === null || typeof v !== 'object') return false;
-  const c = v as Record<string, unknown>;
-  return ['batch', 'lr', 'weightDecay', 'lambda', 'seed'].every((k) => typeof c[k] === 'number');
 }

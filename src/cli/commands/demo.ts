@@ -3,25 +3,27 @@
 // of input vs pruned, writes `<out>/report.html`, and says where everything is. Without Fashion-MNIST installed
 // (apt-get install dataset-fashion-mnist) it says so and trains on the runtime's generated synthetic images (a
 // fixed low-frequency pattern per class plus noise), so it works on a fresh machine after `npm install` alone.
-// The output folder follows archc train's policy (run-control.ts): refused when not empty unless --force.
+// It trains through the training stage (src/train/), so the output folder follows archc train's policy: refused when
+// not empty unless --force.
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { hasErrors } from '../../diagnostics/index.ts';
 import { PACKAGE_ROOT } from '../../codegen/package-root.ts';
 import { writeFileAtomicSync } from '../../io/atomic-write.ts';
-import { compactAndWrite, prunedFileName } from '../../compaction/index.ts';
+import { prunedFileName } from '../../compaction/index.ts';
 import { writeReport } from '../../report/index.ts';
 import { DEFAULT_DIRS } from '../../runtime/data/index.ts';
-import { IrModule, runTraining } from '../../runtime/index.ts';
+import { IrModule, type RunTrainingResult } from '../../runtime/index.ts';
+import { METRICS_FILE } from '../../runtime/train/trainer.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
+import { lockRunDir } from '../../train/run-lock.ts';
+import { updateRunMarker } from '../../train/run-marker.ts';
+import { trainerDefaults, trainRun } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
-import { checkRunOutputs, METRICS_FILE, prepareOutDir } from '../run-control.ts';
-import { lockRunDir } from '../run-lock.ts';
-import { updateRunMarker, type RunData } from '../run-marker.ts';
-import { selectBackend } from '../trainer-main.ts';
 import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -88,73 +90,63 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   const steps = opts.steps !== undefined ? Number(opts.steps) : opts.quick ? 30 : (ir.train.steps ?? undefined);
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new UserError(`--steps must be a positive integer, got ${opts.steps}`);
 
-  // The output folder, under the same policy as archc train: refused when not empty unless --force, which removes only
-  // what an earlier run there recorded as its own (run.json); locked while this demo runs.
+  // The run, through the training stage like archc train: the output folder under the same policy (refused when
+  // not empty unless --force, which removes only what an earlier run there recorded as its own, run.json; locked
+  // while it trains), checkpoints, compaction. The demo adds the input copy, masks-final.json and diff.json.
   const inputCopy = join(out, basename(specPath));
   const pruned = join(out, prunedFileName(specPath));
   const extraFiles = [basename(specPath), 'diff.json', 'masks-final.json'];
-  const shownOut = shown(out);
-  checkRunOutputs(out, specPath, ir, extraFiles);
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`--out ${shownOut} is a file, not a folder`);
-  mkdirSync(out, { recursive: true });
-  const unlock = lockRunDir(out, shownOut);
+  io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
+  const net = {
+    name: ir.name,
+    specPath: shown(specPath),
+    specUrl: pathToFileURL(specPath),
+    specSource: c.source.text,
+    ir,
+    defaults: trainerDefaults(ir),
+    createModule: (network: IrNetwork, seed: number) => new IrModule(network, { seed }),
+  };
+  const { result } = await trainRun(
+    net,
+    { data, ...(steps !== undefined ? { steps } : {}), logEvery: opts.quick ? 10 : 50, evalLimit: opts.quick ? 128 : 1000, synthetic, out, ...(opts.force ? { force: true } : {}) },
+    { ...io, isTTY: false },
+    {
+      extraFiles,
+      quiet: true,
+      compactionFailure: 'report',
+      // The demo has no --resume: Ctrl-C stops it as any program.
+      signals: null,
+      onReady: () => copyFileSync(specPath, inputCopy),
+      onTrained: (r) => {
+        const masks: Record<string, { s: number[]; beta: number[] }> = {};
+        for (const [name, g] of Object.entries(r.state.masks.groups)) masks[name] = { s: Array.from(g.s), beta: Array.from(g.beta) };
+        writeFileAtomicSync(join(out, 'masks-final.json'), JSON.stringify(masks));
+      },
+    },
+  );
+  // The diff and the report, with the folder locked again (the stage released it when the run was done).
+  const unlock = lockRunDir(out, shown(out));
   try {
-    const runData: RunData = { data: data === 'synthetic' ? 'synthetic' : (data.path ?? data.kind), kind: ir.train.data.kind, seed: ir.train.seed, ...(data === 'synthetic' ? { synthetic } : {}) };
-    prepareOutDir({ outDir: out, specPath, ir, extraFiles, ...(opts.force ? { force: true } : {}), facts: { data: runData } });
-    copyFileSync(specPath, inputCopy);
-    await trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, data, dataNote, steps, synthetic, shown, t0 });
+    await report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0 });
   } finally {
     unlock();
   }
 }
 
-interface DemoRun {
+interface DemoReport {
   opts: DemoOptions;
   io: Io;
   ir: IrNetwork;
-  specPath: string;
   out: string;
   inputCopy: string;
   pruned: string;
-  data: TrainConfig['data'] | 'synthetic';
   dataNote: string;
-  steps: number | undefined;
-  synthetic: { train: number; test: number };
+  result: RunTrainingResult;
   shown: (p: string) => string;
   t0: number;
 }
 
-async function trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, data, dataNote, steps, synthetic, shown, t0 }: DemoRun): Promise<void> {
-  io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
-  const logEvery = opts.quick ? 10 : 50;
-  await selectBackend(undefined);
-  const module = new IrModule(ir, { seed: ir.train.seed });
-  let result;
-  try {
-    result = await runTraining({
-      ir,
-      module,
-      data,
-      outDir: out,
-      log: (l) => io.out(l),
-      isTTY: false,
-      overrides: { ...(steps !== undefined ? { steps } : {}), logEvery, evalLimit: opts.quick ? 128 : 1000, synthetic },
-    });
-    const masks: Record<string, { s: number[]; beta: number[] }> = {};
-    for (const [name, g] of Object.entries(result.state.masks.groups)) masks[name] = { s: Array.from(g.s), beta: Array.from(g.beta) };
-    writeFileAtomicSync(join(out, 'masks-final.json'), JSON.stringify(masks));
-
-    // Compaction: <out>/<spec>.pruned.arch (the input text with the learned widths), weights/, compaction.json.
-    io.out('');
-    try {
-      await compactAndWrite({ ir, sourceText: readFileSync(specPath, 'utf8'), sourcePath: specPath, module, outDir: out, log: (l) => io.out(l) });
-    } catch (e) {
-      io.err(`compaction failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  } finally {
-    module.dispose();
-  }
-
+async function report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0 }: DemoReport): Promise<void> {
   io.out('');
   if (existsSync(pruned) && (await hasDiffCommand(io))) {
     io.out(`$ archc diff ${shown(inputCopy)} ${shown(pruned)}`);
@@ -174,7 +166,7 @@ async function trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, 
 
   const wall = (Date.now() - t0) / 1000;
   updateRunMarker(out, { dataset: dataNote, backend: result.backend.name, input: inputCopy, command: `archc demo${opts.quick ? ' --quick' : ''}${opts.fallback ? ' --fallback' : ''}`, wallTime: wall });
-  const report = await writeReport(out, { input: inputCopy });
+  const reportFile = await writeReport(out, { input: inputCopy });
   const f = result.finalMetrics;
   io.out('');
   io.out(
@@ -184,7 +176,7 @@ async function trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, 
   io.out(`input spec:   ${shown(inputCopy)}`);
   io.out(`pruned spec:  ${existsSync(pruned) ? shown(pruned) : '(not written: compaction is not available in this build)'}`);
   io.out(`metrics:      ${shown(join(out, METRICS_FILE))}`);
-  io.out(`report:       ${shown(report)}  (open it in a browser; it works offline)`);
+  io.out(`report:       ${shown(reportFile)}  (open it in a browser; it works offline)`);
 }
 
 /** Widths per mask group, input → kept, as the fallback when there is no pruned .arch or no diff command. */

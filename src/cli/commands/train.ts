@@ -1,7 +1,7 @@
-// `archc train FILE.arch [flags]`: the one-command path. Checks the spec and trains it in this process with the
-// same command line as a generated trainer (trainer-main.ts), the network built from the checked IR by the runtime's
-// interpreter (`IrModule`, which test/codegen/forward.test.ts holds equal to the generated module). Nothing is
-// written outside --out: no module is generated, written or imported (a read-only install trains as well).
+// `archc train FILE.arch [flags]`: the one-command path. Checks the spec, parses the flags once into the training
+// stage's RunOptions, and runs the stage (src/train/) in this process with the network built from the checked IR by
+// the runtime's interpreter (`IrModule`, which test/codegen/forward.test.ts holds equal to the generated module): the
+// same run as a generated trainer's. Nothing is written outside --out: no module is generated, written or imported.
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { specDisplayPath } from '../../codegen/index.ts';
 import { IrModule } from '../../runtime/module.ts';
 import { compileFile } from '../../semantic/compile.ts';
-import { runTrainerMain, TRAINER_FLAGS, trainerDefaults } from '../trainer-main.ts';
+import { FlagError, parseRunOptions, TRAINER_FLAGS, type RunOptions } from '../../train/options.ts';
+import { trainerDefaults } from '../../train/run.ts';
+import { runAndReport } from '../../train/trainer-main.ts';
 import { reportCompiled } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
 import type { RegisterCommand } from './index.ts';
@@ -20,38 +22,29 @@ export const registerTrain: RegisterCommand = (program: Command, io: Io, setExit
     .description('check a spec and train it: train, evaluate, compact')
     .argument('<file>', '.arch spec');
   for (const f of TRAINER_FLAGS) cmd.option(f.flags, f.description);
-  cmd.action(async (file: string, _opts: unknown, self: Command) => {
+  cmd.action(async (file: string, flags: Record<string, unknown>) => {
     const abs = resolve(io.cwd, file);
     const compiled = await compileFile(abs, file);
     const ir = reportCompiled(file, compiled, io, setExit, 'not trained');
     if (!ir) return;
-    const code = await runTrainerMain(
-      forwardedArgs(self),
-      {
-        name: ir.name,
-        specPath: specDisplayPath(abs, io.cwd),
-        specUrl: pathToFileURL(abs),
-        specSource: compiled.source.text,
-        ir,
-        defaults: trainerDefaults(ir),
-        createModule: (network, seed) => new IrModule(network, { seed }),
-      },
-      io,
-    );
-    setExit(code);
+    let options: RunOptions;
+    try {
+      options = parseRunOptions(flags);
+    } catch (e) {
+      if (!(e instanceof FlagError)) throw e;
+      io.err(`${ir.name}: ${e.message} (see --help)`);
+      setExit(1);
+      return;
+    }
+    const net = {
+      name: ir.name,
+      specPath: specDisplayPath(abs, io.cwd),
+      specUrl: pathToFileURL(abs),
+      specSource: compiled.source.text,
+      ir,
+      defaults: trainerDefaults(ir),
+      createModule: (network: typeof ir, seed: number) => new IrModule(network, { seed }),
+    };
+    setExit(await runAndReport(net, options, io));
   });
 };
-
-/** The trainer flags given on this command line, in the trainer's syntax (values were not parsed here). */
-function forwardedArgs(cmd: Command): string[] {
-  const opts = cmd.opts<Record<string, string | boolean | undefined>>();
-  const out: string[] = [];
-  for (const f of TRAINER_FLAGS) {
-    if (cmd.getOptionValueSource(f.key) !== 'cli') continue;
-    const flag = f.flags.split(' ')[0]!;
-    const v = opts[f.key];
-    if (typeof v === 'string') out.push(flag, v);
-    else if (v === true) out.push(flag);
-  }
-  return out;
-}

@@ -184,6 +184,8 @@ export interface ControlledTrainingOptions {
   specIr?: IrNetwork;
   /** Facts for the run marker (run.json): the run's data, the command, … */
   facts?: Record<string, unknown>;
+  /** Files the command writes besides `runFiles` (relative, '/'-separated): recorded as the run's own too. */
+  extraFiles?: string[];
   force?: boolean;
   /** Continue the run whose folder this is (must equal outDir when both are given). */
   resume?: string;
@@ -231,7 +233,7 @@ export async function controlledTraining<R>(
   const ckptPath = outputPath(outDir, CHECKPOINT_FILE, o.specPath);
   const hash = specHash(o.ir);
   const run = o.specIr ? { ...o.run, spec: specRecord(o.specIr) } : o.run;
-  checkRunOutputs(outDir, o.specPath, o.ir);
+  checkRunOutputs(outDir, o.specPath, o.ir, o.extraFiles);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UserError(`--out ${o.outDir} is a file, not a folder`);
   if (o.resume !== undefined && !existsSync(ckptPath)) throw new UserError(`cannot resume: ${join(o.resume, CHECKPOINT_FILE)} does not exist`);
   mkdirSync(outDir, { recursive: true });
@@ -287,6 +289,7 @@ async function lockedTraining<R>(
     ...(o.force ? { force: true } : {}),
     ...(o.resume !== undefined ? { resume: true } : {}),
     ...(o.facts ? { facts: o.facts } : {}),
+    ...(o.extraFiles ? { extraFiles: o.extraFiles } : {}),
   });
   if (state) {
     truncateMetrics(outDir, state.step);
