@@ -6,7 +6,7 @@
 
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadTfjsWeights, WeightsMismatchError } from '../compaction/tfjs-format.ts';
-import { DataError, openDataset } from '../runtime/data/index.ts';
+import { DataError, openDataset, type Dataset } from '../runtime/data/index.ts';
 import { IrModule, type WeightMap } from '../runtime/module.ts';
 import { evaluate, type EvalResult } from '../runtime/train/evaluate.ts';
 import type { IrNetwork, TrainConfig } from '../semantic/ir.ts';
@@ -101,7 +101,7 @@ export async function evaluateRun(o: EvalRunOptions): Promise<EvalRunResult> {
   const module = new IrModule(ir, { seed: ir.train.seed });
   try {
     module.setWeights(weights);
-    let dataset;
+    let dataset: Dataset;
     try {
       dataset = openDataset(choice.data, {
         input: ir.input,
