@@ -1,4 +1,4 @@
-// The policy around a training run that the CLI and generated trainers share: the output folder (refuse a
+// The policy around a training run, the training stage's for every command that trains: the output folder (refuse a
 // non-empty one unless --force or --resume; --force removes only what the earlier run's run.json lists as its own;
 // never write over the input spec; names cannot leave --out), one process per folder (run-lock.ts), checkpoints
 // every N steps and at each epoch end, resume with a spec/settings check, NaN/Inf guards, and SIGINT: finish the

@@ -1,4 +1,4 @@
-// The one-call entry point for `archc train` and generated trainers: select the backend, open the dataset the spec
+// The runtime's one-call training (the training stage, src/train/, calls it for every command): select the backend, open the dataset the spec
 // names (or synthetic data), train, evaluate with 1[s > 0], and return the final metrics, kept widths and state.
 
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
