@@ -225,6 +225,8 @@ export async function controlledTraining<R>(
   o: ControlledTrainingOptions,
   train: (hooks: TrainHooks) => Promise<R>,
   writePruned?: WritePruned,
+  /** What follows a finished run in its folder (summary, compaction, a report): run with the folder still locked. */
+  finish?: (done: ControlledResult<R>) => Promise<void>,
 ): Promise<ControlledResult<R>> {
   if (o.resume !== undefined && resolve(o.resume) !== resolve(o.outDir)) {
     throw new UserError(`--resume ${o.resume} and --out ${o.outDir} name different folders; a resumed run continues in its own folder`);
@@ -240,7 +242,9 @@ export async function controlledTraining<R>(
   // One process per run folder: a second run (or resume) of the same folder is refused with the first one's pid.
   const unlock = lockRunDir(outDir, o.outDir);
   try {
-    return await lockedTraining(o, run, outDir, ckptPath, hash, train, writePruned);
+    const done = await lockedTraining(o, run, outDir, ckptPath, hash, train, writePruned);
+    await finish?.(done);
+    return done;
   } finally {
     unlock();
   }

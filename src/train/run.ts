@@ -69,6 +69,8 @@ export interface RunExtras {
   onReady?: (outDir: string) => void;
   /** Called after training, before compaction. */
   onTrained?: (result: RunTrainingResult) => void;
+  /** Called after compaction, with the run folder still locked (e.g. to write a report into it). */
+  onDone?: (outcome: RunOutcome) => Promise<void>;
   /** Instead of the trainer's start line and summary. */
   quiet?: boolean;
   /** A compaction failure: a UserError (default), or a line on stderr and the run goes on without a pruned spec. */
@@ -278,8 +280,9 @@ export async function trainRun(net: TrainerMainOptions, options: RunOptions, io:
   await selectBackend(plan.backend, plan.threads);
   const module = net.createModule(ir, c.seed);
   const facts = runData(ir, data, c.seed, plan.synthetic);
+  let outcome: RunOutcome | undefined;
   try {
-    const { result, checkpoint } = await controlledTraining(
+    await controlledTraining(
       {
         ir,
         specPath: specAbs,
@@ -328,23 +331,28 @@ export async function trainRun(net: TrainerMainOptions, options: RunOptions, io:
       },
       // Ctrl-C: the module holds the checkpointed weights, so the pruned spec matches the checkpoint.
       async () => writePruned(ir, module, plan.outDir, net, io),
+      // Training is over and its final state is in the checkpoint: whatever fails from here on is recoverable.
+      // Summary and compaction run with the folder still locked, so no other run starts in it meanwhile.
+      async ({ result, checkpoint }) => {
+        updateRunMarker(plan.outDir, { dataset: result.dataset, backend: result.backend.name, data: { ...facts, description: result.dataset } });
+        extras.onTrained?.(result);
+        let pruned: string | null = null;
+        try {
+          if (!extras.quiet) io.out(summary(ir, result, shownOut));
+          else io.out('');
+          pruned = await writePruned(ir, module, plan.outDir, net, io, result.evaluation.accuracy);
+          if (pruned !== null && !extras.quiet) io.out(`pruned spec: ${relative(io.cwd, pruned)}`);
+        } catch (e) {
+          const saved = checkpoint !== null ? `the trained network is saved in ${relative(io.cwd, checkpoint) || checkpoint}; ` : '';
+          const message = `compaction failed: ${e instanceof Error ? e.message : String(e)}`;
+          if (extras.compactionFailure === 'report') io.err(message);
+          else throw new UserError(`${message}; ${saved}after fixing the cause, archc compact ${shownOut} redoes it`);
+        }
+        outcome = { ir, result, outDir: plan.outDir, pruned };
+        await extras.onDone?.(outcome);
+      },
     );
-    updateRunMarker(plan.outDir, { dataset: result.dataset, backend: result.backend.name, data: { ...facts, description: result.dataset } });
-    extras.onTrained?.(result);
-    // Training is over and its final state is in the checkpoint: whatever fails from here on is recoverable.
-    let pruned: string | null = null;
-    try {
-      if (!extras.quiet) io.out(summary(ir, result, shownOut));
-      else io.out('');
-      pruned = await writePruned(ir, module, plan.outDir, net, io, result.evaluation.accuracy);
-      if (pruned !== null && !extras.quiet) io.out(`pruned spec: ${relative(io.cwd, pruned)}`);
-    } catch (e) {
-      const saved = checkpoint !== null ? `the trained network is saved in ${relative(io.cwd, checkpoint) || checkpoint}; ` : '';
-      const message = `compaction failed: ${e instanceof Error ? e.message : String(e)}`;
-      if (extras.compactionFailure === 'report') io.err(message);
-      else throw new UserError(`${message}; ${saved}after fixing the cause, archc compact ${shownOut} redoes it`);
-    }
-    return { ir, result, outDir: plan.outDir, pruned };
+    return outcome!;
   } finally {
     module.dispose();
   }

@@ -3,7 +3,7 @@
 // mask group, a layer's own `maskable(lambda …)` included, whatever its value; not given, each group keeps the λ the
 // spec gives it, also through a resume. `archc compact` re-applies a run's recorded settings, budget flag included.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +13,7 @@ import { compileText } from '../../src/semantic/compile.ts';
 import type { IrNetwork } from '../../src/semantic/ir.ts';
 import type { Io } from '../../src/train/io.ts';
 import { FlagError, parseRunOptions } from '../../src/train/options.ts';
+import { LOCK_FILE } from '../../src/train/run-lock.ts';
 import { trainerDefaults, trainRun, type TrainerMainOptions } from '../../src/train/run.ts';
 import { runCli } from '../cli/helpers.ts';
 
@@ -102,6 +103,21 @@ describe('--lambda', () => {
     const resumed = await trainRun(net, { resume: out }, quiet);
     expect(resumed.result.finalMetrics.step).toBe(2);
     expect(lambdas(resumed.ir)).toEqual([0.5, 0.04]);
+  }, 120_000);
+});
+
+describe('the run folder', () => {
+  it('stays locked by the run through compaction and what the command adds after it, and is released at the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'archc-lock-'));
+    const out = join(dir, 'run');
+    const seen: { lockPid: number; pruned: boolean }[] = [];
+    await trainRun(network(dir), parseRunOptions(flags([...TINY, '--out', out])), quiet, {
+      onDone: async (o) => {
+        seen.push({ lockPid: (JSON.parse(readFileSync(join(out, LOCK_FILE), 'utf8')) as { pid: number }).pid, pruned: o.pruned !== null && existsSync(o.pruned) });
+      },
+    });
+    expect(seen).toEqual([{ lockPid: process.pid, pruned: true }]);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   }, 120_000);
 });
 

@@ -20,7 +20,6 @@ import { IrModule, type RunTrainingResult } from '../../runtime/index.ts';
 import { METRICS_FILE } from '../../runtime/train/trainer.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
-import { lockRunDir } from '../../train/run-lock.ts';
 import { updateRunMarker } from '../../train/run-marker.ts';
 import { trainerDefaults, trainRun } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
@@ -92,7 +91,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
 
   // The run, through the training stage like archc train: the output folder under the same policy (refused when
   // not empty unless --force, which removes only what an earlier run there recorded as its own, run.json; locked
-  // while it trains), checkpoints, compaction. The demo adds the input copy, masks-final.json and diff.json.
+  // while it trains and reports), checkpoints, compaction. The demo adds the input copy, masks-final.json and diff.json.
   const inputCopy = join(out, basename(specPath));
   const pruned = join(out, prunedFileName(specPath));
   const extraFiles = [basename(specPath), 'diff.json', 'masks-final.json'];
@@ -106,7 +105,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
     defaults: trainerDefaults(ir),
     createModule: (network: IrNetwork, seed: number) => new IrModule(network, { seed }),
   };
-  const { result } = await trainRun(
+  await trainRun(
     net,
     { data, ...(steps !== undefined ? { steps } : {}), logEvery: opts.quick ? 10 : 50, evalLimit: opts.quick ? 128 : 1000, synthetic, out, ...(opts.force ? { force: true } : {}) },
     { ...io, isTTY: false },
@@ -122,15 +121,10 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
         for (const [name, g] of Object.entries(r.state.masks.groups)) masks[name] = { s: Array.from(g.s), beta: Array.from(g.beta) };
         writeFileAtomicSync(join(out, 'masks-final.json'), JSON.stringify(masks));
       },
+      // The diff and the report, with the run folder still locked.
+      onDone: ({ result }) => report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0 }),
     },
   );
-  // The diff and the report, with the folder locked again (the stage released it when the run was done).
-  const unlock = lockRunDir(out, shown(out));
-  try {
-    await report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0 });
-  } finally {
-    unlock();
-  }
 }
 
 interface DemoReport {
