@@ -1,4 +1,5 @@
-// archc's command-line program. Only src/cli touches process, the console and exit codes.
+// archc's command-line program. Only src/cli and the training stage (src/train: signals, a trainer's exit code)
+// touch process, the console and exit codes.
 // Each command lives in commands/<name>.ts and exports `register(program, io, setExit)`; only the invoked
 // command's module is loaded (commands/index.ts), so `archc check` starts without the training stack.
 

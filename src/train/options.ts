@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { TrainConfig } from '../semantic/ir.ts';
 import { parseQuantity } from '../syntax/quantity.ts';
+import { UserError } from './io.ts';
 
 export const BACKENDS = ['node-gpu', 'node', 'native', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -79,8 +80,11 @@ export const TRAINER_FLAGS: readonly TrainerFlag[] = [
   { key: 'syntheticSize', flags: '--synthetic-size <n>', description: 'training examples (tokens) of --data synthetic', kind: 'posInt', config: false },
 ];
 
-/** A flag's value that cannot be used: printed as one line (`<name>: <message> (see --help)`), exit 1. */
-export class FlagError extends Error {}
+/**
+ * A flag's value that cannot be used: printed as one line (`<name>: <message> (see --help)` by a trainer), exit 1.
+ * A UserError, so a command that does not catch it (archc demo) still prints one line, never an internal error.
+ */
+export class FlagError extends UserError {}
 
 /** The zod schema of one flag's value, as commander hands it over (a string, or true for a switch). */
 function valueSchema(f: TrainerFlag): z.ZodType<unknown> {

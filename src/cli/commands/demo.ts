@@ -21,6 +21,7 @@ import { METRICS_FILE } from '../../runtime/train/trainer.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
 import { updateRunMarker } from '../../train/run-marker.ts';
+import { parseRunOptions } from '../../train/options.ts';
 import { trainerDefaults, trainRun } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
 import { renderAll } from './check.ts';
@@ -86,8 +87,8 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
         : `data: Fashion-MNIST is not installed (expected in ${DEFAULT_DIRS['fashion-mnist']}/; install it with apt-get install dataset-fashion-mnist).\n      Using the embedded fallback instead: generated synthetic images, so every stage runs, but accuracy means little.`,
     );
   }
-  const steps = opts.steps !== undefined ? Number(opts.steps) : opts.quick ? 30 : (ir.train.steps ?? undefined);
-  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new UserError(`--steps must be a positive integer, got ${opts.steps}`);
+  // --steps is validated as the trainers' flag is (the training stage's one schema).
+  const steps = opts.steps !== undefined ? parseRunOptions({ steps: opts.steps }).steps : opts.quick ? 30 : (ir.train.steps ?? undefined);
 
   // The run, through the training stage like archc train: the output folder under the same policy (refused when
   // not empty unless --force, which removes only what an earlier run there recorded as its own, run.json; locked
