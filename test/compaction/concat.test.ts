@@ -21,9 +21,29 @@ beforeAll(async () => {
 
 const DENSENET_BC = readFileSync(join(import.meta.dirname, 'cases', 'densenet-bc.arch'), 'utf8');
 
+// Depthwise convs on a concat's channels: one with a bias and no BN after it (masked itself), one followed by a BN
+// (without the masks: max |Δ| ≈ 0.03–0.19).
+const DEPTHWISE_ON_CONCAT = `network dwcat {
+  input image(8, 8, 3)
+  train { data synthetic  steps 1  batch 4 }
+  block br(g) { maskable conv(g, kernel 3)  bn  relu }
+  layers {
+    maskable conv(6, kernel 3)  bn  relu
+    concat(br(4), br(5))
+    dwconv(kernel 3, bias true)  relu
+    concat(br(3), dwconv(kernel 3, bias true))
+    dwconv(kernel 3)  bn  relu6
+    maskable conv(6, kernel 1)  bn  relu
+    gap
+    dense(10)
+  }
+}
+`;
+
 const CASES = [
   { label: 'the minimal concat chain', text: CONCAT_CHAIN, seeds: [1, 2, 3], exact: true },
   { label: 'a small DenseNet-BC', text: DENSENET_BC, seeds: [4, 5], exact: true },
+  { label: 'depthwise convs on concats', text: DEPTHWISE_ON_CONCAT, seeds: [6, 7], exact: true },
 ];
 
 describe('compaction of concat chains', () => {
