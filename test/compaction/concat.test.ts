@@ -40,10 +40,34 @@ const DEPTHWISE_ON_CONCAT = `network dwcat {
 }
 `;
 
+// A residual block on a concat's channels (found by the valid-spec fuzzer: compaction threw "Operands could not be
+// broadcast together with shapes [10,10,8] [10,10,4]"): the add's operands split their channels differently among
+// groups, so those groups are kept at full width (warning ARCH3022); the inner branch groups still prune or vanish.
+const RESIDUAL_ON_CONCAT = `network roc {
+  input image(10, 10, 3)
+  train { data synthetic  steps 1  batch 4 }
+  block id() { }
+  block br(g) { maskable conv(g, kernel 3)  bn  relu }
+  block res(w) { maskable conv(w, kernel 3)  bn  relu  maskable conv(w, kernel 3)  bn  add  relu }
+  layers {
+    maskable conv(8, kernel 3)  bn  relu
+    concat(id(), br(4))
+    res(12)
+    maxpool
+    repeat 2 res(12)
+    concat(br(3), maxpool(3, stride 1, padding same))
+    res(15)
+    gap
+    dense(10)
+  }
+}
+`;
+
 const CASES = [
   { label: 'the minimal concat chain', text: CONCAT_CHAIN, seeds: [1, 2, 3], exact: true },
   { label: 'a small DenseNet-BC', text: DENSENET_BC, seeds: [4, 5], exact: true },
   { label: 'depthwise convs on concats', text: DEPTHWISE_ON_CONCAT, seeds: [6, 7], exact: true },
+  { label: 'residual blocks on concats', text: RESIDUAL_ON_CONCAT, seeds: [8, 9], exact: true },
 ];
 
 describe('compaction of concat chains', () => {
@@ -74,4 +98,20 @@ describe('compaction of concat chains', () => {
       });
     }
   }
+});
+
+describe('a residual block on a concat', () => {
+  it('keeps the groups on its add at full width, with a warning on each maskable layer of them', () => {
+    const compiled = compileText(RESIDUAL_ON_CONCAT, 'roc.arch');
+    const warnings = compiled.diagnostics.filter((d) => d.code === 'ARCH3022');
+    expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(warnings.every((d) => d.severity === 'warning')).toBe(true);
+    const ir = compiled.ir!;
+    const pinned = ir.groups.filter((g) => !g.maskable && g.members.some((m) => ir.nodes.find((n) => n.path === m)!.maskable));
+    // The stem, the concats' branches and every residual group on a concat; the inner branch convs stay maskable.
+    expect(pinned.map((g) => g.name)).toEqual(expect.arrayContaining(['g0:conv1', 'g1:concat1.br1.conv1']));
+    expect(warnings.length).toBe(pinned.length);
+    expect(warnings[0]!.message).toMatch(/will not be pruned: residual add 'res1\.add1'/);
+    expect(ir.groups.filter((g) => g.maskable && g.canVanish).length).toBeGreaterThanOrEqual(4);
+  });
 });
