@@ -3,7 +3,8 @@
 // of input vs pruned, writes `<out>/report.html`, and says where everything is. Without Fashion-MNIST installed
 // (apt-get install dataset-fashion-mnist) it says so and trains on the runtime's generated synthetic images (a
 // fixed low-frequency pattern per class plus noise), so it works on a fresh machine after `npm install` alone.
-// The output folder follows archc train's policy (run-control.ts): refused when not empty unless --force.
+// The output folder follows archc train's policy (run-control.ts): refused when not empty unless --force. The final
+// state goes to <out>/checkpoint.archckpt before compaction; a compaction failure exits 1 naming `archc compact`.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { compactAndWrite, prunedFileName } from '../../compaction/index.ts';
 import { writeReport } from '../../report/index.ts';
 import { DEFAULT_DIRS } from '../../runtime/data/index.ts';
 import { IrModule, runTraining } from '../../runtime/index.ts';
+import { CHECKPOINT_FILE, specHash, writeCheckpoint } from '../../runtime/train/checkpoint.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
 import { UserError, type Io } from '../io.ts';
@@ -130,6 +132,7 @@ async function trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, 
   await selectBackend(undefined);
   const module = new IrModule(ir, { seed: ir.train.seed });
   let result;
+  let compactionFailure: string | null = null;
   try {
     result = await runTraining({
       ir,
@@ -144,12 +147,24 @@ async function trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, 
     for (const [name, g] of Object.entries(result.state.masks.groups)) masks[name] = { s: Array.from(g.s), beta: Array.from(g.beta) };
     writeFileAtomicSync(join(out, 'masks-final.json'), JSON.stringify(masks));
 
+    // The final state and the spec's text, as archc train's last checkpoint holds them: `archc compact <out>` redoes
+    // the compaction from it, so a failure below loses nothing.
+    const source = readFileSync(specPath, 'utf8');
+    const ckpt = join(out, CHECKPOINT_FILE);
+    const st = result.state;
+    writeCheckpoint(ckpt, {
+      meta: { specHash: specHash(ir), specName: ir.name, seed: ir.train.seed, step: st.step, epoch: result.finalMetrics.epoch, plannedSteps: st.plannedSteps, run: { seed: ir.train.seed, command: 'demo' }, createdAt: new Date().toISOString(), spec: { path: specPath, source } },
+      state: st,
+    });
+
     // Compaction: <out>/<spec>.pruned.arch (the input text with the learned widths), weights/, compaction.json.
     io.out('');
     try {
-      await compactAndWrite({ ir, sourceText: readFileSync(specPath, 'utf8'), sourcePath: specPath, module, outDir: out, log: (l) => io.out(l) });
+      await compactAndWrite({ ir, sourceText: source, sourcePath: specPath, module, outDir: out, log: (l) => io.out(l) });
     } catch (e) {
-      io.err(`compaction failed: ${e instanceof Error ? e.message : String(e)}`);
+      // The demo goes on to its summary and report, then exits 1 with this (README "Reliability").
+      compactionFailure = `compaction failed: ${e instanceof Error ? e.message : String(e)}; the trained network is saved in ${shown(ckpt)}; after fixing the cause, archc compact ${shown(out)} redoes it`;
+      io.err(compactionFailure);
     }
   } finally {
     module.dispose();
@@ -182,9 +197,10 @@ async function trainAndReport({ opts, io, ir, specPath, out, inputCopy, pruned, 
       `MACs ${(f.denseMacs / 1e6).toFixed(2)}M → ${(f.archMacs / 1e6).toFixed(2)}M, training MACs ${((100 * f.sampledMacsTotal) / Math.max(1, f.denseMacsTotal)).toFixed(1)}% of dense, ${wall.toFixed(0)} s`,
   );
   io.out(`input spec:   ${shown(inputCopy)}`);
-  io.out(`pruned spec:  ${existsSync(pruned) ? shown(pruned) : '(not written: compaction is not available in this build)'}`);
+  io.out(`pruned spec:  ${existsSync(pruned) ? shown(pruned) : compactionFailure !== null ? '(not written: compaction failed, see below)' : '(not written: compaction is not available in this build)'}`);
   io.out(`metrics:      ${shown(join(out, METRICS_FILE))}`);
   io.out(`report:       ${shown(report)}  (open it in a browser; it works offline)`);
+  if (compactionFailure !== null) throw new UserError(compactionFailure);
 }
 
 /** Widths per mask group, input → kept, as the fallback when there is no pruned .arch or no diff command. */
