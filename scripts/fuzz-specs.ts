@@ -8,7 +8,7 @@
 //   (--long = 100k inputs; default 10k)
 //
 // With --valid, specs that must be accepted go through the whole chain instead (scripts/fuzz-valid-specs.ts):
-//   npx tsx scripts/fuzz-specs.ts --valid [--count N] [--full N] [--seed S] [--long] [--without FEATURE,...]
+//   npx tsx scripts/fuzz-specs.ts --valid [--from N] [--count N] [--full N] [--seed S] [--long] [--without FEATURE,...]
 //   (default 1,000 through check → build → type-check, the first 100 also train → compact → re-check;
 //   --long = 100,000 through check → build → type-check, in batches of one shared type-checker program)
 
@@ -314,9 +314,11 @@ async function validMain(argv: string[]): Promise<void> {
   const long = argv.includes('--long');
   const count = Number(arg('--count') ?? (long ? 100_000 : 1000));
   const seed = Number(arg('--seed') ?? 1);
+  const from = Number(arg('--from') ?? 0);
   const full = Number(arg('--full') ?? (long ? 0 : 100));
-  const r = await runValidFuzz({ seed, count, full, features, log: (l) => console.error(l) });
-  console.log(`valid specs (seed ${seed}): ${r.count} through check → build → type-check, ${r.full} also through train → compact → re-check, in ${r.seconds.toFixed(0)} s; ${r.failures.length} failure(s)`);
+  for (const [k, v] of Object.entries({ from, count, seed, full })) if (!Number.isInteger(v) || v < 0) throw new Error(`--${k}: expected a whole number ≥ 0, got ${v}`);
+  const r = await runValidFuzz({ seed, from, count, full, features, log: (l) => console.error(l) });
+  console.log(`valid specs (seed ${seed}, specs ${from}…${from + count - 1}): ${r.count} through check → build → type-check, ${r.full} also through train → compact → re-check, in ${r.seconds.toFixed(0)} s; ${r.failures.length} failure(s)`);
   for (const f of r.failures) console.log(`  spec ${f.index} (${f.stage}): ${f.problem}`);
   process.exitCode = r.failures.length > 0 ? 1 : 0;
 }

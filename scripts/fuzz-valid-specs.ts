@@ -6,8 +6,9 @@
 //   re-check of the pruned spec.
 // Inputs are a pure function of (seed, index, features), so a failure is rebuilt from its number.
 //
-//   npx tsx scripts/fuzz-specs.ts --valid [--count N] [--full N] [--seed S] [--long]
-//   (--long: 100,000 through check → build → type-check in batches, memory bounded by the batch)
+//   npx tsx scripts/fuzz-specs.ts --valid [--from N] [--count N] [--full N] [--seed S] [--long]
+//   (--long: 100,000 through check → build → type-check in batches, memory bounded by the batch; --from N --count M
+//   runs specs N … N+M-1 only, so the 100,000 can be run in chunks with the same seed)
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -263,8 +264,10 @@ export interface ValidFuzzReport {
 
 export interface ValidFuzzOptions {
   seed: number;
+  /** The first spec's number (default 0): specs `from` … `from + count - 1`, so a long run can go in chunks. */
+  from?: number;
   count: number;
-  /** The first `full` specs also train, compact and re-check. */
+  /** The first `full` specs of the range also train, compact and re-check. */
   full: number;
   features?: ValidFeatures;
   /** Specs per type-checker program: the program's memory is bounded by it. */
@@ -288,9 +291,11 @@ export async function runValidFuzz(o: ValidFuzzOptions): Promise<ValidFuzzReport
     failures.push({ index, stage, problem });
     o.log?.(`spec ${index}: ${stage}: ${problem}`);
   };
-  for (let from = 0; from < o.count; from += batch) {
+  const first = o.from ?? 0;
+  const end = first + o.count;
+  for (let from = first; from < end; from += batch) {
     const built: { index: number; text: string; ir: IrNetwork; module: { fileName: string; text: string } }[] = [];
-    for (let i = from; i < Math.min(o.count, from + batch); i++) {
+    for (let i = from; i < Math.min(end, from + batch); i++) {
       const text = validSpec(o.seed, i, features);
       const c = compileText(text, `fuzz_${i}.arch`);
       if (hasErrors(c.diagnostics) || !c.ir) {
@@ -310,10 +315,12 @@ export async function runValidFuzz(o: ValidFuzzOptions): Promise<ValidFuzzReport
       const b = built[k]!;
       const ds = typed[k]!.diagnostics;
       if (ds.length > 0) fail(b.index, 'type-check', ds.slice(0, 3).join('; '));
-      else if (b.index < o.full) await trainCompactRecheck(b, fail);
+      else if (b.index < first + o.full) await trainCompactRecheck(b, fail);
     }
     const rss = process.memoryUsage().rss / 2 ** 20;
-    o.log?.(`${Math.min(o.count, from + batch)} of ${o.count} specs, ${failures.length} failure(s), ${((Date.now() - t0) / 1000).toFixed(0)} s, rss ${rss.toFixed(0)} MiB`);
+    const done = Math.min(end, from + batch);
+    // The spec numbers done so far, so an interrupted run resumes with `--from <done> --count <end - done>`.
+    o.log?.(`specs ${first}…${done - 1} of ${first}…${end - 1} done, ${failures.length} failure(s), ${((Date.now() - t0) / 1000).toFixed(0)} s, rss ${rss.toFixed(0)} MiB (resume: --from ${done} --count ${end - done})`);
   }
   rmSync(BUILD_DIR, { recursive: true, force: true });
   return { count: o.count, full: Math.min(o.full, o.count), seconds: (Date.now() - t0) / 1000, failures };

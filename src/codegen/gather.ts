@@ -4,7 +4,7 @@
 
 import type { SourceText, Span } from '../diagnostics/span.ts';
 import type { IrNetwork, IrNode, LayerKind } from '../semantic/ir.ts';
-import { branchGates, maskPlacement } from '../semantic/placement.ts';
+import { branchGates, maskPlacement, segmentMaskPlacement } from '../semantic/placement.ts';
 import { className, IdentifierPool, LAYERS_FIELD, layerFieldName } from './identifiers.ts';
 import { commentText, dataLiteral, numberLiteral, stringLiteral, type PlainData } from './literals.ts';
 
@@ -84,7 +84,7 @@ export interface ModuleData {
 
 /** Top-level names of a generated module (besides its imports) a class name must not collide with. */
 export const TOP_LEVEL_NAMES = ['ir', 'specSource', 'groups', 'layerPaths', 'defaultConfig', 'main', 'Tensor', 'IrNetwork', 'MaskGroupInfo', 'TrainerIo', 'runTrainerMain', 'runIfMain'];
-const RUNTIME_NAMES = ['NetworkModule', 'applyMask', 'applyGate', 'relu', 'relu6', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'add', 'concat', 'dropout', 'ForwardContext', 'ModuleOptions', ...Object.values(LAYER_TYPES)];
+const RUNTIME_NAMES = ['NetworkModule', 'applyMask', 'applySegmentMask', 'applyGate', 'relu', 'relu6', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'add', 'concat', 'dropout', 'ForwardContext', 'ModuleOptions', ...Object.values(LAYER_TYPES)];
 
 const FACTORY_OF: Partial<Record<LayerKind, LayerFactory>> = {
   conv: 'conv',
@@ -132,6 +132,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
 
   const placement = maskPlacement(ir);
   const gates = branchGates(ir);
+  const segmentMasks = segmentMaskPlacement(ir);
   const groupRef = (g: number): string => `groups[${stringLiteral(ir.groups[g]!.name)}].id`;
   const value = (id: number): string => (ir.nodes[id]?.kind === 'input' ? 'x' : `t${id}`);
   const forward: ForwardStatement[] = [];
@@ -159,6 +160,8 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
     let expr = nodeExpression(n, fields.get(n.id), value, placement.get(n.id), groupRef, gates.get(n.id));
     const g = placement.get(n.id);
     if (g !== undefined && n.kind !== 'lstm') expr = `applyMask(${expr}, ctx, ${groupRef(g)})`;
+    const segs = segmentMasks.get(n.id);
+    if (segs) expr = `applySegmentMask(${expr}, ctx, [${segs.map((x) => `{ group: ${x.group === null ? 'null' : groupRef(x.group)}, width: ${x.width} }`).join(', ')}])`;
     forward.push({ comments, statement: `const ${value(n.id)} = ${expr};` });
   }
 

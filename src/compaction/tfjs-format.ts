@@ -1,6 +1,7 @@
 // Weights out and back in, in the TensorFlow.js layers format: a functional `Model` built from the (compacted) IR
 // with tf.layers, so the topology is exactly what tfjs-layers serialises and loads, plus `weights.bin` in its
-// manifest order. Layer names are the IR paths and each tfjs weight maps to one logical variable name
+// manifest order. Layer names are the IR paths (`tfjsName`: one that starts with '_', as with a label `__proto__:`,
+// gets the prefix `0-`, since tfjs refuses such names) and each tfjs weight maps to one logical variable name
 // (`conv` kernel ↔ `<path>/kernel`, `depthwise_kernel`, BN `moving_mean` ↔ `movingMean`, LSTM `recurrent_kernel`
 // ↔ `recurrentKernel`); the layouts are already tfjs's (HWIO kernels, LSTM gates i, f, c, o). No masks are
 // exported: in a compacted network every kept structure's mask is 1.
@@ -22,11 +23,20 @@ export interface TfjsWeightName {
   shape: number[];
 }
 
+/**
+ * A path or network name as tfjs accepts it (tfjs-layers names match /^[A-Za-z0-9][-A-Za-z0-9._/]*$/): itself, or
+ * with the prefix `0-` when it starts with '_'. No .arch identifier starts with a digit or holds a '-', so the
+ * mapping is one to one.
+ */
+export function tfjsName(path: string): string {
+  return /^[A-Za-z0-9]/.test(path) ? path : `0-${path}`;
+}
+
 /** The weights of every node in tfjs-layers order (per layer: conv kernel, bias; BN γ, β, mean, variance; …). */
 export function tfjsWeightNames(ir: IrNetwork): TfjsWeightName[] {
   const out: TfjsWeightName[] = [];
   const add = (n: IrNode, tfjs: string, logical: string, shape: number[]) =>
-    out.push({ tfjs: `${n.path}/${tfjs}`, logical: `${n.path}/${logical}`, layer: n.path, shape });
+    out.push({ tfjs: `${tfjsName(n.path)}/${tfjs}`, logical: `${n.path}/${logical}`, layer: n.path, shape });
   for (const n of ir.nodes) {
     switch (n.kind) {
       case 'conv': {
@@ -68,7 +78,7 @@ export function tfjsWeightNames(ir: IrNetwork): TfjsWeightName[] {
 
 /** The tf.layers layer of one IR node (null for the input, which is a `tf.input`). */
 function layerFor(n: IrNode): tf.layers.Layer | null {
-  const name = n.path;
+  const name = tfjsName(n.path);
   switch (n.kind) {
     case 'input':
       return null;
@@ -119,7 +129,7 @@ export function buildTfjsModel(ir: IrNetwork, weights: WeightMap): tf.LayersMode
   const layers = new Map<string, tf.layers.Layer>();
   for (const n of ir.nodes) {
     if (n.kind === 'input') {
-      input = tf.input({ name: n.path, shape: n.shape, dtype: ir.input.kind === 'tokens' ? 'int32' : 'float32' });
+      input = tf.input({ name: tfjsName(n.path), shape: n.shape, dtype: ir.input.kind === 'tokens' ? 'int32' : 'float32' });
       values[n.id] = input;
       continue;
     }
@@ -129,7 +139,7 @@ export function buildTfjsModel(ir: IrNetwork, weights: WeightMap): tf.LayersMode
     values[n.id] = layer.apply(args.length === 1 ? args[0]! : args) as tf.SymbolicTensor;
   }
   if (!input) throw new Error('buildTfjsModel: the IR has no input node');
-  const model = tf.model({ inputs: input, outputs: values[ir.output]!, name: ir.name });
+  const model = tf.model({ inputs: input, outputs: values[ir.output]!, name: tfjsName(ir.name) });
   const byLayer = new Map<string, TfjsWeightName[]>();
   for (const w of tfjsWeightNames(ir)) byLayer.set(w.layer, [...(byLayer.get(w.layer) ?? []), w]);
   for (const [path, ws] of byLayer) {

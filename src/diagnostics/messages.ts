@@ -126,6 +126,12 @@ export const MESSAGES = {
   tooManyTokens: { code: 'ARCH5009', severity: 'error', text: 'the file has more than {0} tokens; reading stopped here' },
   tooManyStatements: { code: 'ARCH5010', severity: 'error', text: 'the file has more than {0} layer statements (a network expands to at most {0} layers)' },
   notText: { code: 'ARCH9002', severity: 'error', text: "'{0}' is not a text file: {1}" },
+  // --- appended (issue 15, reliability: a residual block on a concat's channels) ---
+  maskablePinned: {
+    code: 'ARCH3022',
+    severity: 'warning',
+    text: "'{0}' will not be pruned: residual add '{1}' adds channels that are split differently among mask groups (a residual block on a concat's channels), so archc keeps every group on that add at full width; a 1x1 conv before the block gives the add channels of one group",
+  },
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;

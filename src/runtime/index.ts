@@ -2,7 +2,7 @@
 // Backends and data loaders have their own entry points (./backend/index.ts, ./data/index.ts).
 
 // Modules: base class for generated networks, the IR interpreter, mask placement rule, contexts, weight maps.
-export { NetworkModule, IrModule, maskPlacement, branchGates, applyMask, applyGate, makeContext, type ModuleOptions, type WeightMap, type ForwardContext } from './module.ts';
+export { NetworkModule, IrModule, maskPlacement, segmentMaskPlacement, branchGates, applyMask, applyGate, applySegmentMask, makeContext, type ModuleOptions, type WeightMap, type ForwardContext } from './module.ts';
 // Layers a generated module instantiates (via NetworkModule's helpers) and the parameter-free ops it calls.
 export { Conv2d, BatchNorm, Dense, Embedding, Lstm, dropout, relu, relu6, maxPool, avgPool, globalAvgPool, flatten, add, concat, RecurrentCarry, type LstmState, type NamedVariable } from './layers/index.ts';
 // Masks: the hard sigmoid, the mask ops, sampling, the deterministic kept set (compaction slices with keptIndices).

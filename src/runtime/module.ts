@@ -14,7 +14,7 @@ import type {
   IrNode,
   LstmAttrs,
 } from '../semantic/ir.ts';
-import { branchGates, maskPlacement } from '../semantic/placement.ts';
+import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../semantic/placement.ts';
 import { BatchNorm } from './layers/batchnorm.ts';
 import type { ForwardContext, RecurrentCarry } from './layers/context.ts';
 import { Conv2d } from './layers/conv.ts';
@@ -22,7 +22,7 @@ import { Dense } from './layers/dense.ts';
 import { dropout } from './layers/dropout.ts';
 import { Embedding } from './layers/embedding.ts';
 import { Lstm } from './layers/lstm.ts';
-import { applyGate, applyMask } from './layers/masking.ts';
+import { applyGate, applyMask, applySegmentMask } from './layers/masking.ts';
 import * as ops from './layers/ops.ts';
 import { VariableStore, type NamedVariable } from './layers/store.ts';
 import type { Layer } from './layers/index.ts';
@@ -33,9 +33,9 @@ import { Rng } from './rng.ts';
 import { assignData } from './tensor-utils.ts';
 
 export type { ForwardContext } from './layers/context.ts';
-export { applyGate, applyMask } from './layers/masking.ts';
+export { applyGate, applyMask, applySegmentMask } from './layers/masking.ts';
 // The placement rules are pure IR analysis (shared with codegen), so they live in the semantic stage.
-export { branchGates, maskPlacement };
+export { branchGates, maskPlacement, segmentMaskPlacement };
 
 export type { Layer };
 
@@ -183,12 +183,15 @@ export class IrModule extends NetworkModule {
   readonly placement: Map<number, number>;
   /** Vanishing-branch gates (see `branchGates`). */
   readonly gates: Map<number, number[]>;
+  /** Masks of nodes whose output spans several groups (see `segmentMaskPlacement`). */
+  private readonly segmentMasks: Map<number, MaskSegment[]>;
   private readonly layers = new Map<number, Built>();
 
   constructor(ir: IrNetwork, opts: ModuleOptions) {
     super(ir, opts);
     this.placement = maskPlacement(ir);
     this.gates = branchGates(ir);
+    this.segmentMasks = segmentMaskPlacement(ir);
     for (const n of ir.nodes) {
       switch (n.kind) {
         case 'conv':
@@ -271,6 +274,8 @@ export class IrModule extends NetworkModule {
       }
       const g = this.placement.get(n.id);
       if (g !== undefined && n.kind !== 'lstm') y = applyMask(y, ctx, g);
+      const segments = this.segmentMasks.get(n.id);
+      if (segments) y = applySegmentMask(y, ctx, segments);
       values[n.id] = y;
     }
     const out = values[this.ir.output];

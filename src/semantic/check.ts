@@ -133,6 +133,9 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
   const groups: MaskGroup[] = gr.groups.map((g) => {
     if (g.id === outGroup) {
       for (const m of g.marked) sink.report('maskableOutput', graph.nodes[m]!.maskSpan ?? graph.nodes[m]!.span, [graph.nodes[m]!.path, g.width]);
+    } else if (g.pinnedBy !== null && g.marked.length > 0) {
+      const m = graph.nodes[g.marked[0]!]!;
+      sink.report('maskablePinned', m.maskSpan ?? m.span, [m.path, graph.nodes[g.pinnedBy]!.path]);
     }
     return {
       id: g.id,
@@ -140,7 +143,7 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
       width: g.width,
       structure: g.structure,
       members: g.members.map((m) => graph.nodes[m]!.path),
-      maskable: g.marked.length > 0 && g.id !== outGroup,
+      maskable: g.marked.length > 0 && g.id !== outGroup && g.pinnedBy === null,
       sparsify: g.marked.length > 0 ? groupSparsify(g.name, g.marked.map((m) => graph.nodes[m]!), train.plan, sink) : netConfig,
       macsPerStructure: round(g.macsPerStructure),
       canVanish: g.canVanish,

@@ -34,6 +34,13 @@ export interface GroupInfo {
   marked: number[];
   macsPerStructure: number;
   canVanish: boolean;
+  /**
+   * A residual add (node id) that adds this group's channels to channels split differently among groups (a residual
+   * block on a concat's channels: one conv's filters against several groups' segments). One group cannot follow
+   * several others channel by channel, so every group on such an add is kept at full width (not maskable); null
+   * for other groups.
+   */
+  pinnedBy: number | null;
 }
 
 export interface GroupResult {
@@ -72,6 +79,8 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
   };
 
   const segs: (Seg[] | null)[] = [];
+  /** Sets on an add whose operands split their channels differently (see GroupInfo.pinnedBy), with that add. */
+  const pinned: { el: number; add: number }[] = [];
   const inSeg = (n: GNode): Seg[] | null => (n.inputs.length > 0 ? (segs[n.inputs[0]!] ?? null) : null);
   for (const n of graph.nodes) {
     const a = n.attrs;
@@ -95,6 +104,8 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
         } else {
           // An operand without a group (the network input as a block input): the add takes the other's.
           s = ops.find((o) => o) ?? null;
+          // Operands split differently among groups (a residual block on a concat): all of them are pinned.
+          if (ops.every((o) => o)) for (const o of ops) for (const x of o!) pinned.push({ el: x.el, add: n.id });
         }
         break;
       }
@@ -132,7 +143,11 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
 
   const groups: GroupInfo[] = [];
   for (const [root, id] of idOfRoot) {
-    groups[id] = { id, name: '', width: 0, structure: kindOf[root]!, members: [], marked: [], macsPerStructure: 0, canVanish: false };
+    groups[id] = { id, name: '', width: 0, structure: kindOf[root]!, members: [], marked: [], macsPerStructure: 0, canVanish: false, pinnedBy: null };
+  }
+  for (const p of pinned) {
+    const g = groups[groupOf(p.el)];
+    if (g && g.pinnedBy === null) g.pinnedBy = p.add;
   }
   for (const n of graph.nodes) {
     const g = nodeGroup[n.id];

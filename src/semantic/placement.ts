@@ -1,6 +1,7 @@
 // Where the runtime multiplies masks and gates, decided from the IR alone so that the runtime's interpreter
 // (`IrModule`) and generated trainer modules (src/codegen) apply exactly the same rule: `maskPlacement` says after
-// which node a group's mask multiplies the output; `branchGates` says which residual adds gate their branch operand
+// which node a group's mask multiplies the output (`segmentMaskPlacement`: where a node's output spans several
+// groups, after a concat); `branchGates` says which residual adds gate their branch operand
 // by "is any structure of this vanishable group still on", so that a fully pruned branch contributes exactly zero.
 
 import type { IrNetwork, IrNode } from './ir.ts';
@@ -28,6 +29,42 @@ export function maskPlacement(ir: IrNetwork): Map<number, number> {
       const bnFollows = cs.length > 0 && cs.every((c) => c.kind === 'bn' && c.group === g);
       if (!bnFollows) out.set(n.id, g);
     }
+  }
+  return out;
+}
+
+/** A run of `width` channels of a node's output covered by `group`'s mask (null: by no mask). */
+export interface MaskSegment {
+  group: number | null;
+  width: number;
+}
+
+/**
+ * Segmented masks: node id → the segments of its output, for a BN or depthwise conv that reads a concat's channels
+ * (its output lies in several groups, so its `group` is null and `maskPlacement` cannot name one). Such a node gets
+ * the segments' masks concatenated (ones where a segment has no maskable group), by the same rule as a one-group
+ * node: a BN always (a BN maps a zero input channel to β − γ·μ/√(σ²+ε), so a pruned channel would reach the next
+ * layer as a constant the compacted network does not have — DenseNet-BC's pre-activation BN), a depthwise conv
+ * unless every consumer is a BN (it has a bias). Listed only when a segment is maskable. After a flatten a
+ * concat's segments are no longer runs of the last axis; nothing there is listed.
+ */
+export function segmentMaskPlacement(ir: IrNetwork): Map<number, MaskSegment[]> {
+  const consumers = new Map<number, IrNode[]>();
+  for (const n of ir.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const maskable = (g: number | null): number | null => (g !== null && ir.groups[g]?.maskable ? g : null);
+  // Each node's output segments, as the checker's group analysis lays them out (semantic/groups.ts).
+  const segs: (MaskSegment[] | null)[] = [];
+  const out = new Map<number, MaskSegment[]>();
+  for (const n of ir.nodes) {
+    const inSeg = n.inputs.length > 0 ? (segs[n.inputs[0]!] ?? null) : null;
+    let s: MaskSegment[] | null;
+    if (n.kind === 'concat') s = (n.attrs.segments ?? []).map((x) => ({ group: maskable(x.group), width: x.width }));
+    else if ((n.kind === 'conv' && !n.attrs.depthwise) || n.kind === 'dense' || n.kind === 'lstm' || n.kind === 'input' || n.kind === 'embedding' || n.kind === 'flatten') s = null;
+    else s = n.group === null ? inSeg : null;
+    segs.push(s);
+    if (n.group !== null || !s || !s.some((x) => x.group !== null)) continue;
+    const bnFollows = (consumers.get(n.id) ?? []).length > 0 && (consumers.get(n.id) ?? []).every((c) => c.kind === 'bn');
+    if (n.kind === 'bn' || (n.kind === 'conv' && n.attrs.depthwise && !bnFollows)) out.set(n.id, s);
   }
   return out;
 }

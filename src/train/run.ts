@@ -73,7 +73,8 @@ export interface RunExtras {
   onDone?: (outcome: RunOutcome) => Promise<void>;
   /** Instead of the trainer's start line and summary. */
   quiet?: boolean;
-  /** A compaction failure: a UserError (default), or a line on stderr and the run goes on without a pruned spec. */
+  /** A compaction failure: a UserError (default), or given to onDone (`RunOutcome.compactionFailure`) so the command
+   * finishes its own output first and then fails. */
   compactionFailure?: 'throw' | 'report';
   /** Where SIGINT comes from (see run-control.ts); null: not handled (a command without --resume). */
   signals?: SignalSource | null;
@@ -87,6 +88,8 @@ export interface RunOutcome {
   outDir: string;
   /** The pruned spec's path, or null when compaction did not write one. */
   pruned: string | null;
+  /** With `compactionFailure: 'report'`: the failure's message (naming the checkpoint and `archc compact`), else null. */
+  compactionFailure: string | null;
 }
 
 /** The run's settings, resolved from the options, the checkpoint (--resume) and the spec, in that order. */
@@ -337,6 +340,7 @@ export async function trainRun(net: TrainerMainOptions, options: RunOptions, io:
         updateRunMarker(plan.outDir, { dataset: result.dataset, backend: result.backend.name, data: { ...facts, description: result.dataset } });
         extras.onTrained?.(result);
         let pruned: string | null = null;
+        let failure: string | null = null;
         try {
           if (!extras.quiet) io.out(summary(ir, result, shownOut));
           else io.out('');
@@ -344,11 +348,11 @@ export async function trainRun(net: TrainerMainOptions, options: RunOptions, io:
           if (pruned !== null && !extras.quiet) io.out(`pruned spec: ${relative(io.cwd, pruned)}`);
         } catch (e) {
           const saved = checkpoint !== null ? `the trained network is saved in ${relative(io.cwd, checkpoint) || checkpoint}; ` : '';
-          const message = `compaction failed: ${e instanceof Error ? e.message : String(e)}`;
-          if (extras.compactionFailure === 'report') io.err(message);
-          else throw new UserError(`${message}; ${saved}after fixing the cause, archc compact ${shownOut} redoes it`);
+          const message = `compaction failed: ${e instanceof Error ? e.message : String(e)}; ${saved}after fixing the cause, archc compact ${shownOut} redoes it`;
+          if (extras.compactionFailure === 'report') failure = message;
+          else throw new UserError(message);
         }
-        outcome = { ir, result, outDir: plan.outDir, pruned };
+        outcome = { ir, result, outDir: plan.outDir, pruned, compactionFailure: failure };
         await extras.onDone?.(outcome);
       },
     );

@@ -1,12 +1,14 @@
 // `archc compact RUN_DIR` and "a failure after training is recoverable" (issue 15, defect 1): the issue's concat
 // chain trains and compacts end to end; the checkpoint holds the final state and the spec's text, so `archc compact`
 // rebuilds the very files the run wrote; a compaction that fails after training (planted here) exits 1 naming the
-// checkpoint and the command, and `archc compact` then recovers the run; bad folders and foreign specs exit 1.
+// checkpoint and the command, and `archc compact` then recovers the run; bad folders and foreign specs exit 1; a
+// compact takes the run folder's lock, so it never runs alongside a train, --resume or compact of the same folder.
 
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { LOCK_FILE, lockRunDir } from '../../src/train/run-lock.ts';
 import { runTrainerMain } from '../../src/train/trainer-main.ts';
 import { IrModule } from '../../src/runtime/module.ts';
 import { compileText } from '../../src/semantic/compile.ts';
@@ -131,5 +133,23 @@ describe('archc compact', () => {
     expect(cli.code).toBe(1);
     expect(cli.err).toMatch(/other\.arch is not the spec that run\/checkpoint\.archckpt was trained with \(network 'dn'\)/);
     expect(cli.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses while another process holds the run folder (a train, --resume or compact), naming its pid, and writes nothing; takes over a dead owner lock', async () => {
+    const out = join(dir, 'run');
+    expect((await trainChain(out)).code).toBe(0);
+    for (const f of ['dn.pruned.arch', 'compaction.json', 'weights']) rmSync(join(out, f), { recursive: true });
+    // The trainer's own lock, held by a live process (this one: what a running train or compact of the folder holds).
+    const release = lockRunDir(out);
+    let cli = await runCli(['compact', 'run'], { cwd: dir });
+    release();
+    expect(cli.code).toBe(1);
+    expect(cli.err).toMatch(new RegExp(`^archc: cannot compact: the run folder run is in use by process ${process.pid} \\(since [^)]+\\); wait for it to finish or stop it`, 'm'));
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'metrics.jsonl', 'run.json']);
+    // A lock left by a process that is gone (a killed run) is stale: compact takes it over, and releases it.
+    writeFileSync(join(out, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
+    cli = await runCli(['compact', 'run'], { cwd: dir });
+    expect(cli.code, cli.err).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.archckpt', 'compaction.json', 'dn.pruned.arch', 'metrics.jsonl', 'run.json', 'weights']);
   });
 });

@@ -1,11 +1,10 @@
 // Compaction of concat chains (DenseNet's "keep the input" as an empty block next to a branch): every dense layer
 // after the first concatenates a concat, so a concat's channel segments are several groups, not one per operand.
-// On random weights and mask logits the concat segments are the kept widths and the pruned spec re-checks to the
-// compacted network — for the issue's minimal spec and a small DenseNet-BC (bottlenecks, transitions, BN after a
-// concat). The minimal spec's compacted network also computes what the masked one does. DenseNet-BC's does not yet:
-// its pre-activation BN reads the concat, so a pruned channel leaves that BN as the constant β − γ·μ/σ in the masked
-// network but is gone in the compacted one (the runtime masks a group only at its own producers and BNs; see the
-// issue-15 note).
+// On random weights and mask logits the concat segments are the kept widths, the compacted network computes what
+// the masked one does, and the pruned spec re-checks to the compacted network — for the issue's minimal spec and a
+// small DenseNet-BC (bottlenecks, transitions, pre-activation BNs that read concats: masked with the concatenated
+// masks of their channels' groups, semantic/placement.ts `segmentMaskPlacement`; without them a pruned channel left
+// such a BN as the constant β − γ·μ/σ, max |Δ| ≈ 1.2).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +21,53 @@ beforeAll(async () => {
 
 const DENSENET_BC = readFileSync(join(import.meta.dirname, 'cases', 'densenet-bc.arch'), 'utf8');
 
+// Depthwise convs on a concat's channels: one with a bias and no BN after it (masked itself), one followed by a BN
+// (without the masks: max |Δ| ≈ 0.03–0.19).
+const DEPTHWISE_ON_CONCAT = `network dwcat {
+  input image(8, 8, 3)
+  train { data synthetic  steps 1  batch 4 }
+  block br(g) { maskable conv(g, kernel 3)  bn  relu }
+  layers {
+    maskable conv(6, kernel 3)  bn  relu
+    concat(br(4), br(5))
+    dwconv(kernel 3, bias true)  relu
+    concat(br(3), dwconv(kernel 3, bias true))
+    dwconv(kernel 3)  bn  relu6
+    maskable conv(6, kernel 1)  bn  relu
+    gap
+    dense(10)
+  }
+}
+`;
+
+// A residual block on a concat's channels (found by the valid-spec fuzzer: compaction threw "Operands could not be
+// broadcast together with shapes [10,10,8] [10,10,4]"): the add's operands split their channels differently among
+// groups, so those groups are kept at full width (warning ARCH3022); the inner branch groups still prune or vanish.
+const RESIDUAL_ON_CONCAT = `network roc {
+  input image(10, 10, 3)
+  train { data synthetic  steps 1  batch 4 }
+  block id() { }
+  block br(g) { maskable conv(g, kernel 3)  bn  relu }
+  block res(w) { maskable conv(w, kernel 3)  bn  relu  maskable conv(w, kernel 3)  bn  add  relu }
+  layers {
+    maskable conv(8, kernel 3)  bn  relu
+    concat(id(), br(4))
+    res(12)
+    maxpool
+    repeat 2 res(12)
+    concat(br(3), maxpool(3, stride 1, padding same))
+    res(15)
+    gap
+    dense(10)
+  }
+}
+`;
+
 const CASES = [
   { label: 'the minimal concat chain', text: CONCAT_CHAIN, seeds: [1, 2, 3], exact: true },
-  { label: 'a small DenseNet-BC', text: DENSENET_BC, seeds: [4, 5], exact: false },
+  { label: 'a small DenseNet-BC', text: DENSENET_BC, seeds: [4, 5], exact: true },
+  { label: 'depthwise convs on concats', text: DEPTHWISE_ON_CONCAT, seeds: [6, 7], exact: true },
+  { label: 'residual blocks on concats', text: RESIDUAL_ON_CONCAT, seeds: [8, 9], exact: true },
 ];
 
 describe('compaction of concat chains', () => {
@@ -55,4 +98,20 @@ describe('compaction of concat chains', () => {
       });
     }
   }
+});
+
+describe('a residual block on a concat', () => {
+  it('keeps the groups on its add at full width, with a warning on each maskable layer of them', () => {
+    const compiled = compileText(RESIDUAL_ON_CONCAT, 'roc.arch');
+    const warnings = compiled.diagnostics.filter((d) => d.code === 'ARCH3022');
+    expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(warnings.every((d) => d.severity === 'warning')).toBe(true);
+    const ir = compiled.ir!;
+    const pinned = ir.groups.filter((g) => !g.maskable && g.members.some((m) => ir.nodes.find((n) => n.path === m)!.maskable));
+    // The stem, the concats' branches and every residual group on a concat; the inner branch convs stay maskable.
+    expect(pinned.map((g) => g.name)).toEqual(expect.arrayContaining(['g0:conv1', 'g1:concat1.br1.conv1']));
+    expect(warnings.length).toBe(pinned.length);
+    expect(warnings[0]!.message).toMatch(/will not be pruned: residual add 'res1\.add1'/);
+    expect(ir.groups.filter((g) => g.maskable && g.canVanish).length).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -39,6 +39,39 @@ describe('tfjs layers export', () => {
     });
   }
 
+  it('labels that start with an underscore (`__proto__:`, `_x:`) export, load and read back (found by the valid-spec fuzzer)', async () => {
+    // tfjs names must start with a letter or digit: before, the export threw "Not a valid tensor name:
+    // '__proto__.conv1/kernel'" after training. Such a layer's tfjs name gets the prefix `0-`, which no path has.
+    const ir = compileSpec(`network _under {
+  input image(8, 8, 2)
+  train { data synthetic  steps 1  batch 4 }
+  block cbr(w) { maskable conv(w, kernel 3)  bn  relu }
+  layers {
+    __proto__: cbr(6)
+    _x: maskable conv(5, kernel 3)
+    constructor: { _y: bn  relu }
+    gap
+    _head: dense(10)
+  }
+}
+`);
+    const c = compact(ir, randomWeights(ir, 24));
+    const dir = mkdtempSync(join(tmpdir(), 'archc-tfjs-underscore-'));
+    await saveTfjsModel(dir, c.compacted.ir, c.weights);
+    const art = await readTfjsArtifacts(dir);
+    expect((art.weightSpecs ?? []).map((w) => w.name)).toEqual(expect.arrayContaining(['0-__proto__.conv1/kernel', '0-_x/kernel', 'constructor._y/gamma', '0-_head/kernel']));
+    const model = await tf.loadLayersModel(tf.io.fromMemory(art));
+    const x = inputFor(ir, 2, 5);
+    const ours = evalOutputs(c.compacted.ir, c.weights, x);
+    const theirs = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+    expect(maxAbsDiff(ours, theirs)).toBeLessThanOrEqual(1e-4);
+    model.dispose();
+    x.dispose();
+    const back = await loadTfjsWeights(dir, c.compacted.ir);
+    expect(Object.keys(back).sort()).toEqual(Object.keys(c.weights).filter((k) => !k.startsWith('masks/')).sort());
+    for (const [name, t] of Object.entries(back)) expect(Array.from(t.data), name).toEqual(Array.from(c.weights[name]!.data));
+  });
+
   it('a projection block kept with a zeroed branch needs no gate in the exported model', async () => {
     const ir = compileSpec(SPECS.projection);
     const g = ir.groups.find((x) => x.name === 'g3:stage2.basic1.conv1')!;

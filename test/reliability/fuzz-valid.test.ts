@@ -2,21 +2,16 @@
 // check → build → type-check (one shared type-checker program) and the first 100 of them on through train 2 steps
 // in process → compact → re-check of the pruned spec. `npx tsx scripts/fuzz-specs.ts --valid --long` runs 100,000.
 //
-// KNOWN_DEFECTS_ELSEWHERE turns off generator features whose chain failures are open defects outside the front
-// end (issue 15, the run/compaction/codegen part). When one is fixed, delete its line: the suite then covers it.
+// KNOWN_DEFECTS_ELSEWHERE turns off generator features whose chain failures are open defects (none now: the four
+// features it held are fixed). A new defect the fuzzer finds gets a flag and a line here until it is fixed.
 
 import { describe, expect, it } from 'vitest';
 import { ALL_FEATURES, runValidFuzz, validSpec, type ValidFeatures } from '../../scripts/fuzz-valid-specs.ts';
 
 const KNOWN_DEFECTS_ELSEWHERE: Partial<ValidFeatures> = {
-  // (denseNetChains, defect 1, is fixed on main: concat chains with identity operands compact; the suite covers them.)
-  // Found by this fuzzer, same family: a residual block (identity add) on a concat's channels ("Operands could not
-  // be broadcast together with shapes [10,10,8] [10,10,4]" in compaction).
-  residualOnConcat: false,
-  // Defect 10: a label named like a NetworkModule member (`bnLayers:`) shadows it in the generated class.
-  baseClassMemberLabels: false,
-  // Found by this fuzzer: a label starting with '_' (`__proto__:`) makes weight names the tfjs export refuses.
-  leadingUnderscoreLabels: false,
+  // (All fixed, so every feature is on: denseNetChains — defect 1, concat chains compact; residualOnConcat — a
+  // residual block on a concat's channels, the groups on its add are kept at full width, ARCH3022; leadingUnderscoreLabels
+  // — `__proto__:` exports to tfjs as `0-__proto__`; baseClassMemberLabels — defect 10, labels live in `layers`.)
 };
 const FEATURES: ValidFeatures = { ...ALL_FEATURES, ...KNOWN_DEFECTS_ELSEWHERE };
 
@@ -35,7 +30,8 @@ describe('valid-spec fuzzing', () => {
     expect(some(/^\s+(class|constructor|__proto__|await|default|function): /m)).toBeGreaterThan(5);
     expect(some(/^\s+(bnLayers|forward|masks|getWeights|dispose): /m)).toBeGreaterThan(0);
     // With a feature off, the generator never uses it.
-    const without = Array.from({ length: 300 }, (_, i) => validSpec(SEED, i, { ...FEATURES, denseNetChains: false })).join('\n');
+    const none: ValidFeatures = { denseNetChains: false, residualOnConcat: false, baseClassMemberLabels: false, leadingUnderscoreLabels: false };
+    const without = Array.from({ length: 300 }, (_, i) => validSpec(SEED, i, none)).join('\n');
     expect(without).not.toMatch(/concat\(id\(\), br\(\d\)\)\n\s+(\w+: )?concat\(/);
     expect(without).not.toMatch(/^\s+(bnLayers|forward|masks|getWeights|dispose|ir|store|__proto__): /m);
     expect(without).not.toMatch(/concat\(id\(\), br\(\d\)\)\n\s+(\w+: )?(repeat \d )?(res|vres|inv)\(/);

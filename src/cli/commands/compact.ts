@@ -1,7 +1,8 @@
 // `archc compact RUN_DIR [--input SPEC]`: redoes a run's compaction from its checkpoint, which holds the final
 // trained state and the spec's text, so that a failure after training (a compaction bug, a full disk, Ctrl-C in the
 // summary) never loses the run: writes RUN_DIR/<spec>.pruned.arch, weights/ and compaction.json, exactly as the end
-// of `archc train` does. Exit 0 when the pruned spec re-checks, 1 for any problem (one line, no stack trace).
+// of `archc train` does. It holds the run folder's lock (the trainer's, src/train/run-lock.ts) while it works. Exit 0
+// when the pruned spec re-checks, 1 for any problem (one line, no stack trace).
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { CHECKPOINT_FILE, CheckpointError, findCheckpoint, readCheckpoint, specH
 import { compileText } from '../../semantic/compile.ts';
 import { recordedRunIr, selectBackend } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
+import { lockRunDir } from '../../train/run-lock.ts';
 import { renderAll } from './check.ts';
 import { compactTorchRunCommand, isTorchRun } from './compact-torch.ts';
 import type { RegisterCommand } from './index.ts';
@@ -30,6 +32,22 @@ export async function compactRun(dir: string, opts: { input?: string }, io: Io):
   const shown = (p: string) => relative(io.cwd, p) || '.';
   const d = resolve(io.cwd, dir);
   if (!existsSync(d) || !statSync(d).isDirectory()) throw new UserError(`${dir}: no such folder`);
+  // The trainer's lock: no compaction while a train, --resume or another compact of this folder is running.
+  let release: () => void;
+  try {
+    release = lockRunDir(d, shown(d));
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`cannot compact: ${e.message}`);
+    throw new UserError(`cannot compact ${dir}: cannot write in it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    await compactLocked(d, dir, opts, io, shown);
+  } finally {
+    release();
+  }
+}
+
+async function compactLocked(d: string, dir: string, opts: { input?: string }, io: Io, shown: (p: string) => string): Promise<void> {
   // A run of a trainer built with `archc build --target pytorch` (README "PyTorch target").
   if (isTorchRun(d)) return compactTorchRunCommand(dir, io);
   const ckpt = findCheckpoint(d);

@@ -123,7 +123,11 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
         writeFileAtomicSync(join(out, 'masks-final.json'), JSON.stringify(masks));
       },
       // The diff and the report, with the run folder still locked.
-      onDone: ({ result }) => report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0 }),
+      onDone: async ({ result, compactionFailure }) => {
+        await report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0, compactionFailure });
+        // After the summary and the report: exit 1 naming the checkpoint and `archc compact` (README "Reliability").
+        if (compactionFailure !== null) throw new UserError(compactionFailure);
+      },
     },
   );
 }
@@ -139,9 +143,10 @@ interface DemoReport {
   result: RunTrainingResult;
   shown: (p: string) => string;
   t0: number;
+  compactionFailure: string | null;
 }
 
-async function report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0 }: DemoReport): Promise<void> {
+async function report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, shown, t0, compactionFailure }: DemoReport): Promise<void> {
   io.out('');
   if (existsSync(pruned) && (await hasDiffCommand(io))) {
     io.out(`$ archc diff ${shown(inputCopy)} ${shown(pruned)}`);
@@ -169,7 +174,7 @@ async function report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, 
       `MACs ${(f.denseMacs / 1e6).toFixed(2)}M → ${(f.archMacs / 1e6).toFixed(2)}M, training MACs ${((100 * f.sampledMacsTotal) / Math.max(1, f.denseMacsTotal)).toFixed(1)}% of dense, ${wall.toFixed(0)} s`,
   );
   io.out(`input spec:   ${shown(inputCopy)}`);
-  io.out(`pruned spec:  ${existsSync(pruned) ? shown(pruned) : '(not written: compaction is not available in this build)'}`);
+  io.out(`pruned spec:  ${existsSync(pruned) ? shown(pruned) : compactionFailure !== null ? '(not written: compaction failed, see below)' : '(not written: compaction is not available in this build)'}`);
   io.out(`metrics:      ${shown(join(out, METRICS_FILE))}`);
   io.out(`report:       ${shown(reportFile)}  (open it in a browser; it works offline)`);
 }

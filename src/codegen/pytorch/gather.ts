@@ -5,7 +5,7 @@
 
 import type { SourceText, Span } from '../../diagnostics/span.ts';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
-import { branchGates, maskPlacement } from '../../semantic/placement.ts';
+import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../../semantic/placement.ts';
 import { commentText } from '../literals.ts';
 import { PyNames, pyLiteral, pyNumber, pyString, type PyData } from './python-literal.ts';
 
@@ -80,6 +80,7 @@ export function gatherPyModule(ir: IrNetwork, source: SourceText, opts: PyGather
 
   const placement = maskPlacement(ir);
   const gates = branchGates(ir);
+  const segmentMasks = segmentMaskPlacement(ir);
   const value = (id: number): string => (ir.nodes[id]?.kind === 'input' ? 'x' : `t${id}`);
   const forward: PyStatement[] = [];
   let prevSites = '';
@@ -91,7 +92,7 @@ export function gatherPyModule(ir: IrNetwork, source: SourceText, opts: PyGather
     if (key !== prevSites && sites.length > 0) comments.push(`from ${sites[sites.length - 1]}`);
     prevSites = key;
     comments.push(`${commentText(n.path)}: ${where(n.span)}`);
-    const expr = nodeExpression(n, fields.get(n.id), value, shapeOf, placement.get(n.id), gates.get(n.id));
+    const expr = nodeExpression(n, fields.get(n.id), value, shapeOf, placement.get(n.id), gates.get(n.id), segmentMasks.get(n.id));
     forward.push({ comments, statement: `${value(n.id)} = ${expr}` });
   }
 
@@ -154,11 +155,15 @@ function nodeExpression(
   shapeOf: (id: number) => number[],
   maskGroup: number | undefined,
   gate: readonly number[] | undefined,
+  segments: readonly MaskSegment[] | undefined,
 ): string {
   const a = (i = 0): string => value(n.inputs[i]!);
   const all = (): string => `[${n.inputs.map((id) => value(id)).join(', ')}]`;
-  // The mask goes into the layer, which folds it into its parameters (README "PyTorch target").
-  const masked = (): string => `self.${field}(${a()}${maskGroup === undefined ? '' : `, m.get(${maskGroup})`})`;
+  // The mask goes into the layer, which folds it into its parameters (README "PyTorch target"); a node whose output
+  // spans several groups (after a concat) gets their masks concatenated (semantic/placement.ts).
+  const mask = (): string =>
+    maskGroup !== undefined ? `, m.get(${maskGroup})` : segments ? `, ops.segment_mask(m, [${segments.map((x) => `(${x.group === null ? 'None' : x.group}, ${x.width})`).join(', ')}])` : '';
+  const masked = (): string => `self.${field}(${a()}${mask()})`;
   switch (n.kind) {
     case 'conv':
     case 'bn':

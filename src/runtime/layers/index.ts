@@ -8,7 +8,7 @@ export { dropout } from './dropout.ts';
 export * from './ops.ts';
 export { VariableStore, type NamedVariable } from './store.ts';
 export { RecurrentCarry, type ForwardContext, type LstmState } from './context.ts';
-export { applyGate, applyMask } from './masking.ts';
+export { applyGate, applyMask, applySegmentMask } from './masking.ts';
 
 import type { BatchNorm } from './batchnorm.ts';
 import type { Conv2d } from './conv.ts';

@@ -21,3 +21,20 @@ export function applyGate(x: tf.Tensor, ctx: ForwardContext, groups: readonly nu
   }
   return alive ? tf.mul(x, alive) : x;
 }
+
+/**
+ * x ⊙ [mask(g₁) ‖ mask(g₂) ‖ …] over the last axis, one part per segment of x's channels (ones where a segment has
+ * no group or its group no mask this step); x itself when no segment has a mask. The placement rule is
+ * `segmentMaskPlacement` (src/semantic/placement.ts).
+ */
+export function applySegmentMask(x: tf.Tensor, ctx: ForwardContext, segments: readonly { group: number | null; width: number }[]): tf.Tensor {
+  const m = segmentMask(ctx, segments);
+  return m ? tf.mul(x, m) : x;
+}
+
+/** The concatenated [Σ width] mask of `segments`, or null when none of them has a mask this step. */
+export function segmentMask(ctx: ForwardContext, segments: readonly { group: number | null; width: number }[]): tf.Tensor | null {
+  const parts = segments.map((s) => (s.group === null ? null : ctx.mask(s.group)));
+  if (parts.every((p) => p === null)) return null;
+  return tf.concat(parts.map((p, i) => p ?? tf.ones([segments[i]!.width])), 0);
+}

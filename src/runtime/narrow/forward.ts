@@ -6,7 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
-import { branchGates, maskPlacement } from '../../semantic/placement.ts';
+import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../../semantic/placement.ts';
 import type { ForwardContext } from '../layers/context.ts';
 import type { BatchNorm } from '../layers/batchnorm.ts';
 import type { Conv2d } from '../layers/conv.ts';
@@ -16,19 +16,21 @@ import type { Embedding } from '../layers/embedding.ts';
 import type { Lstm } from '../layers/lstm.ts';
 import * as ops from '../layers/ops.ts';
 import type { Layer } from '../layers/index.ts';
-import { applyGate } from '../layers/masking.ts';
+import { applyGate, segmentMask } from '../layers/masking.ts';
 import { sliceOnTape, type NarrowView } from './view.ts';
 
 export class NarrowExecutor {
   private readonly ir: IrNetwork;
   private readonly placement: Map<number, number>;
   private readonly gates: Map<number, number[]>;
+  private readonly segmentMasks: Map<number, MaskSegment[]>;
   private readonly layers = new Map<number, Layer>();
 
   constructor(ir: IrNetwork, module: { layerAt(path: string): Layer | undefined }) {
     this.ir = ir;
     this.placement = maskPlacement(this.ir);
     this.gates = branchGates(this.ir);
+    this.segmentMasks = segmentMaskPlacement(this.ir);
     for (const n of this.ir.nodes) {
       if (n.kind !== 'conv' && n.kind !== 'bn' && n.kind !== 'dense' && n.kind !== 'lstm' && n.kind !== 'embedding') continue;
       const layer = module.layerAt(n.path);
@@ -52,6 +54,12 @@ export class NarrowExecutor {
       if (g !== undefined && n.kind !== 'lstm') {
         const m = this.maskOf(n, g, ctx, view);
         if (m) y = tf.mul(y, m);
+      }
+      const segments = this.segmentMasks.get(n.id);
+      if (segments) {
+        // The full concatenated mask restricted to the node's active features (original indexing).
+        const m = segmentMask(ctx, segments);
+        if (m) y = tf.mul(y, sliceOnTape(m, [view.selection(n.id)]));
       }
       values[n.id] = y;
     }

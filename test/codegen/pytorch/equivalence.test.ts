@@ -1,10 +1,10 @@
 // The generated PyTorch module computes what archc's TypeScript runtime computes: the same random weights (BN
 // statistics included) and mask logits, written in the run format, give the same evaluation outputs (1[s > 0],
 // branch gates) in PyTorch as archc's IrModule, ≤ 1e-4·(1 + max|ref|), for a CNN with flatten → dense, identity and
-// projection residual nets (a dead branch included), depthwise/relu6 blocks, a concat, TF 'same' pools with odd
-// sizes, and a stacked LSTM LM. Skipped, with the reason, only when no Python can import torch.
+// projection residual nets (a dead branch included), depthwise/relu6 blocks, a concat, a small DenseNet-BC (BNs that
+// read concats), TF 'same' pools with odd sizes, and a stacked LSTM LM. Skipped, with the reason, only when no Python can import torch.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,8 @@ const CASES: [string, string, (ir: ReturnType<typeof compileSpec>) => Record<str
   ['projection, one branch dead', SPECS.projection, (ir) => ({ [groupByPrefix(ir, 'g3:stage2.basic1.conv1')]: new Array<number>(ir.groups.find((g) => g.name.startsWith('g3:'))!.width).fill(-1) })],
   ['depthwise', SPECS.depthwise, () => ({})],
   ['concat', EXTRA.concat, () => ({})],
+  // BNs that read concats: their masks are the concatenated segment masks (semantic/placement.ts).
+  ['DenseNet-BC', readFileSync(join(import.meta.dirname, '..', '..', 'compaction', 'cases', 'densenet-bc.arch'), 'utf8'), () => ({})],
   ['same pools, odd sizes', EXTRA.pools, () => ({})],
   ['lstm', SPECS.lstm, () => ({})],
 ];

@@ -1,11 +1,13 @@
 // Narrow execution computes the masked full-width step: for a plain CNN, identity and projection ResNets, a
-// depthwise net, a concat net and a stacked LSTM (random weights, BN statistics included, random samples q with
+// depthwise net, a concat net, a small DenseNet-BC and a stacked LSTM (random weights, BN statistics included, random samples q with
 // some groups entirely off and a residual branch closed), one narrow forward+backward gives the same loss and the
 // same gradient on every weight as the full-width step within 1e-4 (relative to the largest gradient entry), a
 // gradient of exactly 0 on weights of structures that were off, and the same mask-logit gradient on active
 // structures — and on off ones too, except in the groups `groupsNeedingFullWidth` names (masks not followed by a
 // ReLU). BN moving statistics move only on computed channels.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend/index.ts';
@@ -38,6 +40,9 @@ const CONCAT = `network mix {
   }
 }
 `;
+
+// DenseNet-BC: pre-activation BNs read concats, so their outputs span several groups (segmented masks).
+const DENSENET_BC = readFileSync(join(import.meta.dirname, '..', '..', 'compaction', 'cases', 'densenet-bc.arch'), 'utf8');
 
 const TOL = 1e-4;
 
@@ -125,6 +130,7 @@ const CASES: { name: string; spec: string; seed: number; off?: string[] }[] = [
   { name: 'projection ResNet with a closed projection branch', spec: SPECS.projection, seed: 6, off: ['g3:stage2.basic1.conv1'] },
   { name: 'depthwise net', spec: SPECS.depthwise, seed: 7 },
   { name: 'concat net', spec: CONCAT, seed: 8 },
+  { name: 'DenseNet-BC (BNs that read concats)', spec: DENSENET_BC, seed: 10 },
   { name: 'stacked LSTM', spec: SPECS.lstm.replaceAll('dropout(0.2)', 'dropout(0)'), seed: 9 },
 ];
 

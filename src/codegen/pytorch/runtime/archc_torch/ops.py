@@ -74,3 +74,13 @@ def relu6(x):
 
 def dropout(x, rate, training):
     return F.dropout(x, rate, training)
+
+
+def segment_mask(masks, segments):
+    """The masks of `segments` ((group id or None, width) runs of a node's channels) concatenated, ones where a
+    segment has no mask; None when none has one (src/semantic/placement.ts segmentMaskPlacement)."""
+    parts = [None if g is None else masks.get(g) for g, _ in segments]
+    ref = next((p for p in parts if p is not None), None)
+    if ref is None:
+        return None
+    return torch.cat([p if p is not None else torch.ones(w, dtype=ref.dtype, device=ref.device) for p, (_, w) in zip(parts, segments)])
