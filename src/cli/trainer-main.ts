@@ -9,7 +9,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../codegen/package-root.ts';
-import { compactAndWrite } from '../compaction/index.ts';
+import { compactAndWrite, loadTfjsWeights, WeightsMismatchError } from '../compaction/index.ts';
 import { DataError } from '../runtime/data/index.ts';
 import { configureNative, initBackend, nativeOptionsFromEnv } from '../runtime/backend/index.ts';
 import { runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
@@ -101,6 +101,7 @@ export const TRAINER_FLAGS: readonly TrainerFlag[] = [
   { key: 'targetMacs', flags: '--target-macs <P%|N>', description: "budget: steer λ so the kept network has this share (40%) or number (150M) of the dense MACs", kind: 'quantity', config: false },
   { key: 'targetParams', flags: '--target-params <N|P%>', description: 'budget: the same for the parameters (1.2M, or 30%)', kind: 'quantity', config: false },
   { key: 'syntheticSize', flags: '--synthetic-size <n>', description: 'training examples (tokens) of --data synthetic', kind: 'posInt', config: false },
+  { key: 'initWeights', flags: '--init-weights <dir>', description: "start from exported weights (a run's weights/: model.json + weights.bin) instead of a random init, e.g. to fine-tune a pruned network", kind: 'string', config: false },
 ];
 
 /** A failed flag or precondition: printed as one line, exit 1. */
@@ -119,6 +120,8 @@ interface RunPlan {
   checkpointEvery: number | undefined;
   /** --target-macs / --target-params as written (replaces the spec's target). */
   target: { metric: 'macs' | 'params'; written: string } | undefined;
+  /** --init-weights: a folder of exported tfjs weights that replace the random init (absolute). */
+  initWeights: string | undefined;
 }
 
 /** Parses `argv` and trains; resolves to the exit code (0 ok, 1 any error), never throws. */
@@ -210,6 +213,7 @@ function parse(argv: readonly string[], opts: TrainerMainOptions, io: Io): RunPl
     resume: given('resume') === undefined ? undefined : resolve(io.cwd, given('resume')!),
     checkpointEvery: num('checkpointEvery'),
     target: targetFlag ? { metric: targetFlag === 'targetMacs' ? 'macs' : 'params', written: given(targetFlag)!.trim() } : undefined,
+    initWeights: given('initWeights') === undefined ? undefined : resolve(io.cwd, given('initWeights')!),
   };
 }
 
@@ -223,6 +227,9 @@ function applySavedRun(plan: RunPlan, argv: readonly string[]): void {
     if (f.config && f.key in config) (plan.config as unknown as Record<string, unknown>)[f.key] = config[f.key];
     else if ((f.key === 'logEvery' || f.key === 'evalLimit' || f.key === 'syntheticSize') && f.key in saved) plan[f.key] = (saved[f.key] as number | null) ?? undefined;
     else if ((f.key === 'targetMacs' || f.key === 'targetParams') && saved['target'] && plan.target === undefined) plan.target = saved['target'] as RunPlan['target'];
+    // The checkpoint holds the weights the run reached, so a resumed run never re-reads its initial weights; the
+    // folder is kept in the run's record so that a resume with another one is refused like any other change.
+    else if (f.key === 'initWeights' && typeof saved['initWeights'] === 'string' && plan.initWeights === undefined) plan.initWeights = saved['initWeights'];
     // The backend too (kernels differ in the last bits); an explicit --backend may move a run to another machine.
     else if (f.key === 'backend' && typeof saved['backend'] === 'string') plan.backend = saved['backend'] as Backend;
   }
@@ -361,6 +368,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
   await selectBackend(plan.backend, plan.threads);
   const module = opts.createModule(ir, c.seed);
   try {
+    if (plan.initWeights !== undefined && plan.resume === undefined) await initFromWeights(module, ir, plan.initWeights, io);
     const { result, checkpoint } = await controlledTraining(
       {
         ir,
@@ -376,6 +384,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
           syntheticSize: plan.syntheticSize ?? null,
           backend: plan.backend ?? null,
           ...(plan.target ? { target: plan.target } : {}),
+          ...(plan.initWeights !== undefined ? { initWeights: plan.initWeights } : {}),
         },
         specIr: opts.ir,
         // The run's data, so `archc eval` on its weights evaluates on the same data (and says so).
@@ -423,6 +432,23 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
   } finally {
     module.dispose();
   }
+}
+
+/**
+ * --init-weights: every weight of the spec from exported tfjs weights (matched by layer name and shape, as `archc
+ * eval` reads them); the mask logits are not exported, so they keep their init (every structure on).
+ */
+async function initFromWeights(module: NetworkModule, ir: IrNetwork, dir: string, io: Io): Promise<void> {
+  let weights;
+  try {
+    weights = await loadTfjsWeights(dir, ir);
+  } catch (e) {
+    if (e instanceof WeightsMismatchError) throw new UserError(`--init-weights: ${e.message}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`--init-weights: cannot read ${relative(io.cwd, dir) || dir}: expected model.json and weights.bin there`);
+    throw e;
+  }
+  module.setWeights(weights, { allowMissing: true });
+  io.out(`init: ${Object.keys(weights).length} weights from ${relative(io.cwd, dir) || dir} (mask logits keep their init)`);
 }
 
 function summary(ir: IrNetwork, r: RunTrainingResult, shownOut: string): string {
