@@ -439,7 +439,7 @@ async function train(plan: RunPlan, opts: TrainerMainOptions, io: Io): Promise<v
  * eval` reads them); the mask logits are not exported, so they keep their init (every structure on).
  */
 async function initFromWeights(module: NetworkModule, ir: IrNetwork, dir: string, io: Io): Promise<void> {
-  let weights;
+  let weights: Awaited<ReturnType<typeof loadTfjsWeights>>;
   try {
     weights = await loadTfjsWeights(dir, ir);
   } catch (e) {
