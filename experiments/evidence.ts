@@ -16,7 +16,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, hostname, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -164,11 +164,19 @@ function readMetrics(out: string): MetricsLine[] {
     .map((l) => JSON.parse(l) as MetricsLine);
 }
 
-/** Runs a command niced, appending its output to the run's log; returns its exit code and output. */
+/**
+ * Runs a command niced, its output streamed into the run's log (so a killed driver leaves the log of the run it
+ * killed); returns its exit code and output.
+ */
 function sh(cmd: string[], logFile: string): { code: number; output: string } {
-  const r = spawnSync('nice', ['-n', '19', ...cmd], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const output = (r.stdout ?? '') + (r.stderr ?? '');
-  writeFileSync(logFile, `$ ${cmd.join(' ')}\n${output}\n`, { flag: 'a' });
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, 'a');
+  writeSync(fd, `$ ${cmd.join(' ')}\n`);
+  const start = fstatSync(fd).size;
+  const r = spawnSync('nice', ['-n', '19', ...cmd], { stdio: ['ignore', fd, fd] });
+  writeSync(fd, '\n');
+  closeSync(fd);
+  const output = readFileSync(logFile).subarray(start).toString('utf8');
   return { code: r.status ?? 1, output };
 }
 
@@ -428,50 +436,72 @@ log(`scale ${scale}, seeds ${seeds.join(',')}, code ${code}${deadline ? `, no ru
 const results = new Map<string, RunSummary[]>();
 const missing = new Map<string, { row: string; why: string }[]>();
 
-for (const { suite } of selected) (results.set(suite.name, []), missing.set(suite.name, []));
 
 if (values.plan) {
+  let total = 0;
   for (const { suite, rows } of selected) {
     const ok = existsSync(suite.spec);
-    console.log(`${suite.name} (${suite.spec}${ok ? '' : ', MISSING'}): ${rows.map((r) => `${r.name}${r.estMinutes ? ` ~${r.estMinutes} min` : ''}`).join(', ')} × seeds ${seeds.join(',')}`);
+    const est = rows.reduce((a, r) => a + (suite.estMinutes?.[r.name] ?? 0), 0);
+    if (ok || scale === 'full') total += est * seeds.length;
+    console.log(`${suite.name} (${suite.spec}${ok ? '' : ', MISSING'}): ${rows.map((r) => `${r.name}${suite.estMinutes?.[r.name] ? ` ~${suite.estMinutes[r.name]} min` : ''}`).join(', ')}; × seeds ${seeds.join(',')} ≈ ${((est * seeds.length) / 60).toFixed(1)} h idle`);
   }
+  console.log(`total ≈ ${(total / 60).toFixed(1)} h on the idle 2-core machine at full scale (estimates; missing specs included)`);
   process.exit(0);
 }
 
-for (const seed of seeds) {
-  for (const { suite, rows } of selected) {
-    if (!existsSync(suite.spec)) {
-      if (seed === seeds[0]) {
-        log(`${suite.name}: skipped: ${suite.optional ?? `${suite.spec} does not exist`}`);
-        missing.get(suite.name)!.push(...rows.map((r) => ({ row: r.name, why: suite.optional ?? `${suite.spec} does not exist` })));
-      }
-      continue;
-    }
-    const specText = readFileSync(suite.spec, 'utf8');
-    const done = new Map<string, RunSummary>();
-    const facts = new Map<string, DepFacts>();
-    for (const row of rows as Row[]) {
-      const lacking = dependencies(row).filter((d) => !facts.has(d));
-      if (lacking.length > 0) {
-        const why = `needs ${lacking.map((d) => runId(suite.name, d, seed)).join(', ')}, which did not finish`;
-        if (!values['report-only']) log(`${runId(suite.name, row.name, seed)}: skipped: ${why}`);
+/**
+ * One pass over the selected rows and seeds: runs them (collect = false) or only reads the summaries of finished
+ * runs whose key is current (collect = true), into `results` / `missing`.
+ */
+function pass(sel: ReturnType<typeof selectRows>, seedList: readonly number[], collect: boolean): void {
+  results.clear();
+  missing.clear();
+  for (const { suite } of sel) (results.set(suite.name, []), missing.set(suite.name, []));
+  for (const seed of seedList) {
+    for (const { suite, rows } of sel) {
+      if (!existsSync(suite.spec)) {
+        if (seed === seedList[0]) {
+          if (!collect) log(`${suite.name}: skipped: ${suite.optional ?? `${suite.spec} does not exist`}`);
+          missing.get(suite.name)!.push(...rows.map((r) => ({ row: r.name, why: suite.optional ?? `${suite.spec} does not exist` })));
+        }
         continue;
       }
-      const run = resolveRun(suite, row, seed, scale, specText, facts);
-      const p = prepare(run, code);
-      const paths = pathsOf(run.id, run.specName);
-      let s: RunSummary | null;
-      if (values['report-only']) {
-        s = readJson<RunSummary>(paths.summary) ?? readJson<RunSummary>(join(KEEP, run.id, 'summary.json'));
-        if (s && s.key !== p.key && !values['reuse-stale']) s = null;
-      } else s = execute(p, suite, done);
-      if (!s) continue;
-      done.set(row.name, s);
-      const factsDir = existsSync(paths.out) ? paths : { ...paths, out: join(KEEP, run.id, 'out') };
-      if (existsSync(factsDir.out)) facts.set(row.name, depFacts(s, factsDir));
-      results.get(suite.name)!.push(s);
+      const specText = readFileSync(suite.spec, 'utf8');
+      const done = new Map<string, RunSummary>();
+      const facts = new Map<string, DepFacts>();
+      for (const row of rows as Row[]) {
+        const lacking = dependencies(row).filter((d) => !facts.has(d));
+        if (lacking.length > 0) {
+          const why = `needs ${lacking.map((d) => runId(suite.name, d, seed)).join(', ')}, which did not finish`;
+          if (!collect) log(`${runId(suite.name, row.name, seed)}: skipped: ${why}`);
+          continue;
+        }
+        const run = resolveRun(suite, row, seed, scale, specText, facts);
+        const p = prepare(run, code);
+        const paths = pathsOf(run.id, run.specName);
+        let s: RunSummary | null;
+        if (collect) {
+          s = readJson<RunSummary>(paths.summary) ?? readJson<RunSummary>(join(KEEP, run.id, 'summary.json'));
+          if (s && s.key !== p.key && !values['reuse-stale']) s = null;
+        } else s = execute(p, suite, done);
+        if (!s) continue;
+        done.set(row.name, s);
+        const factsDir = existsSync(paths.out) ? paths : { ...paths, out: join(KEEP, run.id, 'out') };
+        if (existsSync(factsDir.out)) facts.set(row.name, depFacts(s, factsDir));
+        results.get(suite.name)!.push(s);
+      }
     }
   }
+}
+
+if (!values['report-only']) pass(selected, seeds, false);
+// The outputs cover every suite and every seed that has finished runs, whatever this invocation selected.
+const ALL_SEEDS = [...new Set([...DEFAULT_SEEDS.full, ...DEFAULT_SEEDS.smoke, ...seeds])].sort((x, y) => x - y);
+pass(selectRows(SUITES, []), ALL_SEEDS, true);
+for (const s of SUITES) {
+  const runs = results.get(s.name)!;
+  const miss = missing.get(s.name)!;
+  for (const r of s.rows) if (!runs.some((x) => x.row === r.name) && !miss.some((m) => m.row === r.name)) miss.push({ row: r.name, why: `no finished ${scale} run yet` });
 }
 
 // ---- outputs ------------------------------------------------------------------------------------------------------
@@ -481,13 +511,15 @@ const lengthNote = (suite: Suite): string => {
   const l = suite.scales[scale];
   const len = l.steps !== undefined ? `${l.steps} steps` : `${l.epochs} epochs`;
   const ft = l.finetune ? `; L1 fine-tuning ${l.finetune.steps !== undefined ? `${l.finetune.steps} steps` : `${l.finetune.epochs} epochs`} at lr ${l.finetune.lr} (or, in the -eq rows, as many steps as cost ours' training MACs)` : '';
-  return `every run ${len}${l.batch !== undefined ? ` at batch ${l.batch}` : " at the spec's batch"}${l.lr ? `, lr ${l.lr}` : ", the spec's lr schedule"}${ft}; seeds ${seeds.join(', ')}`;
+  const found = [...new Set(results.get(suite.name)!.map((r) => r.seed))].sort((x, y) => x - y);
+  return `every run ${len}${l.batch !== undefined ? ` at batch ${l.batch}` : " at the spec's batch"}${l.lr ? `, lr ${l.lr}` : ", the spec's lr schedule"}${ft}; seeds with finished runs: ${found.join(', ') || 'none'}`;
 };
 const report: ReportSuite[] = [];
-for (const { suite, rows } of selected) {
+for (const suite of SUITES) {
+  const rows = suite.rows;
   const runs = results.get(suite.name)!;
   const miss = missing.get(suite.name)!;
-  const driverCommand = (row: string): string => `npx tsx experiments/evidence.ts --scale ${scale} --only ${suite.name}/${row}${values.seeds ? ` --seeds ${values.seeds}` : ''}`;
+  const driverCommand = (row: string): string => `npx tsx experiments/evidence.ts --scale ${scale} --only ${suite.name}/${row}`;
   const input = { suite: suite.name, spec: suite.spec, metric: suite.metric, scale, rows, runs, missing: miss, driverCommand, lengthNote: lengthNote(suite) };
   writeFileSync(join(RESULTS, `${tag}-${suite.name}.md`), suiteMarkdown(input));
   writeFileSync(join(RESULTS, `${tag}-${suite.name}.json`), JSON.stringify(suiteJson(input), null, 2) + '\n');

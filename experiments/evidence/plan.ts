@@ -13,6 +13,8 @@ export interface SpecEdits {
   dense?: boolean;
   /** The β scheduler: `global` (Eq. 7) instead of the spec's structure-wise one (Eq. 8), keeping its arguments. */
   scheduler?: 'global';
+  /** The network-level `execution` setting (e.g. `narrow`: compute only the sampled sub-network). */
+  execution?: string;
   /** The `data` setting, e.g. `brown` for the Brown corpus. */
   data?: string;
   /** The `lr` schedule, e.g. `step(atSteps [1253], factor 0.25)`. */
@@ -49,6 +51,15 @@ export function applySpecEdits(text: string, e: SpecEdits): string {
       const open = /^([ \t]*)sparsify[ \t]*\{/m;
       if (!open.test(t)) throw new Error('applySpecEdits: the spec has no network-level sparsify section to put the scheduler in');
       t = t.replace(open, (m, ind: string) => `${m}\n${ind}  scheduler global()`);
+    }
+  }
+  if (e.execution !== undefined) {
+    const ex = /^([ \t]*)execution[ \t]+[a-z]+(\([^()]*\))?/m;
+    if (ex.test(t)) t = t.replace(ex, `$1execution ${e.execution}`);
+    else {
+      const open = /^([ \t]*)sparsify[ \t]*\{/m;
+      if (!open.test(t)) throw new Error('applySpecEdits: the spec has no network-level sparsify section to put execution in');
+      t = t.replace(open, (m, ind: string) => `${m}\n${ind}  execution ${e.execution}`);
     }
   }
   if (e.data !== undefined) {
@@ -92,8 +103,6 @@ export interface Row {
   /** One line for the tables: what the row is. */
   label: string;
   what: RowKind;
-  /** Minutes per run on the idle machine at full scale (estimated; shown by --plan). */
-  estMinutes?: number;
 }
 
 /** The run length and logging of a suite at one scale. */
@@ -123,6 +132,11 @@ export interface Suite {
   scales: Record<Scale, Length>;
   /** Why the suite is missing when its spec is absent (printed, not an error). */
   optional?: string;
+  /**
+   * Estimated minutes per run (one seed) at full scale on the idle 2-core machine, by row (`--plan` prints them;
+   * experiments/notes/stop-19/evidence.md says how they were estimated).
+   */
+  estMinutes?: Record<string, number>;
 }
 
 /** What a dependency run left behind that its dependents need. */

@@ -47,6 +47,11 @@ describe('spec edits', () => {
     expect(g.sparsify.scheduler.p).toBe(1.2);
   });
 
+  it('execution narrow: the checked IR runs narrow', () => {
+    const ir = compileText(applySpecEdits(LSTM, { execution: 'narrow' }), 'b.arch').ir!;
+    expect(ir.sparsify.execution).toMatchObject({ mode: 'narrow' });
+  });
+
   it('data and lr: the checked IR reads the new values', () => {
     const ir = compileText(applySpecEdits(LSTM, { data: 'brown', lr: 'step(atSteps [1253], factor 0.25)', length: { steps: 1880 } }), 'b.arch').ir!;
     expect(ir.train.steps).toBe(1880);
@@ -91,12 +96,12 @@ describe('resolveRun', () => {
   it('the LSTM suites move the lr milestone to two thirds of the run; Brown reads data brown', () => {
     const r = resolveRun(suite('brown-lstm'), row('brown-lstm', 'ours-50'), 1, 'full', LSTM, new Map());
     expect(r.specText).toMatch(/^\s*data brown/m);
-    expect(r.specText).toMatch(/lr step\(atSteps \[1253\], factor 0\.25\)/);
-    expect(r.args).toEqual(expect.arrayContaining(['--steps', '1880']));
+    expect(r.specText).toMatch(/lr step\(atSteps \[1893\], factor 0\.25\)/);
+    expect(r.args).toEqual(expect.arrayContaining(['--steps', '2840']));
     // The spec as trained checks: its milestone lies inside the run it plans.
     const c = compileText(r.specText, 'b.arch');
     expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(c.ir!.train.steps).toBe(1880);
+    expect(c.ir!.train.steps).toBe(2840);
   });
 
   it('every row of every suite resolves, at both scales, to a spec that checks', () => {
