@@ -277,7 +277,7 @@ function summarise(p: Prepared, paths: RunPaths, suite: Suite, deps: ReadonlyMap
   const derived = rowOf(p.run, suite);
   const base = derived !== p.run.row ? deps.get(derived) : undefined;
   const denseRun = p.run.row.startsWith('l1') ? deps.get('dense') : undefined;
-  const batch = Number(readJson<{ config?: { batch?: number } }>(join(paths.out, 'run.json'))?.config?.batch ?? NaN);
+  const batch = batchOf([...p.run.args, ...commands.join(' ').split(' ')], readFileSync(paths.spec, 'utf8'));
   const s: RunSummary = {
     id: p.run.id,
     key: p.key,
@@ -296,7 +296,7 @@ function summarise(p: Prepared, paths: RunPaths, suite: Suite, deps: ReadonlyMap
     denseMacs: base?.denseMacs ?? f.denseMacs,
     widths,
     steps: f.step,
-    batch: Number.isFinite(batch) ? batch : Math.round(f.sampledMacsTotal / Math.max(1, f.step * f.archMacs)),
+    batch,
     trainMacs: f.sampledMacsTotal,
     trainMacsDense: f.denseMacsTotal,
     totalTrainMacs: f.sampledMacsTotal + (denseRun?.trainMacs ?? 0),
@@ -316,6 +316,14 @@ function summarise(p: Prepared, paths: RunPaths, suite: Suite, deps: ReadonlyMap
   };
   writeJsonAtomic(paths.summary, s);
   return s;
+}
+
+/** The batch a run trained at: its --batch flag, else its spec's `batch` setting. */
+function batchOf(args: readonly string[], specText: string): number {
+  const i = args.lastIndexOf('--batch');
+  const b = i >= 0 ? Number(args[i + 1]) : Number(/^[ \t]*batch[ \t]+(\d+)/m.exec(specText)?.[1]);
+  if (!Number.isInteger(b) || b < 1) throw new Error(`cannot tell the batch of the run (args ${args.join(' ')})`);
+  return b;
 }
 
 /** The row whose architecture a scratch / L1 row derives from (for its dense sizes when the dense row is absent). */
