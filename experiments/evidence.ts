@@ -247,7 +247,8 @@ function keepRun(p: Prepared, paths: RunPaths, s: RunSummary): void {
   mkdirSync(join(keep, 'out'), { recursive: true });
   for (const f of readdirSync(paths.out)) if (f === 'metrics.jsonl' || f === 'compaction.json' || f === 'run.json' || f.endsWith('.pruned.arch')) cpSync(join(paths.out, f), join(keep, 'out', f));
   // L1 prunes the dense run's weights: those are kept (fashion-resnet: ~0.7 MB).
-  if (p.run.row === 'dense' && existsSync(join(paths.out, 'weights'))) cpSync(join(paths.out, 'weights'), join(keep, 'out', 'weights'), { recursive: true });
+  const suiteHasL1 = SUITES.find((x) => x.name === p.run.suite)?.rows.some((r) => r.what.kind === 'l1') ?? false;
+  if (p.run.row === 'dense' && suiteHasL1 && existsSync(join(paths.out, 'weights'))) cpSync(join(paths.out, 'weights'), join(keep, 'out', 'weights'), { recursive: true });
   for (const f of ['l1-plan.json', 'eval-before-finetune.json']) {
     if (!existsSync(join(paths.l1, f))) continue;
     mkdirSync(join(keep, 'l1'), { recursive: true });
