@@ -12,6 +12,11 @@ export interface Series {
   /** Per-point labels shown next to markers. */
   labels?: string[];
   width?: number;
+  /** Error bars: half-widths per point, vertical (y) and horizontal (x), e.g. the std over seeds. */
+  yErr?: number[];
+  xErr?: number[];
+  /** Markers only, no line between the points. */
+  noLine?: boolean;
 }
 
 export interface Band {
@@ -110,7 +115,14 @@ export function lineChart(o: ChartOptions): string {
   const ph = H - m.t - m.b;
   const xs: number[] = [];
   const ys: number[] = [];
-  for (const s of o.series) for (const [x, y] of s.points) xs.push(x), ys.push(y);
+  for (const s of o.series) {
+    s.points.forEach(([x, y], i) => {
+      const ex = s.xErr?.[i] ?? 0;
+      const ey = s.yErr?.[i] ?? 0;
+      xs.push(x - ex, x + ex);
+      ys.push(y - ey, y + ey);
+    });
+  }
   for (const b of o.bands ?? []) for (const [x, lo, hi] of b.points) xs.push(x), ys.push(lo, hi);
   const empty = !xs.some((x, i) => Number.isFinite(x) && Number.isFinite(ys[i]!));
   let [x0, x1] = extent(xs);
@@ -171,12 +183,25 @@ export function lineChart(o: ChartOptions): string {
     parts.push(`<path class="band" d="M${up.join('L')}L${down.join('L')}Z" fill="${b.color}" fill-opacity="${b.opacity}" stroke="none"><title>${esc(b.name)}</title></path>`);
   }
   for (const s of o.series) {
-    const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    const finite = s.points.map(([x, y], i) => ({ x, y, i })).filter(({ x, y }) => Number.isFinite(x) && Number.isFinite(y));
+    const pts = finite.map(({ x, y }): [number, number] => [x, y]);
     if (pts.length === 0) continue;
     const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join('');
     parts.push(
-      `<path class="series" data-name="${esc(s.name)}" data-points="${pts.length}" d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dash ? ' stroke-dasharray="6 4"' : ''}><title>${esc(s.name)}</title></path>`,
+      `<path class="series" data-name="${esc(s.name)}" data-points="${pts.length}" d="${d}" fill="none" stroke="${s.noLine ? 'none' : s.color}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dash ? ' stroke-dasharray="6 4"' : ''}><title>${esc(s.name)}</title></path>`,
     );
+    for (const { x, y, i } of finite) {
+      const ey = s.yErr?.[i] ?? 0;
+      const ex = s.xErr?.[i] ?? 0;
+      if (ey > 0) {
+        const [xa, ya, yb] = [X(x).toFixed(1), Y(y - ey).toFixed(1), Y(y + ey).toFixed(1)];
+        parts.push(`<path class="errorbar" d="M${xa},${ya}V${yb}M${(X(x) - 4).toFixed(1)},${ya}h8M${(X(x) - 4).toFixed(1)},${yb}h8" stroke="${s.color}" stroke-width="1.5" fill="none"/>`);
+      }
+      if (ex > 0) {
+        const [ya, xa, xb] = [Y(y).toFixed(1), X(x - ex).toFixed(1), X(x + ex).toFixed(1)];
+        parts.push(`<path class="errorbar" d="M${xa},${ya}H${xb}M${xa},${(Y(y) - 4).toFixed(1)}v8M${xb},${(Y(y) - 4).toFixed(1)}v8" stroke="${s.color}" stroke-width="1.5" fill="none"/>`);
+      }
+    }
     // A single point draws no line: mark it.
     if (s.markers || pts.length === 1) {
       pts.forEach(([x, y], i) => {

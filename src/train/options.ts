@@ -41,6 +41,8 @@ export interface RunOptions {
   logEvery?: number;
   evalLimit?: number;
   target?: TargetFlag;
+  /** A folder of exported tfjs weights (model.json + weights.bin) that replace the random init (--init-weights). */
+  initWeights?: string;
   /** Synthetic data sizes (examples per split for images, tokens for text); --synthetic-size sets `train`. */
   synthetic?: { train?: number; valid?: number; test?: number };
 }
@@ -78,6 +80,7 @@ export const TRAINER_FLAGS: readonly TrainerFlag[] = [
   { key: 'targetMacs', flags: '--target-macs <P%|N>', description: "budget: steer λ so the kept network has this share (40%) or number (150M) of the dense MACs", kind: 'quantity', config: false },
   { key: 'targetParams', flags: '--target-params <N|P%>', description: 'budget: the same for the parameters (1.2M, or 30%)', kind: 'quantity', config: false },
   { key: 'syntheticSize', flags: '--synthetic-size <n>', description: 'training examples (tokens) of --data synthetic', kind: 'posInt', config: false },
+  { key: 'initWeights', flags: '--init-weights <dir>', description: "start from exported weights (a run's weights/: model.json + weights.bin) instead of a random init, e.g. to fine-tune a pruned network", kind: 'string', config: false },
 ];
 
 /**
@@ -155,6 +158,7 @@ const flagsSchema = z
     set('out', v['out'] as string | undefined);
     if (v['force'] === true) o.force = true;
     set('resume', v['resume'] as string | undefined);
+    set('initWeights', v['initWeights'] as string | undefined);
     set('target', target);
     if (num('syntheticSize') !== undefined) o.synthetic = { train: num('syntheticSize')! };
     return o;

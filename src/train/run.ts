@@ -7,7 +7,7 @@
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../codegen/package-root.ts';
-import { compactAndWrite } from '../compaction/index.ts';
+import { compactAndWrite, loadTfjsWeights, WeightsMismatchError } from '../compaction/index.ts';
 import { configureNative, initBackend, nativeOptionsFromEnv } from '../runtime/backend/index.ts';
 import { describeOutcome } from '../runtime/budget.ts';
 import { runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
@@ -105,6 +105,8 @@ interface RunPlan {
   resume: string | undefined;
   checkpointEvery: number | undefined;
   target: TargetFlag | undefined;
+  /** --init-weights (absolute); on --resume the run's recorded folder (the checkpoint holds the weights reached). */
+  initWeights: string | undefined;
   data: TrainConfig['data'] | 'synthetic';
 }
 
@@ -148,6 +150,7 @@ function resolvePlan(o: RunOptions, net: TrainerMainOptions, cwd: string): RunPl
     resume,
     checkpointEvery: o.checkpointEvery,
     target,
+    initWeights: o.initWeights !== undefined ? resolve(cwd, o.initWeights) : fromSaved<string>('initWeights'),
     data: o.data !== undefined && typeof o.data !== 'string' ? o.data : dataChoice(net.ir, config.data, cwd),
   };
 }
@@ -285,6 +288,7 @@ export async function trainRun(net: TrainerMainOptions, options: RunOptions, io:
   const facts = runData(ir, data, c.seed, plan.synthetic);
   let outcome: RunOutcome | undefined;
   try {
+    if (plan.initWeights !== undefined && plan.resume === undefined) await initFromWeights(module, ir, plan.initWeights, io);
     await controlledTraining(
       {
         ir,
@@ -300,6 +304,8 @@ export async function trainRun(net: TrainerMainOptions, options: RunOptions, io:
           syntheticSize: plan.synthetic?.train ?? null,
           backend: plan.backend ?? null,
           ...(plan.target ? { target: plan.target } : {}),
+          // Kept in the record so that a resume with another folder is refused like any other change.
+          ...(plan.initWeights !== undefined ? { initWeights: plan.initWeights } : {}),
         },
         specIr: net.ir,
         // The run's data, so `archc eval` on its weights evaluates on the same data (and says so).
@@ -360,6 +366,23 @@ export async function trainRun(net: TrainerMainOptions, options: RunOptions, io:
   } finally {
     module.dispose();
   }
+}
+
+/**
+ * --init-weights: every weight of the spec from exported tfjs weights (matched by layer name and shape, as `archc
+ * eval` reads them); the mask logits are not exported, so they keep their init (every structure on).
+ */
+async function initFromWeights(module: NetworkModule, ir: IrNetwork, dir: string, io: Io): Promise<void> {
+  let weights: Awaited<ReturnType<typeof loadTfjsWeights>>;
+  try {
+    weights = await loadTfjsWeights(dir, ir);
+  } catch (e) {
+    if (e instanceof WeightsMismatchError) throw new UserError(`--init-weights: ${e.message}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`--init-weights: cannot read ${relative(io.cwd, dir) || dir}: expected model.json and weights.bin there`);
+    throw e;
+  }
+  module.setWeights(weights, { allowMissing: true });
+  io.out(`init: ${Object.keys(weights).length} weights from ${relative(io.cwd, dir) || dir} (mask logits keep their init)`);
 }
 
 function summary(ir: IrNetwork, r: RunTrainingResult, shownOut: string): string {
