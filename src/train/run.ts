@@ -5,12 +5,12 @@
 // and compaction (<out>/<spec>.pruned.arch and weights). Failures a user can act on are UserErrors.
 
 import { relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../codegen/package-root.ts';
 import { compactAndWrite, loadTfjsWeights, WeightsMismatchError } from '../compaction/index.ts';
 import { configureNative, initBackend, nativeOptionsFromEnv } from '../runtime/backend/index.ts';
 import { describeOutcome } from '../runtime/budget.ts';
-import { runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
+import { IrModule, runTraining, type NetworkModule, type RunTrainingResult } from '../runtime/index.ts';
 import { DEFAULT_BUDGET_TOLERANCE, smallestReachable } from '../semantic/budget.ts';
 import { buildCostModel } from '../semantic/cost-model.ts';
 import type { BudgetTarget, IrNetwork, TrainConfig } from '../semantic/ir.ts';
@@ -235,6 +235,19 @@ export function specFile(opts: Pick<TrainerMainOptions, 'specUrl' | 'specPath'>)
 }
 
 /** A spec's own values of the trainer's flags (what a generated module's `defaultConfig` holds). */
+/** A spec trained by the runtime's interpreter (`archc train`, `archc demo`): the network built from the checked IR. */
+export function interpretedNet(ir: IrNetwork, spec: { path: string; shown: string; source: string }): TrainerMainOptions {
+  return {
+    name: ir.name,
+    specPath: spec.shown,
+    specUrl: pathToFileURL(spec.path),
+    specSource: spec.source,
+    ir,
+    defaults: trainerDefaults(ir),
+    createModule: (network, seed) => new IrModule(network, { seed }),
+  };
+}
+
 export function trainerDefaults(ir: IrNetwork): TrainerConfig {
   return {
     data: ir.train.data.path ?? ir.train.data.kind,

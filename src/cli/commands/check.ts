@@ -34,4 +34,3 @@ export function summary(file: string, ir: IrNetwork): string {
 }
 
 /** 272474 → "0.272M", 40813184 → "40.8M", 1.2e9 → "1.20G". */
-export { human };

@@ -22,7 +22,7 @@ import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork, TrainConfig } from '../../semantic/ir.ts';
 import { updateRunMarker } from '../../train/run-marker.ts';
 import { parseRunOptions } from '../../train/options.ts';
-import { trainerDefaults, trainRun } from '../../train/run.ts';
+import { interpretedNet, trainRun } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
 import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
@@ -97,15 +97,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   const pruned = join(out, prunedFileName(specPath));
   const extraFiles = [basename(specPath), 'diff.json', 'masks-final.json'];
   io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
-  const net = {
-    name: ir.name,
-    specPath: shown(specPath),
-    specUrl: pathToFileURL(specPath),
-    specSource: c.source.text,
-    ir,
-    defaults: trainerDefaults(ir),
-    createModule: (network: IrNetwork, seed: number) => new IrModule(network, { seed }),
-  };
+  const net = interpretedNet(ir, { path: specPath, shown: shown(specPath), source: c.source.text });
   await trainRun(
     net,
     { data, ...(steps !== undefined ? { steps } : {}), logEvery: opts.quick ? 10 : 50, evalLimit: opts.quick ? 128 : 1000, synthetic, out, ...(opts.force ? { force: true } : {}) },

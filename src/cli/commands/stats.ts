@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { IrNetwork } from '../../semantic/ir.ts';
 import { compileOrReport } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
-import { human } from './check.ts';
+import { human } from '../../train/format.ts';
 import type { RegisterCommand } from './index.ts';
 
 export interface StatsJson {

@@ -4,13 +4,11 @@
 // same run as a generated trainer's. Nothing is written outside --out: no module is generated, written or imported.
 
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { specDisplayPath } from '../../codegen/index.ts';
-import { IrModule } from '../../runtime/module.ts';
 import { compileFile } from '../../semantic/compile.ts';
 import { FlagError, parseRunOptions, TRAINER_FLAGS, type RunOptions } from '../../train/options.ts';
-import { trainerDefaults } from '../../train/run.ts';
+import { interpretedNet } from '../../train/run.ts';
 import { runAndReport } from '../../train/trainer-main.ts';
 import { reportCompiled } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
@@ -36,15 +34,7 @@ export const registerTrain: RegisterCommand = (program: Command, io: Io, setExit
       setExit(1);
       return;
     }
-    const net = {
-      name: ir.name,
-      specPath: specDisplayPath(abs, io.cwd),
-      specUrl: pathToFileURL(abs),
-      specSource: compiled.source.text,
-      ir,
-      defaults: trainerDefaults(ir),
-      createModule: (network: typeof ir, seed: number) => new IrModule(network, { seed }),
-    };
+    const net = interpretedNet(ir, { path: abs, shown: specDisplayPath(abs, io.cwd), source: compiled.source.text });
     setExit(await runAndReport(net, options, io));
   });
 };
