@@ -2,6 +2,7 @@
 // gradient tiles rsqrt(var) to the full [B,H,W,C] shape (720 ms of a 2.6 s ResNet-20 step on wasm).
 // `batchNormTrain` is the op archc layers use; `fusedBatchNormGrad` also fixes plain `tf.batchNorm`.
 import * as tf from '@tensorflow/tfjs';
+import { channelsLast } from './kernel-utils.ts';
 import { BN_TRAIN, BN_TRAIN_GRAD } from './native-norm.ts';
 
 export interface BatchNormTrainResult {
@@ -21,13 +22,14 @@ export interface BatchNormTrainResult {
  * averages, and keeping them off the tape spares the backward pass several full-size passes.
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): BatchNormTrainResult {
+  const channels = channelsLast(x.shape, 'batchNormTrain');
   if (tf.getKernel(BN_TRAIN, tf.getBackend()) !== undefined) return batchNormTrainFused(x, gamma, beta, eps);
   const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const n = x.size / x.shape[x.shape.length - 1];
+  const n = x.size / channels;
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, gi, bi] = args as tf.Tensor[];
+    const [xi, gi, bi] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
     const save = args[3] as tf.GradSaveFunc;
     const m = tf.mean(xi, axes) as tf.Tensor1D;
     const centered = tf.sub(xi, m);
@@ -41,7 +43,7 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
     return {
       value: tf.add(tf.mul(xhat, gi), bi),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, is, g] = saved;
+        const [xh, is, g] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         return tf.tidy(() => {
           const dBeta = tf.sum(dy, axes);
           const dGamma = tf.sum(tf.mul(dy, xh), axes);
@@ -68,16 +70,16 @@ function batchNormTrainFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, gi, bi] = args as tf.Tensor[];
+    const [xi, gi, bi] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
     const save = args[3] as tf.GradSaveFunc;
-    const [y, m, v] = tf.engine().runKernel(BN_TRAIN, { x: xi, gamma: gi, beta: bi }, { eps }) as tf.Tensor[];
+    const [y, m, v] = tf.engine().runKernel(BN_TRAIN, { x: xi, gamma: gi, beta: bi }, { eps }) as [tf.Tensor, tf.Tensor, tf.Tensor];
     mean = tf.keep(m as tf.Tensor1D);
     variance = tf.keep(v as tf.Tensor1D);
     save([xi, gi, m, v]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, g, ms, vs] = saved;
+        const [xs, g, ms, vs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         return tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x: xs, gamma: g, mean: ms, variance: vs }, { eps }) as tf.Tensor[];
       },
     };
@@ -100,7 +102,8 @@ export const fusedBatchNormGrad: tf.GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const g = dy as tf.Tensor;
     const eps = attrs['varianceEpsilon'] as number;
-    const [x, mean, variance, scaleIn] = saved;
+    // inputsToSave above: FusedBatchNorm always has x, mean and variance; scale is optional.
+    const [x, mean, variance, scaleIn] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
     const scale = scaleIn ?? tf.scalar(1);
     const axes = tf.broadcast_util.getReductionAxes(mean.shape, x.shape);
     const reduce = (t: tf.Tensor) => (mean.rank === 1 ? tf.sum(t, axes) : t).reshape(mean.shape);

@@ -41,6 +41,13 @@ export function dims4(shape: readonly number[]): [number, number, number, number
   return shape as [number, number, number, number];
 }
 
+/** The channel count of a channels-last shape (its last dimension); a scalar has none, so `op` cannot run on it. */
+export function channelsLast(shape: readonly number[], op: string): number {
+  const c = shape[shape.length - 1];
+  if (c === undefined) throw new Error(`archc: ${op} needs a tensor of rank 1 or more (channels last), got a scalar`);
+  return c;
+}
+
 /** The subset of KernelBackend we rely on; both wasm and cpu implement these. */
 interface BackendLike {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;

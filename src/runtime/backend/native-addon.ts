@@ -84,7 +84,7 @@ export function loadNative(): { addon: NativeAddon } | { reason: string } {
     addon.setThreads(nativeThreads());
     loaded = { addon };
   } catch (e) {
-    const msg = String(e instanceof Error ? e.message : e).split('\n')[0].slice(0, 160);
+    const msg = String(e instanceof Error ? e.message : e).split('\n')[0]!.slice(0, 160);
     loaded = { reason: `oneDNN addon failed to load (${msg}); rebuild it: ${NATIVE_INSTALL_HINT}` };
   }
   return loaded;

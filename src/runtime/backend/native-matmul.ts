@@ -16,10 +16,11 @@ function matmulGeometry(a: Info, b: Info, tA: boolean, tB: boolean) {
   if (ra < 2 || rb < 2) return null;
   const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
   const ba = outerA.reduce((p, v) => p * v, 1), bb = outerB.reduce((p, v) => p * v, 1);
-  const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const k = tA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const kb = tB ? b.shape[rb - 1] : b.shape[rb - 2];
-  const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+  // Both ranks are at least 2 (checked above), so the last two dims exist.
+  const m = tA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = tA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = tB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = tB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
   if (k !== kb) return null;
   const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
   // Only "equal batches" or "one side has a single matrix" fold into the addon's flat batch.

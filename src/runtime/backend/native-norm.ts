@@ -3,7 +3,7 @@
 // axes, or the last axis), a multi-threaded exp, Unpack as heap block copies, and an Identity that shares its
 // buffer. Hand-written in native/src (batch_norm.cc, elementwise.cc), deterministic for a given thread count.
 import * as tf from '@tensorflow/tfjs';
-import type { Info } from './kernel-utils.ts';
+import { channelsLast, type Info } from './kernel-utils.ts';
 import { nativeAddon } from './native-addon.ts';
 import { fallback, WasmHeap, type Args } from './native-heap.ts';
 
@@ -15,7 +15,7 @@ export const BN_TRAIN_GRAD = 'ArchcBatchNormTrainGrad';
 function batchNormTrainKernel(args: Args): Info[] {
   const { x, gamma, beta } = args.inputs as { x: Info; gamma: Info; beta: Info };
   const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
-  const c = x.shape[x.shape.length - 1];
+  const c = channelsLast(x.shape, BN_TRAIN);
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const h = new WasmHeap(args.backend);
   const y = h.output(x.shape), mean = h.output([c]), variance = h.output([c]);
@@ -25,9 +25,9 @@ function batchNormTrainKernel(args: Args): Info[] {
 
 /** dy, x, gamma, mean, variance → [dx, dgamma, dbeta], the gradient through the batch statistics included. */
 function batchNormTrainGradKernel(args: Args): Info[] {
-  const { dy, x, gamma, mean, variance } = args.inputs as Record<string, Info>;
+  const { dy, x, gamma, mean, variance } = args.inputs as { dy: Info; x: Info; gamma: Info; mean: Info; variance: Info };
   const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
-  const c = x.shape[x.shape.length - 1];
+  const c = channelsLast(x.shape, BN_TRAIN_GRAD);
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const h = new WasmHeap(args.backend);
   const dx = h.output(x.shape), dgamma = h.output([c]), dbeta = h.output([c]);

@@ -67,7 +67,7 @@ export function setPackageProbeForTests(load?: PackageLoader, installed?: (pkg: 
 }
 
 function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0].slice(0, 160);
+  return String(e instanceof Error ? e.message : e).split('\n')[0]!.slice(0, 160);
 }
 
 /** Loads one candidate and makes it the active backend; returns null on success or the skip reason. */

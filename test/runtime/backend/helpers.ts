@@ -21,7 +21,11 @@ export function randArray(r: () => number, n: number): Float32Array {
 }
 
 export const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+export function pick<T>(r: () => number, xs: readonly T[]): T {
+  const x = xs[Math.floor(r() * xs.length)];
+  if (x === undefined) throw new Error(`pick: nothing to pick from (${xs.length} items)`);
+  return x;
+}
 
 /** 'native' = archc's wasm kernels plus the oneDNN addon's (registered on the wasm backend). */
 export type Mode = 'stock' | 'archc' | 'native';
@@ -44,8 +48,8 @@ export function maxDiff(a: Float32Array, ref: Float32Array): { diff: number; sca
   if (a.length !== ref.length) throw new Error(`length ${a.length} vs ${ref.length}`);
   let diff = 0, scale = 0;
   for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - ref[i]));
-    scale = Math.max(scale, Math.abs(ref[i]));
+    diff = Math.max(diff, Math.abs(a[i]! - ref[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
   }
   return { diff, scale };
 }
@@ -55,7 +59,9 @@ export const TOL = 1e-4;
 /** Throws a message naming the case when any output differs beyond the tolerance. */
 export function expectClose(got: Float32Array[], ref: Float32Array[], label: string): void {
   got.forEach((g, i) => {
-    const { diff, scale } = maxDiff(g, ref[i]);
+    const r = ref[i];
+    if (r === undefined) throw new Error(`${label} output ${i}: no reference output (${got.length} outputs, ${ref.length} references)`);
+    const { diff, scale } = maxDiff(g, r);
     if (!(diff <= TOL * (1 + scale))) {
       throw new Error(`${label} output ${i}: max|Δ| = ${diff} > ${TOL}·(1+${scale})`);
     }

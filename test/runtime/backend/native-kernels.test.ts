@@ -87,9 +87,9 @@ run(`native matMul${skipWhy}`, () => {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
         it(`a${JSON.stringify(s.a)} b${JSON.stringify(s.b)} tA=${tA} tB=${tB}`, async () => {
-          const sw = (sh: number[], t: boolean) => (t ? [...sh.slice(0, -2), sh[sh.length - 1], sh[sh.length - 2]] : sh);
+          const sw = (sh: number[], t: boolean) => (t ? [...sh.slice(0, -2), sh[sh.length - 1]!, sh[sh.length - 2]!] : sh);
           const aShape = sw(s.a, tA), bShape = sw(s.b, tB);
-          const r = rng(aShape.length * 7 + bShape[0] + (tA ? 1 : 0) + (tB ? 2 : 0));
+          const r = rng(aShape.length * 7 + bShape[0]! + (tA ? 1 : 0) + (tB ? 2 : 0));
           const as = randArray(r, aShape.reduce((p, q) => p * q, 1)), bs = randArray(r, bShape.reduce((p, q) => p * q, 1));
           const f = () => {
             const a = tf.tensor(as, aShape), b = tf.tensor(bs, bShape);
@@ -146,7 +146,7 @@ run(`native reductions over leading axes and identity${skipWhy}`, () => {
   const shapes = [[4, 5, 5, 3], [16, 6], [2, 3, 7, 1], [3, 9, 7, 37], [8, 17, 9, 16], [4096, 3]];
   for (const shape of shapes) {
     it(`sum and mean over all but the last axis of ${JSON.stringify(shape)} and over every axis (keepDims both ways); other axes stock`, async () => {
-      const xs = randArray(rng(shape[0] * 13 + shape.length), shape.reduce((p, q) => p * q, 1));
+      const xs = randArray(rng(shape[0]! * 13 + shape.length), shape.reduce((p, q) => p * q, 1));
       const lead = shape.slice(0, -1).map((_, i) => i);
       const f = () => {
         const x = tf.tensor(xs, shape);
@@ -200,8 +200,8 @@ run(`native training batch norm${skipWhy}`, () => {
   const shapes = [[4, 5, 5, 3], [2, 3, 7, 1], [16, 6], [1, 4, 4, 2], [3, 9, 7, 37]];
   for (const shape of shapes) {
     it(`batchNormTrain ${JSON.stringify(shape)}: y, mean, variance, dx, dgamma, dbeta`, async () => {
-      const r = rng(shape.length * 100 + shape[0] + shape[shape.length - 1]);
-      const c = shape[shape.length - 1];
+      const r = rng(shape.length * 100 + shape[0]! + shape[shape.length - 1]!);
+      const c = shape[shape.length - 1]!;
       const size = shape.reduce((p, q) => p * q, 1);
       // An offset mean (|mean| ≫ std) checks the variance is not computed as a cancelling E[x²]−E[x]².
       const xs = randArray(r, size).map((v) => v * 3 + 20), gs = randArray(r, c), bs = randArray(r, c), ws = randArray(r, size);
@@ -226,6 +226,15 @@ run(`native training batch norm${skipWhy}`, () => {
       expectClose(await on('wasm', 'native', ours), await on('cpu', 'stock', reference), 'batchNormTrain native');
     });
   }
+
+  it('batchNormTrain on a scalar says so on the native kernels too', async () => {
+    await on('wasm', 'native', () => {
+      expect(() => batchNormTrain(tf.scalar(2), tf.tensor1d([1]), tf.tensor1d([0]))).toThrow(
+        'archc: batchNormTrain needs a tensor of rank 1 or more (channels last), got a scalar',
+      );
+      return [];
+    });
+  });
 
   it('leaves no tensors behind (forward and gradient)', async () => {
     await on('wasm', 'native', () => []);

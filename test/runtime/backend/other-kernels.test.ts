@@ -119,6 +119,16 @@ describe('BatchNorm', () => {
       expectClose(await on('wasm', 'archc', reference), ref, 'tf.batchNorm with patched gradient');
     });
   }
+
+  it('batchNormTrain on a scalar (no channel axis) says so instead of running', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const x = tf.scalar(2), g = tf.tensor1d([1]), b = tf.tensor1d([0]);
+      expect(() => batchNormTrain(x, g, b)).toThrow('archc: batchNormTrain needs a tensor of rank 1 or more (channels last), got a scalar');
+      tf.dispose([x, g, b]);
+    }
+    await tf.setBackend('wasm');
+  });
 });
 
 describe('maxPool gradient', () => {
