@@ -26,13 +26,22 @@ if ('reason' in native) notes.push(`native backend unavailable (${native.reason}
 const t0 = Date.now();
 const rows: BenchRow[] = [];
 rows.push(...(await benchKernels()));
-const torch = await TorchYardstick.start(threads);
-if (typeof torch === 'string') notes.push(torch);
-else notes.push(`PyTorch ${torch.info.torch}, ${torch.info.threads} threads, BLAS ${torch.info.blas}, OMP_WAIT_POLICY=PASSIVE`);
+// Two PyTorch yardsticks, OpenMP threads passive and spinning (PyTorch's default): archc is compared with the faster.
+const yardsticks: TorchYardstick[] = [];
+for (const policy of ['PASSIVE', 'default'] as const) {
+  const y = await TorchYardstick.start(threads, policy);
+  if (typeof y === 'string') {
+    notes.push(y);
+    break;
+  }
+  yardsticks.push(y);
+  notes.push(`PyTorch ${y.info.torch}, ${y.info.threads} threads, BLAS ${y.info.blas}, OMP_WAIT_POLICY ${policy}`);
+}
+const torch = yardsticks[0] ?? 'PyTorch not available';
 try {
-  rows.push(...(await benchTrain({ backend: 'addon' in native ? 'native' : 'wasm', rounds, torch: typeof torch === 'string' ? null : torch })));
+  rows.push(...(await benchTrain({ backend: 'addon' in native ? 'native' : 'wasm', rounds, torch: yardsticks })));
 } finally {
-  if (typeof torch !== 'string') torch.stop();
+  for (const y of yardsticks) y.stop();
 }
 const build = (await import('./build.ts')) as { benchBuild?: () => Promise<BenchRow[]> };
 if (build.benchBuild) rows.push(...(await build.benchBuild()));

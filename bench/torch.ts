@@ -1,14 +1,20 @@
 // Drives bench/torch_ref.py, the PyTorch yardstick, as a child process so archc and PyTorch rounds can alternate
-// in one run. PyTorch gets OMP_WAIT_POLICY=PASSIVE (spinning OpenMP threads collapse under any other load) and
-// archc's thread count; OPENBLAS_* settings are passed through untouched.
+// in one run, with archc's thread count; OPENBLAS_* settings are passed through untouched. The OpenMP wait policy
+// is a parameter: PASSIVE survives other load (spinning threads collapse under it), while the default (spinning)
+// policy is PyTorch's real speed on an idle machine (~1.5x PASSIVE on ResNet-20). `npm run bench` runs both and
+// compares archc with the faster one, so the ratio never flatters archc.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+/** OMP_WAIT_POLICY of the yardstick's process: PASSIVE, or unset (libgomp's default: spin, then sleep). */
+export type WaitPolicy = 'PASSIVE' | 'default';
 
 export interface TorchInfo {
   torch: string;
   blas: string;
   threads: number;
+  waitPolicy: WaitPolicy;
 }
 
 export class TorchYardstick {
@@ -19,10 +25,12 @@ export class TorchYardstick {
   ) {}
 
   /** Starts the yardstick, or returns why it cannot run (with the apt command). */
-  static async start(threads: number): Promise<TorchYardstick | string> {
+  static async start(threads: number, waitPolicy: WaitPolicy = 'PASSIVE'): Promise<TorchYardstick | string> {
     const py = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
     if (!py) return 'PyTorch not found (apt-get install python3-torch libopenblas0-pthread)';
-    const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads) };
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads) };
+    if (waitPolicy === 'PASSIVE') env['OMP_WAIT_POLICY'] = 'PASSIVE';
+    else delete env['OMP_WAIT_POLICY'];
     // Debian's reference libblas is ~10x slower than OpenBLAS: point this process at OpenBLAS when it is installed
     // but not the system default.
     const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
@@ -33,7 +41,7 @@ export class TorchYardstick {
     child.stderr.on('data', (d) => (stderr += String(d)));
     const first = await lines.next();
     if (first.done) return `PyTorch yardstick failed: ${stderr.trim().split('\n').pop() ?? 'no output'}`;
-    return new TorchYardstick(child, lines, JSON.parse(first.value) as TorchInfo);
+    return new TorchYardstick(child, lines, { ...(JSON.parse(first.value) as Omit<TorchInfo, 'waitPolicy'>), waitPolicy });
   }
 
   /** Items per second over `steps` timed steps (after a 2-step warm-up on first use of a model). */

@@ -64,22 +64,27 @@ const NETS: Net[] = [
 ];
 
 /**
- * For each net: `rounds` alternating rounds of archc (on `backend`) and PyTorch; rows carry the medians and
- * ratio = archc / PyTorch (absent when PyTorch is not available).
+ * For each net: `rounds` alternating rounds of archc (on `backend`) and each PyTorch yardstick; rows carry the
+ * medians and ratio = archc / the fastest yardstick's median (absent when PyTorch is not available).
  */
-export async function benchTrain(opts: { backend: BackendChoice; rounds: number; torch: TorchYardstick | null }): Promise<BenchRow[]> {
+export async function benchTrain(opts: { backend: BackendChoice; rounds: number; torch: readonly TorchYardstick[] }): Promise<BenchRow[]> {
   const sel = await initBackend(opts.backend);
   const rows: BenchRow[] = [];
   for (const net of NETS) {
     const ir = loadIr(net.spec);
-    const ours: number[] = [], theirs: number[] = [];
+    const ours: number[] = [];
+    const theirs: number[][] = opts.torch.map(() => []);
     for (let r = 0; r < opts.rounds; r++) {
       ours.push(await throughput(ir, net.batch, 1, net.steps));
-      if (opts.torch) theirs.push(await opts.torch.measure(net.torch, net.steps));
+      for (const [i, y] of opts.torch.entries()) theirs[i]!.push(await y.measure(net.torch, net.steps));
     }
     const a = median(ours);
-    rows.push({ name: `${net.label}, archc ${sel.name}`, value: a, unit: net.unit, ...(opts.torch ? { ratio: a / median(theirs) } : {}) });
-    if (opts.torch) rows.push({ name: `${net.label}, PyTorch`, value: median(theirs), unit: net.unit });
+    const medians = theirs.map(median);
+    const best = medians.length > 0 ? Math.max(...medians) : 0;
+    rows.push({ name: `${net.label}, archc ${sel.name}`, value: a, unit: net.unit, ...(best > 0 ? { ratio: a / best } : {}) });
+    for (const [i, y] of opts.torch.entries()) {
+      rows.push({ name: `${net.label}, PyTorch (OMP_WAIT_POLICY ${y.info.waitPolicy})`, value: medians[i]!, unit: net.unit });
+    }
   }
   return rows;
 }
