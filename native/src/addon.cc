@@ -154,6 +154,21 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   });
 }
 
+// sgdUpdate(heap, n, lr, wd, momentum, nesterov, w, g, buf, wOut, bufOut)
+Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const auto& h = info[0];
+    const int64_t n = info[1].As<Napi::Number>().Int64Value();
+    if (n < 0) throw Napi::RangeError::New(info.Env(), "sgdUpdate: n must not be negative");
+    const float lr = info[2].As<Napi::Number>().FloatValue(), wd = info[3].As<Napi::Number>().FloatValue();
+    const float mom = info[4].As<Napi::Number>().FloatValue();
+    const bool nesterov = info[5].As<Napi::Boolean>().Value();
+    archc::sgd_update(n, lr, wd, mom, nesterov, operand(h, info[6], n, "sgd w"), operand(h, info[7], n, "sgd g"),
+                      operand(h, info[8], n, "sgd buf"), operand(h, info[9], n, "sgd wOut"),
+                      operand(h, info[10], n, "sgd bufOut"));
+  });
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   archc::set_threads(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(info.Env(), archc::threads());
@@ -194,6 +209,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("rowReduce", Napi::Function::New(env, RowReduce));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
+  exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setCacheCapacity", Napi::Function::New(env, SetCacheCapacity));

@@ -47,4 +47,11 @@ void row_reduce(int kind, int64_t rows, int64_t c, const float* x, float* out);
 constexpr int kPoolDims = 14;
 void pool2d(int kind, const int64_t* d, float* x, float* dy, float* out);
 
+/**
+ * SGD with momentum over n floats (PyTorch semantics): d = g + wd·w; buf' = mom·buf + d;
+ * w' = w − lr·(nesterov ? d + mom·buf' : buf'). Outputs may not alias inputs.
+ */
+void sgd_update(int64_t n, float lr, float wd, float mom, bool nesterov, const float* w, const float* g,
+                const float* buf, float* w_out, float* buf_out);
+
 }  // namespace archc

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolveMaskLr } from '../semantic/defaults.ts';
 import type { SparsifyConfig, TrainConfig } from '../semantic/ir.ts';
+import { SGD_UPDATE } from './backend/native-optim.ts';
 
 export type OptimizerConfig = TrainConfig['optimizer'];
 export type LrSchedule = TrainConfig['lrSchedule'];
@@ -99,12 +100,20 @@ export class Optimizer {
   apply(items: OptimizerItem[], lrScale: number): void {
     this.step += 1;
     const t = this.step;
+    // The native backend updates a variable in one kernel (bit-identical to the ops below).
+    const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined;
     for (const it of items) {
       const c = it.config;
       const lr = c.lr * lrScale;
       tf.tidy(() => {
         const w = it.variable;
-        if (c.kind === 'sgd') {
+        if (c.kind === 'sgd' && c.momentum !== 0 && fused) {
+          const attrs = { lr, weightDecay: c.weightDecay, momentum: c.momentum, nesterov: c.nesterov };
+          const inputs = { w, g: it.grad, buf: this.slot('momentum', it.name, w) };
+          const [next, buf] = tf.engine().runKernel(SGD_UPDATE, inputs, attrs) as [tf.Tensor, tf.Tensor];
+          this.setSlot('momentum', it.name, buf);
+          w.assign(next);
+        } else if (c.kind === 'sgd') {
           // PyTorch SGD: d = g + wd·w (coupled L2); buf = μ·buf + d; step = nesterov ? d + μ·buf : buf.
           const d = c.weightDecay !== 0 ? tf.add(it.grad, tf.mul(w, c.weightDecay)) : it.grad;
           let update: tf.Tensor = d;

@@ -16,6 +16,7 @@ export interface NativeAddon {
   unary(kind: 0, heap: ArrayBuffer | undefined, n: number, x: number | Float32Array, y: number | Float32Array): void;
   rowReduce(kind: 0 | 1, heap: ArrayBuffer | undefined, rows: number, c: number, x: number | Float32Array, out: number | Float32Array): void;
   pool2d(kind: 0 | 1 | 2 | 3, heap: ArrayBuffer | undefined, dims: number[], x: number | Float32Array | null, dy: number | Float32Array | null, out: number | Float32Array): void;
+  sgdUpdate(heap: ArrayBuffer | undefined, n: number, lr: number, weightDecay: number, momentum: number, nesterov: boolean, w: number | Float32Array, g: number | Float32Array, buf: number | Float32Array, wOut: number | Float32Array, bufOut: number | Float32Array): void;
   setThreads(n: number): number;
   threads(): number;
   setCacheCapacity(n: number): void;
