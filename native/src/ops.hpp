@@ -47,4 +47,16 @@ void row_reduce(int kind, int64_t rows, int64_t c, const float* x, float* out);
 constexpr int kPoolDims = 14;
 void pool2d(int kind, const int64_t* d, float* x, float* dy, float* out);
 
+/**
+ * One LSTM layer over a whole sequence (lstm.cc): xw [B, T, 4H] = x·W + b (gate blocks i, f, g, o), U [H, 4H],
+ * mask [H] or null (h_t = m ⊙ o ⊙ tanh(c_t), h_0 ← m ⊙ h_0), h0/c0 [B, H] → y [B, T, H], the last h and c
+ * [B, H], and the workspace (lstm_workspace_size floats) the backward reads. The backward takes dy [B, T, H]
+ * and writes dxw [B, T, 4H], dU [H, 4H] and (with a mask) dmask [H]; h0 and c0 get no gradient.
+ */
+int64_t lstm_workspace_size(int64_t b, int64_t t, int64_t h);
+void lstm_forward(int64_t b, int64_t t, int64_t h, const float* xw, const float* u, const float* mask,
+                  const float* h0, const float* c0, float* y, float* h_out, float* c_out, float* ws);
+void lstm_backward(int64_t b, int64_t t, int64_t h, const float* dy, const float* u, const float* mask,
+                   const float* ws, float* dxw, float* du, float* dmask);
+
 }  // namespace archc
