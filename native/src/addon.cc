@@ -196,6 +196,38 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   });
 }
 
+// softmaxXentForward(heap, [N, K], x, labels(int32), loss[1], correct[1], lse[N])
+Napi::Value SoftmaxXentForward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto d = dims_arg(info[1], 2, "softmaxXentForward");
+    const int64_t n = d[0], k = d[1];
+    if (n < 1 || k < 1) throw Napi::RangeError::New(info.Env(), "softmaxXentForward: N and K must be positive");
+    const auto& hp = info[0];
+    const float* x = operand(hp, info[2], n * k, "xent x");
+    const auto* labels = reinterpret_cast<const int32_t*>(operand(hp, info[3], n, "xent labels"));
+    float* loss = operand(hp, info[4], 1, "xent loss");
+    float* correct = operand(hp, info[5], 1, "xent correct");
+    float* lse = operand(hp, info[6], n, "xent lse");
+    archc::softmax_xent_forward(n, k, x, labels, loss, correct, lse);
+  });
+}
+
+// softmaxXentBackward(heap, [N, K], x, labels(int32), lse, dLoss[1], dx)
+Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto d = dims_arg(info[1], 2, "softmaxXentBackward");
+    const int64_t n = d[0], k = d[1];
+    if (n < 1 || k < 1) throw Napi::RangeError::New(info.Env(), "softmaxXentBackward: N and K must be positive");
+    const auto& hp = info[0];
+    const float* x = operand(hp, info[2], n * k, "xent x");
+    const auto* labels = reinterpret_cast<const int32_t*>(operand(hp, info[3], n, "xent labels"));
+    const float* lse = operand(hp, info[4], n, "xent lse");
+    const float scale = *operand(hp, info[5], 1, "xent dLoss") / static_cast<float>(n);
+    float* dx = operand(hp, info[6], n * k, "xent dx");
+    archc::softmax_xent_backward(n, k, x, labels, lse, scale, dx);
+  });
+}
+
 // lstmWorkspaceSize(B, T, H): floats of the forward's workspace
 Napi::Value LstmWorkspaceSize(const Napi::CallbackInfo& info) {
   const int64_t b = info[0].As<Napi::Number>().Int64Value(), t = info[1].As<Napi::Number>().Int64Value(),
@@ -246,6 +278,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lstmForward", Napi::Function::New(env, LstmForward));
   exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward));
   exports.Set("lstmWorkspaceSize", Napi::Function::New(env, LstmWorkspaceSize));
+  exports.Set("softmaxXentForward", Napi::Function::New(env, SoftmaxXentForward));
+  exports.Set("softmaxXentBackward", Napi::Function::New(env, SoftmaxXentBackward));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setCacheCapacity", Napi::Function::New(env, SetCacheCapacity));

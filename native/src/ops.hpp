@@ -59,4 +59,14 @@ void lstm_forward(int64_t b, int64_t t, int64_t h, const float* xw, const float*
 void lstm_backward(int64_t b, int64_t t, int64_t h, const float* dy, const float* u, const float* mask,
                    const float* ws, float* dxw, float* du, float* dmask);
 
+/**
+ * Mean softmax cross-entropy of x [N, K] against labels [N] (xent.cc): loss = mean_r (lse_r − x[r, y_r]) (a
+ * label outside [0, K) counts 0), correct = #rows whose first argmax is the label, lse [N] for the backward,
+ * which writes dx = scale · (softmax(x) − onehot(y)) (scale = dLoss / N).
+ */
+void softmax_xent_forward(int64_t n, int64_t k, const float* x, const int32_t* labels, float* loss, float* correct,
+                          float* lse);
+void softmax_xent_backward(int64_t n, int64_t k, const float* x, const int32_t* labels, const float* lse,
+                           float scale, float* dx);
+
 }  // namespace archc

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Info } from './kernel-utils.ts';
 import { nativeAddon, type NativeAddon } from './native-addon.ts';
 import { WasmHeap, type Args } from './native-heap.ts';
+import { checkedOffsets, expectShape } from './native-checked.ts';
 
 export const LSTM_FORWARD = 'ArchcLstmForward';
 export const LSTM_BACKWARD = 'ArchcLstmBackward';
@@ -26,34 +27,6 @@ const addon = (): NativeAddon & LstmAddon => nativeAddon() as NativeAddon & Lstm
 
 /** Floats of the forward's workspace: gates, cells, masked outputs, tanh(c) and h0 (native/src/lstm.cc). */
 export const lstmWorkspaceSize = (b: number, t: number, h: number): number => b * h * (7 * t + 3);
-
-function expectShape(what: string, t: Info, shape: number[]): void {
-  if (t.dtype !== 'float32' || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new Error(`archc internal: ${what}: expected float32 [${shape.join(', ')}], got ${t.dtype} [${t.shape.join(', ')}]`);
-  }
-}
-
-/**
- * Byte offsets of `operands` in the heap, read now (after every output exists), each checked to lie inside the
- * heap buffer with the byte length its shape says; outputs (`writes`) must not overlap any other operand.
- */
-function offsets(h: WasmHeap, heap: ArrayBuffer, operands: Array<{ name: string; t: Info; write: boolean }>): number[] {
-  const ranges = operands.map(({ name, t, write }) => {
-    const off = h.offset(t);
-    const bytes = tf.util.sizeFromShape(t.shape) * 4;
-    if (!Number.isInteger(off) || off < 0 || off % 4 !== 0 || off + bytes > heap.byteLength) {
-      throw new Error(`archc internal: LSTM operand ${name} (${bytes} bytes at ${off}) lies outside the wasm heap (${heap.byteLength} bytes)`);
-    }
-    return { name, off, end: off + bytes, write };
-  });
-  for (const a of ranges) {
-    if (!a.write) continue;
-    for (const b of ranges) {
-      if (a !== b && a.off < b.end && b.off < a.end) throw new Error(`archc internal: LSTM output ${a.name} overlaps ${b.name} in the wasm heap`);
-    }
-  }
-  return ranges.map((r) => r.off);
-}
 
 /** xw [B, T, 4H], u [H, 4H], h0/c0 [B, H], mask [H]? → [y [B, T, H], h [B, H], c [B, H], workspace]. */
 function lstmForwardKernel(args: Args): Info[] {
@@ -82,7 +55,7 @@ function lstmForwardKernel(args: Args): Info[] {
     { name: 'c', t: cOut, write: true }, { name: 'workspace', t: ws, write: true },
     ...(mask ? [{ name: 'mask', t: mask, write: false }] : []),
   ];
-  const o = offsets(h, heap, ops);
+  const o = checkedOffsets(h, heap, ops);
   a.lstmForward(heap, [b, t, hu], o[0]!, o[1]!, mask ? o[8]! : null, o[2]!, o[3]!, o[4]!, o[5]!, o[6]!, o[7]!);
   return [y, hOut, cOut, ws];
 }
@@ -105,7 +78,7 @@ function lstmBackwardKernel(args: Args): Info[] {
     { name: 'dxw', t: dxw, write: true }, { name: 'du', t: du, write: true },
     ...(mask && dmask ? [{ name: 'mask', t: mask, write: false }, { name: 'dmask', t: dmask, write: true }] : []),
   ];
-  const o = offsets(h, heap, ops);
+  const o = checkedOffsets(h, heap, ops);
   addon().lstmBackward(heap, [b, t, hu], o[0]!, o[1]!, mask ? o[5]! : null, o[2]!, o[3]!, o[4]!, mask ? o[6]! : null);
   return dmask ? [dxw, du, dmask] : [dxw, du];
 }

@@ -2,11 +2,12 @@
 // the tfjs loop in layers/lstm.ts (what the wasm backend runs): a stacked 2-layer LSTM with hidden-unit masks
 // (fractional, with zeros) over two windows of carried state gives the same outputs, carried h/c and gradients
 // in the input, every weight and both masks, to max|Δ| ≤ 1e-4·(1 + max|ref|); an LSTM LM trains along the same
-// loss curve; the kernels reject bad operands with a clear error. Skips only when the addon is unavailable.
+// loss curve; the fused softmax cross-entropy of the LM head gives tfjs's loss, count and gradient; the kernels reject bad operands with a clear error. Skips only when the addon is unavailable.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend, loadNative } from '../../../src/runtime/backend/index.ts';
 import { LSTM_BACKWARD, LSTM_FORWARD, hasFusedLstm, lstmWorkspaceSize } from '../../../src/runtime/backend/native-lstm.ts';
+import { fusedXent, hasFusedXent, XENT_FORWARD } from '../../../src/runtime/backend/native-xent.ts';
 import { openDataset } from '../../../src/runtime/data/index.ts';
 import { RecurrentCarry, type ForwardContext } from '../../../src/runtime/layers/context.ts';
 import { Lstm } from '../../../src/runtime/layers/lstm.ts';
@@ -14,6 +15,7 @@ import { VariableStore } from '../../../src/runtime/layers/store.ts';
 import { IrModule } from '../../../src/runtime/module.ts';
 import { Rng } from '../../../src/runtime/rng.ts';
 import { lstmLmIr, testTrain } from '../../../src/runtime/testing/ir-fixtures.ts';
+import { taskLoss } from '../../../src/runtime/train/loss.ts';
 import { train } from '../../../src/runtime/train/trainer.ts';
 
 const native = loadNative();
@@ -146,8 +148,54 @@ run(`the fused native LSTM${skipWhy}`, () => {
       expect(() => tf.engine().runKernel(LSTM_BACKWARD, { dy: tf.zeros([2, 3, 2]), u: tf.zeros([2, 8]), ws: tf.zeros([lstmWorkspaceSize(2, 3, 2) - 1]) })).toThrow(/workspace: expected/);
     });
     // The addon itself checks every operand against the buffer: an offset past the end throws.
-    const addon = (native as { addon: { lstmForward(...a: unknown[]): void } }).addon;
+    const addon = (native as unknown as { addon: { lstmForward(...a: unknown[]): void } }).addon;
     const heap = new ArrayBuffer(1024);
     expect(() => addon.lstmForward(heap, [2, 3, 2], 0, 0, null, 0, 0, 0, 0, 0, 1000)).toThrow(/lstm workspace: operand lies outside the heap/);
+  });
+});
+
+run(`the fused native softmax cross-entropy${skipWhy}`, () => {
+  /** Loss, correct count and dlogits of taskLoss on [2, 7, 13] LM logits (one label out of range, one tie). */
+  async function lm(backend: 'native' | 'wasm') {
+    await initBackend(backend);
+    return tf.tidy(() => {
+      const logitsData = uniform(11, 2 * 7 * 13, -4, 4);
+      logitsData.fill(5, 13 * 3, 13 * 3 + 4); // row 3 ties at its first 4 entries (above the rest): argmax is the first
+      const labelsData = Int32Array.from({ length: 14 }, (_, i) => (i * 5) % 13);
+      labelsData[3] = 0;
+      labelsData[9] = 13; // out of range: an all-zero one-hot row, as tf.oneHot makes it
+      const logits = tf.tensor3d(logitsData, [2, 7, 13]), labels = tf.tensor2d(labelsData, [2, 7], 'int32');
+      let correct = -1, meanXent = -1;
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => {
+        const t = taskLoss(x, labels, 'language-model', 'sum');
+        correct = t.correct.dataSync()[0]!;
+        meanXent = t.meanXent.dataSync()[0]!;
+        return t.loss;
+      })([logits]);
+      return { fused: hasFusedXent(), loss: value.dataSync()[0]!, meanXent, correct, grad: Array.from(grads[0]!.dataSync()) };
+    });
+  }
+
+  it('matches the tfjs loss: mean cross-entropy, correct count and the logits gradient', async () => {
+    const ref = await lm('wasm');
+    const got = await lm('native');
+    expect([ref.fused, got.fused]).toEqual([false, true]);
+    expect(got.correct).toBe(ref.correct);
+    expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(ref.loss)));
+    expect(Math.abs(got.meanXent - ref.meanXent)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(ref.meanXent)));
+    close(got.grad, ref.grad, 'dlogits');
+    expect(got.grad.slice(9 * 13, 10 * 13).every((v) => v === 0)).toBe(true);
+  });
+
+  it('leaks no tensor and rejects float labels', async () => {
+    await initBackend('native');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const logits = tf.randomNormal([5, 9]) as tf.Tensor2D;
+      const g = tf.grad((x: tf.Tensor) => fusedXent(x as tf.Tensor2D, tf.tensor1d([1, 2, 3, 4, 5], 'int32')).meanLoss)(logits);
+      expect(g.shape).toEqual([5, 9]);
+      expect(() => tf.engine().runKernel(XENT_FORWARD, { logits, labels: tf.zeros([5]) })).toThrow(/labels: expected int32 \[5\]/);
+    });
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
