@@ -65,12 +65,12 @@ const NETS: Net[] = [
 
 /**
  * For each net: `rounds` alternating rounds of archc (on `backend`) and PyTorch; rows carry the medians and
- * ratio = archc / PyTorch (absent when PyTorch is not available).
+ * ratio = archc / PyTorch (absent when PyTorch is not available). `only`: just the nets whose label contains it.
  */
-export async function benchTrain(opts: { backend: BackendChoice; rounds: number; torch: TorchYardstick | null }): Promise<BenchRow[]> {
+export async function benchTrain(opts: { backend: BackendChoice; rounds: number; torch: TorchYardstick | null; only?: string }): Promise<BenchRow[]> {
   const sel = await initBackend(opts.backend);
   const rows: BenchRow[] = [];
-  for (const net of NETS) {
+  for (const net of NETS.filter((n) => opts.only === undefined || n.label.includes(opts.only))) {
     const ir = loadIr(net.spec);
     const ours: number[] = [], theirs: number[] = [];
     for (let r = 0; r < opts.rounds; r++) {
