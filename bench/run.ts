@@ -1,8 +1,9 @@
-// `npm run bench [-- --json] [-- --rounds N]`: the native backend's kernels against archc's wasm backend, then
+// `npm run bench [-- --json] [-- --rounds N] [-- --only TEXT]`: the native backend's kernels against archc's wasm backend, then
 // archc training steps against PyTorch (Debian's python3-torch on OpenBLAS) on the same nets, batch, machine and
 // thread count, in alternating rounds of one run; then archc's build time. Prints a table, or with --json one
 // JSON object per row ({"name", "value", "unit", "ratio"}). ARCHC_THREADS sets both sides' threads.
-// Timing targets live here, never in unit tests.
+// `--only TEXT` runs just the training rows whose label contains TEXT (e.g. `--only kjv-lstm`). Timing targets
+// live here, never in unit tests.
 import { availableParallelism, loadavg } from 'node:os';
 import { configureNative, loadNative, nativeOptionsFromEnv, nativeThreads } from '../src/runtime/backend/index.ts';
 import { benchKernels, type BenchRow } from './kernels.ts';
@@ -16,6 +17,8 @@ const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const roundsAt = argv.indexOf('--rounds');
 const rounds = roundsAt >= 0 ? Math.max(1, Number(argv[roundsAt + 1]) || 3) : 3;
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
 
 configureNative(nativeOptionsFromEnv(process.env));
 const threads = nativeThreads();
@@ -25,7 +28,7 @@ if ('reason' in native) notes.push(`native backend unavailable (${native.reason}
 
 const t0 = Date.now();
 const rows: BenchRow[] = [];
-rows.push(...(await benchKernels()));
+if (only === undefined) rows.push(...(await benchKernels()));
 // Two PyTorch yardsticks, OpenMP threads passive and spinning (PyTorch's default): archc is compared with the faster.
 const yardsticks: TorchYardstick[] = [];
 for (const policy of ['PASSIVE', 'default'] as const) {
@@ -39,16 +42,18 @@ for (const policy of ['PASSIVE', 'default'] as const) {
 }
 const torch = yardsticks[0] ?? 'PyTorch not available';
 try {
-  rows.push(...(await benchTrain({ backend: 'addon' in native ? 'native' : 'wasm', rounds, torch: yardsticks })));
+  rows.push(...(await benchTrain({ backend: 'addon' in native ? 'native' : 'wasm', rounds, torch: yardsticks, ...(only !== undefined ? { only } : {}) })));
 } finally {
   for (const y of yardsticks) y.stop();
 }
-const build = (await import('./build.ts')) as { benchBuild?: () => Promise<BenchRow[]> };
-if (build.benchBuild) rows.push(...(await build.benchBuild()));
-// Narrow vs full-width step (issue 11), CLI startup (issue 14), the PyTorch target vs a hand-written model (issue 17).
-rows.push(...(await benchNarrow({ backend: 'addon' in native ? 'native' : 'wasm' })));
-rows.push(...benchStartupIsolated());
-if (typeof torch !== 'string') rows.push(...(await benchTorchTarget({ threads })));
+if (only === undefined) {
+  const build = (await import('./build.ts')) as { benchBuild?: () => Promise<BenchRow[]> };
+  if (build.benchBuild) rows.push(...(await build.benchBuild()));
+  // Narrow vs full-width step (issue 11), CLI startup (issue 14), the PyTorch target vs a hand-written model (issue 17).
+  rows.push(...(await benchNarrow({ backend: 'addon' in native ? 'native' : 'wasm' })));
+  rows.push(...benchStartupIsolated());
+  if (typeof torch !== 'string') rows.push(...(await benchTorchTarget({ threads })));
+}
 const load = loadavg()[0]!.toFixed(1);
 notes.push(
   `${threads} threads on ${availableParallelism()} cores; ${rounds} alternating rounds (medians); load average ${load} at the end ` +

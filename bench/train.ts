@@ -65,12 +65,13 @@ const NETS: Net[] = [
 
 /**
  * For each net: `rounds` alternating rounds of archc (on `backend`) and each PyTorch yardstick; rows carry the
- * medians and ratio = archc / the fastest yardstick's median (absent when PyTorch is not available).
+ * medians and ratio = archc / the fastest yardstick's median (absent when PyTorch is not available). `only`:
+ * just the nets whose label contains it.
  */
-export async function benchTrain(opts: { backend: BackendChoice; rounds: number; torch: readonly TorchYardstick[] }): Promise<BenchRow[]> {
+export async function benchTrain(opts: { backend: BackendChoice; rounds: number; torch: readonly TorchYardstick[]; only?: string }): Promise<BenchRow[]> {
   const sel = await initBackend(opts.backend);
   const rows: BenchRow[] = [];
-  for (const net of NETS) {
+  for (const net of NETS.filter((n) => opts.only === undefined || n.label.includes(opts.only))) {
     const ir = loadIr(net.spec);
     const ours: number[] = [];
     const theirs: number[][] = opts.torch.map(() => []);

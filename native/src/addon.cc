@@ -169,6 +169,87 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
   });
 }
 
+// lstmForward(heap, [B, T, H], xw, u, mask|null, h0, c0, y, hOut, cOut, ws)
+Napi::Value LstmForward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto d = dims_arg(info[1], 3, "lstmForward");
+    const int64_t b = d[0], t = d[1], h = d[2];
+    if (b < 1 || t < 1 || h < 1) throw Napi::RangeError::New(info.Env(), "lstmForward: B, T and H must be positive");
+    const auto& hp = info[0];
+    const float* xw = operand(hp, info[2], b * t * 4 * h, "lstm xw");
+    const float* u = operand(hp, info[3], h * 4 * h, "lstm u");
+    const float* mask = info[4].IsNull() ? nullptr : operand(hp, info[4], h, "lstm mask");
+    const float* h0 = operand(hp, info[5], b * h, "lstm h0");
+    const float* c0 = operand(hp, info[6], b * h, "lstm c0");
+    float* y = operand(hp, info[7], b * t * h, "lstm y");
+    float* ho = operand(hp, info[8], b * h, "lstm hOut");
+    float* co = operand(hp, info[9], b * h, "lstm cOut");
+    float* ws = operand(hp, info[10], archc::lstm_workspace_size(b, t, h), "lstm workspace");
+    archc::lstm_forward(b, t, h, xw, u, mask, h0, c0, y, ho, co, ws);
+  });
+}
+
+// lstmBackward(heap, [B, T, H], dy, u, mask|null, ws, dxw, du, dmask|null)
+Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto d = dims_arg(info[1], 3, "lstmBackward");
+    const int64_t b = d[0], t = d[1], h = d[2];
+    if (b < 1 || t < 1 || h < 1) throw Napi::RangeError::New(info.Env(), "lstmBackward: B, T and H must be positive");
+    const auto& hp = info[0];
+    const float* dy = operand(hp, info[2], b * t * h, "lstm dy");
+    const float* u = operand(hp, info[3], h * 4 * h, "lstm u");
+    const float* mask = info[4].IsNull() ? nullptr : operand(hp, info[4], h, "lstm mask");
+    const float* ws = operand(hp, info[5], archc::lstm_workspace_size(b, t, h), "lstm workspace");
+    float* dxw = operand(hp, info[6], b * t * 4 * h, "lstm dxw");
+    float* du = operand(hp, info[7], h * 4 * h, "lstm du");
+    float* dm = nullptr;
+    if (mask != nullptr) {
+      if (info[8].IsNull()) throw Napi::TypeError::New(info.Env(), "lstmBackward: a mask needs a dmask output");
+      dm = operand(hp, info[8], h, "lstm dmask");
+    }
+    archc::lstm_backward(b, t, h, dy, u, mask, ws, dxw, du, dm);
+  });
+}
+
+// softmaxXentForward(heap, [N, K], x, labels(int32), loss[1], correct[1], lse[N])
+Napi::Value SoftmaxXentForward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto d = dims_arg(info[1], 2, "softmaxXentForward");
+    const int64_t n = d[0], k = d[1];
+    if (n < 1 || k < 1) throw Napi::RangeError::New(info.Env(), "softmaxXentForward: N and K must be positive");
+    const auto& hp = info[0];
+    const float* x = operand(hp, info[2], n * k, "xent x");
+    const auto* labels = reinterpret_cast<const int32_t*>(operand(hp, info[3], n, "xent labels"));
+    float* loss = operand(hp, info[4], 1, "xent loss");
+    float* correct = operand(hp, info[5], 1, "xent correct");
+    float* lse = operand(hp, info[6], n, "xent lse");
+    archc::softmax_xent_forward(n, k, x, labels, loss, correct, lse);
+  });
+}
+
+// softmaxXentBackward(heap, [N, K], x, labels(int32), lse, dLoss[1], dx)
+Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    auto d = dims_arg(info[1], 2, "softmaxXentBackward");
+    const int64_t n = d[0], k = d[1];
+    if (n < 1 || k < 1) throw Napi::RangeError::New(info.Env(), "softmaxXentBackward: N and K must be positive");
+    const auto& hp = info[0];
+    const float* x = operand(hp, info[2], n * k, "xent x");
+    const auto* labels = reinterpret_cast<const int32_t*>(operand(hp, info[3], n, "xent labels"));
+    const float* lse = operand(hp, info[4], n, "xent lse");
+    const float scale = *operand(hp, info[5], 1, "xent dLoss") / static_cast<float>(n);
+    float* dx = operand(hp, info[6], n * k, "xent dx");
+    archc::softmax_xent_backward(n, k, x, labels, lse, scale, dx);
+  });
+}
+
+// lstmWorkspaceSize(B, T, H): floats of the forward's workspace
+Napi::Value LstmWorkspaceSize(const Napi::CallbackInfo& info) {
+  const int64_t b = info[0].As<Napi::Number>().Int64Value(), t = info[1].As<Napi::Number>().Int64Value(),
+                h = info[2].As<Napi::Number>().Int64Value();
+  return Napi::Number::New(info.Env(), static_cast<double>(archc::lstm_workspace_size(b, t, h)));
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   archc::set_threads(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(info.Env(), archc::threads());
@@ -210,6 +291,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rowReduce", Napi::Function::New(env, RowReduce));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate));
+  exports.Set("lstmForward", Napi::Function::New(env, LstmForward));
+  exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward));
+  exports.Set("lstmWorkspaceSize", Napi::Function::New(env, LstmWorkspaceSize));
+  exports.Set("softmaxXentForward", Napi::Function::New(env, SoftmaxXentForward));
+  exports.Set("softmaxXentBackward", Napi::Function::New(env, SoftmaxXentBackward));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setCacheCapacity", Napi::Function::New(env, SetCacheCapacity));

@@ -54,4 +54,26 @@ void pool2d(int kind, const int64_t* d, float* x, float* dy, float* out);
 void sgd_update(int64_t n, float lr, float wd, float mom, bool nesterov, const float* w, const float* g,
                 const float* buf, float* w_out, float* buf_out);
 
+/**
+ * One LSTM layer over a whole sequence (lstm.cc): xw [B, T, 4H] = x·W + b (gate blocks i, f, g, o), U [H, 4H],
+ * mask [H] or null (h_t = m ⊙ o ⊙ tanh(c_t), h_0 ← m ⊙ h_0), h0/c0 [B, H] → y [B, T, H], the last h and c
+ * [B, H], and the workspace (lstm_workspace_size floats) the backward reads. The backward takes dy [B, T, H]
+ * and writes dxw [B, T, 4H], dU [H, 4H] and (with a mask) dmask [H]; h0 and c0 get no gradient.
+ */
+int64_t lstm_workspace_size(int64_t b, int64_t t, int64_t h);
+void lstm_forward(int64_t b, int64_t t, int64_t h, const float* xw, const float* u, const float* mask,
+                  const float* h0, const float* c0, float* y, float* h_out, float* c_out, float* ws);
+void lstm_backward(int64_t b, int64_t t, int64_t h, const float* dy, const float* u, const float* mask,
+                   const float* ws, float* dxw, float* du, float* dmask);
+
+/**
+ * Mean softmax cross-entropy of x [N, K] against labels [N] (xent.cc): loss = mean_r (lse_r − x[r, y_r]) (a
+ * label outside [0, K) counts 0), correct = #rows whose first argmax is the label, lse [N] for the backward,
+ * which writes dx = scale · (softmax(x) − onehot(y)) (scale = dLoss / N).
+ */
+void softmax_xent_forward(int64_t n, int64_t k, const float* x, const int32_t* labels, float* loss, float* correct,
+                          float* lse);
+void softmax_xent_backward(int64_t n, int64_t k, const float* x, const int32_t* labels, const float* lse,
+                           float scale, float* dx);
+
 }  // namespace archc

@@ -14,6 +14,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { LstmAttrs } from '../../semantic/ir.ts';
+import { hasFusedLstm, lstmRecurrence } from '../backend/native-lstm.ts';
 import type { Rng } from '../rng.ts';
 import type { ForwardContext } from './context.ts';
 import { uniform } from './init.ts';
@@ -57,13 +58,14 @@ export class Lstm {
     const prev = ctx.carry?.get(this.path);
     const result = tf.tidy(() => {
       const xw = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [b * t, f]) as tf.Tensor2D, w.kernel as tf.Tensor2D), w.bias), [b, t, 4 * h]);
-      const steps = tf.unstack(xw, 1) as tf.Tensor2D[];
       const from = (s: tf.Tensor2D): tf.Tensor2D => (units ? (tf.gather(s, units, 1) as tf.Tensor2D) : s);
       let hs: tf.Tensor2D = prev ? from(prev.h) : tf.zeros([b, h]);
       let cs: tf.Tensor2D = prev ? from(prev.c) : tf.zeros([b, h]);
+      // The native backend runs the whole recurrence (forward and BPTT) in one call each way, same math.
+      if (hasFusedLstm()) return lstmRecurrence(xw as tf.Tensor3D, w.recurrentKernel as tf.Tensor2D, mask, hs, cs);
       if (mask) hs = tf.mul(hs, mask);
       const outs: tf.Tensor2D[] = [];
-      for (const z0 of steps) {
+      for (const z0 of tf.unstack(xw, 1) as tf.Tensor2D[]) {
         const z = tf.add(z0, tf.matMul(hs, w.recurrentKernel as tf.Tensor2D));
         const [zi, zf, zc, zo] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         cs = tf.add(tf.mul(tf.sigmoid(zf), cs), tf.mul(tf.sigmoid(zi), tf.tanh(zc)));

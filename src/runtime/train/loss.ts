@@ -4,9 +4,12 @@
 // task loss). Perplexity is always exp(mean per-token cross-entropy), whatever the training reduction.
 
 import * as tf from '@tensorflow/tfjs';
+import { fusedXent, hasFusedXent } from '../backend/native-xent.ts';
 
 /** Mean cross-entropy of logits [N, K] against integer labels [N]; also the per-row correctness count. */
 function xent(logits2: tf.Tensor2D, labels: tf.Tensor1D): { meanLoss: tf.Scalar; correct: tf.Scalar } {
+  // The native backend: the same loss and count in one kernel each way (backend/native-xent.ts).
+  if (hasFusedXent()) return fusedXent(logits2, labels);
   const k = logits2.shape[1];
   const logp = tf.logSoftmax(logits2);
   const onehot = tf.oneHot(labels, k);

@@ -1,0 +1,69 @@
+// `node --cpu-prof --import tsx bench/profile.ts SPEC [BATCH] [STEPS] [--backend B]`: runs STEPS timed training
+// steps (after one warm-up step) of the real trainer on synthetic data and prints ms/step and the tfjs kernel calls
+// per step by kernel name (the top 15), for reading next to a --cpu-prof profile. Backend: native when the addon
+// loads, else wasm (or --backend).
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { configureNative, initBackend, loadNative, nativeOptionsFromEnv, type BackendChoice } from '../src/runtime/backend/index.ts';
+import { openDataset } from '../src/runtime/data/index.ts';
+import { IrModule } from '../src/runtime/module.ts';
+import { train } from '../src/runtime/train/trainer.ts';
+import { compileText } from '../src/semantic/compile.ts';
+
+const argv = process.argv.slice(2);
+const bAt = argv.indexOf('--backend');
+const backendArg = bAt >= 0 ? argv.splice(bAt, 2)[1] : undefined;
+const [spec, batchArg, stepsArg] = argv;
+if (spec === undefined) {
+  console.error('usage: bench/profile.ts SPEC [BATCH] [STEPS] [--backend native|wasm|cpu]');
+  process.exit(2);
+}
+const r = compileText(readFileSync(spec, 'utf8'), spec);
+if (!r.ir) {
+  console.error(`profile: ${spec} does not check`);
+  process.exit(1);
+}
+const ir = r.ir;
+const batch = Number(batchArg ?? 20);
+const steps = Number(stepsArg ?? 3);
+
+configureNative(nativeOptionsFromEnv(process.env));
+const sel = await initBackend((backendArg ?? ('addon' in loadNative() ? 'native' : 'wasm')) as BackendChoice);
+
+// Count kernel calls by name: every tfjs op (forward and in the gradients) goes through engine.runKernel.
+const counts = new Map<string, number>();
+let counting = false;
+const engine = tf.engine() as unknown as { runKernel(name: string, ...rest: unknown[]): unknown };
+const runKernel = engine.runKernel.bind(engine);
+engine.runKernel = (name: string, ...rest: unknown[]) => {
+  if (counting) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return runKernel(name, ...rest);
+};
+
+const seq = ir.input.kind === 'tokens' ? ir.input.seq : 1;
+const total = 1 + steps + 1;
+const dataset = openDataset({ kind: 'synthetic', path: null }, {
+  input: ir.input,
+  ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
+  seed: 1,
+  synthetic: { train: batch * (total + 2) * seq, test: 64, valid: 2000 },
+});
+const module = new IrModule(ir, { seed: 1 });
+const stamps: number[] = [];
+try {
+  await train({
+    ir, module, dataset, seed: 1, outDir: null, log: () => {}, isTTY: false, batch, steps: total, evalLimit: 1,
+    onStep: () => {
+      stamps.push(performance.now());
+      // Count the steps between the warm-up's stamp and the last timed one.
+      counting = stamps.length >= 1 && stamps.length < 1 + steps;
+    },
+  });
+} finally {
+  module.dispose();
+}
+const ms = (stamps[steps]! - stamps[0]!) / steps;
+const calls = [...counts.values()].reduce((a, b) => a + b, 0) / steps;
+console.log(`${spec} on ${sel.name}: batch ${batch}, ${steps} steps: ${ms.toFixed(0)} ms/step, ${calls.toFixed(0)} kernel calls/step; load ${loadavg()[0]!.toFixed(2)}`);
+for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${k.padEnd(28)} ${(v / steps).toFixed(0)}`);
