@@ -16,8 +16,8 @@ import { DATASETS, LIMITS } from './defaults.ts';
 import { Expander } from './expand.ts';
 import type { GNode, Graph } from './graph.ts';
 import { analyzeGroups } from './groups.ts';
-import type { InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
-import { ARGUMENT_WORDS, countNode, LAYER_KINDS, width } from './registry.ts';
+import type { ConcatAttrs, InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
+import { ARGUMENT_WORDS, countNode, kindEntry, LAYER_KINDS, roleOf, width } from './registry.ts';
 import { checkOverrideTargets, resolveBudget } from './budget.ts';
 import { datasetSpelling, parseSparsify, parseTrain, resolveSparsify, sectionAsCall, type Plan, type SparsifyPartial } from './settings.ts';
 import { fmtShape, numel } from './shapes.ts';
@@ -155,9 +155,9 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
     const ir = toIrNode(n, gr.nodeGroup[n.id] ?? null);
     ir.params = counts[n.id]!.params;
     ir.macs = counts[n.id]!.macs;
-    if (ir.kind === 'concat') {
+    if (roleOf(ir) === 'concatenates') {
       const segs = gr.segments.get(n.id);
-      if (segs) ir.attrs.segments = segs;
+      if (segs) (ir.attrs as ConcatAttrs).segments = segs;
     }
     return ir;
   });
@@ -222,14 +222,14 @@ function parseInput(decl: InputDecl, sink: Sink): InputSpec | undefined {
   return undefined;
 }
 
-/** conv/dense `bias auto`: no bias when the only consumer is a bn. */
+/** conv/dense `bias auto`: no bias when the only consumer normalises (a bn). */
 function resolveBias(graph: Graph): void {
   const consumers = new Map<number, GNode[]>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   for (const n of graph.nodes) {
     if (!n.biasAuto) continue;
     const c = consumers.get(n.id) ?? [];
-    n.attrs['bias'] = !(c.length === 1 && c[0]!.kind === 'bn');
+    n.attrs['bias'] = !(c.length === 1 && kindEntry(c[0]!.kind).normalises === true);
   }
 }
 

@@ -38,7 +38,7 @@ function sourceFiles(dir: string): string[] {
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every kind decision in `text` as `line: source`, comments excluded. */
-export function kindDecisions(text: string, names: readonly string[]): string[] {
+function kindDecisions(text: string, names: readonly string[]): string[] {
   const k = `(?:${names.map(esc).join('|')})`;
   const q = `(['"\`])${k}\\1`;
   const patterns = [
