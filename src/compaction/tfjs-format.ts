@@ -22,7 +22,12 @@ export interface TfjsWeightName {
   tfjs: string;
   logical: string;
   layer: string;
+  /** The shape tfjs-layers stores. */
   shape: number[];
+  /** Our variable's shape, and the conversions when it differs from tfjs's layout (a grouped conv's kernel). */
+  logicalShape: number[];
+  toTfjs?: (data: Float32Array) => Float32Array;
+  fromTfjs?: (data: Float32Array) => Float32Array;
 }
 
 /**
@@ -37,9 +42,19 @@ export function tfjsName(path: string): string {
 /** The weights of every node in tfjs-layers order (per layer: conv kernel, bias; BN γ, β, mean, variance; …). */
 export function tfjsWeightNames(ir: IrNetwork): TfjsWeightName[] {
   const out: TfjsWeightName[] = [];
-  const add = (n: IrNode, tfjs: string, logical: string, shape: number[]) =>
-    out.push({ tfjs: `${tfjsName(n.path)}/${tfjs}`, logical: `${n.path}/${logical}`, layer: n.path, shape });
-  for (const n of ir.nodes) for (const w of kindEntry(n.kind).weights?.(n) ?? []) add(n, w.tfjs, w.leaf, w.shape);
+  for (const n of ir.nodes) {
+    for (const w of kindEntry(n.kind).weights?.(n) ?? []) {
+      const t = w.tfjsLayout;
+      out.push({
+        tfjs: `${tfjsName(n.path)}/${w.tfjs}`,
+        logical: `${n.path}/${w.leaf}`,
+        layer: n.path,
+        shape: t ? t.shape : w.shape,
+        logicalShape: w.shape,
+        ...(t ? { toTfjs: t.to, fromTfjs: t.from } : {}),
+      });
+    }
+  }
   return out;
 }
 
@@ -72,8 +87,8 @@ export function buildTfjsModel(ir: IrNetwork, weights: WeightMap): tf.LayersMode
     const tensors = ws.map((w) => {
       const t = weights[w.logical];
       if (!t) throw new Error(`buildTfjsModel: no weights for '${w.logical}'`);
-      if (t.shape.join(',') !== w.shape.join(',')) throw new Error(`buildTfjsModel: '${w.logical}' has shape [${t.shape}], the network expects [${w.shape}]`);
-      return tf.tensor(t.data, t.shape, 'float32');
+      if (t.shape.join(',') !== w.logicalShape.join(',')) throw new Error(`buildTfjsModel: '${w.logical}' has shape [${t.shape}], the network expects [${w.logicalShape}]`);
+      return tf.tensor(w.toTfjs ? w.toTfjs(t.data) : t.data, w.shape, 'float32');
     });
     layers.get(path)!.setWeights(tensors);
     tensors.forEach((t) => t.dispose());
@@ -166,7 +181,8 @@ export async function loadTfjsWeights(dir: string, ir: IrNetwork): Promise<Weigh
         problems.push(`layer '${w.layer}': '${w.tfjs}' has shape [${t.shape}] but the spec needs [${w.shape}]`);
         continue;
       }
-      out[w.logical] = { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+      const data = Float32Array.from(t.dataSync() as Float32Array);
+      out[w.logical] = { shape: [...w.logicalShape], data: w.fromTfjs ? w.fromTfjs(data) : data };
     }
     const known = new Set(expected.map((w) => w.tfjs));
     for (const name of Object.keys(tensors)) if (!known.has(name)) problems.push(`'${name}' is in the weights but the spec has no such layer weight`);

@@ -49,6 +49,8 @@ export interface GroupResult {
   nodeGroup: (number | null)[];
   /** For concat nodes: the group of each segment, in order (null where a segment has no group). */
   segments: Map<number, { group: number | null; width: number }[]>;
+  /** Every node's output segments by group (null: none), as the MACs-per-structure rule reads them. */
+  outSegments: ({ group: number | null; width: number }[] | null)[];
   groups: GroupInfo[];
 }
 
@@ -179,7 +181,7 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
   }
 
   for (const g of groups) g.name = groupName(g.id, g.members.map((m) => graph.nodes[m]!));
-  return { nodeGroup, segments, groups };
+  return { nodeGroup, segments, outSegments: outSegs, groups };
 }
 
 function channelsOf(n: GNode): number {

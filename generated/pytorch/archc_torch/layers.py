@@ -20,15 +20,15 @@ def _generator(seed, path):
 
 
 class Conv2d(nn.Conv2d):
-    """Conv (normal or depthwise) with TF 'same' pads given as (top, bottom, left, right)."""
+    """Conv (normal, grouped or depthwise) with TF 'same' pads given as (top, bottom, left, right)."""
 
-    def __init__(self, gen, in_channels, filters, kernel, stride, pad, depthwise, bias):
+    def __init__(self, gen, in_channels, filters, kernel, stride, pad, depthwise, bias, groups=1):
         t, b, l, r = pad
         self.pre_pad = None if (t == b and l == r) else (l, r, t, b)
         padding = (0, 0) if self.pre_pad else (t, l)
-        super().__init__(in_channels, filters, tuple(kernel), tuple(stride), padding, groups=in_channels if depthwise else 1, bias=bias)
+        super().__init__(in_channels, filters, tuple(kernel), tuple(stride), padding, groups=in_channels if depthwise else groups, bias=bias)
         self.depthwise = depthwise
-        fan_in = kernel[0] * kernel[1] * (1 if depthwise else in_channels)
+        fan_in = kernel[0] * kernel[1] * (1 if depthwise else in_channels // groups)
         with torch.no_grad():
             self.weight.copy_(torch.randn(self.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
             if self.bias is not None:
@@ -44,7 +44,7 @@ class Conv2d(nn.Conv2d):
         return F.conv2d(x, self.weight * mask.view(-1, 1, 1, 1), b, self.stride, self.padding, self.dilation, self.groups)
 
     def archc_weights(self, path):
-        # PyTorch [out, in/groups, kh, kw] → archc [kh, kw, in, out] (depthwise: [kh, kw, in, 1]).
+        # PyTorch [out, in/groups, kh, kw] → archc [kh, kw, in/groups, out] (depthwise: [kh, kw, in, 1]).
         k = self.weight.detach().permute(2, 3, 0, 1) if self.depthwise else self.weight.detach().permute(2, 3, 1, 0)
         out = {f"{path}/kernel": k}
         if self.bias is not None:

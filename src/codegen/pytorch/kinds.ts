@@ -57,7 +57,7 @@ export const PY_KINDS: Readonly<Record<LayerKind, PyKind>> = {
       const a = n.attrs as ConvAttrs;
       const [h, w] = shapeOf(n.inputs[0]!);
       const pad = samePads(h!, w!, a.kernel, a.stride, a.padding);
-      return `self.conv(${pyString(n.path)}, in_channels=${a.inChannels}, filters=${a.filters}, kernel=${tuple(a.kernel)}, stride=${tuple(a.stride)}, pad=${tuple(pad)}, depthwise=${bool(a.depthwise)}, bias=${bool(a.bias)})`;
+      return `self.conv(${pyString(n.path)}, in_channels=${a.inChannels}, filters=${a.filters}, kernel=${tuple(a.kernel)}, stride=${tuple(a.stride)}, pad=${tuple(pad)}, depthwise=${bool(a.depthwise)}, bias=${bool(a.bias)}${a.groups > 1 && !a.depthwise ? `, groups=${a.groups}` : ''})`;
     },
     expression: (_n, e) => e.masked(),
   },

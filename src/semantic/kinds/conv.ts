@@ -78,6 +78,49 @@ const dwconv: LayerKindDef = {
 
 const attrsOf = (a: Record<string, unknown>): ConvAttrs => a as unknown as ConvAttrs;
 
+/** A grouped conv's input and output channels are tied to its groups: the checker refuses a maskable group on
+ * either side (`groupedConvMasked`), so they are only ever selected whole. */
+function whole(sel: number[] | null, width: number, path: string, side: string): null {
+  if (sel === null || (sel.length === width && sel.every((v, i) => v === i))) return null;
+  throw new Error(`${path}: the ${side} channels of a grouped conv cannot be sliced (the checker refuses a maskable group there)`);
+}
+
+/**
+ * A grouped conv's kernel [kh, kw, in/g, f]: filter o (block b = ⌊o·g/f⌋) reads input channels b·in/g … (b+1)·in/g − 1.
+ * tfjs-layers' conv2d has no groups, so it is exported as the full [kh, kw, in, f] kernel, zero off the blocks.
+ */
+function groupedKernel(path: string, a: ConvAttrs): WeightSpec {
+  const [kh, kw] = a.kernel;
+  const g = a.groups;
+  const cin = a.inChannels / g;
+  const f = a.filters;
+  const fg = f / g;
+  const positions = kh * kw;
+  return {
+    leaf: 'kernel',
+    tfjs: 'kernel',
+    shape: [kh, kw, cin, f],
+    axes: (s) => [null, null, whole(s.in, a.inChannels, path, 'input'), whole(s.out, f, path, 'output')],
+    tfjsLayout: {
+      shape: [kh, kw, a.inChannels, f],
+      to(data) {
+        const full = new Float32Array(positions * a.inChannels * f);
+        for (let p = 0; p < positions; p++)
+          for (let c = 0; c < cin; c++)
+            for (let o = 0; o < f; o++) full[(p * a.inChannels + Math.floor(o / fg) * cin + c) * f + o] = data[(p * cin + c) * f + o]!;
+        return full;
+      },
+      from(full) {
+        const data = new Float32Array(positions * cin * f);
+        for (let p = 0; p < positions; p++)
+          for (let c = 0; c < cin; c++)
+            for (let o = 0; o < f; o++) data[(p * cin + c) * f + o] = full[(p * a.inChannels + Math.floor(o / fg) * cin + c) * f + o]!;
+        return data;
+      },
+    },
+  };
+}
+
 export const convEntry: KindEntry = {
   kind: 'conv',
   surfaces: [conv, dwconv],
@@ -111,13 +154,16 @@ export const convEntry: KindEntry = {
     const out: WeightSpec[] = [
       a.depthwise
         ? { leaf: 'kernel', tfjs: 'depthwise_kernel', shape: [kh, kw, a.inChannels, 1], axes: (s) => [null, null, s.in, null] }
-        : { leaf: 'kernel', tfjs: 'kernel', shape: [kh, kw, a.inChannels, a.filters], axes: (s) => [null, null, s.in, s.out] },
+        : a.groups > 1
+          ? groupedKernel(node.path, a)
+          : { leaf: 'kernel', tfjs: 'kernel', shape: [kh, kw, a.inChannels, a.filters], axes: (s) => [null, null, s.in, s.out] },
     ];
     if (a.bias) out.push({ leaf: 'bias', tfjs: 'bias', shape: [a.filters], axes: (s) => [s.out] });
     return out;
   },
   // [kh, kw, in, out]: structure j is output column j; depthwise [kh, kw, in, 1]: input channel j.
   structureWeights: (a) => [{ leaf: 'kernel', axis: attrsOf(a).depthwise ? 2 : 3, blocks: 1 }],
+  tiesChannels: (a) => (attrsOf(a).groups > 1 && !attrsOf(a).depthwise ? `a grouped conv (groups ${attrsOf(a).groups})` : undefined),
   ownWidth: (a) => (attrsOf(a).depthwise ? null : attrsOf(a).filters),
   widthFollows: (a, surface) => (attrsOf(a).depthwise ? `a depthwise '${surface}' (its width follows its input)` : undefined),
   surfaceName: (a) => (attrsOf(a).depthwise ? 'dwconv' : 'conv'),

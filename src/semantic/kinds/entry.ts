@@ -97,6 +97,9 @@ export interface WeightSpec {
   tfjs: string;
   shape: number[];
   axes(sel: AxisSelection): (number[] | null)[];
+  /** When tfjs-layers stores it differently (a grouped conv's kernel, exported block-diagonal): that shape, and the
+   * conversions of the row-major data both ways. */
+  tfjsLayout?: { shape: number[]; to(data: Float32Array): Float32Array; from(data: Float32Array): Float32Array };
 }
 
 /** MACs removed per structure (semantic/groups.ts `groupMacsPerStructure`) of one node with `macs` MACs. */
@@ -144,6 +147,9 @@ export interface KindEntry {
   /** The weights whose columns produce each output structure (L1 scoring): columns are the product of the axes from
    * `axis` on, folded over `blocks` equal blocks (an LSTM's four gates). */
   structureWeights?(attrs: Record<string, unknown>): { leaf: string; axis: number; blocks: number }[];
+  /** Why its input and output channels cannot be pruned one by one (a grouped conv), or undefined: the checker
+   * refuses a maskable group on either side of such a node. */
+  tiesChannels?(attrs: Record<string, unknown>): string | undefined;
   /** The width its width argument gives it, or null (a depthwise conv follows its input). */
   ownWidth?(attrs: Record<string, unknown>): number | null;
   /** Why its width cannot be overridden although its surface kind has a width argument (depthwise conv). */
