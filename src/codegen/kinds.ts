@@ -40,6 +40,10 @@ export const TS_KINDS: Readonly<Record<LayerKind, TsKind>> = {
     factory: { method: 'lstm', typeName: 'Lstm' },
     expression: (_n, e) => `this.${LAYERS_FIELD}.${e.field}.apply(${e.a()}, ${e.maskGroup === undefined ? 'null' : `ctx.mask(${e.groupRef(e.maskGroup)})`}, ctx)`,
   },
+  gru: {
+    factory: { method: 'gru', typeName: 'Gru' },
+    expression: (_n, e) => `this.${LAYERS_FIELD}.${e.field}.apply(${e.a()}, ${e.maskGroup === undefined ? 'null' : `ctx.mask(${e.groupRef(e.maskGroup)})`}, ctx)`,
+  },
   embedding: { factory: { method: 'embedding', typeName: 'Embedding' }, expression: applyLayer },
   relu: { runtime: ['relu'], expression: (_n, e) => `relu(${e.a()})` },
   relu6: { runtime: ['relu6'], expression: (_n, e) => `relu6(${e.a()})` },

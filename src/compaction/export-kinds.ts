@@ -3,7 +3,7 @@
 // layout (semantic/kinds/, `weights`), so export and loading agree by construction. A missing kind is a type error.
 
 import * as tf from '@tensorflow/tfjs';
-import type { BnAttrs, ConvAttrs, DenseAttrs, DropoutAttrs, EmbeddingAttrs, IrNode, LayerKind, LstmAttrs, PoolAttrs } from '../semantic/ir.ts';
+import type { BnAttrs, ConvAttrs, DenseAttrs, DropoutAttrs, EmbeddingAttrs, GruAttrs, IrNode, LayerKind, LstmAttrs, PoolAttrs } from '../semantic/ir.ts';
 
 export interface ExportKind {
   /** The tf.layers layer named `name` (null for the network input, which is a `tf.input`). */
@@ -54,6 +54,16 @@ export const EXPORT_KINDS: Readonly<Record<LayerKind, ExportKind>> = {
       const lim = 1 / Math.sqrt(units);
       const init = () => tf.initializers.randomUniform({ minval: -lim, maxval: lim });
       return tf.layers.lstm({ name, units, returnSequences: true, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, kernelInitializer: init(), recurrentInitializer: init() });
+    },
+  },
+  gru: {
+    layer(n, name) {
+      // tfjs's GRU is archc's (runtime/layers/gru.ts): reset gate before the recurrent product, one bias vector;
+      // sigmoid gates (tfjs defaults to hardSigmoid). The initializers are overwritten by setWeights.
+      const units = (n.attrs as GruAttrs).units;
+      const lim = 1 / Math.sqrt(units);
+      const init = () => tf.initializers.randomUniform({ minval: -lim, maxval: lim });
+      return tf.layers.gru({ name, units, returnSequences: true, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, kernelInitializer: init(), recurrentInitializer: init() });
     },
   },
   add: { layer: (_n, name) => tf.layers.add({ name }) },

@@ -4,7 +4,7 @@
 // src/semantic/kinds/. A missing kind is a type error here: the record is keyed by every IR kind.
 
 import type * as tf from '@tensorflow/tfjs';
-import type { BnAttrs, ConvAttrs, DenseAttrs, EmbeddingAttrs, IrNode, LayerKind, LstmAttrs, NodeOf, PoolAttrs } from '../semantic/ir.ts';
+import type { BnAttrs, ConvAttrs, DenseAttrs, EmbeddingAttrs, GruAttrs, IrNode, LayerKind, LstmAttrs, NodeOf, PoolAttrs } from '../semantic/ir.ts';
 import type { BatchNorm } from './layers/batchnorm.ts';
 import type { ForwardContext } from './layers/context.ts';
 import type { Conv2d } from './layers/conv.ts';
@@ -12,6 +12,7 @@ import type { Dense } from './layers/dense.ts';
 import { dropout } from './layers/dropout.ts';
 import type { Embedding } from './layers/embedding.ts';
 import type { Layer } from './layers/index.ts';
+import type { Gru } from './layers/gru.ts';
 import type { Lstm } from './layers/lstm.ts';
 import { applyGate } from './layers/masking.ts';
 import * as ops from './layers/ops.ts';
@@ -22,6 +23,7 @@ export interface LayerFactories {
   bn(path: string, attrs: BnAttrs): BatchNorm;
   dense(path: string, attrs: DenseAttrs): Dense;
   lstm(path: string, attrs: LstmAttrs): Lstm;
+  gru(path: string, attrs: GruAttrs): Gru;
   embedding(path: string, attrs: EmbeddingAttrs): Embedding;
 }
 
@@ -91,6 +93,14 @@ export const RUNTIME_KINDS: Readonly<Record<LayerKind, RuntimeKind>> = {
       const l = layer as Lstm;
       const w = { kernel: a.weight('kernel', l.kernel), recurrentKernel: a.weight('recurrentKernel', l.recurrentKernel), bias: a.weight('bias', l.bias) };
       return l.applyWith(a.args[0]!, a.mask, a.ctx, w, a.indices());
+    },
+  },
+  gru: {
+    create: (f, n) => f.gru(n.path, (n as NodeOf<'gru'>).attrs),
+    forward: (_n, l, a) => (l as Gru).apply(a.args[0]!, a.mask, a.ctx),
+    narrow(_n, layer, a) {
+      const l = layer as Gru;
+      return l.applyWith(a.args[0]!, a.mask, a.ctx, { kernel: a.weight('kernel', l.kernel), recurrentKernel: a.weight('recurrentKernel', l.recurrentKernel), bias: a.weight('bias', l.bias) });
     },
   },
   relu: { forward: (_n, _l, a) => ops.relu(a.args[0]!) },

@@ -12,6 +12,7 @@ import type {
   EmbeddingAttrs,
   IrNetwork,
   IrNode,
+  GruAttrs,
   LstmAttrs,
 } from '../semantic/ir.ts';
 import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../semantic/placement.ts';
@@ -22,6 +23,7 @@ import type { ForwardContext, RecurrentCarry } from './layers/context.ts';
 import { Conv2d } from './layers/conv.ts';
 import { Dense } from './layers/dense.ts';
 import { Embedding } from './layers/embedding.ts';
+import { Gru } from './layers/gru.ts';
 import { Lstm } from './layers/lstm.ts';
 import { applyMask, applySegmentMask } from './layers/masking.ts';
 import { VariableStore, type NamedVariable } from './layers/store.ts';
@@ -117,6 +119,9 @@ export abstract class NetworkModule {
   protected lstm(path: string, attrs: LstmAttrs): Lstm {
     return this.remember(new Lstm(this.store, this.rngFor(path), path, attrs));
   }
+  protected gru(path: string, attrs: GruAttrs): Gru {
+    return this.remember(new Gru(this.store, this.rngFor(path), path, attrs));
+  }
   protected embedding(path: string, attrs: EmbeddingAttrs): Embedding {
     return this.remember(new Embedding(this.store, this.rngFor(path), path, attrs));
   }
@@ -190,6 +195,7 @@ export class IrModule extends NetworkModule {
       bn: (p, a) => this.bn(p, a),
       dense: (p, a) => this.dense(p, a),
       lstm: (p, a) => this.lstm(p, a),
+      gru: (p, a) => this.gru(p, a),
       embedding: (p, a) => this.embedding(p, a),
     };
     for (const n of ir.nodes) {

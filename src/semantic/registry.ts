@@ -16,6 +16,7 @@ import { embeddingEntry } from './kinds/embedding.ts';
 import type { GroupRole, KindEntry, LayerKindDef } from './kinds/entry.ts';
 import { flattenEntry } from './kinds/flatten.ts';
 import { inputEntry } from './kinds/input.ts';
+import { gruEntry } from './kinds/gru.ts';
 import { lstmEntry } from './kinds/lstm.ts';
 import { avgpoolEntry, gapEntry, maxpoolEntry } from './kinds/pool.ts';
 
@@ -38,6 +39,7 @@ export const KIND_ENTRIES: readonly KindEntry[] = [
   dropoutEntry,
   embeddingEntry,
   lstmEntry,
+  gruEntry,
   addEntry,
   concatEntry,
 ];

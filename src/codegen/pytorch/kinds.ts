@@ -2,7 +2,7 @@
 // becomes in the Python module (kinds with parameters) and its forward expression, with the same mask placement
 // and residual gates as the TypeScript module. A missing kind is a type error: the record is keyed by every IR kind.
 
-import type { BnAttrs, ConvAttrs, DenseAttrs, EmbeddingAttrs, IrNode, LayerKind, LstmAttrs, PoolAttrs } from '../../semantic/ir.ts';
+import type { BnAttrs, ConvAttrs, DenseAttrs, EmbeddingAttrs, GruAttrs, IrNode, LayerKind, LstmAttrs, PoolAttrs } from '../../semantic/ir.ts';
 import { pyNumber, pyString } from './python-literal.ts';
 
 export interface PyExprEnv {
@@ -81,6 +81,10 @@ export const PY_KINDS: Readonly<Record<LayerKind, PyKind>> = {
   },
   lstm: {
     init: (n) => `self.lstm(${pyString(n.path)}, in_features=${(n.attrs as LstmAttrs).inFeatures}, units=${(n.attrs as LstmAttrs).units})`,
+    expression: (_n, e) => `self.${e.field}(${e.a()}, ${e.maskGroup === undefined ? 'None' : `m.get(${e.maskGroup})`})`,
+  },
+  gru: {
+    init: (n) => `self.gru(${pyString(n.path)}, in_features=${(n.attrs as GruAttrs).inFeatures}, units=${(n.attrs as GruAttrs).units})`,
     expression: (_n, e) => `self.${e.field}(${e.a()}, ${e.maskGroup === undefined ? 'None' : `m.get(${e.maskGroup})`})`,
   },
   relu: { expression: (_n, e) => `ops.relu(${e.a()})` },
