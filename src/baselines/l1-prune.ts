@@ -7,6 +7,7 @@
 
 import type { BudgetTarget, IrNetwork, MaskGroup } from '../semantic/ir.ts';
 import { buildCostModel, evalCost, type CostModel } from '../runtime/macs.ts';
+import { kindEntry } from '../semantic/registry.ts';
 
 /** Weights by logical name, as `NetworkModule.getWeights()` returns them. */
 export type Weights = Record<string, { shape: number[]; data: Float32Array }>;
@@ -21,28 +22,18 @@ export function l1Scores(ir: IrNetwork, weights: Weights, group: MaskGroup): Flo
   const score = new Float64Array(group.width);
   for (const n of ir.nodes) {
     if (n.group !== group.id) continue;
-    if (n.kind === 'conv') {
-      const k = weights[`${n.path}/kernel`];
-      if (!k) throw new Error(`l1Scores: no weights '${n.path}/kernel'`);
-      const out = k.shape[3]!;
-      if (n.attrs.depthwise) {
-        // [kh, kw, in, 1]: structure j is input channel j (depthwise keeps channels one to one).
-        addColumnMeans(score, k.data, k.shape[2]!, k.data.length / k.shape[2]!);
-      } else {
-        addColumnMeans(score, k.data, out, k.data.length / out);
-      }
-    } else if (n.kind === 'dense') {
-      const k = weights[`${n.path}/kernel`];
-      if (!k) throw new Error(`l1Scores: no weights '${n.path}/kernel'`);
-      addColumnMeans(score, k.data, k.shape[1]!, k.shape[0]!);
-    } else if (n.kind === 'lstm') {
-      const h = n.attrs.units;
-      for (const name of ['kernel', 'recurrentKernel']) {
-        const k = weights[`${n.path}/${name}`];
-        if (!k) throw new Error(`l1Scores: no weights '${n.path}/${name}'`);
-        const cols = new Float64Array(4 * h);
-        addColumnMeans(cols, k.data, 4 * h, k.shape[0]!);
-        for (let j = 0; j < h; j++) score[j] = score[j]! + (cols[j]! + cols[h + j]! + cols[2 * h + j]! + cols[3 * h + j]!) / 4;
+    for (const { leaf, axis, blocks } of kindEntry(n.kind).structureWeights?.(n.attrs as unknown as Record<string, unknown>) ?? []) {
+      const k = weights[`${n.path}/${leaf}`];
+      if (!k) throw new Error(`l1Scores: no weights '${n.path}/${leaf}'`);
+      // Columns: the axes from `axis` on (a conv's out, a depthwise conv's in × 1, an LSTM's 4 gate blocks).
+      const cols = k.shape.slice(axis).reduce((a, b) => a * b, 1);
+      const acc = new Float64Array(cols);
+      addColumnMeans(acc, k.data, cols, k.data.length / cols);
+      const h = cols / blocks;
+      for (let j = 0; j < h; j++) {
+        let v = 0;
+        for (let b = 0; b < blocks; b++) v += acc[b * h + j]!;
+        score[j] = score[j]! + v / blocks;
       }
     }
   }

@@ -3,24 +3,22 @@
 // config defaults. Nothing here knows about ts-morph; emit.ts turns this data into structures.
 
 import type { SourceText, Span } from '../diagnostics/span.ts';
-import type { IrNetwork, IrNode, LayerKind } from '../semantic/ir.ts';
+import type { IrNetwork, IrNode } from '../semantic/ir.ts';
 import { branchGates, maskPlacement, segmentMaskPlacement } from '../semantic/placement.ts';
-import { className, IdentifierPool, LAYERS_FIELD, layerFieldName } from './identifiers.ts';
+import { isNetworkInput, kindEntry } from '../semantic/registry.ts';
+import { className, IdentifierPool, layerFieldName } from './identifiers.ts';
+import { TS_KINDS, tsKind } from './kinds.ts';
 import { commentText, dataLiteral, numberLiteral, stringLiteral, type PlainData } from './literals.ts';
 
-export type LayerFactory = 'conv' | 'bn' | 'dense' | 'lstm' | 'embedding';
-export const LAYER_TYPES: Record<LayerFactory, string> = {
-  conv: 'Conv2d',
-  bn: 'BatchNorm',
-  dense: 'Dense',
-  lstm: 'Lstm',
-  embedding: 'Embedding',
-};
+/** The runtime class of each layer factory (`conv` → `Conv2d`), from the kinds' codegen entries. */
+export const LAYER_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.values(TS_KINDS).flatMap((k) => (k.factory ? [[k.factory.method, k.factory.typeName]] : [])),
+);
 
 export interface LayerField {
   field: string;
   path: string;
-  factory: LayerFactory;
+  factory: string;
   /** The runtime class the factory returns (the field's declared type). */
   typeName: string;
   /** `this.conv('conv1', { … })`. */
@@ -84,15 +82,16 @@ export interface ModuleData {
 
 /** Top-level names of a generated module (besides its imports) a class name must not collide with. */
 export const TOP_LEVEL_NAMES = ['ir', 'specSource', 'groups', 'layerPaths', 'defaultConfig', 'main', 'Tensor', 'IrNetwork', 'MaskGroupInfo', 'TrainerIo', 'runTrainerMain', 'runIfMain'];
-const RUNTIME_NAMES = ['NetworkModule', 'applyMask', 'applySegmentMask', 'applyGate', 'relu', 'relu6', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'add', 'concat', 'dropout', 'ForwardContext', 'ModuleOptions', ...Object.values(LAYER_TYPES)];
-
-const FACTORY_OF: Partial<Record<LayerKind, LayerFactory>> = {
-  conv: 'conv',
-  bn: 'bn',
-  dense: 'dense',
-  lstm: 'lstm',
-  embedding: 'embedding',
-};
+const RUNTIME_NAMES = [
+  'NetworkModule',
+  'applyMask',
+  'applySegmentMask',
+  'applyGate',
+  ...new Set(Object.values(TS_KINDS).flatMap((k) => k.runtime ?? [])),
+  'ForwardContext',
+  'ModuleOptions',
+  ...Object.values(LAYER_TYPES),
+];
 
 export interface GatherOptions {
   /** The spec's path as it should appear in the header and comments (relative, POSIX). */
@@ -116,7 +115,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
   const fields = new Map<number, string>();
   const layers: LayerField[] = [];
   for (const n of ir.nodes) {
-    const factory = FACTORY_OF[n.kind];
+    const factory = tsKind(n.kind).factory?.method;
     if (!factory) continue;
     const field = pool.claim(layerFieldName(n.path));
     fields.set(n.id, field);
@@ -134,14 +133,14 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
   const gates = branchGates(ir);
   const segmentMasks = segmentMaskPlacement(ir);
   const groupRef = (g: number): string => `groups[${stringLiteral(ir.groups[g]!.name)}].id`;
-  const value = (id: number): string => (ir.nodes[id]?.kind === 'input' ? 'x' : `t${id}`);
+  const value = (id: number): string => (isNetworkInput(ir.nodes[id]!) ? 'x' : `t${id}`);
   const forward: ForwardStatement[] = [];
   // A blank line and a "from" comment start each block instance: when the call sites change, or when a node
   // leaves the path prefix of the instance being written (the next repeat of the same call).
   let prevSites = '';
   let instance: string | null = null;
   for (const n of ir.nodes) {
-    if (n.kind === 'input') continue;
+    if (isNetworkInput(n)) continue;
     const comments: string[] = [];
     const sites = n.callSites.map(where);
     const key = sites.join('\n');
@@ -159,7 +158,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
     comments.push(`${commentText(n.path)}: ${where(n.span)}`);
     let expr = nodeExpression(n, fields.get(n.id), value, placement.get(n.id), groupRef, gates.get(n.id));
     const g = placement.get(n.id);
-    if (g !== undefined && n.kind !== 'lstm') expr = `applyMask(${expr}, ctx, ${groupRef(g)})`;
+    if (g !== undefined && kindEntry(n.kind).mask !== 'in-cell') expr = `applyMask(${expr}, ctx, ${groupRef(g)})`;
     const segs = segmentMasks.get(n.id);
     if (segs) expr = `applySegmentMask(${expr}, ctx, [${segs.map((x) => `{ group: ${x.group === null ? 'null' : groupRef(x.group)}, width: ${x.width} }`).join(', ')}])`;
     forward.push({ comments, statement: `const ${value(n.id)} = ${expr};` });
@@ -200,7 +199,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
     layers,
     forward,
     output: value(ir.output),
-    layerPaths: ir.nodes.filter((n) => n.kind !== 'input').map((n) => n.path),
+    layerPaths: ir.nodes.filter((n) => !isNetworkInput(n)).map((n) => n.path),
     groups,
     config: configFields(ir),
     irLiteral: irLiteral({ ...ir, file: specPath }),
@@ -221,43 +220,14 @@ function nodeExpression(
   groupRef: (g: number) => string,
   gate: readonly number[] | undefined,
 ): string {
-  const a = (i = 0): string => value(n.inputs[i]!);
-  const all = (): string => `[${n.inputs.map((id) => value(id)).join(', ')}]`;
-  switch (n.kind) {
-    case 'conv':
-    case 'dense':
-    case 'embedding':
-      return `this.${LAYERS_FIELD}.${field}.apply(${a()})`;
-    case 'bn':
-      return `this.${LAYERS_FIELD}.${field}.apply(${a()}, ctx.training)`;
-    case 'lstm':
-      return `this.${LAYERS_FIELD}.${field}.apply(${a()}, ${maskGroup === undefined ? 'null' : `ctx.mask(${groupRef(maskGroup)})`}, ctx)`;
-    case 'relu':
-      return `relu(${a()})`;
-    case 'relu6':
-      return `relu6(${a()})`;
-    case 'maxpool':
-      return `maxPool(${a()}, ${dataLiteral(n.attrs as unknown as PlainData)})`;
-    case 'avgpool':
-      return `avgPool(${a()}, ${dataLiteral(n.attrs as unknown as PlainData)})`;
-    case 'gap':
-      return `globalAvgPool(${a()})`;
-    case 'flatten':
-      return `flatten(${a()})`;
-    case 'dropout':
-      return `dropout(${a()}, ${numberLiteral(n.attrs.rate)}, ctx)`;
-    case 'add':
-      // A vanishable branch (operand 0) is gated by "is any of its groups still on" — see semantic/placement.ts.
-      if (gate && gate.length > 0) {
-        const rest = n.inputs.slice(1).map((id) => value(id));
-        return `add([applyGate(${a()}, ctx, [${gate.map(groupRef).join(', ')}]), ${rest.join(', ')}])`;
-      }
-      return `add(${all()})`;
-    case 'concat':
-      return `concat(${all()}, ${numberLiteral(n.attrs.axis)})`;
-    case 'input':
-      return 'x';
-  }
+  return tsKind(n.kind).expression(n, {
+    a: (i = 0) => value(n.inputs[i]!),
+    all: () => `[${n.inputs.map((id) => value(id)).join(', ')}]`,
+    field,
+    maskGroup,
+    groupRef,
+    gate,
+  });
 }
 
 /** The hyperparameters a run can override: each is a trainer flag of the same name (weightDecay: --weight-decay). */

@@ -4,9 +4,9 @@
 // them; params/MACs come from the registry's `countNode`; group names and `macsPerStructure` come from the same
 // rules the checker uses (semantic/groups.ts), fed with the compacted nodes.
 
-import { groupMacsPerStructure, groupName, MEMBER_KINDS, type GroupSegment } from '../semantic/groups.ts';
-import type { IrNetwork, IrNode, MaskGroup } from '../semantic/ir.ts';
-import { countNode } from '../semantic/registry.ts';
+import { groupMacsPerStructure, groupName, type GroupSegment } from '../semantic/groups.ts';
+import type { ConcatAttrs, IrNetwork, IrNode, MaskGroup } from '../semantic/ir.ts';
+import { countNode, isGroupMember, kindEntry, roleOf } from '../semantic/registry.ts';
 import { featureLayout, inputLayout, lastDim, replacements, resolve, type Layout } from './layout.ts';
 import type { CompactionPlan } from './plan.ts';
 
@@ -33,8 +33,8 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
     if (g !== null && g !== undefined && !groupMap.has(g)) groupMap.set(g, groupMap.size);
   };
   for (const n of survivors) {
-    if (n.kind !== 'concat') see(n.group);
-    else for (const s of n.attrs.segments ?? []) see(s.group);
+    if (roleOf(n) !== 'concatenates') see(n.group);
+    else for (const s of (n.attrs as ConcatAttrs).segments ?? []) see(s.group);
   }
 
   const nodes: IrNode[] = [];
@@ -42,8 +42,8 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
     const width = layout[n.id]!.length;
     const inW = (i = 0) => inputLayout(plan, layout, rep, n.id, i).length;
     const shape = [...n.shape];
-    if (n.kind === 'flatten') shape[0] = width;
-    else if (n.kind !== 'input' && n.kind !== 'embedding' && shape.length > 0) shape[shape.length - 1] = width;
+    // Every node's last axis holds its kept features (the input's and an embedding's are never narrowed).
+    if (shape.length > 0) shape[shape.length - 1] = width;
     const copy = {
       ...n,
       id: nodeMap.get(n.id)!,
@@ -52,41 +52,18 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
       group: n.group === null ? null : (groupMap.get(n.group) ?? null),
       callSites: [...n.callSites],
     } as IrNode;
-    switch (copy.kind) {
-      case 'conv': {
-        const a = { ...copy.attrs };
-        if (a.depthwise) {
-          a.inChannels = inW();
-          a.filters = a.inChannels;
-          a.groups = a.inChannels;
-        } else {
-          a.inChannels = inW();
-          a.filters = width;
-        }
-        copy.attrs = a;
-        break;
-      }
-      case 'bn':
-        copy.attrs = { ...copy.attrs, channels: inW() };
-        break;
-      case 'dense':
-        copy.attrs = { ...copy.attrs, inFeatures: inW(), units: width };
-        break;
-      case 'lstm':
-        copy.attrs = { ...copy.attrs, inFeatures: inW(), units: width };
-        break;
-      case 'concat':
-        // Segments are per group, not per operand (a concat of a concat has more segments than inputs): they are
-        // re-derived from the compacted nodes below.
-        copy.attrs = { ...copy.attrs };
-        break;
-      default:
-        break;
-    }
+    const entry = kindEntry(copy.kind);
+    if (entry.compactAttrs) copy.attrs = entry.compactAttrs(copy.attrs as unknown as Record<string, unknown>, width, inW()) as never;
+    // A concat's segments are per group, not per operand (a concat of a concat has more segments than inputs): they
+    // are re-derived from the compacted nodes below.
+    else if (roleOf(copy) === 'concatenates') copy.attrs = { ...copy.attrs } as never;
     nodes.push(copy);
   }
   const segs = outputSegments(nodes);
-  for (const n of nodes) if (n.kind === 'concat' && n.attrs.segments) n.attrs.segments = segs[n.id]!.map((s) => ({ ...s }));
+  for (const n of nodes) {
+    const a = n.attrs as ConcatAttrs;
+    if (roleOf(n) === 'concatenates' && a.segments) a.segments = segs[n.id]!.map((s) => ({ ...s }));
+  }
   for (const n of nodes) {
     const c = countNode(n, n.inputs.map((i) => nodes[i]!.shape));
     n.params = c.params;
@@ -96,7 +73,7 @@ export function compactIr(plan: CompactionPlan): CompactedIr {
   const groups: MaskGroup[] = [];
   for (const [oldId, newId] of groupMap) {
     const g = ir.groups[oldId]!;
-    const memberNodes = nodes.filter((n) => n.group === newId && MEMBER_KINDS.has(n.kind));
+    const memberNodes = nodes.filter((n) => n.group === newId && isGroupMember(n));
     const width = plan.kept.get(oldId)?.length ?? g.width;
     groups[newId] = {
       ...g,
@@ -130,24 +107,11 @@ function outputSegments(nodes: readonly IrNode[]): (GroupSegment[] | null)[] {
   const segs: (GroupSegment[] | null)[] = [];
   for (const n of nodes) {
     const inSeg = n.inputs.length > 0 ? (segs[n.inputs[0]!] ?? null) : null;
-    switch (n.kind) {
-      case 'conv':
-        segs.push(n.attrs.depthwise ? inSeg : [{ group: n.group, width: n.attrs.filters }]);
-        break;
-      case 'dense':
-      case 'lstm':
-        segs.push([{ group: n.group, width: n.attrs.units }]);
-        break;
-      case 'concat':
-        segs.push(n.inputs.flatMap((i) => segs[i] ?? [{ group: null, width: lastDim(nodes[i]!.shape) }]));
-        break;
-      case 'input':
-      case 'embedding':
-        segs.push(null);
-        break;
-      default:
-        segs.push(inSeg);
-    }
+    const role = kindEntry(n.kind).group(n.attrs as unknown as Record<string, unknown>);
+    if (role.role === 'produces') segs.push([{ group: n.group, width: role.width }]);
+    else if (role.role === 'concatenates') segs.push(n.inputs.flatMap((i) => segs[i] ?? [{ group: null, width: lastDim(nodes[i]!.shape) }]));
+    else if (role.role === 'source') segs.push(null);
+    else segs.push(inSeg);
   }
   return segs;
 }
@@ -159,8 +123,7 @@ function macsPerStructure(nodes: IrNode[], groups: MaskGroup[], segs: readonly (
     inputs: n.inputs,
     group: n.group,
     macs: n.macs,
-    depthwise: n.kind === 'conv' && n.attrs.depthwise,
-    lstm: n.kind === 'lstm' ? { inFeatures: n.attrs.inFeatures, units: n.attrs.units } : undefined,
+    attrs: n.attrs,
   }));
   const mps = groupMacsPerStructure(costNodes, segs, groups.map((g) => g.width));
   for (const g of groups) g.macsPerStructure = Math.round(mps[g.id]! * 1000) / 1000;

@@ -4,6 +4,7 @@
 // and whether B is a version of A at all. `archc diff` prints it, and the report draws its width table from it.
 
 import type { IrNetwork, IrNode } from '../semantic/ir.ts';
+import { isNetworkInput, surfaceNameOf } from '../semantic/registry.ts';
 
 export interface DiffJson {
   a: { name: string; file: string; params: number; macs: number };
@@ -31,7 +32,7 @@ export function diffNetworks(a: IrNetwork, b: IrNetwork, fileA: string, fileB: s
   const ratio = (x: number, y: number) => (y > 0 ? x / y : 1);
   const layers: DiffJson['layers'] = [];
   for (const n of a.nodes) {
-    if (n.kind === 'input') continue;
+    if (isNetworkInput(n)) continue;
     const m = inB.get(n.path);
     const before = widthOf(n);
     if (!m) layers.push({ path: n.path, kind: kindName(n), before, after: null, kept: null, status: 'removed' });
@@ -63,11 +64,11 @@ export function diffNetworks(a: IrNetwork, b: IrNetwork, fileA: string, fileB: s
       params: { before: a.params, after: b.params, ratio: ratio(b.params, a.params) },
       macs: { before: a.macs, after: b.macs, ratio: ratio(b.macs, a.macs) },
     },
-    related: { sameName: a.name === b.name, sharedPaths: a.nodes.filter((n) => n.kind !== 'input' && inB.has(n.path)).length },
+    related: { sameName: a.name === b.name, sharedPaths: a.nodes.filter((n) => !isNetworkInput(n) && inB.has(n.path)).length },
   };
 }
 
 function kindName(n: IrNode): string {
-  return n.kind === 'conv' && n.attrs.depthwise ? 'dwconv' : n.kind;
+  return surfaceNameOf(n);
 }
 

@@ -6,6 +6,7 @@
 import type { IrNetwork, IrNode, MaskGroup } from '../semantic/ir.ts';
 import { keptIndices } from '../runtime/masks.ts';
 import { deadBranches, zeroedWidth } from '../semantic/dead-branches.ts';
+import { kindEntry } from '../semantic/registry.ts';
 import type { WeightMap } from '../runtime/module.ts';
 
 /** A group that kept fewer than `minWidth` structures with s > 0 and was topped up to `minWidth` (its best s). */
@@ -121,8 +122,9 @@ export function planCompaction(ir: IrNetwork, weights: WeightMap, opts: { keep?:
 function zeroTarget(ir: IrNetwork, add: IrNode): number {
   let n = ir.nodes[add.inputs[0]!]!;
   for (;;) {
-    if (n.kind === 'bn' || n.kind === 'conv' || n.kind === 'dense') return n.id;
-    if (n.kind === 'relu' || n.kind === 'relu6' || n.kind === 'dropout' || n.kind === 'maxpool' || n.kind === 'avgpool') {
+    const e = kindEntry(n.kind);
+    if (e.affine) return n.id;
+    if (e.zeroPreserving) {
       n = ir.nodes[n.inputs[0]!]!;
       continue;
     }

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../io/atomic-write.ts';
 import { replaceSpans, type SpanEdit } from '../printer/index.ts';
 import type { Arg, ArchFile, BlockDecl, CallExpr, Expr, LayerStmt, RepeatStmt, Statement } from '../syntax/ast.ts';
 import type { IrNetwork, IrNode } from '../semantic/ir.ts';
+import { kindEntry, lookupKind } from '../semantic/registry.ts';
 import type { CompactedIr } from './compact-ir.ts';
 import type { CompactionPlan, DeadBranch } from './plan.ts';
 
@@ -141,21 +142,19 @@ export async function writePrunedArch(path: string, text: string, input?: string
 // ---------------------------------------------------------------------------------------------------------
 
 function widthOf(n: IrNode): number | null {
-  if (n.kind === 'conv' && !n.attrs.depthwise) return n.attrs.filters;
-  if (n.kind === 'dense' || n.kind === 'lstm') return n.attrs.units;
-  return null;
+  return kindEntry(n.kind).ownWidth?.(n.attrs as unknown as Record<string, unknown>) ?? null;
 }
 
 /** The layer's own statement states its width (a projection conv's width comes from its block, not from `add`). */
 function ownsWidth(n: IrNode, stmts: Map<string, StmtInfo>): boolean {
   const info = stmts.get(key(n.span));
-  return info !== undefined && (info.call.callee.name === n.kind || (n.kind === 'conv' && info.call.callee.name === 'conv'));
+  return info !== undefined && info.call.callee.name === n.kind;
 }
 
 /** The width argument of a layer call: named `filters`/`units`, else the first positional argument. */
-function widthArg(call: CallExpr, kind: IrNode['kind']): Arg | undefined {
-  const name = kind === 'conv' ? 'filters' : 'units';
-  return call.args.find((a) => a.name?.name === name) ?? call.args.find((a) => !a.name);
+function widthArg(call: CallExpr): Arg | undefined {
+  const name = lookupKind(call.callee.name)?.widthArg?.arg;
+  return call.args.find((a) => name !== undefined && a.name?.name === name) ?? call.args.find((a) => !a.name);
 }
 
 /** The number literal to edit for node `n`, or undefined when no literal feeds exactly this one instance. */
@@ -166,7 +165,7 @@ function widthLiteral(
   perStmtAndCall: Map<string, number>,
   calls: Map<string, LayerStmt | RepeatStmt>,
 ): { span: Span } | undefined {
-  const arg = widthArg(info.call, n.kind);
+  const arg = widthArg(info.call);
   if (!arg) return undefined;
   if (arg.value.kind === 'Number') return instances === 1 ? arg.value : undefined;
   if (arg.value.kind !== 'Name' || !info.block || n.callSites.length === 0) return undefined;

@@ -7,7 +7,7 @@
 import type { WeightMap } from '../runtime/module.ts';
 import type { OptimizerState } from '../runtime/optim.ts';
 import { gatherAxes } from '../runtime/narrow/host-gather.ts';
-import { gateColumns, variableAxes } from '../semantic/feature-layout.ts';
+import { variableAxes } from '../semantic/feature-layout.ts';
 import type { IrNode } from '../semantic/ir.ts';
 import type { CompactedIr } from './compact-ir.ts';
 import { inputLayout, replacements } from './layout.ts';
@@ -60,8 +60,7 @@ export function sliceWeights(plan: CompactionPlan, compacted: CompactedIr, weigh
 }
 
 function sliceVariable(node: IrNode, leaf: string, t: Tensor, inK: number[], outK: number[]): Tensor {
-  const gates = node.kind === 'lstm' ? gateColumns(node.attrs.units, outK) : null;
-  const axes = variableAxes(node, leaf, { in: inK, out: outK, gates });
+  const axes = variableAxes(node, leaf, { in: inK, out: outK });
   if (!axes) throw new Error(`compaction: don't know how to slice '${node.path}/${leaf}' of a ${node.kind} layer`);
   return axes.every((a) => a === null) ? t : gatherAxes(t, axes);
 }

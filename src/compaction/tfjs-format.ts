@@ -14,13 +14,20 @@ import { parseJson } from '../io/read-json.ts';
 import { modelJsonSchema } from './file-schemas.ts';
 import type { WeightMap } from '../runtime/module.ts';
 import type { IrNetwork, IrNode } from '../semantic/ir.ts';
+import { isNetworkInput, kindEntry } from '../semantic/registry.ts';
+import { EXPORT_KINDS } from './export-kinds.ts';
 
 /** One exported weight: the tfjs name (`<layer>/<weight>`), our logical name and the shape the IR implies. */
 export interface TfjsWeightName {
   tfjs: string;
   logical: string;
   layer: string;
+  /** The shape tfjs-layers stores. */
   shape: number[];
+  /** Our variable's shape, and the conversions when it differs from tfjs's layout (a grouped conv's kernel). */
+  logicalShape: number[];
+  toTfjs?: (data: Float32Array) => Float32Array;
+  fromTfjs?: (data: Float32Array) => Float32Array;
 }
 
 /**
@@ -35,42 +42,17 @@ export function tfjsName(path: string): string {
 /** The weights of every node in tfjs-layers order (per layer: conv kernel, bias; BN γ, β, mean, variance; …). */
 export function tfjsWeightNames(ir: IrNetwork): TfjsWeightName[] {
   const out: TfjsWeightName[] = [];
-  const add = (n: IrNode, tfjs: string, logical: string, shape: number[]) =>
-    out.push({ tfjs: `${tfjsName(n.path)}/${tfjs}`, logical: `${n.path}/${logical}`, layer: n.path, shape });
   for (const n of ir.nodes) {
-    switch (n.kind) {
-      case 'conv': {
-        const a = n.attrs;
-        const [kh, kw] = a.kernel;
-        if (a.depthwise) add(n, 'depthwise_kernel', 'kernel', [kh, kw, a.inChannels, 1]);
-        else add(n, 'kernel', 'kernel', [kh, kw, a.inChannels, a.filters]);
-        if (a.bias) add(n, 'bias', 'bias', [a.filters]);
-        break;
-      }
-      case 'bn': {
-        const c = n.attrs.channels;
-        add(n, 'gamma', 'gamma', [c]);
-        add(n, 'beta', 'beta', [c]);
-        add(n, 'moving_mean', 'movingMean', [c]);
-        add(n, 'moving_variance', 'movingVariance', [c]);
-        break;
-      }
-      case 'dense':
-        add(n, 'kernel', 'kernel', [n.attrs.inFeatures, n.attrs.units]);
-        if (n.attrs.bias) add(n, 'bias', 'bias', [n.attrs.units]);
-        break;
-      case 'embedding':
-        add(n, 'embeddings', 'embeddings', [n.attrs.vocab, n.attrs.dim]);
-        break;
-      case 'lstm': {
-        const { inFeatures: f, units: h } = n.attrs;
-        add(n, 'kernel', 'kernel', [f, 4 * h]);
-        add(n, 'recurrent_kernel', 'recurrentKernel', [h, 4 * h]);
-        add(n, 'bias', 'bias', [4 * h]);
-        break;
-      }
-      default:
-        break;
+    for (const w of kindEntry(n.kind).weights?.(n) ?? []) {
+      const t = w.tfjsLayout;
+      out.push({
+        tfjs: `${tfjsName(n.path)}/${w.tfjs}`,
+        logical: `${n.path}/${w.leaf}`,
+        layer: n.path,
+        shape: t ? t.shape : w.shape,
+        logicalShape: w.shape,
+        ...(t ? { toTfjs: t.to, fromTfjs: t.from } : {}),
+      });
     }
   }
   return out;
@@ -78,48 +60,7 @@ export function tfjsWeightNames(ir: IrNetwork): TfjsWeightName[] {
 
 /** The tf.layers layer of one IR node (null for the input, which is a `tf.input`). */
 function layerFor(n: IrNode): tf.layers.Layer | null {
-  const name = tfjsName(n.path);
-  switch (n.kind) {
-    case 'input':
-      return null;
-    case 'conv': {
-      const a = n.attrs;
-      return a.depthwise
-        ? tf.layers.depthwiseConv2d({ name, kernelSize: a.kernel, strides: a.stride, padding: a.padding, depthMultiplier: 1, useBias: a.bias })
-        : tf.layers.conv2d({ name, filters: a.filters, kernelSize: a.kernel, strides: a.stride, padding: a.padding, useBias: a.bias });
-    }
-    case 'bn':
-      return tf.layers.batchNormalization({ name, axis: -1, momentum: n.attrs.momentum, epsilon: n.attrs.epsilon });
-    case 'relu':
-    case 'relu6':
-      return tf.layers.activation({ name, activation: n.kind });
-    case 'maxpool':
-      return tf.layers.maxPooling2d({ name, poolSize: n.attrs.size, strides: n.attrs.stride, padding: n.attrs.padding });
-    case 'avgpool':
-      return tf.layers.averagePooling2d({ name, poolSize: n.attrs.size, strides: n.attrs.stride, padding: n.attrs.padding });
-    case 'gap':
-      return tf.layers.globalAveragePooling2d({ name });
-    case 'flatten':
-      return tf.layers.flatten({ name });
-    case 'dense':
-      return tf.layers.dense({ name, units: n.attrs.units, useBias: n.attrs.bias, activation: n.attrs.activation === 'relu' ? 'relu' : 'linear' });
-    case 'dropout':
-      return tf.layers.dropout({ name, rate: n.attrs.rate });
-    case 'embedding':
-      return tf.layers.embedding({ name, inputDim: n.attrs.vocab, outputDim: n.attrs.dim });
-    case 'lstm': {
-      // Our cell: sigmoid gates (tfjs defaults to hardSigmoid), tanh candidate and output, one bias vector. The
-      // initializers are archc's own U(±1/√H) (runtime/layers/lstm.ts): tfjs's default orthogonal one warns on every
-      // matrix over 2000 elements ("Slowness may result"), and its values are overwritten by setWeights anyway.
-      const lim = 1 / Math.sqrt(n.attrs.units);
-      const init = () => tf.initializers.randomUniform({ minval: -lim, maxval: lim });
-      return tf.layers.lstm({ name, units: n.attrs.units, returnSequences: true, activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true, kernelInitializer: init(), recurrentInitializer: init() });
-    }
-    case 'add':
-      return tf.layers.add({ name });
-    case 'concat':
-      return tf.layers.concatenate({ name, axis: -1 });
-  }
+  return EXPORT_KINDS[n.kind].layer(n, tfjsName(n.path));
 }
 
 /** A tfjs-layers model of `ir` holding `weights` (logical names; masks ignored). Caller disposes it. */
@@ -128,7 +69,7 @@ export function buildTfjsModel(ir: IrNetwork, weights: WeightMap): tf.LayersMode
   let input: tf.SymbolicTensor | undefined;
   const layers = new Map<string, tf.layers.Layer>();
   for (const n of ir.nodes) {
-    if (n.kind === 'input') {
+    if (isNetworkInput(n)) {
       input = tf.input({ name: tfjsName(n.path), shape: n.shape, dtype: ir.input.kind === 'tokens' ? 'int32' : 'float32' });
       values[n.id] = input;
       continue;
@@ -146,8 +87,8 @@ export function buildTfjsModel(ir: IrNetwork, weights: WeightMap): tf.LayersMode
     const tensors = ws.map((w) => {
       const t = weights[w.logical];
       if (!t) throw new Error(`buildTfjsModel: no weights for '${w.logical}'`);
-      if (t.shape.join(',') !== w.shape.join(',')) throw new Error(`buildTfjsModel: '${w.logical}' has shape [${t.shape}], the network expects [${w.shape}]`);
-      return tf.tensor(t.data, t.shape, 'float32');
+      if (t.shape.join(',') !== w.logicalShape.join(',')) throw new Error(`buildTfjsModel: '${w.logical}' has shape [${t.shape}], the network expects [${w.logicalShape}]`);
+      return tf.tensor(w.toTfjs ? w.toTfjs(t.data) : t.data, w.shape, 'float32');
     });
     layers.get(path)!.setWeights(tensors);
     tensors.forEach((t) => t.dispose());
@@ -240,7 +181,8 @@ export async function loadTfjsWeights(dir: string, ir: IrNetwork): Promise<Weigh
         problems.push(`layer '${w.layer}': '${w.tfjs}' has shape [${t.shape}] but the spec needs [${w.shape}]`);
         continue;
       }
-      out[w.logical] = { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+      const data = Float32Array.from(t.dataSync() as Float32Array);
+      out[w.logical] = { shape: [...w.logicalShape], data: w.fromTfjs ? w.fromTfjs(data) : data };
     }
     const known = new Set(expected.map((w) => w.tfjs));
     for (const name of Object.keys(tensors)) if (!known.has(name)) problems.push(`'${name}' is in the weights but the spec has no such layer weight`);

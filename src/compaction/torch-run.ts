@@ -9,6 +9,7 @@ import { hasErrors } from '../diagnostics/index.ts';
 import type { WeightMap } from '../runtime/module.ts';
 import { compileText } from '../semantic/compile.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
+import { kindEntry } from '../semantic/registry.ts';
 import { compactAndWrite, type CompactionReport } from './compact-and-write.ts';
 
 export const TORCH_RUN_FORMAT = 'archc-torch-run';
@@ -93,25 +94,7 @@ export function readTorchRun(dir: string): TorchRun {
 /** Logical name → shape of every variable of `ir` (the TypeScript runtime's names and layouts). */
 function expectedShapes(ir: IrNetwork): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const n of ir.nodes) {
-    const p = n.path;
-    if (n.kind === 'conv') {
-      const a = n.attrs;
-      out.set(`${p}/kernel`, [a.kernel[0], a.kernel[1], a.inChannels, a.depthwise ? 1 : a.filters]);
-      if (a.bias) out.set(`${p}/bias`, [a.filters]);
-    } else if (n.kind === 'bn') {
-      for (const k of ['gamma', 'beta', 'movingMean', 'movingVariance']) out.set(`${p}/${k}`, [n.attrs.channels]);
-    } else if (n.kind === 'dense') {
-      out.set(`${p}/kernel`, [n.attrs.inFeatures, n.attrs.units]);
-      if (n.attrs.bias) out.set(`${p}/bias`, [n.attrs.units]);
-    } else if (n.kind === 'embedding') {
-      out.set(`${p}/embeddings`, [n.attrs.vocab, n.attrs.dim]);
-    } else if (n.kind === 'lstm') {
-      out.set(`${p}/kernel`, [n.attrs.inFeatures, 4 * n.attrs.units]);
-      out.set(`${p}/recurrentKernel`, [n.attrs.units, 4 * n.attrs.units]);
-      out.set(`${p}/bias`, [4 * n.attrs.units]);
-    }
-  }
+  for (const n of ir.nodes) for (const w of kindEntry(n.kind).weights?.(n) ?? []) out.set(`${n.path}/${w.leaf}`, w.shape);
   for (const g of ir.groups) if (g.maskable) out.set(`masks/${g.name}/s`, [g.width]);
   return out;
 }

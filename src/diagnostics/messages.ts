@@ -132,6 +132,12 @@ export const MESSAGES = {
     severity: 'warning',
     text: "'{0}' will not be pruned: residual add '{1}' adds channels that are split differently among mask groups (a residual block on a concat's channels), so archc keeps every group on that add at full width; a 1x1 conv before the block gives the add channels of one group",
   },
+  // --- appended (issue 13, the registry: grouped convolution) ---
+  tiedChannelsMasked: {
+    code: 'ARCH3023',
+    severity: 'error',
+    text: "'{0}' is {1}: its {2} channels are tied to its groups, but they are in the maskable group {3} (marked at '{4}'), which would prune them one by one and leave groups of unequal width; mark no layer of that group maskable, or use groups 1",
+  },
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof MESSAGES;

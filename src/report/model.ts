@@ -18,6 +18,7 @@ import type { MetricsLine } from '../runtime/train/trainer.ts';
 import { compileFile, compileText } from '../semantic/compile.ts';
 import { diffSchema, masksFinalSchema, runFactsSchema, sweepSchema } from './run-file-schemas.ts';
 import type { IrNetwork } from '../semantic/ir.ts';
+import { hasWidthArg } from '../semantic/registry.ts';
 
 export interface GroupInfo {
   name: string;
@@ -94,7 +95,7 @@ export function groupsFromIr(ir: IrNetwork): GroupInfo[] {
 
 export function layersFromIr(ir: IrNetwork): LayerInfo[] {
   return ir.nodes
-    .filter((n) => n.kind === 'conv' || n.kind === 'dense' || n.kind === 'lstm')
+    .filter((n) => hasWidthArg(n.kind))
     .map((n) => ({ path: n.path, kind: n.kind, width: n.shape[n.shape.length - 1] ?? 0, group: n.group === null ? null : (ir.groups[n.group]?.name ?? null) }));
 }
 

@@ -4,7 +4,7 @@
 // Modules: base class for generated networks, the IR interpreter, mask placement rule, contexts, weight maps.
 export { NetworkModule, IrModule, maskPlacement, segmentMaskPlacement, branchGates, applyMask, applyGate, applySegmentMask, makeContext, type ModuleOptions, type WeightMap, type ForwardContext } from './module.ts';
 // Layers a generated module instantiates (via NetworkModule's helpers) and the parameter-free ops it calls.
-export { Conv2d, BatchNorm, Dense, Embedding, Lstm, dropout, relu, relu6, maxPool, avgPool, globalAvgPool, flatten, add, concat, RecurrentCarry, type LstmState, type NamedVariable } from './layers/index.ts';
+export { Conv2d, BatchNorm, Dense, Embedding, Lstm, Gru, dropout, relu, relu6, maxPool, avgPool, globalAvgPool, flatten, add, concat, RecurrentCarry, type LstmState, type NamedVariable } from './layers/index.ts';
 // Masks: the hard sigmoid, the mask ops, sampling, the deterministic kept set (compaction slices with keptIndices).
 export { hardSigmoid, maskProbability, effectiveMask, sampleBernoulli, keptIndices, deterministicMask, MaskSet, MaskGroupState, type MaskSetState } from './masks.ts';
 // β schedulers (Eq. 7/8) and γ from βfinal.

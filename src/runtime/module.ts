@@ -12,18 +12,20 @@ import type {
   EmbeddingAttrs,
   IrNetwork,
   IrNode,
+  GruAttrs,
   LstmAttrs,
 } from '../semantic/ir.ts';
 import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../semantic/placement.ts';
+import { kindEntry } from '../semantic/registry.ts';
+import { runtimeKind, type LayerFactories } from './kinds.ts';
 import { BatchNorm } from './layers/batchnorm.ts';
 import type { ForwardContext, RecurrentCarry } from './layers/context.ts';
 import { Conv2d } from './layers/conv.ts';
 import { Dense } from './layers/dense.ts';
-import { dropout } from './layers/dropout.ts';
 import { Embedding } from './layers/embedding.ts';
+import { Gru } from './layers/gru.ts';
 import { Lstm } from './layers/lstm.ts';
-import { applyGate, applyMask, applySegmentMask } from './layers/masking.ts';
-import * as ops from './layers/ops.ts';
+import { applyMask, applySegmentMask } from './layers/masking.ts';
 import { VariableStore, type NamedVariable } from './layers/store.ts';
 import type { Layer } from './layers/index.ts';
 import { NarrowExecutor } from './narrow/forward.ts';
@@ -117,6 +119,9 @@ export abstract class NetworkModule {
   protected lstm(path: string, attrs: LstmAttrs): Lstm {
     return this.remember(new Lstm(this.store, this.rngFor(path), path, attrs));
   }
+  protected gru(path: string, attrs: GruAttrs): Gru {
+    return this.remember(new Gru(this.store, this.rngFor(path), path, attrs));
+  }
   protected embedding(path: string, attrs: EmbeddingAttrs): Embedding {
     return this.remember(new Embedding(this.store, this.rngFor(path), path, attrs));
   }
@@ -171,13 +176,6 @@ export abstract class NetworkModule {
   }
 }
 
-type Built =
-  | { kind: 'conv'; layer: Conv2d }
-  | { kind: 'bn'; layer: BatchNorm }
-  | { kind: 'dense'; layer: Dense }
-  | { kind: 'lstm'; layer: Lstm }
-  | { kind: 'embedding'; layer: Embedding };
-
 /** The generic interpreter: builds a layer per IR node and evaluates the DAG in node order. */
 export class IrModule extends NetworkModule {
   readonly placement: Map<number, number>;
@@ -185,33 +183,24 @@ export class IrModule extends NetworkModule {
   readonly gates: Map<number, number[]>;
   /** Masks of nodes whose output spans several groups (see `segmentMaskPlacement`). */
   private readonly segmentMasks: Map<number, MaskSegment[]>;
-  private readonly layers = new Map<number, Built>();
+  private readonly layers = new Map<number, Layer>();
 
   constructor(ir: IrNetwork, opts: ModuleOptions) {
     super(ir, opts);
     this.placement = maskPlacement(ir);
     this.gates = branchGates(ir);
     this.segmentMasks = segmentMaskPlacement(ir);
+    const factories: LayerFactories = {
+      conv: (p, a) => this.conv(p, a),
+      bn: (p, a) => this.bn(p, a),
+      dense: (p, a) => this.dense(p, a),
+      lstm: (p, a) => this.lstm(p, a),
+      gru: (p, a) => this.gru(p, a),
+      embedding: (p, a) => this.embedding(p, a),
+    };
     for (const n of ir.nodes) {
-      switch (n.kind) {
-        case 'conv':
-          this.layers.set(n.id, { kind: 'conv', layer: this.conv(n.path, n.attrs) });
-          break;
-        case 'bn':
-          this.layers.set(n.id, { kind: 'bn', layer: this.bn(n.path, n.attrs) });
-          break;
-        case 'dense':
-          this.layers.set(n.id, { kind: 'dense', layer: this.dense(n.path, n.attrs) });
-          break;
-        case 'lstm':
-          this.layers.set(n.id, { kind: 'lstm', layer: this.lstm(n.path, n.attrs) });
-          break;
-        case 'embedding':
-          this.layers.set(n.id, { kind: 'embedding', layer: this.embedding(n.path, n.attrs) });
-          break;
-        default:
-          break;
-      }
+      const layer = runtimeKind(n.kind).create?.(factories, n);
+      if (layer) this.layers.set(n.id, layer);
     }
   }
 
@@ -223,57 +212,17 @@ export class IrModule extends NetworkModule {
       return v;
     };
     for (const n of this.ir.nodes) {
-      let y: tf.Tensor;
-      const built = this.layers.get(n.id);
-      switch (n.kind) {
-        case 'input':
-          y = x;
-          break;
-        case 'conv':
-        case 'dense':
-        case 'embedding':
-          y = (built!.layer as Conv2d | Dense | Embedding).apply(arg(n));
-          break;
-        case 'bn':
-          y = (built!.layer as BatchNorm).apply(arg(n), ctx.training);
-          break;
-        case 'lstm': {
-          const g = this.placement.get(n.id);
-          y = (built!.layer as Lstm).apply(arg(n), g === undefined ? null : ctx.mask(g), ctx);
-          break;
-        }
-        case 'relu':
-          y = ops.relu(arg(n));
-          break;
-        case 'relu6':
-          y = ops.relu6(arg(n));
-          break;
-        case 'maxpool':
-          y = ops.maxPool(arg(n), n.attrs);
-          break;
-        case 'avgpool':
-          y = ops.avgPool(arg(n), n.attrs);
-          break;
-        case 'gap':
-          y = ops.globalAvgPool(arg(n));
-          break;
-        case 'flatten':
-          y = ops.flatten(arg(n));
-          break;
-        case 'dropout':
-          y = dropout(arg(n), n.attrs.rate, ctx);
-          break;
-        case 'add': {
-          const gate = this.gates.get(n.id);
-          y = ops.add(n.inputs.map((_, i) => (i === 0 && gate ? applyGate(arg(n, 0), ctx, gate) : arg(n, i))));
-          break;
-        }
-        case 'concat':
-          y = ops.concat(n.inputs.map((_, i) => arg(n, i)), n.attrs.axis);
-          break;
-      }
+      const args = n.inputs.map((_, i) => arg(n, i));
       const g = this.placement.get(n.id);
-      if (g !== undefined && n.kind !== 'lstm') y = applyMask(y, ctx, g);
+      const inCell = kindEntry(n.kind).mask === 'in-cell';
+      let y = runtimeKind(n.kind).forward(n, this.layers.get(n.id), {
+        x,
+        args,
+        ctx,
+        mask: inCell && g !== undefined ? ctx.mask(g) : null,
+        gate: this.gates.get(n.id),
+      });
+      if (g !== undefined && !inCell) y = applyMask(y, ctx, g);
       const segments = this.segmentMasks.get(n.id);
       if (segments) y = applySegmentMask(y, ctx, segments);
       values[n.id] = y;

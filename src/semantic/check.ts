@@ -15,9 +15,9 @@ import type { ArchFile, BlockDecl, InputDecl, LayersSection, Section, WidthsSect
 import { DATASETS, LIMITS } from './defaults.ts';
 import { Expander } from './expand.ts';
 import type { GNode, Graph } from './graph.ts';
-import { analyzeGroups } from './groups.ts';
-import type { InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
-import { ARGUMENT_WORDS, countNode, LAYER_KINDS, width } from './registry.ts';
+import { analyzeGroups, type GroupResult } from './groups.ts';
+import type { ConcatAttrs, InputSpec, IrNetwork, IrNode, MaskGroup, SparsifyConfig } from './ir.ts';
+import { ARGUMENT_WORDS, countNode, kindEntry, LAYER_KINDS, roleOf, width } from './registry.ts';
 import { checkOverrideTargets, resolveBudget } from './budget.ts';
 import { datasetSpelling, parseSparsify, parseTrain, resolveSparsify, sectionAsCall, type Plan, type SparsifyPartial } from './settings.ts';
 import { fmtShape, numel } from './shapes.ts';
@@ -130,6 +130,7 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
   const gr = analyzeGroups(graph, counts.map((c) => c.macs));
   const outGroup = gr.nodeGroup[graph.output];
   const netConfig = resolveSparsify(netSparsify, train.plan, sink);
+  checkTiedChannels(graph, gr, outGroup, sink);
   const groups: MaskGroup[] = gr.groups.map((g) => {
     if (g.id === outGroup) {
       for (const m of g.marked) sink.report('maskableOutput', graph.nodes[m]!.maskSpan ?? graph.nodes[m]!.span, [graph.nodes[m]!.path, g.width]);
@@ -155,9 +156,9 @@ function checkInto(file: ArchFile, fileName: string, sink: Sink): IrNetwork | un
     const ir = toIrNode(n, gr.nodeGroup[n.id] ?? null);
     ir.params = counts[n.id]!.params;
     ir.macs = counts[n.id]!.macs;
-    if (ir.kind === 'concat') {
+    if (roleOf(ir) === 'concatenates') {
       const segs = gr.segments.get(n.id);
-      if (segs) ir.attrs.segments = segs;
+      if (segs) (ir.attrs as ConcatAttrs).segments = segs;
     }
     return ir;
   });
@@ -222,14 +223,43 @@ function parseInput(decl: InputDecl, sink: Sink): InputSpec | undefined {
   return undefined;
 }
 
-/** conv/dense `bias auto`: no bias when the only consumer is a bn. */
+/**
+ * A node whose channels are tied to its groups (a grouped conv, entry `tiesChannels`) cannot have its input or output
+ * channels in a maskable group: pruning them one structure at a time would leave its groups at unequal widths.
+ */
+function checkTiedChannels(graph: Graph, gr: GroupResult, outGroup: number | null | undefined, sink: Sink): void {
+  const maskable = (g: number | null): boolean => {
+    const info = g === null ? undefined : gr.groups[g];
+    return info !== undefined && info.marked.length > 0 && info.id !== outGroup && info.pinnedBy === null;
+  };
+  for (const n of graph.nodes) {
+    const why = kindEntry(n.kind).tiesChannels?.(n.attrs);
+    if (!why) continue;
+    const sides: [string, readonly { group: number | null }[]][] = [
+      ['input', gr.outSegments[n.inputs[0]!] ?? []],
+      ['output', gr.outSegments[n.id] ?? []],
+    ];
+    for (const [side, segs] of sides) {
+      const g = segs.find((s) => maskable(s.group))?.group;
+      if (g === undefined || g === null) continue;
+      const info = gr.groups[g]!;
+      // Marked itself: the builder's ARCH3013 says so already.
+      const by = info.marked.find((m) => m !== n.id);
+      if (by === undefined) continue;
+      const marked = graph.nodes[by]!;
+      sink.report('tiedChannelsMasked', n.span, [n.path, why, side, info.name, marked.path]);
+    }
+  }
+}
+
+/** conv/dense `bias auto`: no bias when the only consumer normalises (a bn). */
 function resolveBias(graph: Graph): void {
   const consumers = new Map<number, GNode[]>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   for (const n of graph.nodes) {
     if (!n.biasAuto) continue;
     const c = consumers.get(n.id) ?? [];
-    n.attrs['bias'] = !(c.length === 1 && c[0]!.kind === 'bn');
+    n.attrs['bias'] = !(c.length === 1 && kindEntry(c[0]!.kind).normalises === true);
   }
 }
 

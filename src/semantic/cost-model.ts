@@ -5,6 +5,7 @@
 // (deterministic) gives the three MAC figures; the same walk gives the kept architecture's parameters.
 
 import type { IrNetwork, IrNode } from './ir.ts';
+import { kindEntry, roleOf } from './registry.ts';
 
 /** A run of `width` consecutive channels/features on the last axis owned by `group` (null = never masked). */
 interface Segment {
@@ -71,78 +72,35 @@ export function buildCostModel(ir: IrNetwork): CostModel {
     }
   };
   for (const node of ir.nodes) {
-    switch (node.kind) {
-      case 'input':
+    const entry = kindEntry(node.kind);
+    const role = roleOf(node);
+    const input = role === 'source' ? [] : role === 'concatenates' ? node.inputs.flatMap((i) => layouts[i] ?? []) : inLayout(layouts, node);
+    entry.costTerms?.(node, input, {
+      perSegment: (segs, total, extra, into) => perSegment(node, [...segs], total, extra, into === 'macs' ? macs : params),
+      term: (value, groups, into) => (into === 'macs' ? macs : params).push({ node: node.id, value, groups: groupsOf(...groups) }),
+    });
+    switch (role) {
+      case 'source':
         layouts[node.id] = [{ group: null, width: lastDim(node.shape) }];
         break;
-      case 'conv': {
-        const input = inLayout(layouts, node);
-        const a = node.attrs;
-        const out = node.group;
-        if (a.depthwise) {
-          perSegment(node, input, node.macs, [], macs);
-          perSegment(node, input, a.kernel[0] * a.kernel[1] * a.inChannels, [], params);
-        } else {
-          perSegment(node, input, node.macs, [out], macs);
-          perSegment(node, input, a.kernel[0] * a.kernel[1] * (a.inChannels / a.groups) * a.filters, [out], params);
-        }
-        if (a.bias) params.push({ node: node.id, value: a.filters, groups: groupsOf(out) });
-        // A depthwise conv keeps its input's channel layout unless the checker gave it a group.
-        layouts[node.id] = a.depthwise && out === null ? input : ownLayout(node);
+      case 'produces':
+        layouts[node.id] = ownLayout(node);
         break;
-      }
-      case 'bn': {
-        const input = inLayout(layouts, node);
-        perSegment(node, input, 2 * node.attrs.channels, [], params);
+      case 'joins':
+      case 'unions':
+        // A BN, depthwise conv or add keeps its input's channel layout unless the checker gave it a group.
         layouts[node.id] = node.group !== null ? ownLayout(node) : input;
         break;
-      }
-      case 'dense': {
-        const input = inLayout(layouts, node);
-        const a = node.attrs;
-        perSegment(node, input, node.macs, [node.group], macs);
-        perSegment(node, input, a.inFeatures * a.units, [node.group], params);
-        if (a.bias) params.push({ node: node.id, value: a.units, groups: groupsOf(node.group) });
-        layouts[node.id] = ownLayout(node);
+      case 'concatenates':
+      case 'passes':
+        layouts[node.id] = input;
         break;
-      }
-      case 'lstm': {
-        const input = inLayout(layouts, node);
-        const { inFeatures: f, units: h } = node.attrs;
-        const g = node.group;
-        perSegment(node, input, (node.macs * f) / (f + h), [g], macs);
-        macs.push({ node: node.id, value: (node.macs * h) / (f + h), groups: groupsOf(g, g) });
-        perSegment(node, input, 4 * h * f, [g], params);
-        params.push({ node: node.id, value: 4 * h * h, groups: groupsOf(g, g) });
-        params.push({ node: node.id, value: 4 * h, groups: groupsOf(g) });
-        layouts[node.id] = ownLayout(node);
-        break;
-      }
-      case 'embedding':
-        params.push({ node: node.id, value: node.attrs.vocab * node.attrs.dim, groups: [] });
-        layouts[node.id] = [{ group: null, width: node.attrs.dim }];
-        break;
-      case 'add':
-        layouts[node.id] = node.group !== null ? ownLayout(node) : inLayout(layouts, node);
-        break;
-      case 'concat':
-        layouts[node.id] = node.inputs.flatMap((i) => layouts[i] ?? []);
-        break;
-      case 'flatten': {
+      case 'flattens': {
         // Channels stay innermost after NHWC flatten: each segment's share (and kept fraction) is unchanged.
-        const input = inLayout(layouts, node);
         const scale = lastDim(node.shape) / Math.max(1, segTotal(input));
         layouts[node.id] = input.map((s) => ({ group: s.group, width: s.width * scale }));
         break;
       }
-      case 'relu':
-      case 'relu6':
-      case 'maxpool':
-      case 'avgpool':
-      case 'gap':
-      case 'dropout':
-        layouts[node.id] = inLayout(layouts, node);
-        break;
     }
   }
   const sum = (t: CostTerm[]) => t.reduce((a, x) => a + x.value, 0);

@@ -3,9 +3,10 @@
 // (the network it writes) apply one rule and report one count: the block is removed and becomes the identity where
 // the spec can say so, else every gate group of the branch keeps max(1, minWidth) structures and its output is zeroed.
 
-import type { IrNetwork, IrNode, MaskGroup } from './ir.ts';
+import type { AddAttrs, IrNetwork, IrNode, MaskGroup } from './ir.ts';
 import { parentPath } from './groups.ts';
 import { branchGates } from './placement.ts';
+import { kindEntry, roleOf } from './registry.ts';
 
 /** A residual branch whose gate is 0 (one of its canVanish groups kept nothing), and its fate. */
 export interface DeadBranchFate {
@@ -79,17 +80,16 @@ export function finalCounts(ir: IrNetwork, keptCount: (group: number) => number)
 
 /** Why the instance of `add` cannot simply disappear from the spec, or null when it can. */
 function identityObstacle(ir: IrNetwork, add: IrNode, instance: string): string | null {
-  if (add.kind !== 'add' || add.attrs.shortcut !== 'identity') return 'a projection block reduces to its shortcut, not to the identity';
+  if (roleOf(add) !== 'unions' || (add.attrs as AddAttrs).shortcut !== 'identity') return 'a projection block reduces to its shortcut, not to the identity';
   if (instance === '') return 'the add is not inside a block instance';
   if (add.callSites.length !== 1) return 'the block is instantiated inside another block, whose body its instances share';
   const inst = ir.nodes.filter((n) => n.path.startsWith(`${instance}.`));
-  if (inst.some((n) => n.kind === 'add' && n.id !== add.id)) return 'the block instance holds more than one add';
+  if (inst.some((n) => roleOf(n) === 'unions' && n.id !== add.id)) return 'the block instance holds more than one add';
   const skip = ir.nodes[add.inputs[1]!]!;
   for (const n of inst) {
     if (n.id <= add.id) continue;
-    if (n.kind === 'dropout') continue;
-    if (n.kind === 'relu' && bound(ir, skip) !== null) continue;
-    if (n.kind === 'relu6' && bound(ir, skip) === 6) continue;
+    // The layers after the add must be the identity on the block input (dropout; a ReLU of a non-negative input).
+    if (kindEntry(n.kind).identityOn?.(bound(ir, skip))) continue;
     return `'${n.path}' (${n.kind}) after the add is not the identity on the block input`;
   }
   return null;
@@ -97,23 +97,6 @@ function identityObstacle(ir: IrNetwork, add: IrNode, instance: string): string 
 
 /** Known range of a node's output: Infinity for ≥ 0, 6 for [0, 6], null for unknown. Pass-throughs keep it. */
 function bound(ir: IrNetwork, n: IrNode): number | null {
-  switch (n.kind) {
-    case 'relu':
-      return Infinity;
-    case 'relu6':
-      return 6;
-    case 'maxpool':
-    case 'avgpool':
-    case 'dropout':
-    case 'flatten':
-    case 'gap':
-      return bound(ir, ir.nodes[n.inputs[0]!]!);
-    case 'add': {
-      // A sum of non-negative operands is non-negative (but not bounded by 6).
-      const bs = n.inputs.map((i) => bound(ir, ir.nodes[i]!));
-      return bs.every((b) => b !== null) ? Infinity : null;
-    }
-    default:
-      return null;
-  }
+  const e = kindEntry(n.kind);
+  return e.valueBound ? e.valueBound((i) => bound(ir, ir.nodes[n.inputs[i]!]!), n.inputs.length) : null;
 }

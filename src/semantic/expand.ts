@@ -21,11 +21,11 @@ import type { BlockDecl, CallExpr, LayerStmt, Section, Statement, WidthEntry } f
 import { LIMITS } from './defaults.ts';
 import type { GNode, Graph, ResidualRecord } from './graph.ts';
 import type { InputSpec, LayerKind, Shape } from './ir.ts';
-import { ARGUMENT_WORDS, LAYER_KINDS, lookupKind, type LayerKindDef } from './registry.ts';
+import { ARGUMENT_WORDS, kindEntry, LAYER_KINDS, lookupKind, roleOf, type LayerKindDef } from './registry.ts';
 import { parseSparsify, sectionAsCall, type SparsifyPartial } from './settings.ts';
 import { fmtShape } from './shapes.ts';
 import { bindArgs, didYouMean, evaluate, word, type Env, type ParamSpec, type Sink, type Value } from './values.ts';
-import { overrideRelated, WIDTH_ARG, type ShortcutMode, type WidthPlan } from './widths.ts';
+import { overrideRelated, type ShortcutMode, type WidthPlan } from './widths.ts';
 
 interface Tensor {
   node: number;
@@ -171,24 +171,23 @@ export class Expander {
       maskSpan: maskable?.span,
       sparsify: maskPartial ? [...frame.sparsify, maskPartial] : frame.sparsify,
     };
-    if (def.irKind === 'add') return this.add(def, call, path, frame, input, stmtSpan);
-    if (def.irKind === 'concat') return this.concat(call, path, frame, input, stmtSpan);
+    // Kinds with operands are built from them here: a residual add unions its operands' groups, a concat lists them.
+    const role = kindEntry(def.irKind).group({}).role;
+    if (role === 'unions') return this.add(def, call, path, frame, input, stmtSpan);
+    if (role === 'concatenates') return this.concat(call, path, frame, input, stmtSpan);
 
     const args = bindArgs(call, def.schema, frame.env, this.sink, name);
     const override = this.widths?.byPath.get(path);
-    const widthArg = WIDTH_ARG[def.name];
+    const widthArg = def.widthArg;
     if (override && widthArg) {
       // Keep the written argument's spans: problems the new width causes inside the layer (e.g. `groups`)
       // are the layer's; the override entry is named in the diagnostics that compare widths.
       const written = args.get(widthArg.arg);
       args.set(widthArg.arg, { value: { k: 'num', v: override.width }, span: written?.span ?? override.entry.width.span, arg: written?.arg });
     }
-    const built = def.build({ args, input: { shape: input.shape, tokens: input.tokens }, span: call.span, sink: this.sink });
+    const vocab = this.input.kind === 'tokens' ? this.input.vocab : null;
+    const built = def.build({ args, input: { shape: input.shape, tokens: input.tokens }, span: call.span, sink: this.sink, vocab, maskSpan: extra.maskable ? maskable?.span : undefined });
     const attrs = built?.attrs ?? {};
-    if (def.irKind === 'embedding' && this.input.kind === 'tokens') attrs['vocab'] = this.input.vocab;
-    if (extra.maskable && def.irKind === 'conv' && built && (attrs['groups'] as number) > 1 && !attrs['depthwise']) {
-      this.sink.report('maskableGroupedConv', maskable!.span, [attrs['groups'] as number]);
-    }
     return this.emit(
       {
         kind: def.irKind,
@@ -368,8 +367,8 @@ export class Expander {
       if (!n || seen.has(id)) continue;
       seen.add(id);
       if (n.widthOverride) found.push(n.widthOverride);
-      const producer = (n.kind === 'conv' && !n.attrs['depthwise']) || n.kind === 'dense' || n.kind === 'lstm' || n.kind === 'embedding' || n.kind === 'input';
-      if (!producer) stack.push(...n.inputs);
+      const role = roleOf(n);
+      if (role !== 'produces' && role !== 'source') stack.push(...n.inputs);
     }
     return found;
   }

@@ -4,6 +4,10 @@
 // the structures sampled on). One description of the layout, so the two can never disagree. Plain data, no tfjs.
 
 import type { IrNetwork, IrNode } from './ir.ts';
+import type { AxisSelection } from './kinds/entry.ts';
+import { kindEntry, roleOf } from './registry.ts';
+
+export type { AxisSelection };
 
 /** Kept output features per node id (undefined for removed nodes). */
 export type Layout = (number[] | undefined)[];
@@ -24,8 +28,8 @@ export function lastDim(shape: readonly number[]): number {
 }
 
 /**
- * The layout walk. Producers (conv, dense, lstm) take their group's kept set; pass-throughs, BN, depthwise convs
- * and adds take their input's (an add's operands share one group); a concat joins its operands' sets at their
+ * The layout walk, by group role: producers (conv, dense, lstm) take their group's kept set; pass-throughs, BN,
+ * depthwise convs and adds take their input's (an add's operands share one group); a concat joins its operands' sets at their
  * offsets; flatten of [.., C] keeps every position of the kept channels (NHWC: feature (h·W + w)·C + c). A group
  * absent from `kept` keeps everything.
  */
@@ -45,19 +49,14 @@ export function featureLayoutOf(ir: IrNetwork, kept: ReadonlyMap<number, readonl
       const k = kept.get(n.group);
       return k ? [...k] : range(lastDim(n.shape));
     };
-    switch (n.kind) {
-      case 'input':
-      case 'embedding':
+    switch (roleOf(n)) {
+      case 'source':
         out[n.id] = range(lastDim(n.shape));
         break;
-      case 'conv':
-        out[n.id] = n.attrs.depthwise ? input() : own();
-        break;
-      case 'dense':
-      case 'lstm':
+      case 'produces':
         out[n.id] = own();
         break;
-      case 'concat': {
+      case 'concatenates': {
         const parts: number[] = [];
         let offset = 0;
         for (let i = 0; i < n.inputs.length; i++) {
@@ -68,7 +67,7 @@ export function featureLayoutOf(ir: IrNetwork, kept: ReadonlyMap<number, readonl
         out[n.id] = parts;
         break;
       }
-      case 'flatten': {
+      case 'flattens': {
         const src = ir.nodes[n.inputs[0]!]!;
         const c = lastDim(src.shape);
         const positions = lastDim(n.shape) / c;
@@ -79,53 +78,18 @@ export function featureLayoutOf(ir: IrNetwork, kept: ReadonlyMap<number, readonl
         break;
       }
       default:
-        // bn, relu, relu6, dropout, pools, gap, add: the input's features.
+        // joins (bn, depthwise conv), passes (relu, dropout, pools, gap), unions (add): the input's features.
         out[n.id] = input();
     }
   }
   return out;
 }
 
-/** Columns of the four LSTM gate blocks [i | f | c | o] of width h for kept units `k`. */
-export function gateColumns(h: number, k: readonly number[]): number[] {
-  const cols: number[] = [];
-  for (let b = 0; b < 4; b++) for (const j of k) cols.push(b * h + j);
-  return cols;
-}
-
-/** What indexes a variable's axes: the node's kept input features, its kept outputs, and (LSTM) their gate columns. */
-export interface AxisSelection<T> {
-  in: T | null;
-  out: T | null;
-  gates: T | null;
-}
-
 /**
  * The selection along every axis of variable `leaf` (`kernel`, `bias`, `gamma`, …) of `node` (null = the whole
- * axis), or undefined when the layer has no such variable. Conv kernels [kh, kw, in, out] (depthwise: in only),
- * dense [in, out], BN vectors by their input's features, LSTM W [in, gates], U [out, gates], b [gates]; an
- * embedding's dim has no mask group and is never sliced.
+ * axis), or undefined when the layer has no such variable: its entry's weight layout (semantic/kinds/).
  */
-export function variableAxes<T>(node: IrNode, leaf: string, sel: AxisSelection<T>): (T | null)[] | undefined {
-  switch (node.kind) {
-    case 'conv':
-      if (leaf === 'kernel') return node.attrs.depthwise ? [null, null, sel.in, null] : [null, null, sel.in, sel.out];
-      if (leaf === 'bias') return [sel.out];
-      return undefined;
-    case 'bn':
-      return ['gamma', 'beta', 'movingMean', 'movingVariance'].includes(leaf) ? [sel.in] : undefined;
-    case 'dense':
-      if (leaf === 'kernel') return [sel.in, sel.out];
-      if (leaf === 'bias') return [sel.out];
-      return undefined;
-    case 'lstm':
-      if (leaf === 'kernel') return [sel.in, sel.gates];
-      if (leaf === 'recurrentKernel') return [sel.out, sel.gates];
-      if (leaf === 'bias') return [sel.gates];
-      return undefined;
-    case 'embedding':
-      return leaf === 'embeddings' ? [null, null] : undefined;
-    default:
-      return undefined;
-  }
+export function variableAxes(node: IrNode, leaf: string, sel: AxisSelection): (number[] | null)[] | undefined {
+  const w = kindEntry(node.kind).weights?.(node).find((x) => x.leaf === leaf);
+  return w?.axes(sel);
 }

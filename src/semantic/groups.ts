@@ -17,6 +17,7 @@
 // applies them to the compacted IR instead of restating them.
 
 import type { GNode, Graph } from './graph.ts';
+import { isGroupMember, kindEntry, roleOf } from './registry.ts';
 
 interface Seg {
   el: number;
@@ -48,12 +49,11 @@ export interface GroupResult {
   nodeGroup: (number | null)[];
   /** For concat nodes: the group of each segment, in order (null where a segment has no group). */
   segments: Map<number, { group: number | null; width: number }[]>;
+  /** Every node's output segments by group (null: none), as the MACs-per-structure rule reads them. */
+  outSegments: ({ group: number | null; width: number }[] | null)[];
   groups: GroupInfo[];
 }
 
-const PASS_THROUGH = new Set(['bn', 'relu', 'relu6', 'dropout', 'maxpool', 'avgpool', 'gap', 'flatten']);
-/** Kinds that own per-structure state of their group's channels (the group's listed members). */
-export const MEMBER_KINDS: ReadonlySet<string> = new Set(['conv', 'dense', 'lstm', 'bn', 'add']);
 
 export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupResult {
   const parent: number[] = [];
@@ -85,17 +85,17 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
   for (const n of graph.nodes) {
     const a = n.attrs;
     let s: Seg[] | null = null;
-    switch (n.kind) {
-      case 'conv':
-        s = a['depthwise'] ? inSeg(n) : [{ el: fresh('channels'), width: (a['filters'] as number) ?? 0 }];
+    const role = kindEntry(n.kind).group(a);
+    switch (role.role) {
+      case 'produces':
+        s = [{ el: fresh(role.structure), width: role.width }];
         break;
-      case 'dense':
-        s = [{ el: fresh('units'), width: (a['units'] as number) ?? 0 }];
+      case 'joins':
+      case 'passes':
+      case 'flattens':
+        s = inSeg(n);
         break;
-      case 'lstm':
-        s = [{ el: fresh('hidden'), width: (a['units'] as number) ?? 0 }];
-        break;
-      case 'add': {
+      case 'unions': {
         const ops = n.inputs.map((i) => segs[i] ?? null);
         const first = ops[0] ?? null;
         if (first && ops.every((o) => o && o.length === first.length && o.every((x, i) => x.width === first[i]!.width))) {
@@ -109,13 +109,13 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
         }
         break;
       }
-      case 'concat': {
+      case 'concatenates': {
         // An operand without a group (e.g. a pool of the network input) is a segment with no group (el -1).
         s = n.inputs.flatMap((i) => segs[i] ?? [{ el: -1, width: channelsOf(graph.nodes[i]!) }]);
         break;
       }
-      default:
-        if (PASS_THROUGH.has(n.kind)) s = inSeg(n);
+      case 'source':
+        break;
     }
     segs.push(s);
   }
@@ -136,9 +136,10 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
   const segments = new Map<number, { group: number | null; width: number }[]>();
   for (const n of graph.nodes) {
     const s = segs[n.id];
-    if (s && s.length === 1 && n.kind !== 'concat' && s[0]!.el >= 0) nodeGroup.push(groupOf(s[0]!.el));
+    const concatenates = roleOf(n) === 'concatenates';
+    if (s && s.length === 1 && !concatenates && s[0]!.el >= 0) nodeGroup.push(groupOf(s[0]!.el));
     else nodeGroup.push(null);
-    if (n.kind === 'concat' && s) segments.set(n.id, s.map((x) => ({ group: x.el < 0 ? null : groupOf(x.el), width: x.width })));
+    if (concatenates && s) segments.set(n.id, s.map((x) => ({ group: x.el < 0 ? null : groupOf(x.el), width: x.width })));
   }
 
   const groups: GroupInfo[] = [];
@@ -151,7 +152,7 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
   }
   for (const n of graph.nodes) {
     const g = nodeGroup[n.id];
-    if (g === null || g === undefined || !MEMBER_KINDS.has(n.kind)) continue;
+    if (g === null || g === undefined || !isGroupMember(n)) continue;
     const info = groups[g]!;
     info.members.push(n.id);
     if (n.maskable) info.marked.push(n.id);
@@ -165,8 +166,7 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
     inputs: n.inputs,
     group: nodeGroup[n.id] ?? null,
     macs: nodeMacs[n.id] ?? 0,
-    depthwise: Boolean(n.attrs['depthwise']),
-    lstm: n.kind === 'lstm' ? { inFeatures: n.attrs['inFeatures'] as number, units: n.attrs['units'] as number } : undefined,
+    attrs: n.attrs,
   }));
   const mps = groupMacsPerStructure(costNodes, outSegs, groups.map((g) => g.width));
   for (const g of groups) g.macsPerStructure = mps[g.id]!;
@@ -176,12 +176,12 @@ export function analyzeGroups(graph: Graph, nodeMacs: readonly number[]): GroupR
     if (g.members.length === 0) continue;
     g.canVanish = graph.residuals.some((r) => {
       if (nodeGroup[r.add] === g.id) return false;
-      return g.members.every((m) => m >= r.start && m < r.add && !graph.nodes[m]!.shortcut && graph.nodes[m]!.kind !== 'add');
+      return g.members.every((m) => m >= r.start && m < r.add && !graph.nodes[m]!.shortcut && roleOf(graph.nodes[m]!) !== 'unions');
     });
   }
 
   for (const g of groups) g.name = groupName(g.id, g.members.map((m) => graph.nodes[m]!));
-  return { nodeGroup, segments, groups };
+  return { nodeGroup, segments, outSegments: outSegs, groups };
 }
 
 function channelsOf(n: GNode): number {
@@ -192,12 +192,12 @@ function channelsOf(n: GNode): number {
  * A group's stable readable name `g<id>:<scope>`: the scope shared by its adds (a residual group), else its first
  * member's path. `members` are the group's member nodes in topological order (graph nodes or IR nodes alike).
  */
-export function groupName(id: number, members: readonly { kind: string; path: string }[]): string {
+export function groupName(id: number, members: readonly { kind: string; path: string; attrs: unknown }[]): string {
   return `g${id}:${scopeOf(members)}`;
 }
 
-function scopeOf(members: readonly { kind: string; path: string }[]): string {
-  const adds = members.filter((n) => n.kind === 'add').map((n) => parentPath(n.path));
+function scopeOf(members: readonly { kind: string; path: string; attrs: unknown }[]): string {
+  const adds = members.filter((n) => roleOf(n) === 'unions').map((n) => parentPath(n.path));
   if (adds.length > 0) return commonPrefix(adds) || adds[0] || members[0]!.path;
   return members[0]?.path ?? 'empty';
 }
@@ -233,9 +233,8 @@ export interface StructureCostNode {
   /** The group of the node's own output, or null. */
   group: number | null;
   macs: number;
-  depthwise: boolean;
-  /** An LSTM's input features and units (its own units count their input row, recurrent row and column). */
-  lstm: { inFeatures: number; units: number } | undefined;
+  /** The node's attributes (its entry's `structureMacs` reads them). */
+  attrs: unknown;
 }
 
 /**
@@ -250,25 +249,15 @@ export function groupMacsPerStructure(nodes: readonly StructureCostNode[], segs:
     const macs = n.macs;
     if (macs === 0) continue;
     const own = n.group;
-    if (own !== null && (n.kind === 'conv' || n.kind === 'dense' || n.kind === 'lstm')) {
-      const w = widths[own]! || 1;
-      if (n.lstm) {
-        const inF = n.lstm.inFeatures;
-        const steps = macs / (4 * (inF * w + w * w));
-        out[own]! += steps * 4 * (inF + 2 * w);
-      } else out[own]! += macs / w;
-    }
-    if (n.kind === 'conv' && n.depthwise) continue; // counted once, as its own group's member
+    const entry = kindEntry(n.kind);
     const src = n.inputs[0];
     const s = src === undefined ? null : segs[src];
+    const total = (s ?? []).reduce((a, x) => a + x.width, 0) || 1;
+    const w = own === null ? 1 : widths[own]! || 1;
+    const cost = entry.structureMacs ? entry.structureMacs(n.attrs as Record<string, unknown>, macs, w, total) : { own: 0, perInput: macs / total };
+    if (own !== null && entry.structureMacs) out[own]! += cost.own;
     if (!s) continue;
-    const total = s.reduce((a, x) => a + x.width, 0) || 1;
-    let perIn = macs / total;
-    if (n.lstm) {
-      const { inFeatures: inF, units: h } = n.lstm;
-      const steps = macs / (4 * (inF * h + h * h));
-      perIn = (steps * 4 * h * inF) / total;
-    }
+    const perIn = cost.perInput;
     for (const x of s) if (x.group !== null) out[x.group]! += perIn;
   }
   return out;

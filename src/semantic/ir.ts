@@ -36,6 +36,7 @@ export type LayerKind =
   | 'dropout'
   | 'embedding'
   | 'lstm'
+  | 'gru'
   | 'add'
   | 'concat';
 
@@ -75,6 +76,10 @@ export interface EmbeddingAttrs {
   dim: number;
 }
 export interface LstmAttrs {
+  inFeatures: number;
+  units: number;
+}
+export interface GruAttrs {
   inFeatures: number;
   units: number;
 }
@@ -130,6 +135,7 @@ export type IrNode =
   | (NodeCommon & { kind: 'dropout'; attrs: DropoutAttrs })
   | (NodeCommon & { kind: 'embedding'; attrs: EmbeddingAttrs })
   | (NodeCommon & { kind: 'lstm'; attrs: LstmAttrs })
+  | (NodeCommon & { kind: 'gru'; attrs: GruAttrs })
   | (NodeCommon & { kind: 'add'; attrs: AddAttrs })
   | (NodeCommon & { kind: 'concat'; attrs: ConcatAttrs });
 

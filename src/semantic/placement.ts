@@ -4,7 +4,8 @@
 // groups, after a concat); `branchGates` says which residual adds gate their branch operand
 // by "is any structure of this vanishable group still on", so that a fully pruned branch contributes exactly zero.
 
-import type { IrNetwork, IrNode } from './ir.ts';
+import type { ConcatAttrs, IrNetwork, IrNode } from './ir.ts';
+import { kindEntry, roleOf } from './registry.ts';
 
 /**
  * Where masks go: node id → group id whose [width] mask multiplies that node's output (for an LSTM node the mask is
@@ -23,10 +24,11 @@ export function maskPlacement(ir: IrNetwork): Map<number, number> {
   for (const n of ir.nodes) {
     const g = n.group;
     if (g === null || !ir.groups[g]?.maskable) continue;
-    if (n.kind === 'bn' || n.kind === 'dense' || n.kind === 'lstm') out.set(n.id, g);
-    else if (n.kind === 'conv') {
+    const at = kindEntry(n.kind).mask;
+    if (at === 'output' || at === 'in-cell') out.set(n.id, g);
+    else if (at === 'output-unless-normalised') {
       const cs = consumers.get(n.id) ?? [];
-      const bnFollows = cs.length > 0 && cs.every((c) => c.kind === 'bn' && c.group === g);
+      const bnFollows = cs.length > 0 && cs.every((c) => kindEntry(c.kind).normalises === true && c.group === g);
       if (!bnFollows) out.set(n.id, g);
     }
   }
@@ -57,14 +59,18 @@ export function segmentMaskPlacement(ir: IrNetwork): Map<number, MaskSegment[]> 
   const out = new Map<number, MaskSegment[]>();
   for (const n of ir.nodes) {
     const inSeg = n.inputs.length > 0 ? (segs[n.inputs[0]!] ?? null) : null;
+    const entry = kindEntry(n.kind);
+    const role = entry.group(n.attrs as unknown as Record<string, unknown>).role;
     let s: MaskSegment[] | null;
-    if (n.kind === 'concat') s = (n.attrs.segments ?? []).map((x) => ({ group: maskable(x.group), width: x.width }));
-    else if ((n.kind === 'conv' && !n.attrs.depthwise) || n.kind === 'dense' || n.kind === 'lstm' || n.kind === 'input' || n.kind === 'embedding' || n.kind === 'flatten') s = null;
+    if (role === 'concatenates') s = ((n.attrs as ConcatAttrs).segments ?? []).map((x) => ({ group: maskable(x.group), width: x.width }));
+    else if (role === 'produces' || role === 'source' || role === 'flattens') s = null;
     else s = n.group === null ? inSeg : null;
     segs.push(s);
     if (n.group !== null || !s || !s.some((x) => x.group !== null)) continue;
-    const bnFollows = (consumers.get(n.id) ?? []).length > 0 && (consumers.get(n.id) ?? []).every((c) => c.kind === 'bn');
-    if (n.kind === 'bn' || (n.kind === 'conv' && n.attrs.depthwise && !bnFollows)) out.set(n.id, s);
+    const bnFollows = (consumers.get(n.id) ?? []).length > 0 && (consumers.get(n.id) ?? []).every((c) => kindEntry(c.kind).normalises === true);
+    // Only a node that joins its input's channels owns a mask of them (pass-throughs and adds are already masked).
+    if (role !== 'joins') continue;
+    if (entry.mask === 'output' || (entry.mask === 'output-unless-normalised' && !bnFollows)) out.set(n.id, s);
   }
   return out;
 }
@@ -83,13 +89,13 @@ export function branchGates(ir: IrNetwork): Map<number, number[]> {
   const gates = new Map<number, number[]>();
   const best = new Map<number, { add: number; start: number }>();
   for (const a of ir.nodes) {
-    if (a.kind !== 'add' || a.inputs.length < 2) continue;
+    if (roleOf(a) !== 'unions' || a.inputs.length < 2) continue;
     const inst = a.path.includes('.') ? a.path.slice(0, a.path.lastIndexOf('.')) : '';
     const inInstance = (p: string) => inst === '' || p.startsWith(`${inst}.`);
     const start = Math.min(...ir.nodes.filter((n) => inInstance(n.path)).map((n) => n.id));
     const inBranch = (p: string): boolean => {
       const n = byPath.get(p);
-      if (!n || n.id < start || n.id >= a.id || n.kind === 'add' || !inInstance(p)) return false;
+      if (!n || n.id < start || n.id >= a.id || roleOf(n) === 'unions' || !inInstance(p)) return false;
       return !/^shortcut\d*$/.test((inst === '' ? p : p.slice(inst.length + 1)).split('.')[0] ?? '');
     };
     for (const g of ir.groups) {

@@ -7,16 +7,14 @@
 
 import { diag, type RelatedInfo, type Span } from '../diagnostics/index.ts';
 import type { WidthEntry, WidthsSection } from '../syntax/ast.ts';
-import { LIMITS } from './defaults.ts';
 import type { GNode, Graph } from './graph.ts';
+import { hasWidthArg, isNetworkInput, kindEntry, lookupKind, roleOf } from './registry.ts';
 import { didYouMean, type Sink } from './values.ts';
 
-/** Surface kinds whose width can be overridden: the argument that carries the width, and its limit. */
-export const WIDTH_ARG: Readonly<Record<string, { arg: string; limit: number }>> = {
-  conv: { arg: 'filters', limit: LIMITS.maxWidth },
-  dense: { arg: 'units', limit: LIMITS.maxUnits },
-  lstm: { arg: 'units', limit: LIMITS.maxWidth },
-};
+/** The argument that carries a surface kind's width and its limit, when the kind has one (registry `widthArg`). */
+function widthArgOf(surface: string): { arg: string; limit: number } | undefined {
+  return lookupKind(surface)?.widthArg;
+}
 
 export interface WidthOverride {
   width: number;
@@ -49,12 +47,12 @@ export function overrideRelated(e: WidthEntry): RelatedInfo {
   return { message: `width override '${entryPath(e)} ${e.width.text}'`, span: e.span };
 }
 
-/** A conv that takes its width from elsewhere: depthwise (its input) or a projection shortcut (its block's output). */
+/** A layer with a width argument that takes its width from elsewhere: a projection shortcut's conv (its block's
+ * output) or what its entry says (a depthwise conv: its input). */
 function followsElsewhere(n: GNode): string | undefined {
-  if (n.kind !== 'conv') return undefined;
-  if (n.shortcut) return "the projection shortcut's conv (its width follows the block's output)";
-  if (n.attrs['depthwise']) return `a depthwise '${n.surface}' (its width follows its input)`;
-  return undefined;
+  if (!hasWidthArg(n.kind)) return undefined;
+  if (n.shortcut) return `the projection shortcut's ${n.surface} (its width follows the block's output)`;
+  return kindEntry(n.kind).widthFollows?.(n.attrs, n.surface);
 }
 
 /**
@@ -64,8 +62,9 @@ function followsElsewhere(n: GNode): string | undefined {
 function outputProducer(g: Graph): GNode | undefined {
   let n = g.nodes[g.output];
   while (n) {
-    if ((n.kind === 'conv' && !n.attrs['depthwise']) || n.kind === 'dense' || n.kind === 'lstm') return n;
-    if (n.kind === 'add' || n.kind === 'concat' || n.kind === 'input' || n.kind === 'embedding' || n.inputs.length !== 1) return undefined;
+    const role = roleOf(n);
+    if (role === 'produces') return n;
+    if (role === 'unions' || role === 'concatenates' || role === 'source' || n.inputs.length !== 1) return undefined;
     n = g.nodes[n.inputs[0]!];
   }
   return undefined;
@@ -73,7 +72,7 @@ function outputProducer(g: Graph): GNode | undefined {
 
 export function planWidths(section: WidthsSection, nominal: Graph, shortcuts: ReadonlyMap<string, ShortcutMode>, sink: Sink): WidthPlan {
   const byNodePath = new Map(nominal.nodes.map((n) => [n.path, n] as const));
-  const overridable = nominal.nodes.filter((n) => WIDTH_ARG[n.surface] && !followsElsewhere(n)).map((n) => n.path);
+  const overridable = nominal.nodes.filter((n) => widthArgOf(n.surface) && !followsElsewhere(n)).map((n) => n.path);
   const out = producerOf(nominal);
   const seen = new Map<string, WidthEntry>();
   const byPath = new Map<string, WidthOverride>();
@@ -97,7 +96,7 @@ export function planWidths(section: WidthsSection, nominal: Graph, shortcuts: Re
       sink.report('unknownWidthPath', at, [path, suggestPath(path, overridable)]);
       continue;
     }
-    const def = WIDTH_ARG[node.surface];
+    const def = widthArgOf(node.surface);
     const elsewhere = followsElsewhere(node);
     if (!def || elsewhere) {
       sink.report('widthNotOverridable', at, [path, elsewhere ?? describeKind(node)]);
@@ -124,7 +123,7 @@ function producerOf(g: Graph): { node: GNode | undefined; what: string } {
 }
 
 function describeKind(n: GNode): string {
-  if (n.kind === 'input') return 'the network input';
+  if (isNetworkInput(n)) return 'the network input';
   return `${/^[aeiou]/.test(n.surface) ? 'an' : 'a'} '${n.surface}' layer`;
 }
 

@@ -20,15 +20,15 @@ def _generator(seed, path):
 
 
 class Conv2d(nn.Conv2d):
-    """Conv (normal or depthwise) with TF 'same' pads given as (top, bottom, left, right)."""
+    """Conv (normal, grouped or depthwise) with TF 'same' pads given as (top, bottom, left, right)."""
 
-    def __init__(self, gen, in_channels, filters, kernel, stride, pad, depthwise, bias):
+    def __init__(self, gen, in_channels, filters, kernel, stride, pad, depthwise, bias, groups=1):
         t, b, l, r = pad
         self.pre_pad = None if (t == b and l == r) else (l, r, t, b)
         padding = (0, 0) if self.pre_pad else (t, l)
-        super().__init__(in_channels, filters, tuple(kernel), tuple(stride), padding, groups=in_channels if depthwise else 1, bias=bias)
+        super().__init__(in_channels, filters, tuple(kernel), tuple(stride), padding, groups=in_channels if depthwise else groups, bias=bias)
         self.depthwise = depthwise
-        fan_in = kernel[0] * kernel[1] * (1 if depthwise else in_channels)
+        fan_in = kernel[0] * kernel[1] * (1 if depthwise else in_channels // groups)
         with torch.no_grad():
             self.weight.copy_(torch.randn(self.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
             if self.bias is not None:
@@ -44,7 +44,7 @@ class Conv2d(nn.Conv2d):
         return F.conv2d(x, self.weight * mask.view(-1, 1, 1, 1), b, self.stride, self.padding, self.dilation, self.groups)
 
     def archc_weights(self, path):
-        # PyTorch [out, in/groups, kh, kw] → archc [kh, kw, in, out] (depthwise: [kh, kw, in, 1]).
+        # PyTorch [out, in/groups, kh, kw] → archc [kh, kw, in/groups, out] (depthwise: [kh, kw, in, 1]).
         k = self.weight.detach().permute(2, 3, 0, 1) if self.depthwise else self.weight.detach().permute(2, 3, 1, 0)
         out = {f"{path}/kernel": k}
         if self.bias is not None:
@@ -204,6 +204,48 @@ class Lstm(nn.Module):
         self.bias.data.copy_(w[f"{path}/bias"])
 
 
+class Gru(nn.Module):
+    """archc's GRU (src/runtime/layers/gru.ts, tfjs-layers' cell): gates z, r, h with the reset gate before the
+    recurrent product and one bias vector; the unit mask multiplies h_t inside the cell. Every window starts from
+    h = 0 (no carry). Weights kept in archc's layout."""
+
+    def __init__(self, gen, in_features, units):
+        super().__init__()
+        lim = 1.0 / units**0.5
+        u = lambda *shape: torch.rand(shape, generator=gen) * 2 * lim - lim  # noqa: E731
+        self.units = units
+        self.kernel = nn.Parameter(u(in_features, 3 * units))
+        self.recurrent_kernel = nn.Parameter(u(units, 3 * units))
+        self.bias = nn.Parameter(u(3 * units))
+
+    def forward(self, x, mask):
+        bsz, t = x.shape[0], x.shape[1]
+        h = self.units
+        hs = x.new_zeros(bsz, h)
+        xw = torch.matmul(x, self.kernel) + self.bias
+        u_zr, u_h = self.recurrent_kernel[:, : 2 * h], self.recurrent_kernel[:, 2 * h :]
+        outs = []
+        for step in range(t):
+            xz, xr, xh = xw[:, step].chunk(3, dim=1)
+            rz, rr = (hs @ u_zr).chunk(2, dim=1)
+            z = torch.sigmoid(xz + rz)
+            r = torch.sigmoid(xr + rr)
+            cand = torch.tanh(xh + (r * hs) @ u_h)
+            hs = z * hs + (1 - z) * cand
+            if mask is not None:
+                hs = hs * mask
+            outs.append(hs)
+        return torch.stack(outs, dim=1)
+
+    def archc_weights(self, path):
+        return {f"{path}/kernel": self.kernel.detach(), f"{path}/recurrentKernel": self.recurrent_kernel.detach(), f"{path}/bias": self.bias.detach()}
+
+    def load_archc(self, path, w):
+        self.kernel.data.copy_(w[f"{path}/kernel"])
+        self.recurrent_kernel.data.copy_(w[f"{path}/recurrentKernel"])
+        self.bias.data.copy_(w[f"{path}/bias"])
+
+
 class NetworkModule(nn.Module):
     """Base of a generated network: layers by archc path, the mask groups, and archc-format weights."""
 
@@ -234,6 +276,9 @@ class NetworkModule(nn.Module):
         layer = Lstm(_generator(self.seed, path), **a)
         layer.path = path
         return self._register(path, layer)
+
+    def gru(self, path, **a):
+        return self._register(path, Gru(_generator(self.seed, path), **a))
 
     def set_carry(self, carry):
         for layer in self.layer_paths.values():

@@ -5,6 +5,7 @@
 
 import type { Command } from 'commander';
 import type { IrNetwork } from '../../semantic/ir.ts';
+import { isNetworkInput, surfaceNameOf } from '../../semantic/registry.ts';
 import { compileOrReport } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
 import { human } from '../../train/format.ts';
@@ -36,7 +37,7 @@ export function statsJson(ir: IrNetwork): StatsJson {
     params: ir.params,
     macs: ir.macs,
     layers: ir.nodes
-      .filter((n) => n.kind !== 'input')
+      .filter((n) => !isNetworkInput(n))
       .map((n) => ({ path: n.path, kind: n.kind, width: n.shape[n.shape.length - 1] ?? 0, params: n.params, macs: n.macs, maskable: n.maskable, group: n.group })),
     groups: ir.groups.map((g) => ({
       id: g.id,
@@ -55,8 +56,8 @@ export function statsTable(ir: IrNetwork): string {
   const inputShape = ir.nodes[0]?.shape ?? [];
   const rows: string[][] = [['layer', 'kind', 'output', 'params', 'MACs', 'mask', 'group']];
   for (const n of ir.nodes) {
-    if (n.kind === 'input') continue;
-    const kind = n.kind === 'conv' && n.attrs.depthwise ? 'dwconv' : n.kind;
+    if (isNetworkInput(n)) continue;
+    const kind = surfaceNameOf(n);
     rows.push([n.path, kind, `[${n.shape.join('x')}]`, fmt(n.params), fmt(n.macs), n.maskable ? 'yes' : '', n.group === null ? '' : `g${n.group}`]);
   }
   rows.push(['total', '', '', fmt(ir.params), fmt(ir.macs), '', '']);

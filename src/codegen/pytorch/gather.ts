@@ -7,7 +7,11 @@ import type { SourceText, Span } from '../../diagnostics/span.ts';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../../semantic/placement.ts';
 import { commentText } from '../literals.ts';
-import { PyNames, pyLiteral, pyNumber, pyString, type PyData } from './python-literal.ts';
+import { isNetworkInput } from '../../semantic/registry.ts';
+import { PY_KINDS } from './kinds.ts';
+import { PyNames, pyLiteral, pyString, type PyData } from './python-literal.ts';
+
+export { samePads } from './kinds.ts';
 
 export interface PyLayer {
   field: string;
@@ -39,21 +43,6 @@ export interface PyGatherOptions {
   canonicalOutDir: string;
 }
 
-/** TF 'same' pads (top, bottom, left, right): out = ceil(in / s), the odd pixel goes to the bottom/right. */
-export function samePads(inH: number, inW: number, kernel: [number, number], stride: [number, number], padding: 'same' | 'valid'): [number, number, number, number] {
-  if (padding === 'valid') return [0, 0, 0, 0];
-  const one = (n: number, k: number, s: number): [number, number] => {
-    const out = Math.ceil(n / s);
-    const total = Math.max((out - 1) * s + k - n, 0);
-    return [Math.floor(total / 2), total - Math.floor(total / 2)];
-  };
-  const [t, b] = one(inH, kernel[0], stride[0]);
-  const [l, r] = one(inW, kernel[1], stride[1]);
-  return [t, b, l, r];
-}
-
-const tuple = (xs: readonly number[]): string => `(${xs.map(pyNumber).join(', ')})`;
-
 export function pyClassName(name: string): string {
   const camel = name.split(/_+/).filter((p) => p.length > 0).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
   return /^[A-Za-z]/.test(camel) ? camel : `Net${camel}`;
@@ -81,11 +70,11 @@ export function gatherPyModule(ir: IrNetwork, source: SourceText, opts: PyGather
   const placement = maskPlacement(ir);
   const gates = branchGates(ir);
   const segmentMasks = segmentMaskPlacement(ir);
-  const value = (id: number): string => (ir.nodes[id]?.kind === 'input' ? 'x' : `t${id}`);
+  const value = (id: number): string => (isNetworkInput(ir.nodes[id]!) ? 'x' : `t${id}`);
   const forward: PyStatement[] = [];
   let prevSites = '';
   for (const n of ir.nodes) {
-    if (n.kind === 'input') continue;
+    if (isNetworkInput(n)) continue;
     const comments: string[] = [];
     const sites = n.callSites.map(where);
     const key = sites.join('\n');
@@ -127,25 +116,7 @@ export function gatherPyModule(ir: IrNetwork, source: SourceText, opts: PyGather
 }
 
 function layerInitializer(n: IrNode, shapeOf: (id: number) => number[]): string | null {
-  const p = pyString(n.path);
-  switch (n.kind) {
-    case 'conv': {
-      const a = n.attrs;
-      const [h, w] = shapeOf(n.inputs[0]!);
-      const pad = samePads(h!, w!, a.kernel, a.stride, a.padding);
-      return `self.conv(${p}, in_channels=${a.inChannels}, filters=${a.filters}, kernel=${tuple(a.kernel)}, stride=${tuple(a.stride)}, pad=${tuple(pad)}, depthwise=${a.depthwise ? 'True' : 'False'}, bias=${a.bias ? 'True' : 'False'})`;
-    }
-    case 'bn':
-      return `self.bn(${p}, channels=${n.attrs.channels}, epsilon=${pyNumber(n.attrs.epsilon)}, momentum=${pyNumber(n.attrs.momentum)}, rank=${n.shape.length})`;
-    case 'dense':
-      return `self.dense(${p}, in_features=${n.attrs.inFeatures}, units=${n.attrs.units}, bias=${n.attrs.bias ? 'True' : 'False'}, relu=${n.attrs.activation === 'relu' ? 'True' : 'False'})`;
-    case 'embedding':
-      return `self.embedding(${p}, vocab=${n.attrs.vocab}, dim=${n.attrs.dim})`;
-    case 'lstm':
-      return `self.lstm(${p}, in_features=${n.attrs.inFeatures}, units=${n.attrs.units})`;
-    default:
-      return null;
-  }
+  return PY_KINDS[n.kind].init?.(n, shapeOf) ?? null;
 }
 
 function nodeExpression(
@@ -158,46 +129,17 @@ function nodeExpression(
   segments: readonly MaskSegment[] | undefined,
 ): string {
   const a = (i = 0): string => value(n.inputs[i]!);
-  const all = (): string => `[${n.inputs.map((id) => value(id)).join(', ')}]`;
   // The mask goes into the layer, which folds it into its parameters (README "PyTorch target"); a node whose output
   // spans several groups (after a concat) gets their masks concatenated (semantic/placement.ts).
   const mask = (): string =>
     maskGroup !== undefined ? `, m.get(${maskGroup})` : segments ? `, ops.segment_mask(m, [${segments.map((x) => `(${x.group === null ? 'None' : x.group}, ${x.width})`).join(', ')}])` : '';
-  const masked = (): string => `self.${field}(${a()}${mask()})`;
-  switch (n.kind) {
-    case 'conv':
-    case 'bn':
-    case 'dense':
-      return masked();
-    case 'embedding':
-      return `self.${field}(${a()})`;
-    case 'lstm':
-      return `self.${field}(${a()}, ${maskGroup === undefined ? 'None' : `m.get(${maskGroup})`})`;
-    case 'relu':
-      return `ops.relu(${a()})`;
-    case 'relu6':
-      return `ops.relu6(${a()})`;
-    case 'maxpool':
-    case 'avgpool': {
-      const [h, w] = shapeOf(n.inputs[0]!);
-      const pad = samePads(h!, w!, n.attrs.size, n.attrs.stride, n.attrs.padding);
-      return `ops.${n.kind === 'maxpool' ? 'max_pool' : 'avg_pool'}(${a()}, ${tuple(n.attrs.size)}, ${tuple(n.attrs.stride)}, ${tuple(pad)})`;
-    }
-    case 'gap':
-      return `ops.global_avg_pool(${a()})`;
-    case 'flatten':
-      return `ops.flatten(${a()})`;
-    case 'dropout':
-      return `ops.dropout(${a()}, ${pyNumber(n.attrs.rate)}, self.training)`;
-    case 'add':
-      if (gate && gate.length > 0) {
-        const rest = n.inputs.slice(1).map((id) => value(id));
-        return `ops.gated_add(${a()}, [${gate.map((g) => `m.get(${g})`).join(', ')}], [${rest.join(', ')}])`;
-      }
-      return `ops.add(${all()})`;
-    case 'concat':
-      return `ops.concat(${all()})`;
-    case 'input':
-      return 'x';
-  }
+  return PY_KINDS[n.kind].expression(n, {
+    a,
+    all: () => `[${n.inputs.map((id) => value(id)).join(', ')}]`,
+    field,
+    masked: () => `self.${field}(${a()}${mask()})`,
+    maskGroup,
+    gate,
+    shapeOf,
+  });
 }

@@ -7,20 +7,20 @@
 
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import { maskPlacement } from '../../semantic/placement.ts';
+import { kindEntry, roleOf } from '../../semantic/registry.ts';
 
 /** Names of the maskable groups whose off structures get a task gradient at full width (empty: narrow is exact). */
 export function groupsNeedingFullWidth(ir: IrNetwork): string[] {
   const consumers = new Map<number, IrNode[]>();
   for (const n of ir.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const placement = maskPlacement(ir);
-  const PASS = new Set(['maxpool', 'avgpool', 'dropout']);
   // Node `id`'s output is 0 on every off structure of group g (a masked output, a ReLU or pass-through of one, or a
   // residual add of the group whose operands all are).
   const zero = (id: number, g: number): boolean => {
     const n = ir.nodes[id]!;
     if (placement.get(id) === g) return true;
-    if (n.kind === 'relu' || n.kind === 'relu6' || PASS.has(n.kind)) return zero(n.inputs[0]!, g);
-    if (n.kind === 'add' && n.group === g) return n.inputs.every((i) => zero(i, g));
+    if (kindEntry(n.kind).zeroPreserving) return zero(n.inputs[0]!, g);
+    if (roleOf(n) === 'unions' && n.group === g) return n.inputs.every((i) => zero(i, g));
     return false;
   };
   // Every path from node `id` (0 on the off structures) meets a ReLU, where the off structure's gradient stops.
@@ -28,16 +28,18 @@ export function groupsNeedingFullWidth(ir: IrNetwork): string[] {
     const cs = consumers.get(id) ?? [];
     if (cs.length === 0) return false; // the network's output
     return cs.every((c) => {
-      if (c.kind === 'relu' || c.kind === 'relu6') return true;
-      if (PASS.has(c.kind)) return closed(c.id, g);
-      if (c.kind === 'add' && zero(c.id, g)) return closed(c.id, g);
+      const e = kindEntry(c.kind);
+      if (e.stopsGradientAtZero) return true;
+      if (e.zeroPreserving) return closed(c.id, g);
+      if (roleOf(c) === 'unions' && zero(c.id, g)) return closed(c.id, g);
       return false;
     });
   };
   const out = new Set<string>();
   for (const [node, g] of placement) {
     const n = ir.nodes[node]!;
-    if (n.kind === 'lstm' || !closed(node, g)) out.add(ir.groups[g]!.name);
+    // A mask inside a cell (an LSTM's h_t) feeds the recurrence too: its off units always get a gradient.
+    if (kindEntry(n.kind).mask === 'in-cell' || !closed(node, g)) out.add(ir.groups[g]!.name);
   }
   return [...out];
 }

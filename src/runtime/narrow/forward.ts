@@ -8,15 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../../semantic/placement.ts';
 import type { ForwardContext } from '../layers/context.ts';
-import type { BatchNorm } from '../layers/batchnorm.ts';
-import type { Conv2d } from '../layers/conv.ts';
-import type { Dense } from '../layers/dense.ts';
-import { dropout } from '../layers/dropout.ts';
-import type { Embedding } from '../layers/embedding.ts';
-import type { Lstm } from '../layers/lstm.ts';
-import * as ops from '../layers/ops.ts';
+import { kindEntry } from '../../semantic/registry.ts';
+import { runtimeKind } from '../kinds.ts';
 import type { Layer } from '../layers/index.ts';
-import { applyGate, segmentMask } from '../layers/masking.ts';
+import { segmentMask } from '../layers/masking.ts';
 import { sliceOnTape, type NarrowView } from './view.ts';
 
 export class NarrowExecutor {
@@ -32,7 +27,7 @@ export class NarrowExecutor {
     this.gates = branchGates(this.ir);
     this.segmentMasks = segmentMaskPlacement(this.ir);
     for (const n of this.ir.nodes) {
-      if (n.kind !== 'conv' && n.kind !== 'bn' && n.kind !== 'dense' && n.kind !== 'lstm' && n.kind !== 'embedding') continue;
+      if (!runtimeKind(n.kind).create) continue; // a kind without variables
       const layer = module.layerAt(n.path);
       if (!layer) throw new Error(`narrow execution: ${this.ir.name} has no layer for '${n.path}' (a module must create its layers through the NetworkModule helpers)`);
       this.layers.set(n.id, layer);
@@ -49,9 +44,21 @@ export class NarrowExecutor {
         if (!v) throw new Error(`narrow execution: node ${n.path} reads a value that was not computed (IR not topological)`);
         return v;
       };
-      let y = this.node(n, arg, ctx, view, x);
       const g = this.placement.get(n.id);
-      if (g !== undefined && n.kind !== 'lstm') {
+      const inCell = kindEntry(n.kind).mask === 'in-cell';
+      const rk = runtimeKind(n.kind);
+      const a = {
+        x,
+        args: n.inputs.map((_, i) => arg(i)),
+        ctx,
+        mask: inCell && g !== undefined ? this.maskOf(n, g, ctx, view) : null,
+        gate: this.gates.get(n.id),
+        weight: (leaf: string, v: tf.Variable) => this.weight(n, leaf, v, view),
+        indices: () => view.indices(n.id),
+      };
+      const layer = this.layers.get(n.id);
+      let y = rk.narrow ? rk.narrow(n, layer, a) : rk.forward(n, layer, a);
+      if (g !== undefined && !inCell) {
         const m = this.maskOf(n, g, ctx, view);
         if (m) y = tf.mul(y, m);
       }
@@ -77,60 +84,5 @@ export class NarrowExecutor {
 
   private weight(n: IrNode, leaf: string, v: tf.Variable, view: NarrowView): tf.Tensor {
     return sliceOnTape(v, view.axes(n, leaf));
-  }
-
-  private node(n: IrNode, arg: (i?: number) => tf.Tensor, ctx: ForwardContext, view: NarrowView, x: tf.Tensor): tf.Tensor {
-    const layer = this.layers.get(n.id);
-    switch (n.kind) {
-      case 'input':
-        return x;
-      case 'conv': {
-        const l = layer as Conv2d;
-        return l.applyWith(arg(), this.weight(n, 'kernel', l.kernel, view), l.bias ? this.weight(n, 'bias', l.bias, view) : null);
-      }
-      case 'dense': {
-        const l = layer as Dense;
-        return l.applyWith(arg(), this.weight(n, 'kernel', l.kernel, view), l.bias ? this.weight(n, 'bias', l.bias, view) : null);
-      }
-      case 'bn': {
-        const l = layer as BatchNorm;
-        return l.trainWith(arg(), this.weight(n, 'gamma', l.gamma, view), this.weight(n, 'beta', l.beta, view), view.indices(n.id));
-      }
-      case 'embedding':
-        return (layer as Embedding).apply(arg());
-      case 'lstm': {
-        const l = layer as Lstm;
-        const g = this.placement.get(n.id);
-        const mask = g === undefined ? null : this.maskOf(n, g, ctx, view);
-        const w = {
-          kernel: this.weight(n, 'kernel', l.kernel, view),
-          recurrentKernel: this.weight(n, 'recurrentKernel', l.recurrentKernel, view),
-          bias: this.weight(n, 'bias', l.bias, view),
-        };
-        return l.applyWith(arg(), mask, ctx, w, view.indices(n.id));
-      }
-      case 'relu':
-        return ops.relu(arg());
-      case 'relu6':
-        return ops.relu6(arg());
-      case 'maxpool':
-        return ops.maxPool(arg(), n.attrs);
-      case 'avgpool':
-        return ops.avgPool(arg(), n.attrs);
-      case 'gap':
-        return ops.globalAvgPool(arg());
-      case 'flatten':
-        return ops.flatten(arg());
-      case 'dropout':
-        // Drawn at the narrow width: the random stream differs from a full-width step's (same rate, same law).
-        return dropout(arg(), n.attrs.rate, ctx);
-      case 'add': {
-        // The full masks decide the gate: any(σ·q > 0) over the group is any over its active structures.
-        const gate = this.gates.get(n.id);
-        return ops.add(n.inputs.map((_, i) => (i === 0 && gate ? applyGate(arg(0), ctx, gate) : arg(i))));
-      }
-      case 'concat':
-        return ops.concat(n.inputs.map((_, i) => arg(i)), n.attrs.axis);
-    }
   }
 }

@@ -5,7 +5,7 @@
 // compaction slices with.
 
 import * as tf from '@tensorflow/tfjs';
-import { featureLayoutOf, gateColumns, lastDim, variableAxes, type Layout } from '../../semantic/feature-layout.ts';
+import { featureLayoutOf, lastDim, variableAxes, type Layout } from '../../semantic/feature-layout.ts';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import type { MaskSet } from '../masks.ts';
 import { gatherAxes, scatterAxes } from './host-gather.ts';
@@ -67,8 +67,7 @@ export class NarrowView {
   /** The selection along every axis of `node`'s variable `leaf` (null = whole axis). */
   axes(node: IrNode, leaf: string): (number[] | null)[] {
     const out = this.selection(node.id);
-    const gates = node.kind === 'lstm' && out ? gateColumns(node.attrs.units, out) : null;
-    const sel = { in: node.inputs.length > 0 ? this.selection(node.inputs[0]!) : null, out, gates };
+    const sel = { in: node.inputs.length > 0 ? this.selection(node.inputs[0]!) : null, out };
     const axes = variableAxes(node, leaf, sel);
     if (!axes) throw new Error(`narrow view: no layout for '${node.path}/${leaf}' of a ${node.kind} layer`);
     return axes;

@@ -11,7 +11,16 @@ import type {
   InputSpec,
   Shape,
 } from '../../semantic/ir.ts';
+import { isNetworkInput } from '../../semantic/registry.ts';
 import { buildCostModel, macsPerStructure } from '../macs.ts';
+
+/** Output shape of the parameter-free layers `simple` builds, from the input shape. */
+const SIMPLE_SHAPE: Record<'relu' | 'relu6' | 'gap' | 'flatten', (s: number[]) => number[]> = {
+  relu: (s) => s,
+  relu6: (s) => s,
+  gap: (s) => [s[2]!],
+  flatten: (s) => [s.reduce((a, b) => a * b, 1)],
+};
 
 export function testSparsify(over: Partial<SparsifyConfig> = {}): SparsifyConfig {
   return {
@@ -117,7 +126,7 @@ export class IrBuilder {
 
   simple(kind: 'relu' | 'relu6' | 'gap' | 'flatten', path: string, x: number): number {
     const s = this.shape(x);
-    const shape = kind === 'gap' ? [s[2]!] : kind === 'flatten' ? [s.reduce((a, b) => a * b, 1)] : s;
+    const shape = SIMPLE_SHAPE[kind](s);
     return this.push({ kind, path, inputs: [x], shape, params: 0, macs: 0, attrs: {} });
   }
 
@@ -163,11 +172,11 @@ export class IrBuilder {
 
   build(name: string, task: IrNetwork['task'], outputs: number, train: TrainConfig = testTrain()): IrNetwork {
     const input = this.nodes[0];
-    if (input?.kind !== 'input') throw new Error('IrBuilder: the first node must be the input');
+    if (!input || !isNetworkInput(input)) throw new Error('IrBuilder: the first node must be the input');
     const ir: IrNetwork = {
       name,
       file: `${name}.arch`,
-      input: input.attrs,
+      input: input.attrs as InputSpec,
       task,
       outputs,
       nodes: this.nodes,

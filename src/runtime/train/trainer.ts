@@ -555,7 +555,7 @@ export class Trainer {
   private carryState(carry: RecurrentCarry): NonNullable<TrainerState['carry']> {
     const out: NonNullable<TrainerState['carry']> = {};
     for (const n of this.ir.nodes) {
-      const st = n.kind === 'lstm' ? carry.get(n.path) : undefined;
+      const st = carry.get(n.path); // only recurrent layers keep a carry
       if (st) out[n.path] = { shape: [st.h.shape[0], st.h.shape[1]], h: Float32Array.from(st.h.dataSync()), c: Float32Array.from(st.c.dataSync()) };
     }
     return out;

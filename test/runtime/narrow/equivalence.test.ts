@@ -1,5 +1,5 @@
 // Narrow execution computes the masked full-width step: for a plain CNN, identity and projection ResNets, a
-// depthwise net, a concat net, a small DenseNet-BC and a stacked LSTM (random weights, BN statistics included, random samples q with
+// depthwise net, a concat net, a small DenseNet-BC, a stacked LSTM and a stacked GRU (random weights, BN statistics included, random samples q with
 // some groups entirely off and a residual branch closed), one narrow forward+backward gives the same loss and the
 // same gradient on every weight as the full-width step within 1e-4 (relative to the largest gradient entry), a
 // gradient of exactly 0 on weights of structures that were off, and the same mask-logit gradient on active
@@ -132,6 +132,7 @@ const CASES: { name: string; spec: string; seed: number; off?: string[] }[] = [
   { name: 'concat net', spec: CONCAT, seed: 8 },
   { name: 'DenseNet-BC (BNs that read concats)', spec: DENSENET_BC, seed: 10 },
   { name: 'stacked LSTM', spec: SPECS.lstm.replaceAll('dropout(0.2)', 'dropout(0)'), seed: 9 },
+  { name: 'stacked GRU', spec: SPECS.lstm.replaceAll('lstm(', 'gru(').replaceAll('dropout(0.2)', 'dropout(0)'), seed: 11 },
 ];
 
 describe('a narrow step equals the masked full-width step', () => {
