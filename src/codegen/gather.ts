@@ -117,13 +117,15 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
   for (const n of ir.nodes) {
     const factory = tsKind(n.kind).factory?.method;
     if (!factory) continue;
+    const typeName = LAYER_TYPES[factory];
+    if (typeName === undefined) throw new Error(`archc internal: layer factory '${factory}' of kind '${n.kind}' has no layer type`);
     const field = pool.claim(layerFieldName(n.path));
     fields.set(n.id, field);
     layers.push({
       field,
       path: n.path,
       factory,
-      typeName: LAYER_TYPES[factory],
+      typeName,
       initializer: `this.${factory}(${stringLiteral(n.path)}, ${dataLiteral(n.attrs as unknown as PlainData)})`,
       doc: `${commentText(n.path)}: ${where(n.span)}`,
     });
