@@ -32,7 +32,7 @@ const BACKEND = 'native';
 const SPECS = {
   resnet: { spec: 'specs/fashion-resnet.arch', steps: 600, batch: 64, logEvery: 60, evalLimit: 500 },
   cnn: { spec: 'specs/fashion-cnn.arch', steps: 600, batch: 64, logEvery: 60, evalLimit: 1000 },
-  lstm: { spec: 'specs/kjv-lstm.arch', steps: 100, batch: 20, logEvery: 10, evalLimit: 1000 },
+  lstm: { spec: 'specs/kjv-lstm.arch', steps: 600, batch: 20, logEvery: 60, evalLimit: 1000 },
 } as const;
 const plan: Run[] = [];
 // Spec by spec (the ResNet first, the slowest to land; the LSTM last, the slowest per step), 50% first within each.
@@ -166,8 +166,9 @@ const md = [
   'cores, so the runs are short (steps × batch in the table) and accuracies are those of short runs. Final = the',
   'deterministic architecture 1[s > 0] of the last metrics line; tolerance ±2 points. "End correction" is what the',
   'end-of-run decision did (undecided structures, 0 < σ < 1, switched off or on by the budget; "none": the controller',
-  'itself ended within the tolerance); "lowest" is the lowest kept share over the logged lines (a dip far below the',
-  'target would be windup). Written by `nice -n 10 npx tsx experiments/budget.ts` (runs cached under `runs/budget/`).',
+  'itself ended within the tolerance); "lowest" is the lowest kept share over the logged lines (every `--log-every`',
+  'steps and the final line, after the correction; a dip far below the target would be windup). Written by',
+  '`nice -n 10 npx tsx experiments/budget.ts` (runs cached under `runs/budget/`).',
   '',
   '| spec | target | final (gap) | within ±2 | end correction | lowest | MACs / params kept | test accuracy or valid perplexity | steps × batch | seed | wall |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
