@@ -7,7 +7,7 @@
 import { costPerStructure, smallestReachable } from '../semantic/budget.ts';
 import type { BudgetTarget, IrNetwork } from '../semantic/ir.ts';
 import { evalCost, fractionsOf, type CostModel, type CostTerm } from './macs.ts';
-import type { MaskGroupState, MaskSet } from './masks.ts';
+import { deterministicMask, type MaskGroupState, type MaskSet } from './masks.ts';
 import { assignData } from './tensor-utils.ts';
 
 /**
@@ -20,9 +20,16 @@ import { assignData } from './tensor-utils.ts';
  *    with G = Σ_g w_g²·width_g: the penalty's push on s scales with β, the mask lr and the weight w_g, so this
  *    normalisation makes the loop gain about the same on every network;
  *  - `maxDrive` bounds the drive (and the integral: anti-windup), `minLrFactor` keeps λ finite when a cosine
- *    schedule takes the mask lr to 0 at the end (there the end-of-run decision takes over).
+ *    schedule takes the mask lr to 0 at the end (there the end-of-run decision takes over);
+ *  - the integral is held (neither grows nor shrinks) while the reference still falls (u < rampEnd): there the
+ *    measured cost lags the reference by the dead time until logits cross 0, and an integral charged on that lag
+ *    drove the network far below the target once the logits moved (a 25% target dipped to 11.8% on
+ *    fashion-resnet); during the ramp the P term alone acts;
+ *  - `horizon`: the judged count is taken on the logits extrapolated `horizon` of the run ahead along their
+ *    velocity (an EMA of the logits with a lag of `smoothing` of the run gives it), a predictor for the dead time
+ *    of momentum and of a group whose logits approach 0 together: the drive eases before they cross, not after.
  */
-export const BUDGET_CONTROLLER = { rampEnd: 0.5, kp: 20, ki: 60, maxDrive: 4, minLrFactor: 0.1 } as const;
+export const BUDGET_CONTROLLER = { rampEnd: 0.5, kp: 20, ki: 60, maxDrive: 4, minLrFactor: 0.1, horizon: 0.05, smoothing: 0.025 } as const;
 
 /** The controller's plain-data state (saved in checkpoints). */
 export interface BudgetState {
@@ -33,6 +40,8 @@ export interface BudgetState {
   /** Latest measured kept cost / dense, and the reference it was compared with. */
   measured: number;
   reference: number;
+  /** EMA of the logits by group name (s − EMA gives the velocity the prediction extrapolates). */
+  logitsEma?: Record<string, number[]>;
   /** Set once the end-of-run decision ran: structures switched off and on. */
   decided?: { off: number; on: number; before: number; after: number };
 }
@@ -109,12 +118,25 @@ export class BudgetController {
    * The cost the controller steers on. 1[s > 0] is what is judged, but it does not move until a logit crosses 0,
    * and the logits of a group start equal (s0) and are pushed together, so steering on it alone winds the loop
    * up during that dead time and then drops a whole group at once. The soft count max(0, s / 2s0 + 1/2) moves as
-   * soon as the logits do; the controller blends from it to the judged count over the ramp.
+   * soon as the logits do; the controller blends from it to the judged count over the ramp. Both are taken on
+   * the logits predicted `horizon` ahead (s + horizon·velocity), so the loop sees a crossing before it happens.
+   * Advances the velocity EMA: call once per step (from `update`).
    */
   controlled(step: number): number {
     const soft = new Map<number, Float32Array>();
+    const det = new Map<number, Float32Array>();
+    const C = BUDGET_CONTROLLER;
+    const lag = Math.max(1, C.smoothing * this.plannedSteps);
+    const ahead = (C.horizon * this.plannedSteps) / lag;
+    const ema = this.state.logitsEma ?? {};
+    this.state.logitsEma = ema;
     for (const g of this.masks.groups) {
-      const s = g.logits();
+      const now = g.logits();
+      const p = ema[g.name] ?? Array.from(now);
+      const s = Float32Array.from(now, (x, j) => x + ahead * (x - p[j]!));
+      for (let j = 0; j < now.length; j++) p[j] = p[j]! + (now[j]! - p[j]!) / (1 + lag);
+      ema[g.name] = p;
+      det.set(g.group.id, deterministicMask(s, g.group));
       const w = g.config.init > 0 ? g.config.init : 0.5;
       const f = new Float32Array(s.length);
       // No upper clip: a logit pushed above s0 must still count, or it would come back as dead time.
@@ -123,7 +145,8 @@ export class BudgetController {
     }
     const a = Math.min(1, step / (BUDGET_CONTROLLER.rampEnd * this.plannedSteps));
     const mSoft = this.dense > 0 ? evalCost(this.terms, fractionsOf(soft)) / this.dense : 1;
-    return (1 - a) * mSoft + a * this.measure();
+    const mDet = this.dense > 0 ? evalCost(this.terms, fractionsOf(det)) / this.dense : 1;
+    return (1 - a) * mSoft + a * mDet;
   }
 
   /**
@@ -140,7 +163,8 @@ export class BudgetController {
     // Anti-windup: the integral stops growing in the direction the drive is already saturated in.
     const next = st.integral + C.ki * e * du;
     const drive = C.kp * e + next;
-    if (Math.abs(drive) <= C.maxDrive || Math.sign(e) !== Math.sign(drive)) st.integral = Math.max(-C.maxDrive, Math.min(C.maxDrive, next));
+    const ramping = step < C.rampEnd * this.plannedSteps;
+    if (!ramping && (Math.abs(drive) <= C.maxDrive || Math.sign(e) !== Math.sign(drive))) st.integral = Math.max(-C.maxDrive, Math.min(C.maxDrive, next));
     const u = Math.max(-C.maxDrive, Math.min(C.maxDrive, C.kp * e + st.integral));
     const scale = this.meanBeta() * this.gain * maskLr * Math.max(C.minLrFactor, lrFactor) * this.plannedSteps / (1 - momentum);
     st.lambda = scale > 0 ? u / scale : 0;
@@ -224,9 +248,17 @@ export class BudgetController {
   }
 
   getState(): BudgetState {
-    return { ...this.state, ...(this.state.decided ? { decided: { ...this.state.decided } } : {}) };
+    return copyState(this.state);
   }
   setState(s: BudgetState): void {
-    this.state = { ...s, ...(s.decided ? { decided: { ...s.decided } } : {}) };
+    this.state = copyState(s);
   }
+}
+
+function copyState(s: BudgetState): BudgetState {
+  return {
+    ...s,
+    ...(s.decided ? { decided: { ...s.decided } } : {}),
+    ...(s.logitsEma ? { logitsEma: Object.fromEntries(Object.entries(s.logitsEma).map(([k, v]) => [k, [...v]])) } : {}),
+  };
 }

@@ -146,7 +146,17 @@ export interface MetricsLine {
    * the dense MACs or params), λ now, the gap (kept − target, fractions of dense) and, on the final line, whether
    * the target was met within the tolerance.
    */
-  budget?: { metric: 'macs' | 'params'; target: number; tolerance: number; reference: number; lambda: number; gap: number; met: boolean | null };
+  budget?: {
+    metric: 'macs' | 'params';
+    target: number;
+    tolerance: number;
+    reference: number;
+    lambda: number;
+    gap: number;
+    met: boolean | null;
+    /** On the final line: what the end-of-run decision did (structures switched off/on, kept share before/after). */
+    decided?: { off: number; on: number; before: number; after: number };
+  };
   /**
    * Interval mean of the wall time of one training step (ms; evaluation excluded), next to `sampledMacs`. The
    * trainer always writes this and the two below; files written before narrow execution lack them.
@@ -487,7 +497,7 @@ export class Trainer {
     const c = this.budget!;
     const kept = c.target.metric === 'macs' ? macs / Math.max(1, costModelOf(this.module).denseMacs) : params / Math.max(1, costModelOf(this.module).denseParams);
     const o = c.outcome(kept);
-    return { metric: c.target.metric, target: c.target.fraction, tolerance: c.target.tolerance, reference: c.state.reference, lambda: c.state.lambda, gap: o.gap, met: final ? o.met : null };
+    return { metric: c.target.metric, target: c.target.fraction, tolerance: c.target.tolerance, reference: c.state.reference, lambda: c.state.lambda, gap: o.gap, met: final ? o.met : null, ...(final && c.state.decided ? { decided: { ...c.state.decided } } : {}) };
   }
 
   /** The outcome of the budget on the current architecture (null without a target). */

@@ -1,10 +1,15 @@
 // The budget controller (src/runtime/budget.ts) on a small synthetic problem: a run with a MACs target and one with
 // a params target end with the deterministic architecture 1[s > 0] within the tolerance, deterministically; metrics
 // lines carry the target, λ and the gap; a run too short to get there says NOT MET and by how much; and a resumed
-// run continues the controller exactly.
+// run continues the controller exactly. A plant model with dead time (logits that travel from s0 to 0 before the
+// judged cost moves, a group's logits close together) checks that the loop neither winds up nor undershoots.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend/index.ts';
-import { describeOutcome } from '../../../src/runtime/budget.ts';
+import { BUDGET_CONTROLLER, BudgetController, describeOutcome } from '../../../src/runtime/budget.ts';
+import { buildCostModel } from '../../../src/runtime/macs.ts';
+import { assignData } from '../../../src/runtime/tensor-utils.ts';
+import { costPerStructure } from '../../../src/semantic/budget.ts';
+import { resolveMaskLr } from '../../../src/semantic/defaults.ts';
 import { openDataset, type Dataset } from '../../../src/runtime/data/index.ts';
 import { IrModule } from '../../../src/runtime/module.ts';
 import { Trainer, train } from '../../../src/runtime/train/trainer.ts';
@@ -89,4 +94,69 @@ describe('budget controller', () => {
     expect(resumed.final.kept).toEqual(whole.final.kept);
     expect(resumed.final.budget).toEqual(whole.final.budget);
   }, 120_000);
+});
+
+/**
+ * A plant with dead time, no training: mask logits under momentum SGD (the mask lr `auto`, μ 0.9, β rising to 10) pushed
+ * down by the controller's penalty λ·w_g·β and up by a fixed task push per structure. The push is written as the
+ * drive (the controller's normalised output) that holds the structure still, spread ±40% around a per-group value, so
+ * a structure is pruned when the drive exceeds its holding drive, after its logit has travelled from s0 = 0.5 to 0:
+ * the judged cost stays at 100% for the first part of the ramp, and a group's logits approach 0 close together.
+ * Returns the judged cost 1[s > 0] after every step; decide() is not called.
+ */
+function plantRun(target: number, steps: number): { trajectory: number[]; controller: BudgetController; dispose: () => void } {
+  const sparsify = testSparsify({ init: 0.5, maskOptimizer: { kind: 'sgd', lr: 'auto', momentum: 0.9, nesterov: false } });
+  const base = plainCnnIr({ c1: 64, c2: 64, hidden: 32, sparsify, train: testTrain({ steps, batch: 16 }) });
+  const ir: IrNetwork = { ...base, budget: { metric: 'macs', fraction: target, tolerance: 0.02, written: `${100 * target}%` } };
+  const module = new IrModule(ir, { seed: 1 });
+  const model = buildCostModel(ir);
+  const controller = new BudgetController(ir, ir.budget!, module.masks, model, steps);
+  const lr = resolveMaskLr('auto', steps);
+  const mu = 0.9;
+  const per = costPerStructure(ir, model.macs);
+  const groups = module.masks.groups;
+  const w = groups.map((g) => (per.get(g.group.id) ?? 0) / model.denseMacs);
+  const G = groups.reduce((a, g, k) => a + w[k]! * w[k]! * g.width, 0);
+  // Drive → penalty gradient per unit β (the controller's normalisation, README "Budget targets").
+  const unit = (G * lr * steps) / (1 - mu);
+  const hold = groups.map((g, k) => Float32Array.from({ length: g.width }, (_, j) => (0.6 + 0.5 * k) * (0.6 + (0.8 * (((j * 7) % g.width) + 0.5)) / g.width)));
+  const velocity = groups.map((g) => new Float32Array(g.width));
+  const trajectory: number[] = [];
+  for (let step = 1; step <= steps; step++) {
+    groups.forEach((g, k) => {
+      const s = Float32Array.from(g.logits());
+      const coef = controller.coefficient(g);
+      for (let j = 0; j < s.length; j++) {
+        const grad = g.betaState.beta[j]! * coef - (hold[k]![j]! * w[k]!) / unit;
+        velocity[k]![j] = mu * velocity[k]![j]! + grad;
+        s[j] = s[j]! - lr * velocity[k]![j]!;
+      }
+      assignData(g.s, s);
+      g.betaState.beta.fill(1 + (9 * step) / steps);
+    });
+    controller.update(step, lr, 1, mu);
+    trajectory.push(controller.measure());
+  }
+  return { trajectory, controller, dispose: () => module.dispose() };
+}
+
+describe('budget controller on a plant with dead time', () => {
+  for (const target of [0.25, 0.5, 0.75]) {
+    it(`${100 * target}%: no windup (never more than 5 points below the target) and ends within ±2 points without the end correction`, () => {
+      const steps = 300;
+      const { trajectory, controller, dispose } = plantRun(target, steps);
+      try {
+        // The dead time is real: the judged cost has not moved a tenth of the way into the ramp.
+        expect(trajectory[Math.floor(0.1 * BUDGET_CONTROLLER.rampEnd * steps)]).toBe(1);
+        const lowest = Math.min(...trajectory);
+        expect(lowest).toBeGreaterThanOrEqual(target - 0.05);
+        const end = trajectory[steps - 1]!;
+        expect(Math.abs(end - target)).toBeLessThanOrEqual(0.02);
+        // decide() has nothing to do: the controller reached the target itself.
+        expect(controller.decide()).toMatchObject({ off: 0, on: 0 });
+      } finally {
+        dispose();
+      }
+    }, 60_000);
+  }
 });
