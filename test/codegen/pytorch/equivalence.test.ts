@@ -2,7 +2,7 @@
 // statistics included) and mask logits, written in the run format, give the same evaluation outputs (1[s > 0],
 // branch gates) in PyTorch as archc's IrModule, ≤ 1e-4·(1 + max|ref|), for a CNN with flatten → dense, identity and
 // projection residual nets (a dead branch included), depthwise/relu6 blocks, a concat, a small DenseNet-BC (BNs that
-// read concats), TF 'same' pools with odd sizes, and a stacked LSTM LM. Skipped, with the reason, only when no Python can import torch.
+// read concats), TF 'same' pools with odd sizes, a stacked LSTM LM, a stacked GRU LM and a grouped convolution. Skipped, with the reason, only when no Python can import torch.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,31 @@ const EXTRA = {
   }
 }
 `,
+  // The two kinds issue 13 added: a stacked masked GRU LM, and a grouped conv between maskable layers.
+  gru: `network glm {
+  input tokens(vocab 40, seq 5)
+  train { data synthetic  steps 1  batch 4 }
+  layers {
+    embedding(12)
+    maskable gru(10)
+    maskable gru(8)
+    dense(40)
+  }
+}
+`,
+  grouped: `network grouped_net {
+  input image(9, 9, 2)
+  train { data synthetic  steps 1  batch 4 }
+  layers {
+    conv(8, kernel 3)  bn  relu
+    conv(12, kernel 3, groups 4, stride 2)  bn  relu
+    maskable conv(6, kernel 1)  bn  relu
+    gap
+    maskable dense(5, activation relu)
+    dense(3)
+  }
+}
+`,
   pools: `network pools {
   input image(10, 10, 2)
   train { data synthetic  steps 1  batch 4 }
@@ -59,6 +84,8 @@ const CASES: [string, string, (ir: ReturnType<typeof compileSpec>) => Record<str
   ['DenseNet-BC', readFileSync(join(import.meta.dirname, '..', '..', 'compaction', 'cases', 'densenet-bc.arch'), 'utf8'), () => ({})],
   ['same pools, odd sizes', EXTRA.pools, () => ({})],
   ['lstm', SPECS.lstm, () => ({})],
+  ['gru', EXTRA.gru, () => ({})],
+  ['grouped conv', EXTRA.grouped, () => ({})],
 ];
 
 describe.skipIf(!py)(`generated PyTorch module = archc's TypeScript runtime (${py ? `torch ${py.version}` : `skipped: ${reason}`})`, () => {
