@@ -94,7 +94,7 @@ export class NarrowExecutor {
       }
       case 'bn': {
         const l = layer as BatchNorm;
-        return l.trainWith(arg(), this.weight(n, 'gamma', l.gamma, view), this.weight(n, 'beta', l.beta, view), view.indices(n.id));
+        return l.trainWith(arg(), this.weight(n, 'gamma', l.gamma, view), this.weight(n, 'beta', l.beta, view), view.selection(n.id));
       }
       case 'embedding':
         return (layer as Embedding).apply(arg());
