@@ -2,12 +2,13 @@
 // sampled (the same structures on in every step), narrow (only the sampled sub-network computed) against full
 // width (0/1 samples multiplied in), same network, same weights, timed in alternating rounds of one run.
 // `benchNarrow()` returns table rows for `npm run bench`; `npx tsx bench/narrow.ts [spec] [batch] [shares]` prints
-// them (shares: e.g. 0.9,0.6,0.4,0.25 — the sampled share of the MACs, one table each).
+// them (shares: e.g. 0.9,0.6,0.4,0.25 — the sampled share of the MACs, one table each; backend: native when the
+// addon loads, else wasm).
 // Target on an idle machine: narrow ≤ 0.55× the full-width step on specs/fashion-resnet.arch at batch 64.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendChoice } from '../src/runtime/backend/index.ts';
+import { configureNative, initBackend, loadNative, nativeOptionsFromEnv, type BackendChoice } from '../src/runtime/backend/index.ts';
 import { openDataset } from '../src/runtime/data/index.ts';
 import { buildCostModel, evalCost } from '../src/runtime/macs.ts';
 import { IrModule } from '../src/runtime/module.ts';
@@ -96,9 +97,12 @@ export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // [spec] [batch] [share,share,…]: one table per sampled share of the MACs (default 0.4).
+  // [backend]: native when the addon loads (as `npm run bench`), else wasm; ARCHC_THREADS sets oneDNN's threads.
+  configureNative(nativeOptionsFromEnv(process.env));
   const shares = (process.argv[4] ?? '0.4').split(',').map(Number);
+  const backend = (process.argv[5] as BackendChoice | undefined) ?? ('addon' in loadNative() ? 'native' : 'wasm');
   for (const share of shares) {
-    const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}), share, rounds: shares.length > 1 ? 3 : 6 });
+    const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}), share, backend, rounds: shares.length > 1 ? 3 : 6 });
     for (const r of rows) console.log(`${r.name.padEnd(90)} ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1)} ${r.unit}`);
   }
 }

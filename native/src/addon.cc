@@ -129,6 +129,17 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   });
 }
 
+// scaleColumns(heap, rows, c, x, m, y)
+Napi::Value ScaleColumns(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t rows = info[1].As<Napi::Number>().Int64Value();
+    const int64_t c = info[2].As<Napi::Number>().Int64Value();
+    if (rows < 0 || c < 1) throw Napi::RangeError::New(info.Env(), "scaleColumns: rows must be >= 0 and c >= 1");
+    archc::scale_columns(rows, c, operand(info[0], info[3], rows * c, "scaleColumns x"), operand(info[0], info[4], c, "scaleColumns m"),
+                         operand(info[0], info[5], rows * c, "scaleColumns y"));
+  });
+}
+
 // rowReduce(kind, heap, rows, c, x, out)
 Napi::Value RowReduce(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
@@ -289,6 +300,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("columnSum", Napi::Function::New(env, ColumnSum));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("rowReduce", Napi::Function::New(env, RowReduce));
+  exports.Set("scaleColumns", Napi::Function::New(env, ScaleColumns));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate));
   exports.Set("lstmForward", Napi::Function::New(env, LstmForward));

@@ -36,6 +36,8 @@ void column_sum(int64_t rows, int64_t c, float scale, float* x, float* out);
 
 /** y = f(x) elementwise; kind 0: exp. */
 void unary(int kind, int64_t n, const float* x, float* y);
+/** y[r, j] = x[r, j] · m[j] over x viewed as [rows, c]. */
+void scale_columns(int64_t rows, int64_t c, const float* x, const float* m, float* y);
 /** out[r] = reduce_j x[r, j]; kind 0: sum, 1: max (rows must have c ≥ 1). */
 void row_reduce(int kind, int64_t rows, int64_t c, const float* x, float* out);
 

@@ -44,6 +44,8 @@ export interface NarrowArgs extends ForwardArgs {
   weight(leaf: string, v: tf.Variable): tf.Tensor;
   /** Index tensor of the node's active output features (null: full width). */
   indices(): tf.Tensor1D | null;
+  /** The same features as host indices (ascending; null: full width), for host-side updates. */
+  selection(): readonly number[] | null;
 }
 
 export interface RuntimeKind {
@@ -71,7 +73,7 @@ export const RUNTIME_KINDS: Readonly<Record<LayerKind, RuntimeKind>> = {
     forward: (_n, l, a) => (l as BatchNorm).apply(a.args[0]!, a.ctx.training),
     narrow(_n, layer, a) {
       const l = layer as BatchNorm;
-      return l.trainWith(a.args[0]!, a.weight('gamma', l.gamma), a.weight('beta', l.beta), a.indices());
+      return l.trainWith(a.args[0]!, a.weight('gamma', l.gamma), a.weight('beta', l.beta), a.selection());
     },
   },
   dense: {

@@ -1,10 +1,12 @@
 // The native backend's kernel table: tfjs-wasm kernels replaced by (or added as) calls into archc's oneDNN addon.
 // register.ts installs these on the 'wasm' backend for the 'native' plan. Each group lives in its own file:
 // convolutions and pooling (native-conv.ts), matmul (native-matmul.ts), batch norm, reductions and small
-// helpers (native-norm.ts), the SGD update (native-optim.ts), the fused LSTM recurrence (native-lstm.ts) and softmax
-// cross-entropy (native-xent.ts). FusedConv2D is left to wasm: archc's layers never issue it.
+// helpers (native-norm.ts), the per-channel Multiply (native-elementwise.ts), the SGD update (native-optim.ts), the
+// fused LSTM recurrence (native-lstm.ts) and softmax cross-entropy (native-xent.ts). FusedConv2D is left to wasm:
+// archc's layers never issue it.
 import type { Info } from './kernel-utils.ts';
 import { CONV_POOL_KERNELS } from './native-conv.ts';
+import { ELEMENTWISE_KERNELS } from './native-elementwise.ts';
 import type { Args } from './native-heap.ts';
 import { LSTM_KERNELS } from './native-lstm.ts';
 import { XENT_KERNELS } from './native-xent.ts';
@@ -22,4 +24,5 @@ export const NATIVE_KERNELS: Record<string, (args: Args) => Info | Info[]> = {
   ...OPTIM_KERNELS,
   ...LSTM_KERNELS,
   ...XENT_KERNELS,
+  ...ELEMENTWISE_KERNELS,
 };

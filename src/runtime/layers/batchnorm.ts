@@ -42,25 +42,43 @@ export class BatchNorm {
   }
 
   /**
-   * Training-mode BN on the channels `channels` (int32 indices into this layer's channels; null = all) with the
-   * given γ, β of those channels (narrow execution passes slices). Only those channels' moving statistics move;
-   * the others keep their values (a channel that was not computed has no batch statistics).
+   * Training-mode BN on the channels `channels` (indices into this layer's channels, ascending; null = all) with
+   * the given γ, β of those channels (narrow execution passes slices). Only those channels' moving statistics
+   * move; the others keep their values (a channel that was not computed has no batch statistics).
    */
-  trainWith(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, channels: tf.Tensor1D | null): tf.Tensor {
+  trainWith(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, channels: tf.Tensor1D | readonly number[] | null): tf.Tensor {
     const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.attrs.epsilon);
-    const mom = this.momentumOverride ?? this.attrs.momentum;
-    tf.tidy(() => {
-      const move = (v: tf.Variable, batch: tf.Tensor): tf.Tensor => {
-        if (!channels) return tf.add(tf.mul(v, mom), tf.mul(batch, 1 - mom));
-        // v + scatter(channels, (1 − mom)·(batch − v[channels])): the same update, on the computed channels only.
-        const delta = tf.mul(tf.sub(batch, tf.gather(v, channels)), 1 - mom);
-        return tf.add(v, tf.scatterND(tf.reshape(channels, [-1, 1]), delta, [this.attrs.channels]));
-      };
-      this.movingMean.assign(move(this.movingMean, mean));
-      this.movingVariance.assign(move(this.movingVariance, variance));
-    });
+    const idx = channels === null || Array.isArray(channels) ? (channels as readonly number[] | null) : Array.from((channels as tf.Tensor1D).dataSync());
+    this.moveStatistics(this.movingMean, mean.dataSync() as Float32Array, idx);
+    this.moveStatistics(this.movingVariance, variance.dataSync() as Float32Array, idx);
     mean.dispose();
     variance.dispose();
     return y;
+  }
+
+  /**
+   * moving ← mom·moving + (1 − mom)·batch on the channels `idx` (null = all), on the host: the statistics are
+   * C floats, and this keeps a gather, a scatter and five elementwise ops per statistic off the step. Rounds like
+   * the float32 tensor ops it replaces (each product and the sum rounded to float32), so a full-width step gives
+   * the same bits as before.
+   */
+  private moveStatistics(v: tf.Variable, batch: Float32Array, idx: readonly number[] | null): void {
+    const mom = Math.fround(this.momentumOverride ?? this.attrs.momentum);
+    const rest = Math.fround(1 - (this.momentumOverride ?? this.attrs.momentum));
+    const cur = v.dataSync() as Float32Array;
+    const next = Float32Array.from(cur);
+    const f = Math.fround;
+    if (idx === null) {
+      for (let j = 0; j < next.length; j++) next[j] = f(f(cur[j]! * mom) + f(batch[j]! * rest));
+    } else {
+      // v + scatter(idx, (1 − mom)·(batch − v[idx])): the narrow update of the computed channels only.
+      for (let k = 0; k < idx.length; k++) {
+        const j = idx[k]!;
+        next[j] = f(cur[j]! + f(f(batch[k]! - cur[j]!) * rest));
+      }
+    }
+    const t = tf.tensor1d(next, 'float32');
+    v.assign(t);
+    t.dispose();
   }
 }

@@ -55,6 +55,7 @@ export class NarrowExecutor {
         gate: this.gates.get(n.id),
         weight: (leaf: string, v: tf.Variable) => this.weight(n, leaf, v, view),
         indices: () => view.indices(n.id),
+        selection: () => view.selection(n.id),
       };
       const layer = this.layers.get(n.id);
       let y = rk.narrow ? rk.narrow(n, layer, a) : rk.forward(n, layer, a);

@@ -54,3 +54,43 @@ export function scatterAxes(g: HostTensor, idx: readonly (readonly number[] | nu
   walk(fullShape, sel, (o, s) => (out[s] = src[o]!));
   return { shape: [...fullShape], data: out };
 }
+
+// Source positions of every gathered element, per (shape, selection): a narrow run keeps the same active sets for
+// many steps, so each variable's map is built once and each step's gather/scatter is one indexed loop. Bounded: the
+// cache is emptied when it reaches CACHE_LIMIT entries (a run whose sets change every step rebuilds as before).
+const CACHE_LIMIT = 4096;
+const flatCache = new Map<string, { outShape: number[]; src: Int32Array }>();
+
+function flatIndex(shape: readonly number[], idx: readonly (readonly number[] | null)[]): { outShape: number[]; src: Int32Array } {
+  const sel = shape.map((_, a) => idx[a] ?? null);
+  const key = `${shape.join(',')}|${sel.map((s) => (s ? s.join(',') : '*')).join('|')}`;
+  let hit = flatCache.get(key);
+  if (!hit) {
+    const outShape = shape.map((d, a) => sel[a]?.length ?? d);
+    const src = new Int32Array(outShape.reduce((x, y) => x * y, 1));
+    walk(shape, sel, (o, s) => (src[o] = s));
+    if (flatCache.size >= CACHE_LIMIT) flatCache.clear();
+    hit = { outShape, src };
+    flatCache.set(key, hit);
+  }
+  return hit;
+}
+
+/** `gatherAxes` through the cached index map (same result). */
+export function gatherAxesCached(t: HostTensor, idx: readonly (readonly number[] | null)[]): HostTensor {
+  const { outShape, src } = flatIndex(t.shape, idx);
+  const out = new Float32Array(src.length);
+  const d = t.data;
+  for (let i = 0; i < src.length; i++) out[i] = d[src[i]!]!;
+  return { shape: outShape, data: out };
+}
+
+/** `scatterAxes` through the cached index map (same result). */
+export function scatterAxesCached(g: HostTensor, idx: readonly (readonly number[] | null)[], fullShape: readonly number[]): HostTensor {
+  const { src } = flatIndex(fullShape, idx);
+  if (g.data.length !== src.length) throw new Error(`scatter: a gradient of ${g.data.length} values for a slice of ${src.length}`);
+  const out = new Float32Array(fullShape.reduce((x, y) => x * y, 1));
+  const d = g.data;
+  for (let i = 0; i < src.length; i++) out[src[i]!] = d[i]!;
+  return { shape: [...fullShape], data: out };
+}

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { featureLayoutOf, lastDim, variableAxes, type Layout } from '../../semantic/feature-layout.ts';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import type { MaskSet } from '../masks.ts';
-import { gatherAxes, scatterAxes } from './host-gather.ts';
+import { gatherAxesCached, scatterAxesCached } from './host-gather.ts';
 
 /** Active structures per maskable group id (ascending indices) for the samples `q`. */
 export function activeSets(masks: MaskSet, q: ReadonlyMap<number, ArrayLike<number>>): Map<number, number[]> {
@@ -102,11 +102,11 @@ export function sliceOnTape(v: tf.Tensor, axes: readonly (readonly number[] | nu
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor;
     const full = [...x.shape];
-    const g = gatherAxes({ shape: full, data: x.dataSync() as Float32Array }, axes);
+    const g = gatherAxesCached({ shape: full, data: x.dataSync() as Float32Array }, axes);
     return {
       value: tf.tensor(g.data, g.shape, 'float32'),
       gradFunc: (dy: tf.Tensor) => {
-        const back = scatterAxes({ shape: [...dy.shape], data: dy.dataSync() as Float32Array }, axes, full);
+        const back = scatterAxesCached({ shape: [...dy.shape], data: dy.dataSync() as Float32Array }, axes, full);
         return tf.tensor(back.data, back.shape, 'float32');
       },
     };

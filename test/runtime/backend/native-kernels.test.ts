@@ -170,6 +170,23 @@ run(`native reductions over leading axes and identity${skipWhy}`, () => {
     expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), 'exp/softmax');
   });
 
+  it('per-channel Multiply ([…, C]·[C] either order, [1,1,C], odd C) equals the stock product bit for bit, and its gradients', async () => {
+    for (const shape of [[8, 9, 9, 10], [4, 7, 7, 40], [33, 130]]) {
+      const c = shape[shape.length - 1]!;
+      const size = shape.reduce((p, q) => p * q, 1);
+      const xs = randArray(rng(44 + c), size), ms = randArray(rng(45 + c), c);
+      const f = () => {
+        const x = tf.tensor(xs, shape), m = tf.tensor1d(ms);
+        const m3 = tf.reshape(m, [...shape.slice(0, -1).map(() => 1), c]);
+        const [gx, gm] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.mul(a, b), a)))([x, m]);
+        return [tf.mul(x, m), tf.mul(m, x), tf.mul(x, m3), gx!, gm!];
+      };
+      const got = await on('wasm', 'native', f), ref = await on('wasm', 'stock', f);
+      expect(got.slice(0, 3)).toEqual(ref.slice(0, 3));
+      expectClose(got, await on('cpu', 'stock', f), `channel multiply ${JSON.stringify(shape)}`);
+    }
+  });
+
   it('unstack (Unpack) on every axis, float32 and int32, with the stack gradient back', async () => {
     const shape = [3, 5, 4];
     const xs = randArray(rng(43), 60);

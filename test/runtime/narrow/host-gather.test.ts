@@ -2,7 +2,7 @@
 // zeros elsewhere, ⟨gather(x), y⟩ = ⟨x, scatter(y)⟩ (which makes it the gradient), and a bad index is an error.
 
 import { describe, expect, it } from 'vitest';
-import { gatherAxes, scatterAxes } from '../../../src/runtime/narrow/host-gather.ts';
+import { gatherAxes, gatherAxesCached, scatterAxes, scatterAxesCached } from '../../../src/runtime/narrow/host-gather.ts';
 
 const x = { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => i) };
 
@@ -26,5 +26,13 @@ describe('host gather/scatter', () => {
   });
   it('rejects an index outside its axis', () => {
     expect(() => gatherAxes(x, [null, [3], null])).toThrow('slice index 3 outside axis 1 of [2,3,4]');
+  });
+  it('the cached index maps give the same gather and scatter, twice (cache hit) and for another selection', () => {
+    for (const idx of [[null, [0, 2], [1, 3]], [[1], null, [0, 2, 3]], [null, [0, 2], [1, 3]]]) {
+      const g = gatherAxesCached(x, idx);
+      expect(g).toEqual(gatherAxes(x, idx));
+      expect(scatterAxesCached(g, idx, x.shape)).toEqual(scatterAxes(g, idx, x.shape));
+    }
+    expect(() => gatherAxesCached(x, [null, [3], null])).toThrow('slice index 3 outside axis 1 of [2,3,4]');
   });
 });
