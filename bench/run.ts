@@ -10,7 +10,7 @@ import { benchKernels, type BenchRow } from './kernels.ts';
 import { benchNarrow } from './narrow.ts';
 import { benchStartupIsolated } from './startup.ts';
 import { benchTorchTarget } from './torch_target.ts';
-import { TorchYardstick } from './torch.ts';
+import { describeConfig, TorchYardstick } from './torch.ts';
 import { benchTrain } from './train.ts';
 
 const argv = process.argv.slice(2);
@@ -29,17 +29,22 @@ if ('reason' in native) notes.push(`native backend unavailable (${native.reason}
 const t0 = Date.now();
 const rows: BenchRow[] = [];
 if (only === undefined) rows.push(...(await benchKernels()));
-// Two PyTorch yardsticks, OpenMP threads passive and spinning (PyTorch's default): archc is compared with the faster.
+// PyTorch yardsticks in every configuration that decides its speed here (OpenMP threads passive or spinning,
+// OpenBLAS's pool at its default or one thread): archc is compared with the fastest (bench/torch.ts).
 const yardsticks: TorchYardstick[] = [];
-for (const policy of ['PASSIVE', 'default'] as const) {
-  const y = await TorchYardstick.start(threads, policy);
-  if (typeof y === 'string') {
-    notes.push(y);
-    break;
+for (const waitPolicy of ['PASSIVE', 'default'] as const) {
+  for (const blasThreads of [null, 1]) {
+    const y = await TorchYardstick.start(threads, { waitPolicy, blasThreads });
+    if (typeof y === 'string') {
+      notes.push(y);
+      break;
+    }
+    yardsticks.push(y);
   }
-  yardsticks.push(y);
-  notes.push(`PyTorch ${y.info.torch}, ${y.info.threads} threads, BLAS ${y.info.blas}, OMP_WAIT_POLICY ${policy}`);
+  if (yardsticks.length === 0) break;
 }
+const first = yardsticks[0];
+if (first) notes.push(`PyTorch ${first.info.torch}, ${first.info.threads} threads, BLAS ${first.info.blas}; ${yardsticks.map((y) => describeConfig(y.info)).join(' | ')}`);
 const torch = yardsticks[0] ?? 'PyTorch not available';
 try {
   rows.push(...(await benchTrain({ backend: 'addon' in native ? 'native' : 'wasm', rounds, torch: yardsticks, ...(only !== undefined ? { only } : {}) })));

@@ -10,7 +10,7 @@ import { openDataset } from '../src/runtime/data/index.ts';
 import { IrModule } from '../src/runtime/module.ts';
 import { train } from '../src/runtime/train/trainer.ts';
 import type { BenchRow } from './kernels.ts';
-import type { TorchYardstick } from './torch.ts';
+import { describeConfig, type TorchYardstick } from './torch.ts';
 
 function loadIr(path: string): IrNetwork {
   const r = compileText(readFileSync(path, 'utf8'), path);
@@ -84,7 +84,7 @@ export async function benchTrain(opts: { backend: BackendChoice; rounds: number;
     const best = medians.length > 0 ? Math.max(...medians) : 0;
     rows.push({ name: `${net.label}, archc ${sel.name}`, value: a, unit: net.unit, ...(best > 0 ? { ratio: a / best } : {}) });
     for (const [i, y] of opts.torch.entries()) {
-      rows.push({ name: `${net.label}, PyTorch (OMP_WAIT_POLICY ${y.info.waitPolicy})`, value: medians[i]!, unit: net.unit });
+      rows.push({ name: `${net.label}, PyTorch (${describeConfig(y.info)})`, value: medians[i]!, unit: net.unit });
     }
   }
   return rows;
