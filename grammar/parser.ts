@@ -51,8 +51,13 @@ export const MAX_SYNTAX_ERRORS = 100;
 export class TooManySyntaxErrors extends Error {}
 
 export class ArchParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+  /**
+   * `validate`: run Chevrotain's grammar validations (ambiguities, left recursion, …) in `performSelfAnalysis`.
+   * They cost ~20 ms on every start and can only fail when the grammar changes, so the shared instance skips them
+   * and test/grammar/validation.test.ts builds a validating one.
+   */
+  constructor(opts: { validate?: boolean } = {}) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: opts.validate !== true });
     this.performSelfAnalysis();
     // Chevrotain records every recognition error through SAVE_ERROR (not in its typings); an error that is not a
     // recognition exception is not recovered from, so throwing one ends the parse.
@@ -368,4 +373,4 @@ export class ArchParser extends CstParser {
 }
 
 /** The one shared parser instance (Chevrotain parsers are built once and reset per input). */
-export const archParser = new ArchParser();
+export const archParser = new ArchParser({ validate: false });
