@@ -73,17 +73,80 @@ function maskOp(gradient: MaskGradient, withQ: boolean): MaskOp {
   return op;
 }
 
+/**
+ * The same op with σ and its gradient computed on the host, for backends whose tensors live in host memory (cpu,
+ * wasm and the native backend on it): a mask group is at most a few thousand structures, and this replaces about a
+ * dozen tiny kernels per group and step (β and q uploads, mul, add, clip, mul, and in the backward a mul and two
+ * zerosLike) by one upload each way. Every float operation is the tfjs op's, rounded to float32 in the same order
+ * (Math.fround of a product or sum of two float32 values is the IEEE float32 result), so the values and gradients
+ * are bit-identical to `makeMaskOp`'s. β and q are constants here (they get no gradient there either).
+ */
+function hostMaskOp(s: tf.Tensor, beta: ArrayLike<number>, q: ArrayLike<number> | null, gradient: MaskGradient): tf.Tensor {
+  const f = Math.fround;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor;
+    const sv = x.dataSync() as Float32Array;
+    const n = sv.length;
+    const z = new Float32Array(n);
+    const value = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      z[j] = f(beta[j]! * sv[j]!);
+      const sig = Math.min(1, Math.max(0, f(z[j]! + 0.5)));
+      value[j] = q ? f(sig * q[j]!) : sig;
+    }
+    return {
+      value: tf.tensor(value, x.shape, 'float32'),
+      gradFunc: (dy: tf.Tensor) => {
+        const d = dy.dataSync() as Float32Array;
+        const ds = new Float32Array(n);
+        for (let j = 0; j < n; j++) {
+          let g = f(d[j]! * beta[j]!);
+          if (gradient === 'clip') {
+            const inside = z[j]! > -0.5 && z[j]! < 0.5 ? 1 : 0;
+            // Signed zeros as the tensor op gives them: with q, (dy·β)·inside·q keeps the product's sign; without,
+            // its zero outside the window reaches the tape as +0.
+            g = q ? f(f(g * inside) * q[j]!) : inside ? g : 0;
+          }
+          ds[j] = g;
+        }
+        return tf.tensor(ds, x.shape, 'float32');
+      },
+    };
+  });
+  return op(s);
+}
+
+/** Which implementation of the mask op: the host one, the tensor-op one, or by backend ('auto'; tests pin one). */
+export type MaskImpl = 'auto' | 'host' | 'tensor';
+
+/** Whether the current backend keeps tensors in host memory (the host mask op is then the cheaper one). */
+const hostBackend = (): boolean => {
+  const b = tf.getBackend();
+  return b === 'cpu' || b === 'wasm';
+};
+
 /** σ(β⊙s) with the chosen gradient (penalty path). */
-export function maskProbability(s: tf.Tensor, beta: tf.Tensor, gradient: MaskGradient): tf.Tensor {
+export function maskProbability(s: tf.Tensor, beta: tf.Tensor | Float32Array, gradient: MaskGradient, impl: MaskImpl = 'auto'): tf.Tensor {
+  if (impl === 'host' || (impl === 'auto' && hostBackend())) return hostMaskOp(s, beta instanceof Float32Array ? beta : (beta.dataSync() as Float32Array), null, gradient);
+  const b = beta instanceof Float32Array ? tf.tensor1d(beta) : beta;
   const ones = tf.onesLike(s);
-  const out = maskOp(gradient, false)(s, beta, ones);
+  const out = maskOp(gradient, false)(s, b, ones);
   ones.dispose();
+  if (b !== beta) b.dispose();
   return out;
 }
 
 /** σ(β⊙s)·q with the chosen gradient (task path, Eq. 6). */
-export function effectiveMask(s: tf.Tensor, beta: tf.Tensor, q: tf.Tensor, gradient: MaskGradient): tf.Tensor {
-  return maskOp(gradient, true)(s, beta, q);
+export function effectiveMask(s: tf.Tensor, beta: tf.Tensor | Float32Array, q: tf.Tensor | Float32Array, gradient: MaskGradient, impl: MaskImpl = 'auto'): tf.Tensor {
+  if (impl === 'host' || (impl === 'auto' && hostBackend())) {
+    return hostMaskOp(s, beta instanceof Float32Array ? beta : (beta.dataSync() as Float32Array), q instanceof Float32Array ? q : (q.dataSync() as Float32Array), gradient);
+  }
+  const b = beta instanceof Float32Array ? tf.tensor1d(beta) : beta;
+  const qt = q instanceof Float32Array ? tf.tensor1d(q) : q;
+  const out = maskOp(gradient, true)(s, b, qt);
+  if (b !== beta) b.dispose();
+  if (qt !== q) qt.dispose();
+  return out;
 }
 
 /** q_j ~ Bern(p_j) from our RNG: q_j = 1 iff u_j < p_j, so p = 0 never fires and p = 1 always does. */
@@ -221,11 +284,7 @@ export class MaskSet {
    */
   trainingMasks(): Map<number, tf.Tensor> {
     const out = new Map<number, tf.Tensor>();
-    for (const g of this.groups) {
-      const beta = tf.tensor1d(g.betaState.beta);
-      const q = tf.tensor1d(g.q);
-      out.set(g.group.id, effectiveMask(g.s, beta, q, g.config.gradient));
-    }
+    for (const g of this.groups) out.set(g.group.id, effectiveMask(g.s, g.betaState.beta, g.q, g.config.gradient));
     return out;
   }
 
@@ -268,8 +327,7 @@ export class MaskSet {
     for (const g of this.groups) {
       const coef = this.coefficient ? this.coefficient(g) : g.config.lambda * this.penaltyWeight(g);
       if (coef === 0) continue;
-      const beta = tf.tensor1d(g.betaState.beta);
-      const sig = maskProbability(g.s, beta, g.config.gradient);
+      const sig = maskProbability(g.s, g.betaState.beta, g.config.gradient);
       total = tf.add(total, tf.mul(tf.sum(sig), coef));
     }
     return total;

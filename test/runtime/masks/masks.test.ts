@@ -100,3 +100,40 @@ describe('deterministic mask', () => {
     expect(keptIndices([-1, -1], g(true, 1))).toEqual([]);
   });
 });
+
+describe('host mask op', () => {
+  // Random logits, β in the range a schedule reaches, q a Bernoulli sample; the gradient of Σ w·mask with random w
+  // (so dy is not all ones). The host op must give exactly the tensor op's bits, values and gradients.
+  const r = new Rng(11);
+  const n = 257;
+  const s0 = Float32Array.from({ length: n }, () => 2 * r.uniform() - 1);
+  const beta = Float32Array.from({ length: n }, () => 1 + 9 * r.uniform());
+  const q = Float32Array.from({ length: n }, () => (r.uniform() < 0.6 ? 1 : 0));
+  const w = Float32Array.from({ length: n }, () => 2 * r.uniform() - 1);
+  const run = (f: (x: tf.Tensor) => tf.Tensor): [Float32Array, Float32Array] => {
+    const x = tf.tensor1d(s0);
+    const wt = tf.tensor1d(w);
+    const value = f(x);
+    const g = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(f(y), wt)))(x);
+    const out: [Float32Array, Float32Array] = [Float32Array.from(value.dataSync()), Float32Array.from(g.dataSync())];
+    tf.dispose([x, wt, value, g]);
+    return out;
+  };
+  const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
+  for (const gradient of ['clip', 'ste'] as const) {
+    it(`σ(βs)·q and σ(βs) (${gradient}): bit-identical to the tensor op, values and gradients`, () => {
+      for (const withQ of [true, false]) {
+        const f = (impl: 'host' | 'tensor') => (x: tf.Tensor) =>
+          withQ ? effectiveMask(x, beta, q, gradient, impl) : maskProbability(x, beta, gradient, impl);
+        const [vh, gh] = run(f('host'));
+        const [vt, gt] = run(f('tensor'));
+        expect(same(vh, vt), `values, q ${withQ}`).toBe(true);
+        expect(same(gh, gt), `gradients, q ${withQ}`).toBe(true);
+        // Not trivially equal: some values are strictly inside (0, 1), some gradients are 0 and some are not.
+        expect(vh.some((v) => v > 0 && v < 1)).toBe(true);
+        expect(gh.some((v) => v === 0) || gradient === 'ste').toBe(true);
+        expect(gh.some((v) => v !== 0)).toBe(true);
+      }
+    });
+  }
+});
