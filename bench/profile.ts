@@ -6,10 +6,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { configureNative, initBackend, loadNative, nativeOptionsFromEnv, type BackendChoice } from '../src/runtime/backend/index.ts';
-import { openDataset } from '../src/runtime/data/index.ts';
-import { IrModule } from '../src/runtime/module.ts';
-import { train } from '../src/runtime/train/trainer.ts';
 import { compileText } from '../src/semantic/compile.ts';
+import { stepStamps } from './train.ts';
 
 const argv = process.argv.slice(2);
 const bAt = argv.indexOf('--backend');
@@ -41,28 +39,10 @@ engine.runKernel = (name: string, ...rest: unknown[]) => {
   return runKernel(name, ...rest);
 };
 
-const seq = ir.input.kind === 'tokens' ? ir.input.seq : 1;
-const total = 1 + steps + 1;
-const dataset = openDataset({ kind: 'synthetic', path: null }, {
-  input: ir.input,
-  ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
-  seed: 1,
-  synthetic: { train: batch * (total + 2) * seq, test: 64, valid: 2000 },
+// One warm-up step, then `steps` counted and timed ones: count from the warm-up's stamp to the last timed one.
+const stamps = await stepStamps(ir, batch, 1, steps, (k) => {
+  counting = k >= 1 && k < 1 + steps;
 });
-const module = new IrModule(ir, { seed: 1 });
-const stamps: number[] = [];
-try {
-  await train({
-    ir, module, dataset, seed: 1, outDir: null, log: () => {}, isTTY: false, batch, steps: total, evalLimit: 1,
-    onStep: () => {
-      stamps.push(performance.now());
-      // Count the steps between the warm-up's stamp and the last timed one.
-      counting = stamps.length >= 1 && stamps.length < 1 + steps;
-    },
-  });
-} finally {
-  module.dispose();
-}
 const ms = (stamps[steps]! - stamps[0]!) / steps;
 const calls = [...counts.values()].reduce((a, b) => a + b, 0) / steps;
 console.log(`${spec} on ${sel.name}: batch ${batch}, ${steps} steps: ${ms.toFixed(0)} ms/step, ${calls.toFixed(0)} kernel calls/step; load ${loadavg()[0]!.toFixed(2)}`);

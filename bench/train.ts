@@ -18,15 +18,18 @@ function loadIr(path: string): IrNetwork {
   return r.ir;
 }
 
-/** Items per second over `steps` timed steps after `warm` warm-up steps of the real trainer. */
-export async function throughput(ir: IrNetwork, batch: number, warm: number, steps: number): Promise<number> {
+/**
+ * Runs the real trainer for `warm + steps + 1` steps on synthetic data sized so that no epoch ends (and no
+ * evaluation runs) inside them, and returns each step's end time (performance.now()). `onStep(k)` is called after
+ * the k-th step (1-based), before its stamp is taken.
+ */
+export async function stepStamps(ir: IrNetwork, batch: number, warm: number, steps: number, onStep?: (k: number) => void): Promise<number[]> {
   const seq = ir.input.kind === 'tokens' ? ir.input.seq : 1;
   const total = warm + steps + 1;
   const dataset = openDataset({ kind: 'synthetic', path: null }, {
     input: ir.input,
     ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
     seed: 1,
-    // Larger than the run, so no epoch ends (and no evaluation runs) inside the timed steps.
     synthetic: { train: batch * (total + 2) * seq, test: 64, valid: 2000 },
   });
   const module = new IrModule(ir, { seed: 1 });
@@ -34,11 +37,21 @@ export async function throughput(ir: IrNetwork, batch: number, warm: number, ste
   try {
     await train({
       ir, module, dataset, seed: 1, outDir: null, log: () => {}, isTTY: false, batch, steps: total, evalLimit: 1,
-      onStep: () => void stamps.push(performance.now()),
+      onStep: () => {
+        onStep?.(stamps.length + 1);
+        stamps.push(performance.now());
+      },
     });
   } finally {
     module.dispose();
   }
+  return stamps;
+}
+
+/** Items per second over `steps` timed steps after `warm` warm-up steps of the real trainer. */
+export async function throughput(ir: IrNetwork, batch: number, warm: number, steps: number): Promise<number> {
+  const seq = ir.input.kind === 'tokens' ? ir.input.seq : 1;
+  const stamps = await stepStamps(ir, batch, warm, steps);
   const dt = (stamps[warm + steps - 1]! - stamps[warm - 1]!) / 1000;
   return (batch * seq * steps) / dt;
 }
