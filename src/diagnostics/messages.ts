@@ -52,7 +52,7 @@ export const MESSAGES = {
   // --- ARCH3xxx: layers and shapes ----------------------------------------------------------
   residualMismatch: { code: 'ARCH3001', severity: 'error', text: 'residual add of {0} and {1} needs a projection: write add(shortcut) or add(projection)' },
   kernelTooLarge: { code: 'ARCH3002', severity: 'error', text: "{0} {1} is larger than its input {2} with padding 'valid'" },
-  lstmNeedsSequence: { code: 'ARCH3003', severity: 'error', text: 'lstm needs a sequence [T, F]; got a feature map {0} (a 4-D tensor with the batch axis): use embedding for tokens, or flatten the image into a sequence first' },
+  recurrentNeedsSequence: { code: 'ARCH3003', severity: 'error', text: '{1} needs a sequence [T, F]; got a feature map {0} (a 4-D tensor with the batch axis): use embedding for tokens, or flatten the image into a sequence first' },
   notMaskableKind: { code: 'ARCH3004', severity: 'error', text: "'{0}' cannot be maskable: only conv, dwconv, dense and lstm layers have maskable structures" },
   maskableBlock: { code: 'ARCH3005', severity: 'error', text: "'maskable' applies to a layer, not to block '{0}': mark the layers inside the block" },
   maskableOutput: { code: 'ARCH3006', severity: 'error', text: "'{0}' produces the network's {1} outputs, whose number is fixed by the task; it cannot be maskable" },

@@ -71,6 +71,11 @@ describe('layers and shapes (ARCH3xxx)', () => {
   it('lstm fed a feature map', () => {
     expect(codes(net({ layers: 'conv(8, kernel 3)\nlstm(10)\ngap\ndense(10)' }))).toEqual(['8:5 ARCH3003']);
   });
+  it('gru fed a feature map: the same diagnostic, naming gru', () => {
+    const text = net({ layers: 'conv(8, kernel 3)\ngru(10)\ngap\ndense(10)' });
+    expect(codes(text)).toEqual(['8:5 ARCH3003']);
+    expect(messages(text)[0]).toMatch(/^ARCH3003 gru needs a sequence \[T, F\]/);
+  });
   it('maskable on a kind that cannot be masked, and on a block call', () => {
     expect(codes(net({ layers: 'conv(8, kernel 3)\nmaskable bn\ngap\ndense(10)' }))).toEqual(['8:5 ARCH3004']);
     expect(codes(net({ blocks: 'block b(w) { conv(w, kernel 3) }', layers: 'maskable b(8)\ngap\ndense(10)' }))).toEqual(['7:5 ARCH3005']);

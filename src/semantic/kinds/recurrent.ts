@@ -3,7 +3,10 @@
 // and counting, cost terms, weight layouts and compaction follow from the gate count alone. Each kind's file gives
 // its surface syntax (schema, shape rule) and its gate count.
 
+import { LIMITS } from '../defaults.ts';
 import type { LstmAttrs, NodeOf } from '../ir.ts';
+import * as S from '../shapes.ts';
+import { describeInput, width } from './args.ts';
 import type { KindEntry, LayerKindDef } from './entry.ts';
 
 /** Columns of `blocks` gate blocks of width h for kept units `k` (LSTM: [i | f | c | o]; GRU: [z | r | h]). */
@@ -19,6 +22,35 @@ export const gatedParams = (gates: number, f: number, h: number): number => gate
 export const gatedMacsPerStep = (gates: number, f: number, h: number): number => gates * (f * h + h * h);
 
 type RecurrentKind = 'lstm' | 'gru';
+
+/**
+ * The surface syntax both kinds share: `kind(units)` over a sequence [T, F] → [T, units] (each layer of a stack is
+ * its own statement and returns the whole sequence); a feature map or token ids are refused with a diagnostic.
+ */
+export function recurrentSurface(kind: RecurrentKind): LayerKindDef {
+  return {
+    name: kind,
+    irKind: kind,
+    maskable: 'hidden',
+    widthArg: { arg: 'units', limit: LIMITS.maxWidth },
+    schema: [{ name: 'units', type: { t: 'number' }, positional: true, required: true }],
+    build(ctx) {
+      const units = width(ctx, 'units', LIMITS.maxWidth);
+      const s = ctx.input.shape;
+      if (units === undefined) return undefined;
+      if (!s) return { attrs: { inFeatures: 0, units }, shape: undefined };
+      if (s.length === 3 && !ctx.input.tokens) {
+        ctx.sink.report('recurrentNeedsSequence', ctx.span, [S.fmtShape(s), kind]);
+        return undefined;
+      }
+      if (s.length !== 2 || ctx.input.tokens) {
+        ctx.sink.report('wrongInputRank', ctx.span, [kind, 'a sequence [T, F]', describeInput(ctx.input)]);
+        return undefined;
+      }
+      return { attrs: { inFeatures: s[1]!, units }, shape: [s[0]!, units] };
+    },
+  };
+}
 const attrsOf = (a: Record<string, unknown>): LstmAttrs => a as unknown as LstmAttrs;
 
 /** The registry entry of a gated recurrent kind with `gates` gate blocks and the surface `surface`. */
