@@ -56,6 +56,9 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
     body();
   } catch (const dnnl::error& e) {
     throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    // archc's own checks (std::invalid_argument) and allocation failures: a JS error, never a crash.
+    throw Napi::Error::New(info.Env(), std::string("archc native: ") + e.what());
   }
   return info.Env().Undefined();
 }
@@ -123,7 +126,7 @@ Napi::Value ColumnSum(const Napi::CallbackInfo& info) {
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     const int kind = info[0].As<Napi::Number>().Int32Value();
-    if (kind != 0) throw Napi::RangeError::New(info.Env(), "unary: kind must be 0 (exp)");
+    if (kind != 0 && kind != 1) throw Napi::RangeError::New(info.Env(), "unary: kind must be 0 (exp) or 1 (relu)");
     const int64_t n = info[2].As<Napi::Number>().Int64Value();
     archc::unary(kind, n, operand(info[1], info[3], n, "unary x"), operand(info[1], info[4], n, "unary y"));
   });
@@ -137,6 +140,31 @@ Napi::Value ScaleColumns(const Napi::CallbackInfo& info) {
     if (rows < 0 || c < 1) throw Napi::RangeError::New(info.Env(), "scaleColumns: rows must be >= 0 and c >= 1");
     archc::scale_columns(rows, c, operand(info[0], info[3], rows * c, "scaleColumns x"), operand(info[0], info[4], c, "scaleColumns m"),
                          operand(info[0], info[5], rows * c, "scaleColumns y"));
+  });
+}
+
+// binary(kind, heap, n, a, b, y)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int kind = info[0].As<Napi::Number>().Int32Value();
+    if (kind < 0 || kind > 2) throw Napi::RangeError::New(info.Env(), "binary: kind must be 0 (add), 1 (mul) or 2 (relu grad)");
+    const int64_t n = info[2].As<Napi::Number>().Int64Value();
+    if (n < 0) throw Napi::RangeError::New(info.Env(), "binary: n must be >= 0");
+    archc::binary(kind, n, operand(info[1], info[3], n, "binary a"), operand(info[1], info[4], n, "binary b"),
+                  operand(info[1], info[5], n, "binary y"));
+  });
+}
+
+// scaleColumnsGrad(heap, rows, c, dy, x, m, dx | null, dm)
+Napi::Value ScaleColumnsGrad(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int64_t rows = info[1].As<Napi::Number>().Int64Value();
+    const int64_t c = info[2].As<Napi::Number>().Int64Value();
+    if (rows < 0 || c < 1) throw Napi::RangeError::New(info.Env(), "scaleColumnsGrad: rows must be >= 0 and c >= 1");
+    const auto& h = info[0];
+    float* dx = info[6].IsNull() ? nullptr : operand(h, info[6], rows * c, "scaleColumnsGrad dx");
+    archc::scale_columns_grad(rows, c, operand(h, info[3], rows * c, "scaleColumnsGrad dy"), operand(h, info[4], rows * c, "scaleColumnsGrad x"),
+                              operand(h, info[5], c, "scaleColumnsGrad m"), dx, operand(h, info[7], c, "scaleColumnsGrad dm"));
   });
 }
 
@@ -301,6 +329,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("rowReduce", Napi::Function::New(env, RowReduce));
   exports.Set("scaleColumns", Napi::Function::New(env, ScaleColumns));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("scaleColumnsGrad", Napi::Function::New(env, ScaleColumnsGrad));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate));
   exports.Set("lstmForward", Napi::Function::New(env, LstmForward));

@@ -34,8 +34,18 @@ void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* ga
 /** out[j] = scale · Σ_r x[r, j] (a sum or mean over every axis but the last), deterministic per thread count. */
 void column_sum(int64_t rows, int64_t c, float scale, float* x, float* out);
 
-/** y = f(x) elementwise; kind 0: exp. */
+/** y = f(x) elementwise; kind 0: exp, 1: relu (x < 0 ? 0 : x, as tfjs: NaN and −0 pass through). */
 void unary(int kind, int64_t n, const float* x, float* y);
+/**
+ * y = f(a, b) elementwise; kind 0: a + b, 1: a · b, 2: the ReLU gradient a · step(b) (a = dy, b = the ReLU's
+ * input; step is 1 above 0, 0 at or below, NaN for NaN: tfjs's Step, Cast and Multiply in one pass).
+ */
+void binary(int kind, int64_t n, const float* a, const float* b, float* y);
+/**
+ * The gradient of y = x ⊙ m with m a per-channel vector over x viewed as [rows, c]: dx = dy · m (skipped when dx is
+ * null) and dm[j] = Σ_r dy[r, j] · x[r, j], reduced like column_sum (deterministic per thread count).
+ */
+void scale_columns_grad(int64_t rows, int64_t c, const float* dy, const float* x, const float* m, float* dx, float* dm);
 /** y[r, j] = x[r, j] · m[j] over x viewed as [rows, c]. */
 void scale_columns(int64_t rows, int64_t c, const float* x, const float* m, float* y);
 /** out[r] = reduce_j x[r, j]; kind 0: sum, 1: max (rows must have c ≥ 1). */

@@ -13,9 +13,14 @@ export interface NativeAddon {
   batchNormForward(heap: ArrayBuffer | undefined, rows: number, c: number, eps: number, x: number | Float32Array, gamma: number | Float32Array, beta: number | Float32Array, y: number | Float32Array, mean: number | Float32Array, variance: number | Float32Array): void;
   batchNormBackward(heap: ArrayBuffer | undefined, rows: number, c: number, eps: number, x: number | Float32Array, gamma: number | Float32Array, mean: number | Float32Array, variance: number | Float32Array, dy: number | Float32Array, dx: number | Float32Array, dgamma: number | Float32Array, dbeta: number | Float32Array): void;
   columnSum(heap: ArrayBuffer | undefined, rows: number, c: number, scale: number, x: number | Float32Array, out: number | Float32Array): void;
-  unary(kind: 0, heap: ArrayBuffer | undefined, n: number, x: number | Float32Array, y: number | Float32Array): void;
+  /** kind 0: exp, 1: relu (relu absent from addons built before binary). */
+  unary(kind: 0 | 1, heap: ArrayBuffer | undefined, n: number, x: number | Float32Array, y: number | Float32Array): void;
   /** y[r, j] = x[r, j]·m[j] over x viewed as [rows, c] (absent from addons built before it). */
   scaleColumns?(heap: ArrayBuffer | undefined, rows: number, c: number, x: number | Float32Array, m: number | Float32Array, y: number | Float32Array): void;
+  /** y = a + b (0), a·b (1) or a·step(b) (2, the ReLU gradient), elementwise over n floats (absent from older addons). */
+  binary?(kind: 0 | 1 | 2, heap: ArrayBuffer | undefined, n: number, a: number | Float32Array, b: number | Float32Array, y: number | Float32Array): void;
+  /** dx = dy·m (dx null: skipped) and dm[j] = Σ_r dy[r, j]·x[r, j] over [rows, c] (absent from older addons). */
+  scaleColumnsGrad?(heap: ArrayBuffer | undefined, rows: number, c: number, dy: number | Float32Array, x: number | Float32Array, m: number | Float32Array, dx: number | Float32Array | null, dm: number | Float32Array): void;
   rowReduce(kind: 0 | 1, heap: ArrayBuffer | undefined, rows: number, c: number, x: number | Float32Array, out: number | Float32Array): void;
   pool2d(kind: 0 | 1 | 2 | 3, heap: ArrayBuffer | undefined, dims: number[], x: number | Float32Array | null, dy: number | Float32Array | null, out: number | Float32Array): void;
   sgdUpdate(heap: ArrayBuffer | undefined, n: number, lr: number, weightDecay: number, momentum: number, nesterov: boolean, w: number | Float32Array, g: number | Float32Array, buf: number | Float32Array, wOut: number | Float32Array, bufOut: number | Float32Array): void;

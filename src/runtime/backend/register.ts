@@ -8,6 +8,7 @@ import { untransposedMatMul } from './matmul.ts';
 import { maxPoolGrad } from './max-pool-grad.ts';
 import { unsortedSegmentSum } from './segment-sum.ts';
 import { fusedBatchNormGrad } from './batch-norm.ts';
+import { multiplyGrad, reluGrad } from './elementwise-grads.ts';
 import { NATIVE_KERNELS } from './native-kernels.ts';
 
 type Factory = (backendName: string) => tf.KernelFunc;
@@ -51,7 +52,34 @@ const PLAN: Record<string, Record<string, Factory>> = {
 /** Plan name per tfjs backend and the configs it installed, keyed `${backend}_${kernel}`. */
 const installed = new Map<string, tf.KernelConfig>();
 const installedPlan = new Map<string, string>();
-let gradientStock: tf.GradConfig | undefined;
+
+/**
+ * Gradients archc replaces globally, each made from the stock config (which it falls back to): the broadcasting
+ * BatchNorm gradient and the native ReLU and mask-Multiply gradients (elementwise-grads.ts).
+ */
+const GRADIENTS: Record<string, (stock: tf.GradConfig) => tf.GradConfig> = {
+  [tf.FusedBatchNorm]: () => fusedBatchNormGrad,
+  [tf.Relu]: reluGrad,
+  [tf.Multiply]: multiplyGrad,
+};
+/** Per kernel name: the stock gradient and archc's replacement. */
+const gradients = new Map<string, { stock: tf.GradConfig; mine: tf.GradConfig }>();
+
+function registerGradients(): void {
+  for (const [name, make] of Object.entries(GRADIENTS)) {
+    const current = tf.getGradient(name);
+    const known = gradients.get(name);
+    if (known !== undefined && current === known.mine) continue;
+    if (current === undefined) continue;
+    const entry = known ?? { stock: current, mine: make(current) };
+    gradients.set(name, entry);
+    tf.registerGradient(entry.mine);
+  }
+}
+
+function restoreGradients(): void {
+  for (const [name, { stock, mine }] of gradients) if (tf.getGradient(name) === mine) tf.registerGradient(stock);
+}
 
 /** Kernel names archc replaces or adds on `backendName` (empty for backends it leaves alone); plan 'native' for the addon's. */
 export function archcKernelNames(backendName: string, plan: string = backendName): string[] {
@@ -65,7 +93,7 @@ function replace(cfg: tf.KernelConfig): void {
 }
 
 /**
- * Registers archc's kernels for `backendName` plus the broadcasting BatchNorm gradient. Idempotent.
+ * Registers archc's kernels for `backendName` plus archc's gradients (`GRADIENTS`). Idempotent.
  * Overridden stock kernels keep their setupFunc so a later re-initialisation of the backend still works.
  */
 export function registerArchcKernels(backendName: string, plan: string = backendName): string[] {
@@ -92,10 +120,7 @@ export function registerArchcKernels(backendName: string, plan: string = backend
     installed.set(key, cfg);
     done.push(kernelName);
   }
-  if (tf.getGradient(tf.FusedBatchNorm) !== fusedBatchNormGrad) {
-    gradientStock ??= tf.getGradient(tf.FusedBatchNorm);
-    tf.registerGradient(fusedBatchNormGrad);
-  }
+  registerGradients();
   return done;
 }
 
@@ -103,9 +128,7 @@ export function registerArchcKernels(backendName: string, plan: string = backend
 export function unregisterArchcKernels(backendName: string): void {
   unregisterKernels(backendName);
   installedPlan.delete(backendName);
-  if (gradientStock !== undefined && tf.getGradient(tf.FusedBatchNorm) === fusedBatchNormGrad) {
-    tf.registerGradient(gradientStock);
-  }
+  restoreGradients();
 }
 
 function unregisterKernels(backendName: string): void {

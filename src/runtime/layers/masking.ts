@@ -10,16 +10,18 @@ export function applyMask(x: tf.Tensor, ctx: ForwardContext, groupId: number): t
   return m ? tf.mul(x, m) : x;
 }
 
-/** x · Π_g any(mask_g > 0) (masks are ≥ 0, so sign(max) is that indicator, with a zero gradient); x when no group has a mask. */
+/**
+ * x · Π_g any(mask_g > 0): x itself while every group has a structure on, x · 0 once one has none (masks are ≥ 0).
+ * The indicator has a zero gradient, so it is read off the masks' values rather than built on the tape: as a
+ * product there its gradient cost a full-size Multiply and Sum per branch per step, only to be multiplied by 0.
+ * x when no group has a mask.
+ */
 export function applyGate(x: tf.Tensor, ctx: ForwardContext, groups: readonly number[]): tf.Tensor {
-  let alive: tf.Tensor | null = null;
   for (const g of groups) {
     const m = ctx.mask(g);
-    if (!m) continue;
-    const a = tf.sign(tf.max(m));
-    alive = alive ? tf.mul(alive, a) : a;
+    if (m && !m.dataSync().some((v) => v > 0)) return tf.mul(x, tf.scalar(0));
   }
-  return alive ? tf.mul(x, alive) : x;
+  return x;
 }
 
 /**

@@ -142,6 +142,23 @@ run(`native pooling and pooling gradients${skipWhy}`, () => {
   }
 });
 
+run(`native max-pool gradient on ties${skipWhy}`, () => {
+  it('sends dy to the first maximum of a window (row-major), as tfjs does, for ReLU zeros and repeated values', async () => {
+    // Values from {−1, 0, 0.5}, then a ReLU: most windows tie (all zeros, or several 0.5s); overlapping 3×3/s2.
+    // 5 and 21 channels: a partial block of the native kernel's 16-channel blocks, and a full one plus a tail.
+    for (const [k, s, pad, c] of [[2, 2, 'valid', 5], [3, 2, 'same', 5], [3, 1, 'valid', 5], [2, 2, 'valid', 21], [3, 2, 'same', 21]] as const) {
+      const xs = Array.from({ length: 2 * 9 * 9 * c }, (_, i) => [-1, 0, 0.5][(i * 7 + (i >> 3)) % 3]!);
+      const f = () => {
+        const h = tf.relu(tf.tensor4d(xs, [2, 9, 9, c]));
+        const p = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, k, s, pad);
+        const wts = tf.tensor(randArray(rng(7), p(h).size), p(h).shape);
+        return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(p(a), wts)))(h)];
+      };
+      expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), `maxPool ties k${k} s${s} ${pad} C${c}`);
+    }
+  });
+});
+
 run(`native reductions over leading axes and identity${skipWhy}`, () => {
   const shapes = [[4, 5, 5, 3], [16, 6], [2, 3, 7, 1], [3, 9, 7, 37], [8, 17, 9, 16], [4096, 3]];
   for (const shape of shapes) {
@@ -184,6 +201,50 @@ run(`native reductions over leading axes and identity${skipWhy}`, () => {
       const got = await on('wasm', 'native', f), ref = await on('wasm', 'stock', f);
       expect(got.slice(0, 3)).toEqual(ref.slice(0, 3));
       expectClose(got, await on('cpu', 'stock', f), `channel multiply ${JSON.stringify(shape)}`);
+    }
+  });
+
+  it('ReLU, same-shape Add/Multiply/AddN and the native ReLU and mask-Multiply gradients equal the stock compositions bit for bit', async () => {
+    // The stock gradients (tfjs-core's Step·Cast·Multiply and Cast·Multiply·Sum) run on the same native kernels,
+    // so "bit for bit" compares the fusion alone; the cpu backend is the independent reference.
+    const stock = await (async () => {
+      let grads: tf.GradConfig[] = [];
+      await on('wasm', 'stock', () => { grads = [tf.getGradient('Relu')!, tf.getGradient('Multiply')!]; return []; });
+      return grads;
+    })();
+    // Negative zeros, exact zeros at ReLU's kink and off (0) mask entries: the cases a fused kernel gets wrong.
+    for (const shape of [[8, 9, 9, 10], [4, 7, 7, 40], [33, 130], [3, 5]]) {
+      const c = shape[shape.length - 1]!;
+      const size = shape.reduce((p, q) => p * q, 1);
+      const r = rng(46 + c);
+      const xs = randArray(r, size).map((v, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : v));
+      const ys = randArray(r, size), ws = randArray(r, size);
+      const ms = randArray(r, c).map((v, j) => (j % 3 === 0 ? 0 : Math.abs(v)));
+      const f = () => {
+        const x = tf.tensor(xs, shape), y = tf.tensor(ys, shape), w = tf.tensor(ws, shape), m = tf.tensor1d(ms);
+        const loss = (a: tf.Tensor, b: tf.Tensor, mm: tf.Tensor) => {
+          const h = tf.relu(tf.mul(tf.add(a, b), mm)); // Add, per-channel Multiply, ReLU
+          // a used twice (AddN in the gradient), same-shape Multiply.
+          return tf.sum(tf.mul(tf.addN([h, tf.relu(a), tf.mul(a, b)]), w));
+        };
+        const [ga, gb, gm] = tf.grads(loss)([x, y, m]);
+        return [tf.relu(x), tf.add(x, y), tf.mul(x, y), tf.addN([x, y, x]), ga!, gb!, gm!];
+      };
+      const got = await on('wasm', 'native', f);
+      // The same native kernels with tfjs-core's gradients put back for one run (`on` would re-register archc's).
+      const mine = stock.map((g) => tf.getGradient(g.kernelName)!);
+      expect(mine.every((g, i) => g !== stock[i])).toBe(true);
+      for (const g of stock) tf.registerGradient(g);
+      let ref: Float32Array[];
+      try {
+        const outs = tf.tidy(f);
+        ref = outs.map((t) => t.dataSync() as Float32Array);
+        tf.dispose(outs);
+      } finally {
+        for (const g of mine) tf.registerGradient(g);
+      }
+      expect(got).toEqual(ref);
+      expectClose(got, await on('cpu', 'stock', f), `elementwise ${JSON.stringify(shape)}`);
     }
   });
 
