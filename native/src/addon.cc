@@ -155,16 +155,15 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   });
 }
 
-// scaleColumnsGrad(heap, rows, c, dy, x, m, dx | null, dm)
+// scaleColumnsGrad(heap, rows, c, dy, x, dm)
 Napi::Value ScaleColumnsGrad(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     const int64_t rows = info[1].As<Napi::Number>().Int64Value();
     const int64_t c = info[2].As<Napi::Number>().Int64Value();
     if (rows < 0 || c < 1) throw Napi::RangeError::New(info.Env(), "scaleColumnsGrad: rows must be >= 0 and c >= 1");
     const auto& h = info[0];
-    float* dx = info[6].IsNull() ? nullptr : operand(h, info[6], rows * c, "scaleColumnsGrad dx");
     archc::scale_columns_grad(rows, c, operand(h, info[3], rows * c, "scaleColumnsGrad dy"), operand(h, info[4], rows * c, "scaleColumnsGrad x"),
-                              operand(h, info[5], c, "scaleColumnsGrad m"), dx, operand(h, info[7], c, "scaleColumnsGrad dm"));
+                              operand(h, info[5], c, "scaleColumnsGrad dm"));
   });
 }
 

@@ -109,7 +109,7 @@ void column_sum(int64_t rows, int64_t c, float scale, float* x, float* out) {
   for (int64_t j = 0; j < c; j++) out[j] = static_cast<float>(s[j] * scale);
 }
 
-void scale_columns_grad(int64_t rows, int64_t c, const float* dy, const float* x, const float* m, float* dx, float* dm) {
+void scale_columns_grad(int64_t rows, int64_t c, const float* dy, const float* x, float* dm) {
   std::vector<double> s;
   // The product is rounded to float32 before it is summed, as tf.sum(tf.mul(dy, x)) on column_sum would do, so
   // this fused gradient equals the unfused one bit for bit.
@@ -119,7 +119,6 @@ void scale_columns_grad(int64_t rows, int64_t c, const float* dy, const float* x
     for (int64_t j = 0; j < c; j++) p[j] += static_cast<float>(gr[j] * xr[j]);
   });
   for (int64_t j = 0; j < c; j++) dm[j] = static_cast<float>(s[j]);
-  if (dx != nullptr) scale_columns(rows, c, dy, m, dx);
 }
 
 }  // namespace archc

@@ -42,10 +42,10 @@ void unary(int kind, int64_t n, const float* x, float* y);
  */
 void binary(int kind, int64_t n, const float* a, const float* b, float* y);
 /**
- * The gradient of y = x ⊙ m with m a per-channel vector over x viewed as [rows, c]: dx = dy · m (skipped when dx is
- * null) and dm[j] = Σ_r dy[r, j] · x[r, j], reduced like column_sum (deterministic per thread count).
+ * The mask's half of the gradient of y = x ⊙ m (m per channel, x viewed as [rows, c]): dm[j] = Σ_r dy[r, j] ·
+ * x[r, j], reduced like column_sum (deterministic per thread count); x's half, dy · m, is scale_columns.
  */
-void scale_columns_grad(int64_t rows, int64_t c, const float* dy, const float* x, const float* m, float* dx, float* dm);
+void scale_columns_grad(int64_t rows, int64_t c, const float* dy, const float* x, float* dm);
 /** y[r, j] = x[r, j] · m[j] over x viewed as [rows, c]. */
 void scale_columns(int64_t rows, int64_t c, const float* x, const float* m, float* y);
 /** out[r] = reduce_j x[r, j]; kind 0: sum, 1: max (rows must have c ≥ 1). */

@@ -8,10 +8,7 @@
 // (tested in test/runtime/backend/native-kernels.test.ts). Registered globally (gradients are
 // backend-independent) by `registerArchcKernels`.
 import * as tf from '@tensorflow/tfjs';
-import { hasElementwiseGrads, isChannelVector, RELU_GRAD, SCALE_COLUMNS_GRAD } from './native-elementwise.ts';
-
-/** Below this many elements the stock gradient's kernels are as fast (and native-elementwise.ts leaves them to wasm). */
-const MIN_SIZE = 4096;
+import { hasElementwiseGrads, isChannelVector, MIN_SIZE, RELU_GRAD, SCALE_COLUMNS_GRAD } from './native-elementwise.ts';
 
 const nativeHere = (kernel: string): boolean => tf.getKernel(kernel, tf.getBackend()) !== undefined && hasElementwiseGrads();
 

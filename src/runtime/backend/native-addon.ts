@@ -19,8 +19,8 @@ export interface NativeAddon {
   scaleColumns?(heap: ArrayBuffer | undefined, rows: number, c: number, x: number | Float32Array, m: number | Float32Array, y: number | Float32Array): void;
   /** y = a + b (0), a·b (1) or a·step(b) (2, the ReLU gradient), elementwise over n floats (absent from older addons). */
   binary?(kind: 0 | 1 | 2, heap: ArrayBuffer | undefined, n: number, a: number | Float32Array, b: number | Float32Array, y: number | Float32Array): void;
-  /** dx = dy·m (dx null: skipped) and dm[j] = Σ_r dy[r, j]·x[r, j] over [rows, c] (absent from older addons). */
-  scaleColumnsGrad?(heap: ArrayBuffer | undefined, rows: number, c: number, dy: number | Float32Array, x: number | Float32Array, m: number | Float32Array, dx: number | Float32Array | null, dm: number | Float32Array): void;
+  /** dm[j] = Σ_r dy[r, j]·x[r, j] over [rows, c], the mask's gradient (absent from older addons). */
+  scaleColumnsGrad?(heap: ArrayBuffer | undefined, rows: number, c: number, dy: number | Float32Array, x: number | Float32Array, dm: number | Float32Array): void;
   rowReduce(kind: 0 | 1, heap: ArrayBuffer | undefined, rows: number, c: number, x: number | Float32Array, out: number | Float32Array): void;
   pool2d(kind: 0 | 1 | 2 | 3, heap: ArrayBuffer | undefined, dims: number[], x: number | Float32Array | null, dy: number | Float32Array | null, out: number | Float32Array): void;
   sgdUpdate(heap: ArrayBuffer | undefined, n: number, lr: number, weightDecay: number, momentum: number, nesterov: boolean, w: number | Float32Array, g: number | Float32Array, buf: number | Float32Array, wOut: number | Float32Array, bufOut: number | Float32Array): void;

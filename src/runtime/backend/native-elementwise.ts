@@ -16,8 +16,8 @@ import { allFloat, fallback, WasmHeap, type Args } from './native-heap.ts';
 export const RELU_GRAD = 'ArchcReluGrad';
 export const SCALE_COLUMNS_GRAD = 'ArchcScaleColumnsGrad';
 
-/** Below this many elements the stock kernel is as fast as the call into the addon. */
-const MIN_SIZE = 4096;
+/** Below this many elements the stock kernel is as fast as the call into the addon (elementwise-grads.ts uses it too). */
+export const MIN_SIZE = 4096;
 
 /** Whether `v` broadcasts as a per-channel vector against `x` (shape [C] or [1,…,1,C], C = x's last dim, x rank ≥ 2). */
 export function isChannelVector(x: { shape: readonly number[] }, v: { shape: readonly number[] }): boolean {
@@ -101,7 +101,7 @@ function scaleColumnsGrad(args: Args): Info {
   const c = x.shape[x.shape.length - 1]!;
   const h = new WasmHeap(args.backend);
   const dm = h.output([...m.shape]);
-  nativeAddon().scaleColumnsGrad!(h.heap(), tf.util.sizeFromShape(x.shape) / c, c, h.offset(dy), h.offset(x), h.offset(m), null, h.offset(dm));
+  nativeAddon().scaleColumnsGrad!(h.heap(), tf.util.sizeFromShape(x.shape) / c, c, h.offset(dy), h.offset(x), h.offset(dm));
   return dm;
 }
 
