@@ -18,6 +18,7 @@ import { collapseWarning } from './collapse.ts';
 import type { MinWidthEvent } from './plan.ts';
 import { describeEmptied, emitPrunedArch, writePrunedArch, type PrunedArch, type WidthOverride } from './pruned-arch.ts';
 import { saveTfjsModel } from './tfjs-format.ts';
+import { grouped } from '../io/numbers.ts';
 
 export interface CompactionReport {
   name: string;
@@ -170,7 +171,7 @@ export function recheck(text: string, file: string, compacted: IrNetwork): Compa
 export function reportLines(r: CompactionReport): string[] {
   const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : '-');
   const lines = [
-    `compaction: params ${r.before.params.toLocaleString('en-US')} → ${r.after.params.toLocaleString('en-US')} (${pct(r.after.params, r.before.params)}), MACs ${r.before.macs.toLocaleString('en-US')} → ${r.after.macs.toLocaleString('en-US')} (${pct(r.after.macs, r.before.macs)})`,
+    `compaction: params ${grouped(r.before.params)} → ${grouped(r.after.params)} (${pct(r.after.params, r.before.params)}), MACs ${grouped(r.before.macs)} → ${grouped(r.after.macs)} (${pct(r.after.macs, r.before.macs)})`,
     `  kept widths: ${r.groups.filter((g) => g.maskable).map((g) => `${g.name} ${g.kept}/${g.width}`).join(', ')}`,
   ];
   for (const m of r.minWidth) lines.push(`  min width: ${m.group} had ${m.positive} structure(s) with s > 0, kept ${m.kept}${m.why === 'dead-branch' ? ' (disabled branch)' : ''}`);

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import type { MetricsLine } from '../runtime/train/trainer.ts';
 import type { ReportData } from './model.ts';
 import { colorAt, esc, fmtNum, histogram, lineChart, type Series } from './svg.ts';
+import { grouped } from '../io/numbers.ts';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const pctTick = (v: number) => `${Math.round(100 * v)}%`;
@@ -46,7 +47,7 @@ export function renderReport(d: ReportData): string {
 
   const cards = [
     datasetCard(d.facts.dataset, d.facts.backend),
-    card('Steps', `${last.step.toLocaleString('en-US')}`, `${last.epoch.toFixed(2)} epochs`),
+    card('Steps', `${grouped(last.step)}`, `${last.epoch.toFixed(2)} epochs`),
     card('Wall time', secs(d.facts.wallTime ?? last.wallTime), `training + evaluation ${secs(last.wallTime)}`),
     lm
       ? card(`Perplexity (${last.evalSplit})`, last.evalPerplexity !== null ? last.evalPerplexity.toFixed(1) : '–', `next-token accuracy ${pct(last.evalAccuracy)}`)

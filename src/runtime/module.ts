@@ -4,7 +4,7 @@
 // explicitly and must compute the same function for the same weights. `maskPlacement` is the one rule for where a
 // group's mask multiplies an output, shared by both.
 
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type {
   BnAttrs,
   ConvAttrs,

@@ -15,11 +15,11 @@ import { DEFAULT_BUDGET_TOLERANCE, smallestReachable } from '../semantic/budget.
 import { buildCostModel } from '../semantic/cost-model.ts';
 import type { BudgetTarget, IrNetwork, TrainConfig } from '../semantic/ir.ts';
 import { parseQuantity } from '../syntax/quantity.ts';
-import { human } from './format.ts';
 import { processIo, UserError, type Io } from './io.ts';
 import { FlagError, type Backend, type RunOptions, type TargetFlag } from './options.ts';
 import { checkRunOutputs, controlledTraining, savedRun, type SignalSource } from './run-control.ts';
 import { updateRunMarker, type RunData } from './run-marker.ts';
+import { grouped, human } from '../io/numbers.ts';
 
 /** The hyperparameters a generated `<Name>Config` carries (the spec's values); each is a flag (camelCase → --kebab-case). */
 export interface TrainerConfig {
@@ -411,7 +411,7 @@ function summary(ir: IrNetwork, r: RunTrainingResult, shownOut: string): string 
     `evaluation (${e.split}, ${e.examples} examples, masks 1[s > 0]): ${quality}`,
     'kept widths (group  full → kept):',
     ...widths,
-    `params ${e.denseParams.toLocaleString('en-US')} → ${e.params.toLocaleString('en-US')} (${pct(e.params, e.denseParams)}), ` +
+    `params ${grouped(e.denseParams)} → ${grouped(e.params)} (${pct(e.params, e.denseParams)}), ` +
       `MACs ${human(e.denseMacs)} → ${human(e.macs)} (${pct(e.macs, e.denseMacs)})`,
     ...(r.finalMetrics.budget ? [budgetLine(r.finalMetrics.budget)] : []),
     `metrics: ${shownOut}/metrics.jsonl`,

@@ -6,10 +6,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileFile } from '../../semantic/compile.ts';
 import type { IrNetwork } from '../../semantic/ir.ts';
-import { human } from '../../train/format.ts';
 import { reportCompiled } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
 import type { RegisterCommand } from './index.ts';
+import { grouped, human } from '../../io/numbers.ts';
 
 export const registerCheck: RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => {
   program
@@ -30,7 +30,7 @@ export { renderAll } from '../compile-or-report.ts';
 export function summary(file: string, ir: IrNetwork): string {
   const layers = ir.nodes.length - 1;
   const maskable = ir.groups.filter((g) => g.maskable).length;
-  return `${file}: ok: ${ir.name}, ${layers} layers, ${ir.params.toLocaleString('en-US')} params (${human(ir.params)}), ${human(ir.macs)} MACs, ${ir.groups.length} mask groups (${maskable} maskable)`;
+  return `${file}: ok: ${ir.name}, ${layers} layers, ${grouped(ir.params)} params (${human(ir.params)}), ${human(ir.macs)} MACs, ${ir.groups.length} mask groups (${maskable} maskable)`;
 }
 
 /** 272474 → "0.272M", 40813184 → "40.8M", 1.2e9 → "1.20G". */

@@ -26,6 +26,7 @@ import { interpretedNet, trainRun } from '../../train/run.ts';
 import { UserError, type Io } from '../io.ts';
 import { renderAll } from './check.ts';
 import type { RegisterCommand } from './index.ts';
+import { grouped } from '../../io/numbers.ts';
 
 export const DEMO_SPEC = join(PACKAGE_ROOT, 'specs', 'demo-fashion.arch');
 const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
@@ -96,7 +97,7 @@ export async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   const inputCopy = join(out, basename(specPath));
   const pruned = join(out, prunedFileName(specPath));
   const extraFiles = [basename(specPath), 'diff.json', 'masks-final.json'];
-  io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${ir.params.toLocaleString('en-US')} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
+  io.out(`archc demo: training ${shown(specPath)} (${ir.name}: ${grouped(ir.params)} params, ${(ir.macs / 1e6).toFixed(2)}M MACs) on ${dataNote}`);
   const net = interpretedNet(ir, { path: specPath, shown: shown(specPath), source: c.source.text });
   await trainRun(
     net,
@@ -162,7 +163,7 @@ async function report({ opts, io, ir, out, inputCopy, pruned, dataNote, result, 
   const f = result.finalMetrics;
   io.out('');
   io.out(
-    `accuracy ${(100 * f.evalAccuracy).toFixed(2)}% (${f.evalSplit}), params ${f.denseParams.toLocaleString('en-US')} → ${f.archParams.toLocaleString('en-US')}, ` +
+    `accuracy ${(100 * f.evalAccuracy).toFixed(2)}% (${f.evalSplit}), params ${grouped(f.denseParams)} → ${grouped(f.archParams)}, ` +
       `MACs ${(f.denseMacs / 1e6).toFixed(2)}M → ${(f.archMacs / 1e6).toFixed(2)}M, training MACs ${((100 * f.sampledMacsTotal) / Math.max(1, f.denseMacsTotal)).toFixed(1)}% of dense, ${wall.toFixed(0)} s`,
   );
   io.out(`input spec:   ${shown(inputCopy)}`);

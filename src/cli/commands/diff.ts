@@ -12,6 +12,7 @@ import { compileOrReport } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';
 import { table } from './stats.ts';
 import type { RegisterCommand } from './index.ts';
+import { grouped } from '../../io/numbers.ts';
 
 export type { DiffJson };
 
@@ -43,7 +44,7 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, setExit:
 };
 
 const pct = (x: number | null): string => (x === null ? '' : `${(100 * x).toFixed(1)}%`);
-const fmt = (n: number): string => n.toLocaleString('en-US');
+const fmt = grouped;
 
 export function diffTable(d: DiffJson): string {
   const rows: string[][] = [['layer', 'kind', 'before', 'after', 'kept']];

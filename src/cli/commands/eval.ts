@@ -9,6 +9,7 @@ import { BACKENDS, type Backend } from '../../train/options.ts';
 import { compileOrReport } from '../compile-or-report.ts';
 import { UserError, type Io } from '../io.ts';
 import type { RegisterCommand } from './index.ts';
+import { grouped } from '../../io/numbers.ts';
 
 interface EvalOpts {
   weights: string;
@@ -51,8 +52,8 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, setExit:
         io.out(JSON.stringify({ spec, weights: opts.weights, data: dataset, dataSource: choice.source, dataNote: choice.note, split: r.split, examples: r.examples, loss: r.loss, accuracy: r.accuracy, perplexity: r.perplexity, params: ir.params, macs: ir.macs }, null, 2));
       } else {
         const metric = r.perplexity !== null ? `perplexity ${r.perplexity.toFixed(2)} (loss ${r.loss.toFixed(4)}, next-token accuracy ${(100 * r.accuracy).toFixed(2)}%)` : `accuracy ${(100 * r.accuracy).toFixed(2)}% (loss ${r.loss.toFixed(4)})`;
-        io.out(`${ir.name}: ${metric} on ${r.examples.toLocaleString('en-US')} ${r.split} ${ir.task === 'classification' ? 'examples' : 'tokens'} of ${dataset}`);
-        io.out(`  params ${ir.params.toLocaleString('en-US')}, MACs ${ir.macs.toLocaleString('en-US')} per example`);
+        io.out(`${ir.name}: ${metric} on ${grouped(r.examples)} ${r.split} ${ir.task === 'classification' ? 'examples' : 'tokens'} of ${dataset}`);
+        io.out(`  params ${grouped(ir.params)}, MACs ${grouped(ir.macs)} per example`);
         io.out(`  data: ${choice.note}`);
       }
     });

@@ -8,8 +8,8 @@ import type { IrNetwork } from '../../semantic/ir.ts';
 import { isNetworkInput, surfaceNameOf } from '../../semantic/registry.ts';
 import { compileOrReport } from '../compile-or-report.ts';
 import type { Io } from '../io.ts';
-import { human } from '../../train/format.ts';
 import type { RegisterCommand } from './index.ts';
+import { grouped, human } from '../../io/numbers.ts';
 
 export interface StatsJson {
   name: string;
@@ -72,7 +72,7 @@ export function statsTable(ir: IrNetwork): string {
 }
 
 function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return grouped(n);
 }
 
 /** Rows padded to aligned columns (right-aligned where `right[i]`), the first row being the header. */

@@ -40,8 +40,9 @@ export interface NativeOptions {
   threads?: number;
 }
 
-// From src/runtime/backend/ (tsx, tests) or dist/src/runtime/backend/ (the compiled CLI) up to the package root.
-const ADDON_CANDIDATES = ['../../../', '../../../../'].map((up) =>
+// From src/runtime/backend/ (tsx, tests), dist/bundle/ or dist/bundle/chunks/ (the compiled package) up to the
+// package root.
+const ADDON_CANDIDATES = ['../../../', '../../'].map((up) =>
   fileURLToPath(new URL(`${up}native/build/Release/archc_native.node`, import.meta.url)),
 );
 const ADDON_PATH = ADDON_CANDIDATES.find((p) => existsSync(p)) ?? ADDON_CANDIDATES[0]!;
