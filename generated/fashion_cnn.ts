@@ -4,7 +4,7 @@
 // Train: npx tsx generated/fashion_cnn.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, applyMask, flatten, maxPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, flatten, maxPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/fashion-cnn.arch; every field can be overridden on the command line. */
@@ -118,7 +118,7 @@ export class FashionCnn extends NetworkModule {
     // stage1.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3)
     const t1 = this.layers.stage1_cbr1_conv1.apply(x);
     // stage1.cbr1.bn1: specs/fashion-cnn.arch:26 bn
-    const t2 = applyMask(this.layers.stage1_cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:stage1.cbr1.conv1'].id);
+    const t2 = this.layers.stage1_cbr1_bn1.apply(t1, ctx.training, ctx.mask(groups['g0:stage1.cbr1.conv1'].id));
     // stage1.cbr1.relu1: specs/fashion-cnn.arch:26 relu
     const t3 = relu(t2);
 
@@ -129,7 +129,7 @@ export class FashionCnn extends NetworkModule {
     // stage2.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3)
     const t5 = this.layers.stage2_cbr1_conv1.apply(t4);
     // stage2.cbr1.bn1: specs/fashion-cnn.arch:26 bn
-    const t6 = applyMask(this.layers.stage2_cbr1_bn1.apply(t5, ctx.training), ctx, groups['g1:stage2.cbr1.conv1'].id);
+    const t6 = this.layers.stage2_cbr1_bn1.apply(t5, ctx.training, ctx.mask(groups['g1:stage2.cbr1.conv1'].id));
     // stage2.cbr1.relu1: specs/fashion-cnn.arch:26 relu
     const t7 = relu(t6);
 
@@ -140,7 +140,7 @@ export class FashionCnn extends NetworkModule {
     // stage3.cbr1.conv1: specs/fashion-cnn.arch:26 maskable conv(width, kernel 3)
     const t9 = this.layers.stage3_cbr1_conv1.apply(t8);
     // stage3.cbr1.bn1: specs/fashion-cnn.arch:26 bn
-    const t10 = applyMask(this.layers.stage3_cbr1_bn1.apply(t9, ctx.training), ctx, groups['g2:stage3.cbr1.conv1'].id);
+    const t10 = this.layers.stage3_cbr1_bn1.apply(t9, ctx.training, ctx.mask(groups['g2:stage3.cbr1.conv1'].id));
     // stage3.cbr1.relu1: specs/fashion-cnn.arch:26 relu
     const t11 = relu(t10);
 

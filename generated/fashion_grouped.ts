@@ -137,7 +137,7 @@ export class FashionGrouped extends NetworkModule {
     // stage3.conv1: specs/fashion-grouped.arch:24 maskable conv(64, kernel 3)
     const t9 = this.layers.stage3_conv1.apply(t8);
     // stage3.bn1: specs/fashion-grouped.arch:24 bn
-    const t10 = applyMask(this.layers.stage3_bn1.apply(t9, ctx.training), ctx, groups['g2:stage3.conv1'].id);
+    const t10 = this.layers.stage3_bn1.apply(t9, ctx.training, ctx.mask(groups['g2:stage3.conv1'].id));
     // stage3.relu1: specs/fashion-grouped.arch:24 relu
     const t11 = relu(t10);
     // stage3.maxpool1: specs/fashion-grouped.arch:24 maxpool

@@ -4,7 +4,7 @@
 // Train: npx tsx generated/fashion_resnet.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyGate, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/fashion-resnet.arch; every field can be overridden on the command line. */
@@ -231,7 +231,7 @@ export class FashionResnet extends NetworkModule {
     // conv1: specs/fashion-resnet.arch:34 conv(16, kernel 3)
     const t1 = this.layers.conv1.apply(x);
     // bn1: specs/fashion-resnet.arch:34 bn
-    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = this.layers.bn1.apply(t1, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // relu1: specs/fashion-resnet.arch:34 relu
     const t3 = relu(t2);
 
@@ -239,13 +239,13 @@ export class FashionResnet extends NetworkModule {
     // stage1.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
     const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: specs/fashion-resnet.arch:27 bn
-    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = this.layers.stage1_basic1_bn1.apply(t4, ctx.training, ctx.mask(groups['g1:stage1.basic1.conv1'].id));
     // stage1.basic1.relu1: specs/fashion-resnet.arch:27 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
     const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: specs/fashion-resnet.arch:28 bn
-    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = this.layers.stage1_basic1_bn2.apply(t7, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/fashion-resnet.arch:30 relu
@@ -255,13 +255,13 @@ export class FashionResnet extends NetworkModule {
     // stage1.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
     const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: specs/fashion-resnet.arch:27 bn
-    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = this.layers.stage1_basic2_bn1.apply(t11, ctx.training, ctx.mask(groups['g2:stage1.basic2.conv1'].id));
     // stage1.basic2.relu1: specs/fashion-resnet.arch:27 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
     const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: specs/fashion-resnet.arch:28 bn
-    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = this.layers.stage1_basic2_bn2.apply(t14, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/fashion-resnet.arch:30 relu
@@ -271,17 +271,17 @@ export class FashionResnet extends NetworkModule {
     // stage2.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
     const t18 = this.layers.stage2_basic1_conv1.apply(t17);
     // stage2.basic1.bn1: specs/fashion-resnet.arch:27 bn
-    const t19 = applyMask(this.layers.stage2_basic1_bn1.apply(t18, ctx.training), ctx, groups['g3:stage2.basic1.conv1'].id);
+    const t19 = this.layers.stage2_basic1_bn1.apply(t18, ctx.training, ctx.mask(groups['g3:stage2.basic1.conv1'].id));
     // stage2.basic1.relu1: specs/fashion-resnet.arch:27 relu
     const t20 = relu(t19);
     // stage2.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
     const t21 = this.layers.stage2_basic1_conv2.apply(t20);
     // stage2.basic1.bn2: specs/fashion-resnet.arch:28 bn
-    const t22 = applyMask(this.layers.stage2_basic1_bn2.apply(t21, ctx.training), ctx, groups['g4:stage2'].id);
+    const t22 = this.layers.stage2_basic1_bn2.apply(t21, ctx.training, ctx.mask(groups['g4:stage2'].id));
     // stage2.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut)
     const t23 = this.layers.stage2_basic1_shortcut_conv.apply(t17);
     // stage2.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
-    const t24 = applyMask(this.layers.stage2_basic1_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
+    const t24 = this.layers.stage2_basic1_shortcut_bn.apply(t23, ctx.training, ctx.mask(groups['g4:stage2'].id));
     // stage2.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t25 = add([applyGate(t22, ctx, [groups['g3:stage2.basic1.conv1'].id]), t24]);
     // stage2.basic1.relu2: specs/fashion-resnet.arch:30 relu
@@ -291,13 +291,13 @@ export class FashionResnet extends NetworkModule {
     // stage2.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
     const t27 = this.layers.stage2_basic2_conv1.apply(t26);
     // stage2.basic2.bn1: specs/fashion-resnet.arch:27 bn
-    const t28 = applyMask(this.layers.stage2_basic2_bn1.apply(t27, ctx.training), ctx, groups['g5:stage2.basic2.conv1'].id);
+    const t28 = this.layers.stage2_basic2_bn1.apply(t27, ctx.training, ctx.mask(groups['g5:stage2.basic2.conv1'].id));
     // stage2.basic2.relu1: specs/fashion-resnet.arch:27 relu
     const t29 = relu(t28);
     // stage2.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
     const t30 = this.layers.stage2_basic2_conv2.apply(t29);
     // stage2.basic2.bn2: specs/fashion-resnet.arch:28 bn
-    const t31 = applyMask(this.layers.stage2_basic2_bn2.apply(t30, ctx.training), ctx, groups['g4:stage2'].id);
+    const t31 = this.layers.stage2_basic2_bn2.apply(t30, ctx.training, ctx.mask(groups['g4:stage2'].id));
     // stage2.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t32 = add([applyGate(t31, ctx, [groups['g5:stage2.basic2.conv1'].id]), t26]);
     // stage2.basic2.relu2: specs/fashion-resnet.arch:30 relu
@@ -307,17 +307,17 @@ export class FashionResnet extends NetworkModule {
     // stage3.basic1.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
     const t34 = this.layers.stage3_basic1_conv1.apply(t33);
     // stage3.basic1.bn1: specs/fashion-resnet.arch:27 bn
-    const t35 = applyMask(this.layers.stage3_basic1_bn1.apply(t34, ctx.training), ctx, groups['g6:stage3.basic1.conv1'].id);
+    const t35 = this.layers.stage3_basic1_bn1.apply(t34, ctx.training, ctx.mask(groups['g6:stage3.basic1.conv1'].id));
     // stage3.basic1.relu1: specs/fashion-resnet.arch:27 relu
     const t36 = relu(t35);
     // stage3.basic1.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
     const t37 = this.layers.stage3_basic1_conv2.apply(t36);
     // stage3.basic1.bn2: specs/fashion-resnet.arch:28 bn
-    const t38 = applyMask(this.layers.stage3_basic1_bn2.apply(t37, ctx.training), ctx, groups['g7:stage3'].id);
+    const t38 = this.layers.stage3_basic1_bn2.apply(t37, ctx.training, ctx.mask(groups['g7:stage3'].id));
     // stage3.basic1.shortcut.conv: specs/fashion-resnet.arch:29 add(shortcut)
     const t39 = this.layers.stage3_basic1_shortcut_conv.apply(t33);
     // stage3.basic1.shortcut.bn: specs/fashion-resnet.arch:29 add(shortcut)
-    const t40 = applyMask(this.layers.stage3_basic1_shortcut_bn.apply(t39, ctx.training), ctx, groups['g7:stage3'].id);
+    const t40 = this.layers.stage3_basic1_shortcut_bn.apply(t39, ctx.training, ctx.mask(groups['g7:stage3'].id));
     // stage3.basic1.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t41 = add([applyGate(t38, ctx, [groups['g6:stage3.basic1.conv1'].id]), t40]);
     // stage3.basic1.relu2: specs/fashion-resnet.arch:30 relu
@@ -327,13 +327,13 @@ export class FashionResnet extends NetworkModule {
     // stage3.basic2.conv1: specs/fashion-resnet.arch:27 maskable conv(width, kernel 3, stride stride)
     const t43 = this.layers.stage3_basic2_conv1.apply(t42);
     // stage3.basic2.bn1: specs/fashion-resnet.arch:27 bn
-    const t44 = applyMask(this.layers.stage3_basic2_bn1.apply(t43, ctx.training), ctx, groups['g8:stage3.basic2.conv1'].id);
+    const t44 = this.layers.stage3_basic2_bn1.apply(t43, ctx.training, ctx.mask(groups['g8:stage3.basic2.conv1'].id));
     // stage3.basic2.relu1: specs/fashion-resnet.arch:27 relu
     const t45 = relu(t44);
     // stage3.basic2.conv2: specs/fashion-resnet.arch:28 maskable conv(width, kernel 3)
     const t46 = this.layers.stage3_basic2_conv2.apply(t45);
     // stage3.basic2.bn2: specs/fashion-resnet.arch:28 bn
-    const t47 = applyMask(this.layers.stage3_basic2_bn2.apply(t46, ctx.training), ctx, groups['g7:stage3'].id);
+    const t47 = this.layers.stage3_basic2_bn2.apply(t46, ctx.training, ctx.mask(groups['g7:stage3'].id));
     // stage3.basic2.add1: specs/fashion-resnet.arch:29 add(shortcut)
     const t48 = add([applyGate(t47, ctx, [groups['g8:stage3.basic2.conv1'].id]), t42]);
     // stage3.basic2.relu2: specs/fashion-resnet.arch:30 relu

@@ -4,7 +4,7 @@
 // Train: npx tsx generated/mobilenetv1.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, applyMask, globalAvgPool, relu6, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, globalAvgPool, relu6, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/mobilenetv1.arch; every field can be overridden on the command line. */
@@ -342,7 +342,7 @@ export class Mobilenetv1 extends NetworkModule {
     // body.conv1: specs/mobilenetv1.arch:32 maskable conv(32 * alpha, kernel 3, stride 2)
     const t1 = this.layers.body_conv1.apply(x);
     // body.bn1: specs/mobilenetv1.arch:32 bn
-    const t2 = applyMask(this.layers.body_bn1.apply(t1, ctx.training), ctx, groups['g0:body.conv1'].id);
+    const t2 = this.layers.body_bn1.apply(t1, ctx.training, ctx.mask(groups['g0:body.conv1'].id));
     // body.relu61: specs/mobilenetv1.arch:32 relu6
     const t3 = relu6(t2);
 
@@ -351,13 +351,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws1.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t4 = this.layers.body_dws1_dwconv1.apply(t3);
     // body.dws1.bn1: specs/mobilenetv1.arch:27 bn
-    const t5 = applyMask(this.layers.body_dws1_bn1.apply(t4, ctx.training), ctx, groups['g0:body.conv1'].id);
+    const t5 = this.layers.body_dws1_bn1.apply(t4, ctx.training, ctx.mask(groups['g0:body.conv1'].id));
     // body.dws1.relu61: specs/mobilenetv1.arch:27 relu6
     const t6 = relu6(t5);
     // body.dws1.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t7 = this.layers.body_dws1_conv1.apply(t6);
     // body.dws1.bn2: specs/mobilenetv1.arch:28 bn
-    const t8 = applyMask(this.layers.body_dws1_bn2.apply(t7, ctx.training), ctx, groups['g1:body.dws1.conv1'].id);
+    const t8 = this.layers.body_dws1_bn2.apply(t7, ctx.training, ctx.mask(groups['g1:body.dws1.conv1'].id));
     // body.dws1.relu62: specs/mobilenetv1.arch:28 relu6
     const t9 = relu6(t8);
 
@@ -366,13 +366,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws2.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t10 = this.layers.body_dws2_dwconv1.apply(t9);
     // body.dws2.bn1: specs/mobilenetv1.arch:27 bn
-    const t11 = applyMask(this.layers.body_dws2_bn1.apply(t10, ctx.training), ctx, groups['g1:body.dws1.conv1'].id);
+    const t11 = this.layers.body_dws2_bn1.apply(t10, ctx.training, ctx.mask(groups['g1:body.dws1.conv1'].id));
     // body.dws2.relu61: specs/mobilenetv1.arch:27 relu6
     const t12 = relu6(t11);
     // body.dws2.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t13 = this.layers.body_dws2_conv1.apply(t12);
     // body.dws2.bn2: specs/mobilenetv1.arch:28 bn
-    const t14 = applyMask(this.layers.body_dws2_bn2.apply(t13, ctx.training), ctx, groups['g2:body.dws2.conv1'].id);
+    const t14 = this.layers.body_dws2_bn2.apply(t13, ctx.training, ctx.mask(groups['g2:body.dws2.conv1'].id));
     // body.dws2.relu62: specs/mobilenetv1.arch:28 relu6
     const t15 = relu6(t14);
 
@@ -381,13 +381,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws3.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t16 = this.layers.body_dws3_dwconv1.apply(t15);
     // body.dws3.bn1: specs/mobilenetv1.arch:27 bn
-    const t17 = applyMask(this.layers.body_dws3_bn1.apply(t16, ctx.training), ctx, groups['g2:body.dws2.conv1'].id);
+    const t17 = this.layers.body_dws3_bn1.apply(t16, ctx.training, ctx.mask(groups['g2:body.dws2.conv1'].id));
     // body.dws3.relu61: specs/mobilenetv1.arch:27 relu6
     const t18 = relu6(t17);
     // body.dws3.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t19 = this.layers.body_dws3_conv1.apply(t18);
     // body.dws3.bn2: specs/mobilenetv1.arch:28 bn
-    const t20 = applyMask(this.layers.body_dws3_bn2.apply(t19, ctx.training), ctx, groups['g3:body.dws3.conv1'].id);
+    const t20 = this.layers.body_dws3_bn2.apply(t19, ctx.training, ctx.mask(groups['g3:body.dws3.conv1'].id));
     // body.dws3.relu62: specs/mobilenetv1.arch:28 relu6
     const t21 = relu6(t20);
 
@@ -396,13 +396,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws4.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t22 = this.layers.body_dws4_dwconv1.apply(t21);
     // body.dws4.bn1: specs/mobilenetv1.arch:27 bn
-    const t23 = applyMask(this.layers.body_dws4_bn1.apply(t22, ctx.training), ctx, groups['g3:body.dws3.conv1'].id);
+    const t23 = this.layers.body_dws4_bn1.apply(t22, ctx.training, ctx.mask(groups['g3:body.dws3.conv1'].id));
     // body.dws4.relu61: specs/mobilenetv1.arch:27 relu6
     const t24 = relu6(t23);
     // body.dws4.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t25 = this.layers.body_dws4_conv1.apply(t24);
     // body.dws4.bn2: specs/mobilenetv1.arch:28 bn
-    const t26 = applyMask(this.layers.body_dws4_bn2.apply(t25, ctx.training), ctx, groups['g4:body.dws4.conv1'].id);
+    const t26 = this.layers.body_dws4_bn2.apply(t25, ctx.training, ctx.mask(groups['g4:body.dws4.conv1'].id));
     // body.dws4.relu62: specs/mobilenetv1.arch:28 relu6
     const t27 = relu6(t26);
 
@@ -411,13 +411,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws5.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t28 = this.layers.body_dws5_dwconv1.apply(t27);
     // body.dws5.bn1: specs/mobilenetv1.arch:27 bn
-    const t29 = applyMask(this.layers.body_dws5_bn1.apply(t28, ctx.training), ctx, groups['g4:body.dws4.conv1'].id);
+    const t29 = this.layers.body_dws5_bn1.apply(t28, ctx.training, ctx.mask(groups['g4:body.dws4.conv1'].id));
     // body.dws5.relu61: specs/mobilenetv1.arch:27 relu6
     const t30 = relu6(t29);
     // body.dws5.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t31 = this.layers.body_dws5_conv1.apply(t30);
     // body.dws5.bn2: specs/mobilenetv1.arch:28 bn
-    const t32 = applyMask(this.layers.body_dws5_bn2.apply(t31, ctx.training), ctx, groups['g5:body.dws5.conv1'].id);
+    const t32 = this.layers.body_dws5_bn2.apply(t31, ctx.training, ctx.mask(groups['g5:body.dws5.conv1'].id));
     // body.dws5.relu62: specs/mobilenetv1.arch:28 relu6
     const t33 = relu6(t32);
 
@@ -426,13 +426,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws6.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t34 = this.layers.body_dws6_dwconv1.apply(t33);
     // body.dws6.bn1: specs/mobilenetv1.arch:27 bn
-    const t35 = applyMask(this.layers.body_dws6_bn1.apply(t34, ctx.training), ctx, groups['g5:body.dws5.conv1'].id);
+    const t35 = this.layers.body_dws6_bn1.apply(t34, ctx.training, ctx.mask(groups['g5:body.dws5.conv1'].id));
     // body.dws6.relu61: specs/mobilenetv1.arch:27 relu6
     const t36 = relu6(t35);
     // body.dws6.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t37 = this.layers.body_dws6_conv1.apply(t36);
     // body.dws6.bn2: specs/mobilenetv1.arch:28 bn
-    const t38 = applyMask(this.layers.body_dws6_bn2.apply(t37, ctx.training), ctx, groups['g6:body.dws6.conv1'].id);
+    const t38 = this.layers.body_dws6_bn2.apply(t37, ctx.training, ctx.mask(groups['g6:body.dws6.conv1'].id));
     // body.dws6.relu62: specs/mobilenetv1.arch:28 relu6
     const t39 = relu6(t38);
 
@@ -441,13 +441,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws7.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t40 = this.layers.body_dws7_dwconv1.apply(t39);
     // body.dws7.bn1: specs/mobilenetv1.arch:27 bn
-    const t41 = applyMask(this.layers.body_dws7_bn1.apply(t40, ctx.training), ctx, groups['g6:body.dws6.conv1'].id);
+    const t41 = this.layers.body_dws7_bn1.apply(t40, ctx.training, ctx.mask(groups['g6:body.dws6.conv1'].id));
     // body.dws7.relu61: specs/mobilenetv1.arch:27 relu6
     const t42 = relu6(t41);
     // body.dws7.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t43 = this.layers.body_dws7_conv1.apply(t42);
     // body.dws7.bn2: specs/mobilenetv1.arch:28 bn
-    const t44 = applyMask(this.layers.body_dws7_bn2.apply(t43, ctx.training), ctx, groups['g7:body.dws7.conv1'].id);
+    const t44 = this.layers.body_dws7_bn2.apply(t43, ctx.training, ctx.mask(groups['g7:body.dws7.conv1'].id));
     // body.dws7.relu62: specs/mobilenetv1.arch:28 relu6
     const t45 = relu6(t44);
 
@@ -456,13 +456,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws8.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t46 = this.layers.body_dws8_dwconv1.apply(t45);
     // body.dws8.bn1: specs/mobilenetv1.arch:27 bn
-    const t47 = applyMask(this.layers.body_dws8_bn1.apply(t46, ctx.training), ctx, groups['g7:body.dws7.conv1'].id);
+    const t47 = this.layers.body_dws8_bn1.apply(t46, ctx.training, ctx.mask(groups['g7:body.dws7.conv1'].id));
     // body.dws8.relu61: specs/mobilenetv1.arch:27 relu6
     const t48 = relu6(t47);
     // body.dws8.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t49 = this.layers.body_dws8_conv1.apply(t48);
     // body.dws8.bn2: specs/mobilenetv1.arch:28 bn
-    const t50 = applyMask(this.layers.body_dws8_bn2.apply(t49, ctx.training), ctx, groups['g8:body.dws8.conv1'].id);
+    const t50 = this.layers.body_dws8_bn2.apply(t49, ctx.training, ctx.mask(groups['g8:body.dws8.conv1'].id));
     // body.dws8.relu62: specs/mobilenetv1.arch:28 relu6
     const t51 = relu6(t50);
 
@@ -471,13 +471,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws9.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t52 = this.layers.body_dws9_dwconv1.apply(t51);
     // body.dws9.bn1: specs/mobilenetv1.arch:27 bn
-    const t53 = applyMask(this.layers.body_dws9_bn1.apply(t52, ctx.training), ctx, groups['g8:body.dws8.conv1'].id);
+    const t53 = this.layers.body_dws9_bn1.apply(t52, ctx.training, ctx.mask(groups['g8:body.dws8.conv1'].id));
     // body.dws9.relu61: specs/mobilenetv1.arch:27 relu6
     const t54 = relu6(t53);
     // body.dws9.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t55 = this.layers.body_dws9_conv1.apply(t54);
     // body.dws9.bn2: specs/mobilenetv1.arch:28 bn
-    const t56 = applyMask(this.layers.body_dws9_bn2.apply(t55, ctx.training), ctx, groups['g9:body.dws9.conv1'].id);
+    const t56 = this.layers.body_dws9_bn2.apply(t55, ctx.training, ctx.mask(groups['g9:body.dws9.conv1'].id));
     // body.dws9.relu62: specs/mobilenetv1.arch:28 relu6
     const t57 = relu6(t56);
 
@@ -486,13 +486,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws10.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t58 = this.layers.body_dws10_dwconv1.apply(t57);
     // body.dws10.bn1: specs/mobilenetv1.arch:27 bn
-    const t59 = applyMask(this.layers.body_dws10_bn1.apply(t58, ctx.training), ctx, groups['g9:body.dws9.conv1'].id);
+    const t59 = this.layers.body_dws10_bn1.apply(t58, ctx.training, ctx.mask(groups['g9:body.dws9.conv1'].id));
     // body.dws10.relu61: specs/mobilenetv1.arch:27 relu6
     const t60 = relu6(t59);
     // body.dws10.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t61 = this.layers.body_dws10_conv1.apply(t60);
     // body.dws10.bn2: specs/mobilenetv1.arch:28 bn
-    const t62 = applyMask(this.layers.body_dws10_bn2.apply(t61, ctx.training), ctx, groups['g10:body.dws10.conv1'].id);
+    const t62 = this.layers.body_dws10_bn2.apply(t61, ctx.training, ctx.mask(groups['g10:body.dws10.conv1'].id));
     // body.dws10.relu62: specs/mobilenetv1.arch:28 relu6
     const t63 = relu6(t62);
 
@@ -501,13 +501,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws11.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t64 = this.layers.body_dws11_dwconv1.apply(t63);
     // body.dws11.bn1: specs/mobilenetv1.arch:27 bn
-    const t65 = applyMask(this.layers.body_dws11_bn1.apply(t64, ctx.training), ctx, groups['g10:body.dws10.conv1'].id);
+    const t65 = this.layers.body_dws11_bn1.apply(t64, ctx.training, ctx.mask(groups['g10:body.dws10.conv1'].id));
     // body.dws11.relu61: specs/mobilenetv1.arch:27 relu6
     const t66 = relu6(t65);
     // body.dws11.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t67 = this.layers.body_dws11_conv1.apply(t66);
     // body.dws11.bn2: specs/mobilenetv1.arch:28 bn
-    const t68 = applyMask(this.layers.body_dws11_bn2.apply(t67, ctx.training), ctx, groups['g11:body.dws11.conv1'].id);
+    const t68 = this.layers.body_dws11_bn2.apply(t67, ctx.training, ctx.mask(groups['g11:body.dws11.conv1'].id));
     // body.dws11.relu62: specs/mobilenetv1.arch:28 relu6
     const t69 = relu6(t68);
 
@@ -516,13 +516,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws12.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t70 = this.layers.body_dws12_dwconv1.apply(t69);
     // body.dws12.bn1: specs/mobilenetv1.arch:27 bn
-    const t71 = applyMask(this.layers.body_dws12_bn1.apply(t70, ctx.training), ctx, groups['g11:body.dws11.conv1'].id);
+    const t71 = this.layers.body_dws12_bn1.apply(t70, ctx.training, ctx.mask(groups['g11:body.dws11.conv1'].id));
     // body.dws12.relu61: specs/mobilenetv1.arch:27 relu6
     const t72 = relu6(t71);
     // body.dws12.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t73 = this.layers.body_dws12_conv1.apply(t72);
     // body.dws12.bn2: specs/mobilenetv1.arch:28 bn
-    const t74 = applyMask(this.layers.body_dws12_bn2.apply(t73, ctx.training), ctx, groups['g12:body.dws12.conv1'].id);
+    const t74 = this.layers.body_dws12_bn2.apply(t73, ctx.training, ctx.mask(groups['g12:body.dws12.conv1'].id));
     // body.dws12.relu62: specs/mobilenetv1.arch:28 relu6
     const t75 = relu6(t74);
 
@@ -531,13 +531,13 @@ export class Mobilenetv1 extends NetworkModule {
     // body.dws13.dwconv1: specs/mobilenetv1.arch:27 dwconv(kernel 3, stride stride)
     const t76 = this.layers.body_dws13_dwconv1.apply(t75);
     // body.dws13.bn1: specs/mobilenetv1.arch:27 bn
-    const t77 = applyMask(this.layers.body_dws13_bn1.apply(t76, ctx.training), ctx, groups['g12:body.dws12.conv1'].id);
+    const t77 = this.layers.body_dws13_bn1.apply(t76, ctx.training, ctx.mask(groups['g12:body.dws12.conv1'].id));
     // body.dws13.relu61: specs/mobilenetv1.arch:27 relu6
     const t78 = relu6(t77);
     // body.dws13.conv1: specs/mobilenetv1.arch:28 maskable conv(width, kernel 1)
     const t79 = this.layers.body_dws13_conv1.apply(t78);
     // body.dws13.bn2: specs/mobilenetv1.arch:28 bn
-    const t80 = applyMask(this.layers.body_dws13_bn2.apply(t79, ctx.training), ctx, groups['g13:body.dws13.conv1'].id);
+    const t80 = this.layers.body_dws13_bn2.apply(t79, ctx.training, ctx.mask(groups['g13:body.dws13.conv1'].id));
     // body.dws13.relu62: specs/mobilenetv1.arch:28 relu6
     const t81 = relu6(t80);
 

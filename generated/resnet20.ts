@@ -4,7 +4,7 @@
 // Train: npx tsx generated/resnet20.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyGate, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/resnet20.arch; every field can be overridden on the command line. */
@@ -291,7 +291,7 @@ export class Resnet20 extends NetworkModule {
     // conv1: specs/resnet20.arch:32 conv(16, kernel 3)
     const t1 = this.layers.conv1.apply(x);
     // bn1: specs/resnet20.arch:32 bn
-    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = this.layers.bn1.apply(t1, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // relu1: specs/resnet20.arch:32 relu
     const t3 = relu(t2);
 
@@ -299,13 +299,13 @@ export class Resnet20 extends NetworkModule {
     // stage1.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: specs/resnet20.arch:25 bn
-    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = this.layers.stage1_basic1_bn1.apply(t4, ctx.training, ctx.mask(groups['g1:stage1.basic1.conv1'].id));
     // stage1.basic1.relu1: specs/resnet20.arch:25 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: specs/resnet20.arch:26 bn
-    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = this.layers.stage1_basic1_bn2.apply(t7, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic1.add1: specs/resnet20.arch:27 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/resnet20.arch:28 relu
@@ -315,13 +315,13 @@ export class Resnet20 extends NetworkModule {
     // stage1.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: specs/resnet20.arch:25 bn
-    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = this.layers.stage1_basic2_bn1.apply(t11, ctx.training, ctx.mask(groups['g2:stage1.basic2.conv1'].id));
     // stage1.basic2.relu1: specs/resnet20.arch:25 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: specs/resnet20.arch:26 bn
-    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = this.layers.stage1_basic2_bn2.apply(t14, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic2.add1: specs/resnet20.arch:27 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/resnet20.arch:28 relu
@@ -331,13 +331,13 @@ export class Resnet20 extends NetworkModule {
     // stage1.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t18 = this.layers.stage1_basic3_conv1.apply(t17);
     // stage1.basic3.bn1: specs/resnet20.arch:25 bn
-    const t19 = applyMask(this.layers.stage1_basic3_bn1.apply(t18, ctx.training), ctx, groups['g3:stage1.basic3.conv1'].id);
+    const t19 = this.layers.stage1_basic3_bn1.apply(t18, ctx.training, ctx.mask(groups['g3:stage1.basic3.conv1'].id));
     // stage1.basic3.relu1: specs/resnet20.arch:25 relu
     const t20 = relu(t19);
     // stage1.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t21 = this.layers.stage1_basic3_conv2.apply(t20);
     // stage1.basic3.bn2: specs/resnet20.arch:26 bn
-    const t22 = applyMask(this.layers.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
+    const t22 = this.layers.stage1_basic3_bn2.apply(t21, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic3.add1: specs/resnet20.arch:27 add(shortcut)
     const t23 = add([applyGate(t22, ctx, [groups['g3:stage1.basic3.conv1'].id]), t17]);
     // stage1.basic3.relu2: specs/resnet20.arch:28 relu
@@ -347,17 +347,17 @@ export class Resnet20 extends NetworkModule {
     // stage2.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t25 = this.layers.stage2_basic1_conv1.apply(t24);
     // stage2.basic1.bn1: specs/resnet20.arch:25 bn
-    const t26 = applyMask(this.layers.stage2_basic1_bn1.apply(t25, ctx.training), ctx, groups['g4:stage2.basic1.conv1'].id);
+    const t26 = this.layers.stage2_basic1_bn1.apply(t25, ctx.training, ctx.mask(groups['g4:stage2.basic1.conv1'].id));
     // stage2.basic1.relu1: specs/resnet20.arch:25 relu
     const t27 = relu(t26);
     // stage2.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t28 = this.layers.stage2_basic1_conv2.apply(t27);
     // stage2.basic1.bn2: specs/resnet20.arch:26 bn
-    const t29 = applyMask(this.layers.stage2_basic1_bn2.apply(t28, ctx.training), ctx, groups['g5:stage2'].id);
+    const t29 = this.layers.stage2_basic1_bn2.apply(t28, ctx.training, ctx.mask(groups['g5:stage2'].id));
     // stage2.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut)
     const t30 = this.layers.stage2_basic1_shortcut_conv.apply(t24);
     // stage2.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
-    const t31 = applyMask(this.layers.stage2_basic1_shortcut_bn.apply(t30, ctx.training), ctx, groups['g5:stage2'].id);
+    const t31 = this.layers.stage2_basic1_shortcut_bn.apply(t30, ctx.training, ctx.mask(groups['g5:stage2'].id));
     // stage2.basic1.add1: specs/resnet20.arch:27 add(shortcut)
     const t32 = add([applyGate(t29, ctx, [groups['g4:stage2.basic1.conv1'].id]), t31]);
     // stage2.basic1.relu2: specs/resnet20.arch:28 relu
@@ -367,13 +367,13 @@ export class Resnet20 extends NetworkModule {
     // stage2.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t34 = this.layers.stage2_basic2_conv1.apply(t33);
     // stage2.basic2.bn1: specs/resnet20.arch:25 bn
-    const t35 = applyMask(this.layers.stage2_basic2_bn1.apply(t34, ctx.training), ctx, groups['g6:stage2.basic2.conv1'].id);
+    const t35 = this.layers.stage2_basic2_bn1.apply(t34, ctx.training, ctx.mask(groups['g6:stage2.basic2.conv1'].id));
     // stage2.basic2.relu1: specs/resnet20.arch:25 relu
     const t36 = relu(t35);
     // stage2.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t37 = this.layers.stage2_basic2_conv2.apply(t36);
     // stage2.basic2.bn2: specs/resnet20.arch:26 bn
-    const t38 = applyMask(this.layers.stage2_basic2_bn2.apply(t37, ctx.training), ctx, groups['g5:stage2'].id);
+    const t38 = this.layers.stage2_basic2_bn2.apply(t37, ctx.training, ctx.mask(groups['g5:stage2'].id));
     // stage2.basic2.add1: specs/resnet20.arch:27 add(shortcut)
     const t39 = add([applyGate(t38, ctx, [groups['g6:stage2.basic2.conv1'].id]), t33]);
     // stage2.basic2.relu2: specs/resnet20.arch:28 relu
@@ -383,13 +383,13 @@ export class Resnet20 extends NetworkModule {
     // stage2.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t41 = this.layers.stage2_basic3_conv1.apply(t40);
     // stage2.basic3.bn1: specs/resnet20.arch:25 bn
-    const t42 = applyMask(this.layers.stage2_basic3_bn1.apply(t41, ctx.training), ctx, groups['g7:stage2.basic3.conv1'].id);
+    const t42 = this.layers.stage2_basic3_bn1.apply(t41, ctx.training, ctx.mask(groups['g7:stage2.basic3.conv1'].id));
     // stage2.basic3.relu1: specs/resnet20.arch:25 relu
     const t43 = relu(t42);
     // stage2.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t44 = this.layers.stage2_basic3_conv2.apply(t43);
     // stage2.basic3.bn2: specs/resnet20.arch:26 bn
-    const t45 = applyMask(this.layers.stage2_basic3_bn2.apply(t44, ctx.training), ctx, groups['g5:stage2'].id);
+    const t45 = this.layers.stage2_basic3_bn2.apply(t44, ctx.training, ctx.mask(groups['g5:stage2'].id));
     // stage2.basic3.add1: specs/resnet20.arch:27 add(shortcut)
     const t46 = add([applyGate(t45, ctx, [groups['g7:stage2.basic3.conv1'].id]), t40]);
     // stage2.basic3.relu2: specs/resnet20.arch:28 relu
@@ -399,17 +399,17 @@ export class Resnet20 extends NetworkModule {
     // stage3.basic1.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t48 = this.layers.stage3_basic1_conv1.apply(t47);
     // stage3.basic1.bn1: specs/resnet20.arch:25 bn
-    const t49 = applyMask(this.layers.stage3_basic1_bn1.apply(t48, ctx.training), ctx, groups['g8:stage3.basic1.conv1'].id);
+    const t49 = this.layers.stage3_basic1_bn1.apply(t48, ctx.training, ctx.mask(groups['g8:stage3.basic1.conv1'].id));
     // stage3.basic1.relu1: specs/resnet20.arch:25 relu
     const t50 = relu(t49);
     // stage3.basic1.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t51 = this.layers.stage3_basic1_conv2.apply(t50);
     // stage3.basic1.bn2: specs/resnet20.arch:26 bn
-    const t52 = applyMask(this.layers.stage3_basic1_bn2.apply(t51, ctx.training), ctx, groups['g9:stage3'].id);
+    const t52 = this.layers.stage3_basic1_bn2.apply(t51, ctx.training, ctx.mask(groups['g9:stage3'].id));
     // stage3.basic1.shortcut.conv: specs/resnet20.arch:27 add(shortcut)
     const t53 = this.layers.stage3_basic1_shortcut_conv.apply(t47);
     // stage3.basic1.shortcut.bn: specs/resnet20.arch:27 add(shortcut)
-    const t54 = applyMask(this.layers.stage3_basic1_shortcut_bn.apply(t53, ctx.training), ctx, groups['g9:stage3'].id);
+    const t54 = this.layers.stage3_basic1_shortcut_bn.apply(t53, ctx.training, ctx.mask(groups['g9:stage3'].id));
     // stage3.basic1.add1: specs/resnet20.arch:27 add(shortcut)
     const t55 = add([applyGate(t52, ctx, [groups['g8:stage3.basic1.conv1'].id]), t54]);
     // stage3.basic1.relu2: specs/resnet20.arch:28 relu
@@ -419,13 +419,13 @@ export class Resnet20 extends NetworkModule {
     // stage3.basic2.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t57 = this.layers.stage3_basic2_conv1.apply(t56);
     // stage3.basic2.bn1: specs/resnet20.arch:25 bn
-    const t58 = applyMask(this.layers.stage3_basic2_bn1.apply(t57, ctx.training), ctx, groups['g10:stage3.basic2.conv1'].id);
+    const t58 = this.layers.stage3_basic2_bn1.apply(t57, ctx.training, ctx.mask(groups['g10:stage3.basic2.conv1'].id));
     // stage3.basic2.relu1: specs/resnet20.arch:25 relu
     const t59 = relu(t58);
     // stage3.basic2.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t60 = this.layers.stage3_basic2_conv2.apply(t59);
     // stage3.basic2.bn2: specs/resnet20.arch:26 bn
-    const t61 = applyMask(this.layers.stage3_basic2_bn2.apply(t60, ctx.training), ctx, groups['g9:stage3'].id);
+    const t61 = this.layers.stage3_basic2_bn2.apply(t60, ctx.training, ctx.mask(groups['g9:stage3'].id));
     // stage3.basic2.add1: specs/resnet20.arch:27 add(shortcut)
     const t62 = add([applyGate(t61, ctx, [groups['g10:stage3.basic2.conv1'].id]), t56]);
     // stage3.basic2.relu2: specs/resnet20.arch:28 relu
@@ -435,13 +435,13 @@ export class Resnet20 extends NetworkModule {
     // stage3.basic3.conv1: specs/resnet20.arch:25 maskable conv(width, kernel 3, stride stride)
     const t64 = this.layers.stage3_basic3_conv1.apply(t63);
     // stage3.basic3.bn1: specs/resnet20.arch:25 bn
-    const t65 = applyMask(this.layers.stage3_basic3_bn1.apply(t64, ctx.training), ctx, groups['g11:stage3.basic3.conv1'].id);
+    const t65 = this.layers.stage3_basic3_bn1.apply(t64, ctx.training, ctx.mask(groups['g11:stage3.basic3.conv1'].id));
     // stage3.basic3.relu1: specs/resnet20.arch:25 relu
     const t66 = relu(t65);
     // stage3.basic3.conv2: specs/resnet20.arch:26 maskable conv(width, kernel 3)
     const t67 = this.layers.stage3_basic3_conv2.apply(t66);
     // stage3.basic3.bn2: specs/resnet20.arch:26 bn
-    const t68 = applyMask(this.layers.stage3_basic3_bn2.apply(t67, ctx.training), ctx, groups['g9:stage3'].id);
+    const t68 = this.layers.stage3_basic3_bn2.apply(t67, ctx.training, ctx.mask(groups['g9:stage3'].id));
     // stage3.basic3.add1: specs/resnet20.arch:27 add(shortcut)
     const t69 = add([applyGate(t68, ctx, [groups['g11:stage3.basic3.conv1'].id]), t63]);
     // stage3.basic3.relu2: specs/resnet20.arch:28 relu

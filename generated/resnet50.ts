@@ -4,7 +4,7 @@
 // Train: npx tsx generated/resnet50.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyGate, applyMask, globalAvgPool, maxPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, globalAvgPool, maxPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/resnet50.arch; every field can be overridden on the command line. */
@@ -620,13 +620,13 @@ export class Resnet50 extends NetworkModule {
     // stage1.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t5 = this.layers.stage1_bottleneck1_conv1.apply(t4);
     // stage1.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t6 = applyMask(this.layers.stage1_bottleneck1_bn1.apply(t5, ctx.training), ctx, groups['g1:stage1.bottleneck1.conv1'].id);
+    const t6 = this.layers.stage1_bottleneck1_bn1.apply(t5, ctx.training, ctx.mask(groups['g1:stage1.bottleneck1.conv1'].id));
     // stage1.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t7 = relu(t6);
     // stage1.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t8 = this.layers.stage1_bottleneck1_conv2.apply(t7);
     // stage1.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t9 = applyMask(this.layers.stage1_bottleneck1_bn2.apply(t8, ctx.training), ctx, groups['g2:stage1.bottleneck1.conv2'].id);
+    const t9 = this.layers.stage1_bottleneck1_bn2.apply(t8, ctx.training, ctx.mask(groups['g2:stage1.bottleneck1.conv2'].id));
     // stage1.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t10 = relu(t9);
     // stage1.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -646,13 +646,13 @@ export class Resnet50 extends NetworkModule {
     // stage1.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t17 = this.layers.stage1_bottleneck2_conv1.apply(t16);
     // stage1.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t18 = applyMask(this.layers.stage1_bottleneck2_bn1.apply(t17, ctx.training), ctx, groups['g4:stage1.bottleneck2.conv1'].id);
+    const t18 = this.layers.stage1_bottleneck2_bn1.apply(t17, ctx.training, ctx.mask(groups['g4:stage1.bottleneck2.conv1'].id));
     // stage1.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t19 = relu(t18);
     // stage1.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t20 = this.layers.stage1_bottleneck2_conv2.apply(t19);
     // stage1.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t21 = applyMask(this.layers.stage1_bottleneck2_bn2.apply(t20, ctx.training), ctx, groups['g5:stage1.bottleneck2.conv2'].id);
+    const t21 = this.layers.stage1_bottleneck2_bn2.apply(t20, ctx.training, ctx.mask(groups['g5:stage1.bottleneck2.conv2'].id));
     // stage1.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t22 = relu(t21);
     // stage1.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -668,13 +668,13 @@ export class Resnet50 extends NetworkModule {
     // stage1.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t27 = this.layers.stage1_bottleneck3_conv1.apply(t26);
     // stage1.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t28 = applyMask(this.layers.stage1_bottleneck3_bn1.apply(t27, ctx.training), ctx, groups['g6:stage1.bottleneck3.conv1'].id);
+    const t28 = this.layers.stage1_bottleneck3_bn1.apply(t27, ctx.training, ctx.mask(groups['g6:stage1.bottleneck3.conv1'].id));
     // stage1.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t29 = relu(t28);
     // stage1.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t30 = this.layers.stage1_bottleneck3_conv2.apply(t29);
     // stage1.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t31 = applyMask(this.layers.stage1_bottleneck3_bn2.apply(t30, ctx.training), ctx, groups['g7:stage1.bottleneck3.conv2'].id);
+    const t31 = this.layers.stage1_bottleneck3_bn2.apply(t30, ctx.training, ctx.mask(groups['g7:stage1.bottleneck3.conv2'].id));
     // stage1.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t32 = relu(t31);
     // stage1.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -690,13 +690,13 @@ export class Resnet50 extends NetworkModule {
     // stage2.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t37 = this.layers.stage2_bottleneck1_conv1.apply(t36);
     // stage2.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t38 = applyMask(this.layers.stage2_bottleneck1_bn1.apply(t37, ctx.training), ctx, groups['g8:stage2.bottleneck1.conv1'].id);
+    const t38 = this.layers.stage2_bottleneck1_bn1.apply(t37, ctx.training, ctx.mask(groups['g8:stage2.bottleneck1.conv1'].id));
     // stage2.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t39 = relu(t38);
     // stage2.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t40 = this.layers.stage2_bottleneck1_conv2.apply(t39);
     // stage2.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t41 = applyMask(this.layers.stage2_bottleneck1_bn2.apply(t40, ctx.training), ctx, groups['g9:stage2.bottleneck1.conv2'].id);
+    const t41 = this.layers.stage2_bottleneck1_bn2.apply(t40, ctx.training, ctx.mask(groups['g9:stage2.bottleneck1.conv2'].id));
     // stage2.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t42 = relu(t41);
     // stage2.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -716,13 +716,13 @@ export class Resnet50 extends NetworkModule {
     // stage2.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t49 = this.layers.stage2_bottleneck2_conv1.apply(t48);
     // stage2.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t50 = applyMask(this.layers.stage2_bottleneck2_bn1.apply(t49, ctx.training), ctx, groups['g11:stage2.bottleneck2.conv1'].id);
+    const t50 = this.layers.stage2_bottleneck2_bn1.apply(t49, ctx.training, ctx.mask(groups['g11:stage2.bottleneck2.conv1'].id));
     // stage2.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t51 = relu(t50);
     // stage2.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t52 = this.layers.stage2_bottleneck2_conv2.apply(t51);
     // stage2.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t53 = applyMask(this.layers.stage2_bottleneck2_bn2.apply(t52, ctx.training), ctx, groups['g12:stage2.bottleneck2.conv2'].id);
+    const t53 = this.layers.stage2_bottleneck2_bn2.apply(t52, ctx.training, ctx.mask(groups['g12:stage2.bottleneck2.conv2'].id));
     // stage2.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t54 = relu(t53);
     // stage2.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -738,13 +738,13 @@ export class Resnet50 extends NetworkModule {
     // stage2.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t59 = this.layers.stage2_bottleneck3_conv1.apply(t58);
     // stage2.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t60 = applyMask(this.layers.stage2_bottleneck3_bn1.apply(t59, ctx.training), ctx, groups['g13:stage2.bottleneck3.conv1'].id);
+    const t60 = this.layers.stage2_bottleneck3_bn1.apply(t59, ctx.training, ctx.mask(groups['g13:stage2.bottleneck3.conv1'].id));
     // stage2.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t61 = relu(t60);
     // stage2.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t62 = this.layers.stage2_bottleneck3_conv2.apply(t61);
     // stage2.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t63 = applyMask(this.layers.stage2_bottleneck3_bn2.apply(t62, ctx.training), ctx, groups['g14:stage2.bottleneck3.conv2'].id);
+    const t63 = this.layers.stage2_bottleneck3_bn2.apply(t62, ctx.training, ctx.mask(groups['g14:stage2.bottleneck3.conv2'].id));
     // stage2.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t64 = relu(t63);
     // stage2.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -760,13 +760,13 @@ export class Resnet50 extends NetworkModule {
     // stage2.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t69 = this.layers.stage2_bottleneck4_conv1.apply(t68);
     // stage2.bottleneck4.bn1: specs/resnet50.arch:28 bn
-    const t70 = applyMask(this.layers.stage2_bottleneck4_bn1.apply(t69, ctx.training), ctx, groups['g15:stage2.bottleneck4.conv1'].id);
+    const t70 = this.layers.stage2_bottleneck4_bn1.apply(t69, ctx.training, ctx.mask(groups['g15:stage2.bottleneck4.conv1'].id));
     // stage2.bottleneck4.relu1: specs/resnet50.arch:28 relu
     const t71 = relu(t70);
     // stage2.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t72 = this.layers.stage2_bottleneck4_conv2.apply(t71);
     // stage2.bottleneck4.bn2: specs/resnet50.arch:29 bn
-    const t73 = applyMask(this.layers.stage2_bottleneck4_bn2.apply(t72, ctx.training), ctx, groups['g16:stage2.bottleneck4.conv2'].id);
+    const t73 = this.layers.stage2_bottleneck4_bn2.apply(t72, ctx.training, ctx.mask(groups['g16:stage2.bottleneck4.conv2'].id));
     // stage2.bottleneck4.relu2: specs/resnet50.arch:29 relu
     const t74 = relu(t73);
     // stage2.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -782,13 +782,13 @@ export class Resnet50 extends NetworkModule {
     // stage3.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t79 = this.layers.stage3_bottleneck1_conv1.apply(t78);
     // stage3.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t80 = applyMask(this.layers.stage3_bottleneck1_bn1.apply(t79, ctx.training), ctx, groups['g17:stage3.bottleneck1.conv1'].id);
+    const t80 = this.layers.stage3_bottleneck1_bn1.apply(t79, ctx.training, ctx.mask(groups['g17:stage3.bottleneck1.conv1'].id));
     // stage3.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t81 = relu(t80);
     // stage3.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t82 = this.layers.stage3_bottleneck1_conv2.apply(t81);
     // stage3.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t83 = applyMask(this.layers.stage3_bottleneck1_bn2.apply(t82, ctx.training), ctx, groups['g18:stage3.bottleneck1.conv2'].id);
+    const t83 = this.layers.stage3_bottleneck1_bn2.apply(t82, ctx.training, ctx.mask(groups['g18:stage3.bottleneck1.conv2'].id));
     // stage3.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t84 = relu(t83);
     // stage3.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -808,13 +808,13 @@ export class Resnet50 extends NetworkModule {
     // stage3.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t91 = this.layers.stage3_bottleneck2_conv1.apply(t90);
     // stage3.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t92 = applyMask(this.layers.stage3_bottleneck2_bn1.apply(t91, ctx.training), ctx, groups['g20:stage3.bottleneck2.conv1'].id);
+    const t92 = this.layers.stage3_bottleneck2_bn1.apply(t91, ctx.training, ctx.mask(groups['g20:stage3.bottleneck2.conv1'].id));
     // stage3.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t93 = relu(t92);
     // stage3.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t94 = this.layers.stage3_bottleneck2_conv2.apply(t93);
     // stage3.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t95 = applyMask(this.layers.stage3_bottleneck2_bn2.apply(t94, ctx.training), ctx, groups['g21:stage3.bottleneck2.conv2'].id);
+    const t95 = this.layers.stage3_bottleneck2_bn2.apply(t94, ctx.training, ctx.mask(groups['g21:stage3.bottleneck2.conv2'].id));
     // stage3.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t96 = relu(t95);
     // stage3.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -830,13 +830,13 @@ export class Resnet50 extends NetworkModule {
     // stage3.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t101 = this.layers.stage3_bottleneck3_conv1.apply(t100);
     // stage3.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t102 = applyMask(this.layers.stage3_bottleneck3_bn1.apply(t101, ctx.training), ctx, groups['g22:stage3.bottleneck3.conv1'].id);
+    const t102 = this.layers.stage3_bottleneck3_bn1.apply(t101, ctx.training, ctx.mask(groups['g22:stage3.bottleneck3.conv1'].id));
     // stage3.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t103 = relu(t102);
     // stage3.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t104 = this.layers.stage3_bottleneck3_conv2.apply(t103);
     // stage3.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t105 = applyMask(this.layers.stage3_bottleneck3_bn2.apply(t104, ctx.training), ctx, groups['g23:stage3.bottleneck3.conv2'].id);
+    const t105 = this.layers.stage3_bottleneck3_bn2.apply(t104, ctx.training, ctx.mask(groups['g23:stage3.bottleneck3.conv2'].id));
     // stage3.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t106 = relu(t105);
     // stage3.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -852,13 +852,13 @@ export class Resnet50 extends NetworkModule {
     // stage3.bottleneck4.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t111 = this.layers.stage3_bottleneck4_conv1.apply(t110);
     // stage3.bottleneck4.bn1: specs/resnet50.arch:28 bn
-    const t112 = applyMask(this.layers.stage3_bottleneck4_bn1.apply(t111, ctx.training), ctx, groups['g24:stage3.bottleneck4.conv1'].id);
+    const t112 = this.layers.stage3_bottleneck4_bn1.apply(t111, ctx.training, ctx.mask(groups['g24:stage3.bottleneck4.conv1'].id));
     // stage3.bottleneck4.relu1: specs/resnet50.arch:28 relu
     const t113 = relu(t112);
     // stage3.bottleneck4.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t114 = this.layers.stage3_bottleneck4_conv2.apply(t113);
     // stage3.bottleneck4.bn2: specs/resnet50.arch:29 bn
-    const t115 = applyMask(this.layers.stage3_bottleneck4_bn2.apply(t114, ctx.training), ctx, groups['g25:stage3.bottleneck4.conv2'].id);
+    const t115 = this.layers.stage3_bottleneck4_bn2.apply(t114, ctx.training, ctx.mask(groups['g25:stage3.bottleneck4.conv2'].id));
     // stage3.bottleneck4.relu2: specs/resnet50.arch:29 relu
     const t116 = relu(t115);
     // stage3.bottleneck4.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -874,13 +874,13 @@ export class Resnet50 extends NetworkModule {
     // stage3.bottleneck5.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t121 = this.layers.stage3_bottleneck5_conv1.apply(t120);
     // stage3.bottleneck5.bn1: specs/resnet50.arch:28 bn
-    const t122 = applyMask(this.layers.stage3_bottleneck5_bn1.apply(t121, ctx.training), ctx, groups['g26:stage3.bottleneck5.conv1'].id);
+    const t122 = this.layers.stage3_bottleneck5_bn1.apply(t121, ctx.training, ctx.mask(groups['g26:stage3.bottleneck5.conv1'].id));
     // stage3.bottleneck5.relu1: specs/resnet50.arch:28 relu
     const t123 = relu(t122);
     // stage3.bottleneck5.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t124 = this.layers.stage3_bottleneck5_conv2.apply(t123);
     // stage3.bottleneck5.bn2: specs/resnet50.arch:29 bn
-    const t125 = applyMask(this.layers.stage3_bottleneck5_bn2.apply(t124, ctx.training), ctx, groups['g27:stage3.bottleneck5.conv2'].id);
+    const t125 = this.layers.stage3_bottleneck5_bn2.apply(t124, ctx.training, ctx.mask(groups['g27:stage3.bottleneck5.conv2'].id));
     // stage3.bottleneck5.relu2: specs/resnet50.arch:29 relu
     const t126 = relu(t125);
     // stage3.bottleneck5.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -896,13 +896,13 @@ export class Resnet50 extends NetworkModule {
     // stage3.bottleneck6.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t131 = this.layers.stage3_bottleneck6_conv1.apply(t130);
     // stage3.bottleneck6.bn1: specs/resnet50.arch:28 bn
-    const t132 = applyMask(this.layers.stage3_bottleneck6_bn1.apply(t131, ctx.training), ctx, groups['g28:stage3.bottleneck6.conv1'].id);
+    const t132 = this.layers.stage3_bottleneck6_bn1.apply(t131, ctx.training, ctx.mask(groups['g28:stage3.bottleneck6.conv1'].id));
     // stage3.bottleneck6.relu1: specs/resnet50.arch:28 relu
     const t133 = relu(t132);
     // stage3.bottleneck6.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t134 = this.layers.stage3_bottleneck6_conv2.apply(t133);
     // stage3.bottleneck6.bn2: specs/resnet50.arch:29 bn
-    const t135 = applyMask(this.layers.stage3_bottleneck6_bn2.apply(t134, ctx.training), ctx, groups['g29:stage3.bottleneck6.conv2'].id);
+    const t135 = this.layers.stage3_bottleneck6_bn2.apply(t134, ctx.training, ctx.mask(groups['g29:stage3.bottleneck6.conv2'].id));
     // stage3.bottleneck6.relu2: specs/resnet50.arch:29 relu
     const t136 = relu(t135);
     // stage3.bottleneck6.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -918,13 +918,13 @@ export class Resnet50 extends NetworkModule {
     // stage4.bottleneck1.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t141 = this.layers.stage4_bottleneck1_conv1.apply(t140);
     // stage4.bottleneck1.bn1: specs/resnet50.arch:28 bn
-    const t142 = applyMask(this.layers.stage4_bottleneck1_bn1.apply(t141, ctx.training), ctx, groups['g30:stage4.bottleneck1.conv1'].id);
+    const t142 = this.layers.stage4_bottleneck1_bn1.apply(t141, ctx.training, ctx.mask(groups['g30:stage4.bottleneck1.conv1'].id));
     // stage4.bottleneck1.relu1: specs/resnet50.arch:28 relu
     const t143 = relu(t142);
     // stage4.bottleneck1.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t144 = this.layers.stage4_bottleneck1_conv2.apply(t143);
     // stage4.bottleneck1.bn2: specs/resnet50.arch:29 bn
-    const t145 = applyMask(this.layers.stage4_bottleneck1_bn2.apply(t144, ctx.training), ctx, groups['g31:stage4.bottleneck1.conv2'].id);
+    const t145 = this.layers.stage4_bottleneck1_bn2.apply(t144, ctx.training, ctx.mask(groups['g31:stage4.bottleneck1.conv2'].id));
     // stage4.bottleneck1.relu2: specs/resnet50.arch:29 relu
     const t146 = relu(t145);
     // stage4.bottleneck1.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -944,13 +944,13 @@ export class Resnet50 extends NetworkModule {
     // stage4.bottleneck2.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t153 = this.layers.stage4_bottleneck2_conv1.apply(t152);
     // stage4.bottleneck2.bn1: specs/resnet50.arch:28 bn
-    const t154 = applyMask(this.layers.stage4_bottleneck2_bn1.apply(t153, ctx.training), ctx, groups['g33:stage4.bottleneck2.conv1'].id);
+    const t154 = this.layers.stage4_bottleneck2_bn1.apply(t153, ctx.training, ctx.mask(groups['g33:stage4.bottleneck2.conv1'].id));
     // stage4.bottleneck2.relu1: specs/resnet50.arch:28 relu
     const t155 = relu(t154);
     // stage4.bottleneck2.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t156 = this.layers.stage4_bottleneck2_conv2.apply(t155);
     // stage4.bottleneck2.bn2: specs/resnet50.arch:29 bn
-    const t157 = applyMask(this.layers.stage4_bottleneck2_bn2.apply(t156, ctx.training), ctx, groups['g34:stage4.bottleneck2.conv2'].id);
+    const t157 = this.layers.stage4_bottleneck2_bn2.apply(t156, ctx.training, ctx.mask(groups['g34:stage4.bottleneck2.conv2'].id));
     // stage4.bottleneck2.relu2: specs/resnet50.arch:29 relu
     const t158 = relu(t157);
     // stage4.bottleneck2.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)
@@ -966,13 +966,13 @@ export class Resnet50 extends NetworkModule {
     // stage4.bottleneck3.conv1: specs/resnet50.arch:28 maskable conv(width, kernel 1)
     const t163 = this.layers.stage4_bottleneck3_conv1.apply(t162);
     // stage4.bottleneck3.bn1: specs/resnet50.arch:28 bn
-    const t164 = applyMask(this.layers.stage4_bottleneck3_bn1.apply(t163, ctx.training), ctx, groups['g35:stage4.bottleneck3.conv1'].id);
+    const t164 = this.layers.stage4_bottleneck3_bn1.apply(t163, ctx.training, ctx.mask(groups['g35:stage4.bottleneck3.conv1'].id));
     // stage4.bottleneck3.relu1: specs/resnet50.arch:28 relu
     const t165 = relu(t164);
     // stage4.bottleneck3.conv2: specs/resnet50.arch:29 maskable conv(width, kernel 3, stride stride)
     const t166 = this.layers.stage4_bottleneck3_conv2.apply(t165);
     // stage4.bottleneck3.bn2: specs/resnet50.arch:29 bn
-    const t167 = applyMask(this.layers.stage4_bottleneck3_bn2.apply(t166, ctx.training), ctx, groups['g36:stage4.bottleneck3.conv2'].id);
+    const t167 = this.layers.stage4_bottleneck3_bn2.apply(t166, ctx.training, ctx.mask(groups['g36:stage4.bottleneck3.conv2'].id));
     // stage4.bottleneck3.relu2: specs/resnet50.arch:29 relu
     const t168 = relu(t167);
     // stage4.bottleneck3.conv3: specs/resnet50.arch:30 conv(width * 4, kernel 1)

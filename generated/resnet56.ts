@@ -4,7 +4,7 @@
 // Train: npx tsx generated/resnet56.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyGate, applyMask, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/resnet56.arch; every field can be overridden on the command line. */
@@ -651,7 +651,7 @@ export class Resnet56 extends NetworkModule {
     // conv1: specs/resnet56.arch:32 conv(16, kernel 3)
     const t1 = this.layers.conv1.apply(x);
     // bn1: specs/resnet56.arch:32 bn
-    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = this.layers.bn1.apply(t1, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // relu1: specs/resnet56.arch:32 relu
     const t3 = relu(t2);
 
@@ -659,13 +659,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: specs/resnet56.arch:25 bn
-    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = this.layers.stage1_basic1_bn1.apply(t4, ctx.training, ctx.mask(groups['g1:stage1.basic1.conv1'].id));
     // stage1.basic1.relu1: specs/resnet56.arch:25 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: specs/resnet56.arch:26 bn
-    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = this.layers.stage1_basic1_bn2.apply(t7, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic1.add1: specs/resnet56.arch:27 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: specs/resnet56.arch:28 relu
@@ -675,13 +675,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: specs/resnet56.arch:25 bn
-    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = this.layers.stage1_basic2_bn1.apply(t11, ctx.training, ctx.mask(groups['g2:stage1.basic2.conv1'].id));
     // stage1.basic2.relu1: specs/resnet56.arch:25 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: specs/resnet56.arch:26 bn
-    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = this.layers.stage1_basic2_bn2.apply(t14, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic2.add1: specs/resnet56.arch:27 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: specs/resnet56.arch:28 relu
@@ -691,13 +691,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t18 = this.layers.stage1_basic3_conv1.apply(t17);
     // stage1.basic3.bn1: specs/resnet56.arch:25 bn
-    const t19 = applyMask(this.layers.stage1_basic3_bn1.apply(t18, ctx.training), ctx, groups['g3:stage1.basic3.conv1'].id);
+    const t19 = this.layers.stage1_basic3_bn1.apply(t18, ctx.training, ctx.mask(groups['g3:stage1.basic3.conv1'].id));
     // stage1.basic3.relu1: specs/resnet56.arch:25 relu
     const t20 = relu(t19);
     // stage1.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t21 = this.layers.stage1_basic3_conv2.apply(t20);
     // stage1.basic3.bn2: specs/resnet56.arch:26 bn
-    const t22 = applyMask(this.layers.stage1_basic3_bn2.apply(t21, ctx.training), ctx, groups['g0:stage1'].id);
+    const t22 = this.layers.stage1_basic3_bn2.apply(t21, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic3.add1: specs/resnet56.arch:27 add(shortcut)
     const t23 = add([applyGate(t22, ctx, [groups['g3:stage1.basic3.conv1'].id]), t17]);
     // stage1.basic3.relu2: specs/resnet56.arch:28 relu
@@ -707,13 +707,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t25 = this.layers.stage1_basic4_conv1.apply(t24);
     // stage1.basic4.bn1: specs/resnet56.arch:25 bn
-    const t26 = applyMask(this.layers.stage1_basic4_bn1.apply(t25, ctx.training), ctx, groups['g4:stage1.basic4.conv1'].id);
+    const t26 = this.layers.stage1_basic4_bn1.apply(t25, ctx.training, ctx.mask(groups['g4:stage1.basic4.conv1'].id));
     // stage1.basic4.relu1: specs/resnet56.arch:25 relu
     const t27 = relu(t26);
     // stage1.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t28 = this.layers.stage1_basic4_conv2.apply(t27);
     // stage1.basic4.bn2: specs/resnet56.arch:26 bn
-    const t29 = applyMask(this.layers.stage1_basic4_bn2.apply(t28, ctx.training), ctx, groups['g0:stage1'].id);
+    const t29 = this.layers.stage1_basic4_bn2.apply(t28, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic4.add1: specs/resnet56.arch:27 add(shortcut)
     const t30 = add([applyGate(t29, ctx, [groups['g4:stage1.basic4.conv1'].id]), t24]);
     // stage1.basic4.relu2: specs/resnet56.arch:28 relu
@@ -723,13 +723,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t32 = this.layers.stage1_basic5_conv1.apply(t31);
     // stage1.basic5.bn1: specs/resnet56.arch:25 bn
-    const t33 = applyMask(this.layers.stage1_basic5_bn1.apply(t32, ctx.training), ctx, groups['g5:stage1.basic5.conv1'].id);
+    const t33 = this.layers.stage1_basic5_bn1.apply(t32, ctx.training, ctx.mask(groups['g5:stage1.basic5.conv1'].id));
     // stage1.basic5.relu1: specs/resnet56.arch:25 relu
     const t34 = relu(t33);
     // stage1.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t35 = this.layers.stage1_basic5_conv2.apply(t34);
     // stage1.basic5.bn2: specs/resnet56.arch:26 bn
-    const t36 = applyMask(this.layers.stage1_basic5_bn2.apply(t35, ctx.training), ctx, groups['g0:stage1'].id);
+    const t36 = this.layers.stage1_basic5_bn2.apply(t35, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic5.add1: specs/resnet56.arch:27 add(shortcut)
     const t37 = add([applyGate(t36, ctx, [groups['g5:stage1.basic5.conv1'].id]), t31]);
     // stage1.basic5.relu2: specs/resnet56.arch:28 relu
@@ -739,13 +739,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t39 = this.layers.stage1_basic6_conv1.apply(t38);
     // stage1.basic6.bn1: specs/resnet56.arch:25 bn
-    const t40 = applyMask(this.layers.stage1_basic6_bn1.apply(t39, ctx.training), ctx, groups['g6:stage1.basic6.conv1'].id);
+    const t40 = this.layers.stage1_basic6_bn1.apply(t39, ctx.training, ctx.mask(groups['g6:stage1.basic6.conv1'].id));
     // stage1.basic6.relu1: specs/resnet56.arch:25 relu
     const t41 = relu(t40);
     // stage1.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t42 = this.layers.stage1_basic6_conv2.apply(t41);
     // stage1.basic6.bn2: specs/resnet56.arch:26 bn
-    const t43 = applyMask(this.layers.stage1_basic6_bn2.apply(t42, ctx.training), ctx, groups['g0:stage1'].id);
+    const t43 = this.layers.stage1_basic6_bn2.apply(t42, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic6.add1: specs/resnet56.arch:27 add(shortcut)
     const t44 = add([applyGate(t43, ctx, [groups['g6:stage1.basic6.conv1'].id]), t38]);
     // stage1.basic6.relu2: specs/resnet56.arch:28 relu
@@ -755,13 +755,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t46 = this.layers.stage1_basic7_conv1.apply(t45);
     // stage1.basic7.bn1: specs/resnet56.arch:25 bn
-    const t47 = applyMask(this.layers.stage1_basic7_bn1.apply(t46, ctx.training), ctx, groups['g7:stage1.basic7.conv1'].id);
+    const t47 = this.layers.stage1_basic7_bn1.apply(t46, ctx.training, ctx.mask(groups['g7:stage1.basic7.conv1'].id));
     // stage1.basic7.relu1: specs/resnet56.arch:25 relu
     const t48 = relu(t47);
     // stage1.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t49 = this.layers.stage1_basic7_conv2.apply(t48);
     // stage1.basic7.bn2: specs/resnet56.arch:26 bn
-    const t50 = applyMask(this.layers.stage1_basic7_bn2.apply(t49, ctx.training), ctx, groups['g0:stage1'].id);
+    const t50 = this.layers.stage1_basic7_bn2.apply(t49, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic7.add1: specs/resnet56.arch:27 add(shortcut)
     const t51 = add([applyGate(t50, ctx, [groups['g7:stage1.basic7.conv1'].id]), t45]);
     // stage1.basic7.relu2: specs/resnet56.arch:28 relu
@@ -771,13 +771,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t53 = this.layers.stage1_basic8_conv1.apply(t52);
     // stage1.basic8.bn1: specs/resnet56.arch:25 bn
-    const t54 = applyMask(this.layers.stage1_basic8_bn1.apply(t53, ctx.training), ctx, groups['g8:stage1.basic8.conv1'].id);
+    const t54 = this.layers.stage1_basic8_bn1.apply(t53, ctx.training, ctx.mask(groups['g8:stage1.basic8.conv1'].id));
     // stage1.basic8.relu1: specs/resnet56.arch:25 relu
     const t55 = relu(t54);
     // stage1.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t56 = this.layers.stage1_basic8_conv2.apply(t55);
     // stage1.basic8.bn2: specs/resnet56.arch:26 bn
-    const t57 = applyMask(this.layers.stage1_basic8_bn2.apply(t56, ctx.training), ctx, groups['g0:stage1'].id);
+    const t57 = this.layers.stage1_basic8_bn2.apply(t56, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic8.add1: specs/resnet56.arch:27 add(shortcut)
     const t58 = add([applyGate(t57, ctx, [groups['g8:stage1.basic8.conv1'].id]), t52]);
     // stage1.basic8.relu2: specs/resnet56.arch:28 relu
@@ -787,13 +787,13 @@ export class Resnet56 extends NetworkModule {
     // stage1.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t60 = this.layers.stage1_basic9_conv1.apply(t59);
     // stage1.basic9.bn1: specs/resnet56.arch:25 bn
-    const t61 = applyMask(this.layers.stage1_basic9_bn1.apply(t60, ctx.training), ctx, groups['g9:stage1.basic9.conv1'].id);
+    const t61 = this.layers.stage1_basic9_bn1.apply(t60, ctx.training, ctx.mask(groups['g9:stage1.basic9.conv1'].id));
     // stage1.basic9.relu1: specs/resnet56.arch:25 relu
     const t62 = relu(t61);
     // stage1.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t63 = this.layers.stage1_basic9_conv2.apply(t62);
     // stage1.basic9.bn2: specs/resnet56.arch:26 bn
-    const t64 = applyMask(this.layers.stage1_basic9_bn2.apply(t63, ctx.training), ctx, groups['g0:stage1'].id);
+    const t64 = this.layers.stage1_basic9_bn2.apply(t63, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic9.add1: specs/resnet56.arch:27 add(shortcut)
     const t65 = add([applyGate(t64, ctx, [groups['g9:stage1.basic9.conv1'].id]), t59]);
     // stage1.basic9.relu2: specs/resnet56.arch:28 relu
@@ -803,17 +803,17 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t67 = this.layers.stage2_basic1_conv1.apply(t66);
     // stage2.basic1.bn1: specs/resnet56.arch:25 bn
-    const t68 = applyMask(this.layers.stage2_basic1_bn1.apply(t67, ctx.training), ctx, groups['g10:stage2.basic1.conv1'].id);
+    const t68 = this.layers.stage2_basic1_bn1.apply(t67, ctx.training, ctx.mask(groups['g10:stage2.basic1.conv1'].id));
     // stage2.basic1.relu1: specs/resnet56.arch:25 relu
     const t69 = relu(t68);
     // stage2.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t70 = this.layers.stage2_basic1_conv2.apply(t69);
     // stage2.basic1.bn2: specs/resnet56.arch:26 bn
-    const t71 = applyMask(this.layers.stage2_basic1_bn2.apply(t70, ctx.training), ctx, groups['g11:stage2'].id);
+    const t71 = this.layers.stage2_basic1_bn2.apply(t70, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut)
     const t72 = this.layers.stage2_basic1_shortcut_conv.apply(t66);
     // stage2.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
-    const t73 = applyMask(this.layers.stage2_basic1_shortcut_bn.apply(t72, ctx.training), ctx, groups['g11:stage2'].id);
+    const t73 = this.layers.stage2_basic1_shortcut_bn.apply(t72, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic1.add1: specs/resnet56.arch:27 add(shortcut)
     const t74 = add([applyGate(t71, ctx, [groups['g10:stage2.basic1.conv1'].id]), t73]);
     // stage2.basic1.relu2: specs/resnet56.arch:28 relu
@@ -823,13 +823,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t76 = this.layers.stage2_basic2_conv1.apply(t75);
     // stage2.basic2.bn1: specs/resnet56.arch:25 bn
-    const t77 = applyMask(this.layers.stage2_basic2_bn1.apply(t76, ctx.training), ctx, groups['g12:stage2.basic2.conv1'].id);
+    const t77 = this.layers.stage2_basic2_bn1.apply(t76, ctx.training, ctx.mask(groups['g12:stage2.basic2.conv1'].id));
     // stage2.basic2.relu1: specs/resnet56.arch:25 relu
     const t78 = relu(t77);
     // stage2.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t79 = this.layers.stage2_basic2_conv2.apply(t78);
     // stage2.basic2.bn2: specs/resnet56.arch:26 bn
-    const t80 = applyMask(this.layers.stage2_basic2_bn2.apply(t79, ctx.training), ctx, groups['g11:stage2'].id);
+    const t80 = this.layers.stage2_basic2_bn2.apply(t79, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic2.add1: specs/resnet56.arch:27 add(shortcut)
     const t81 = add([applyGate(t80, ctx, [groups['g12:stage2.basic2.conv1'].id]), t75]);
     // stage2.basic2.relu2: specs/resnet56.arch:28 relu
@@ -839,13 +839,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t83 = this.layers.stage2_basic3_conv1.apply(t82);
     // stage2.basic3.bn1: specs/resnet56.arch:25 bn
-    const t84 = applyMask(this.layers.stage2_basic3_bn1.apply(t83, ctx.training), ctx, groups['g13:stage2.basic3.conv1'].id);
+    const t84 = this.layers.stage2_basic3_bn1.apply(t83, ctx.training, ctx.mask(groups['g13:stage2.basic3.conv1'].id));
     // stage2.basic3.relu1: specs/resnet56.arch:25 relu
     const t85 = relu(t84);
     // stage2.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t86 = this.layers.stage2_basic3_conv2.apply(t85);
     // stage2.basic3.bn2: specs/resnet56.arch:26 bn
-    const t87 = applyMask(this.layers.stage2_basic3_bn2.apply(t86, ctx.training), ctx, groups['g11:stage2'].id);
+    const t87 = this.layers.stage2_basic3_bn2.apply(t86, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic3.add1: specs/resnet56.arch:27 add(shortcut)
     const t88 = add([applyGate(t87, ctx, [groups['g13:stage2.basic3.conv1'].id]), t82]);
     // stage2.basic3.relu2: specs/resnet56.arch:28 relu
@@ -855,13 +855,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t90 = this.layers.stage2_basic4_conv1.apply(t89);
     // stage2.basic4.bn1: specs/resnet56.arch:25 bn
-    const t91 = applyMask(this.layers.stage2_basic4_bn1.apply(t90, ctx.training), ctx, groups['g14:stage2.basic4.conv1'].id);
+    const t91 = this.layers.stage2_basic4_bn1.apply(t90, ctx.training, ctx.mask(groups['g14:stage2.basic4.conv1'].id));
     // stage2.basic4.relu1: specs/resnet56.arch:25 relu
     const t92 = relu(t91);
     // stage2.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t93 = this.layers.stage2_basic4_conv2.apply(t92);
     // stage2.basic4.bn2: specs/resnet56.arch:26 bn
-    const t94 = applyMask(this.layers.stage2_basic4_bn2.apply(t93, ctx.training), ctx, groups['g11:stage2'].id);
+    const t94 = this.layers.stage2_basic4_bn2.apply(t93, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic4.add1: specs/resnet56.arch:27 add(shortcut)
     const t95 = add([applyGate(t94, ctx, [groups['g14:stage2.basic4.conv1'].id]), t89]);
     // stage2.basic4.relu2: specs/resnet56.arch:28 relu
@@ -871,13 +871,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t97 = this.layers.stage2_basic5_conv1.apply(t96);
     // stage2.basic5.bn1: specs/resnet56.arch:25 bn
-    const t98 = applyMask(this.layers.stage2_basic5_bn1.apply(t97, ctx.training), ctx, groups['g15:stage2.basic5.conv1'].id);
+    const t98 = this.layers.stage2_basic5_bn1.apply(t97, ctx.training, ctx.mask(groups['g15:stage2.basic5.conv1'].id));
     // stage2.basic5.relu1: specs/resnet56.arch:25 relu
     const t99 = relu(t98);
     // stage2.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t100 = this.layers.stage2_basic5_conv2.apply(t99);
     // stage2.basic5.bn2: specs/resnet56.arch:26 bn
-    const t101 = applyMask(this.layers.stage2_basic5_bn2.apply(t100, ctx.training), ctx, groups['g11:stage2'].id);
+    const t101 = this.layers.stage2_basic5_bn2.apply(t100, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic5.add1: specs/resnet56.arch:27 add(shortcut)
     const t102 = add([applyGate(t101, ctx, [groups['g15:stage2.basic5.conv1'].id]), t96]);
     // stage2.basic5.relu2: specs/resnet56.arch:28 relu
@@ -887,13 +887,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t104 = this.layers.stage2_basic6_conv1.apply(t103);
     // stage2.basic6.bn1: specs/resnet56.arch:25 bn
-    const t105 = applyMask(this.layers.stage2_basic6_bn1.apply(t104, ctx.training), ctx, groups['g16:stage2.basic6.conv1'].id);
+    const t105 = this.layers.stage2_basic6_bn1.apply(t104, ctx.training, ctx.mask(groups['g16:stage2.basic6.conv1'].id));
     // stage2.basic6.relu1: specs/resnet56.arch:25 relu
     const t106 = relu(t105);
     // stage2.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t107 = this.layers.stage2_basic6_conv2.apply(t106);
     // stage2.basic6.bn2: specs/resnet56.arch:26 bn
-    const t108 = applyMask(this.layers.stage2_basic6_bn2.apply(t107, ctx.training), ctx, groups['g11:stage2'].id);
+    const t108 = this.layers.stage2_basic6_bn2.apply(t107, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic6.add1: specs/resnet56.arch:27 add(shortcut)
     const t109 = add([applyGate(t108, ctx, [groups['g16:stage2.basic6.conv1'].id]), t103]);
     // stage2.basic6.relu2: specs/resnet56.arch:28 relu
@@ -903,13 +903,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t111 = this.layers.stage2_basic7_conv1.apply(t110);
     // stage2.basic7.bn1: specs/resnet56.arch:25 bn
-    const t112 = applyMask(this.layers.stage2_basic7_bn1.apply(t111, ctx.training), ctx, groups['g17:stage2.basic7.conv1'].id);
+    const t112 = this.layers.stage2_basic7_bn1.apply(t111, ctx.training, ctx.mask(groups['g17:stage2.basic7.conv1'].id));
     // stage2.basic7.relu1: specs/resnet56.arch:25 relu
     const t113 = relu(t112);
     // stage2.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t114 = this.layers.stage2_basic7_conv2.apply(t113);
     // stage2.basic7.bn2: specs/resnet56.arch:26 bn
-    const t115 = applyMask(this.layers.stage2_basic7_bn2.apply(t114, ctx.training), ctx, groups['g11:stage2'].id);
+    const t115 = this.layers.stage2_basic7_bn2.apply(t114, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic7.add1: specs/resnet56.arch:27 add(shortcut)
     const t116 = add([applyGate(t115, ctx, [groups['g17:stage2.basic7.conv1'].id]), t110]);
     // stage2.basic7.relu2: specs/resnet56.arch:28 relu
@@ -919,13 +919,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t118 = this.layers.stage2_basic8_conv1.apply(t117);
     // stage2.basic8.bn1: specs/resnet56.arch:25 bn
-    const t119 = applyMask(this.layers.stage2_basic8_bn1.apply(t118, ctx.training), ctx, groups['g18:stage2.basic8.conv1'].id);
+    const t119 = this.layers.stage2_basic8_bn1.apply(t118, ctx.training, ctx.mask(groups['g18:stage2.basic8.conv1'].id));
     // stage2.basic8.relu1: specs/resnet56.arch:25 relu
     const t120 = relu(t119);
     // stage2.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t121 = this.layers.stage2_basic8_conv2.apply(t120);
     // stage2.basic8.bn2: specs/resnet56.arch:26 bn
-    const t122 = applyMask(this.layers.stage2_basic8_bn2.apply(t121, ctx.training), ctx, groups['g11:stage2'].id);
+    const t122 = this.layers.stage2_basic8_bn2.apply(t121, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic8.add1: specs/resnet56.arch:27 add(shortcut)
     const t123 = add([applyGate(t122, ctx, [groups['g18:stage2.basic8.conv1'].id]), t117]);
     // stage2.basic8.relu2: specs/resnet56.arch:28 relu
@@ -935,13 +935,13 @@ export class Resnet56 extends NetworkModule {
     // stage2.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t125 = this.layers.stage2_basic9_conv1.apply(t124);
     // stage2.basic9.bn1: specs/resnet56.arch:25 bn
-    const t126 = applyMask(this.layers.stage2_basic9_bn1.apply(t125, ctx.training), ctx, groups['g19:stage2.basic9.conv1'].id);
+    const t126 = this.layers.stage2_basic9_bn1.apply(t125, ctx.training, ctx.mask(groups['g19:stage2.basic9.conv1'].id));
     // stage2.basic9.relu1: specs/resnet56.arch:25 relu
     const t127 = relu(t126);
     // stage2.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t128 = this.layers.stage2_basic9_conv2.apply(t127);
     // stage2.basic9.bn2: specs/resnet56.arch:26 bn
-    const t129 = applyMask(this.layers.stage2_basic9_bn2.apply(t128, ctx.training), ctx, groups['g11:stage2'].id);
+    const t129 = this.layers.stage2_basic9_bn2.apply(t128, ctx.training, ctx.mask(groups['g11:stage2'].id));
     // stage2.basic9.add1: specs/resnet56.arch:27 add(shortcut)
     const t130 = add([applyGate(t129, ctx, [groups['g19:stage2.basic9.conv1'].id]), t124]);
     // stage2.basic9.relu2: specs/resnet56.arch:28 relu
@@ -951,17 +951,17 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic1.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t132 = this.layers.stage3_basic1_conv1.apply(t131);
     // stage3.basic1.bn1: specs/resnet56.arch:25 bn
-    const t133 = applyMask(this.layers.stage3_basic1_bn1.apply(t132, ctx.training), ctx, groups['g20:stage3.basic1.conv1'].id);
+    const t133 = this.layers.stage3_basic1_bn1.apply(t132, ctx.training, ctx.mask(groups['g20:stage3.basic1.conv1'].id));
     // stage3.basic1.relu1: specs/resnet56.arch:25 relu
     const t134 = relu(t133);
     // stage3.basic1.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t135 = this.layers.stage3_basic1_conv2.apply(t134);
     // stage3.basic1.bn2: specs/resnet56.arch:26 bn
-    const t136 = applyMask(this.layers.stage3_basic1_bn2.apply(t135, ctx.training), ctx, groups['g21:stage3'].id);
+    const t136 = this.layers.stage3_basic1_bn2.apply(t135, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic1.shortcut.conv: specs/resnet56.arch:27 add(shortcut)
     const t137 = this.layers.stage3_basic1_shortcut_conv.apply(t131);
     // stage3.basic1.shortcut.bn: specs/resnet56.arch:27 add(shortcut)
-    const t138 = applyMask(this.layers.stage3_basic1_shortcut_bn.apply(t137, ctx.training), ctx, groups['g21:stage3'].id);
+    const t138 = this.layers.stage3_basic1_shortcut_bn.apply(t137, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic1.add1: specs/resnet56.arch:27 add(shortcut)
     const t139 = add([applyGate(t136, ctx, [groups['g20:stage3.basic1.conv1'].id]), t138]);
     // stage3.basic1.relu2: specs/resnet56.arch:28 relu
@@ -971,13 +971,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic2.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t141 = this.layers.stage3_basic2_conv1.apply(t140);
     // stage3.basic2.bn1: specs/resnet56.arch:25 bn
-    const t142 = applyMask(this.layers.stage3_basic2_bn1.apply(t141, ctx.training), ctx, groups['g22:stage3.basic2.conv1'].id);
+    const t142 = this.layers.stage3_basic2_bn1.apply(t141, ctx.training, ctx.mask(groups['g22:stage3.basic2.conv1'].id));
     // stage3.basic2.relu1: specs/resnet56.arch:25 relu
     const t143 = relu(t142);
     // stage3.basic2.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t144 = this.layers.stage3_basic2_conv2.apply(t143);
     // stage3.basic2.bn2: specs/resnet56.arch:26 bn
-    const t145 = applyMask(this.layers.stage3_basic2_bn2.apply(t144, ctx.training), ctx, groups['g21:stage3'].id);
+    const t145 = this.layers.stage3_basic2_bn2.apply(t144, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic2.add1: specs/resnet56.arch:27 add(shortcut)
     const t146 = add([applyGate(t145, ctx, [groups['g22:stage3.basic2.conv1'].id]), t140]);
     // stage3.basic2.relu2: specs/resnet56.arch:28 relu
@@ -987,13 +987,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic3.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t148 = this.layers.stage3_basic3_conv1.apply(t147);
     // stage3.basic3.bn1: specs/resnet56.arch:25 bn
-    const t149 = applyMask(this.layers.stage3_basic3_bn1.apply(t148, ctx.training), ctx, groups['g23:stage3.basic3.conv1'].id);
+    const t149 = this.layers.stage3_basic3_bn1.apply(t148, ctx.training, ctx.mask(groups['g23:stage3.basic3.conv1'].id));
     // stage3.basic3.relu1: specs/resnet56.arch:25 relu
     const t150 = relu(t149);
     // stage3.basic3.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t151 = this.layers.stage3_basic3_conv2.apply(t150);
     // stage3.basic3.bn2: specs/resnet56.arch:26 bn
-    const t152 = applyMask(this.layers.stage3_basic3_bn2.apply(t151, ctx.training), ctx, groups['g21:stage3'].id);
+    const t152 = this.layers.stage3_basic3_bn2.apply(t151, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic3.add1: specs/resnet56.arch:27 add(shortcut)
     const t153 = add([applyGate(t152, ctx, [groups['g23:stage3.basic3.conv1'].id]), t147]);
     // stage3.basic3.relu2: specs/resnet56.arch:28 relu
@@ -1003,13 +1003,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic4.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t155 = this.layers.stage3_basic4_conv1.apply(t154);
     // stage3.basic4.bn1: specs/resnet56.arch:25 bn
-    const t156 = applyMask(this.layers.stage3_basic4_bn1.apply(t155, ctx.training), ctx, groups['g24:stage3.basic4.conv1'].id);
+    const t156 = this.layers.stage3_basic4_bn1.apply(t155, ctx.training, ctx.mask(groups['g24:stage3.basic4.conv1'].id));
     // stage3.basic4.relu1: specs/resnet56.arch:25 relu
     const t157 = relu(t156);
     // stage3.basic4.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t158 = this.layers.stage3_basic4_conv2.apply(t157);
     // stage3.basic4.bn2: specs/resnet56.arch:26 bn
-    const t159 = applyMask(this.layers.stage3_basic4_bn2.apply(t158, ctx.training), ctx, groups['g21:stage3'].id);
+    const t159 = this.layers.stage3_basic4_bn2.apply(t158, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic4.add1: specs/resnet56.arch:27 add(shortcut)
     const t160 = add([applyGate(t159, ctx, [groups['g24:stage3.basic4.conv1'].id]), t154]);
     // stage3.basic4.relu2: specs/resnet56.arch:28 relu
@@ -1019,13 +1019,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic5.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t162 = this.layers.stage3_basic5_conv1.apply(t161);
     // stage3.basic5.bn1: specs/resnet56.arch:25 bn
-    const t163 = applyMask(this.layers.stage3_basic5_bn1.apply(t162, ctx.training), ctx, groups['g25:stage3.basic5.conv1'].id);
+    const t163 = this.layers.stage3_basic5_bn1.apply(t162, ctx.training, ctx.mask(groups['g25:stage3.basic5.conv1'].id));
     // stage3.basic5.relu1: specs/resnet56.arch:25 relu
     const t164 = relu(t163);
     // stage3.basic5.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t165 = this.layers.stage3_basic5_conv2.apply(t164);
     // stage3.basic5.bn2: specs/resnet56.arch:26 bn
-    const t166 = applyMask(this.layers.stage3_basic5_bn2.apply(t165, ctx.training), ctx, groups['g21:stage3'].id);
+    const t166 = this.layers.stage3_basic5_bn2.apply(t165, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic5.add1: specs/resnet56.arch:27 add(shortcut)
     const t167 = add([applyGate(t166, ctx, [groups['g25:stage3.basic5.conv1'].id]), t161]);
     // stage3.basic5.relu2: specs/resnet56.arch:28 relu
@@ -1035,13 +1035,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic6.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t169 = this.layers.stage3_basic6_conv1.apply(t168);
     // stage3.basic6.bn1: specs/resnet56.arch:25 bn
-    const t170 = applyMask(this.layers.stage3_basic6_bn1.apply(t169, ctx.training), ctx, groups['g26:stage3.basic6.conv1'].id);
+    const t170 = this.layers.stage3_basic6_bn1.apply(t169, ctx.training, ctx.mask(groups['g26:stage3.basic6.conv1'].id));
     // stage3.basic6.relu1: specs/resnet56.arch:25 relu
     const t171 = relu(t170);
     // stage3.basic6.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t172 = this.layers.stage3_basic6_conv2.apply(t171);
     // stage3.basic6.bn2: specs/resnet56.arch:26 bn
-    const t173 = applyMask(this.layers.stage3_basic6_bn2.apply(t172, ctx.training), ctx, groups['g21:stage3'].id);
+    const t173 = this.layers.stage3_basic6_bn2.apply(t172, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic6.add1: specs/resnet56.arch:27 add(shortcut)
     const t174 = add([applyGate(t173, ctx, [groups['g26:stage3.basic6.conv1'].id]), t168]);
     // stage3.basic6.relu2: specs/resnet56.arch:28 relu
@@ -1051,13 +1051,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic7.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t176 = this.layers.stage3_basic7_conv1.apply(t175);
     // stage3.basic7.bn1: specs/resnet56.arch:25 bn
-    const t177 = applyMask(this.layers.stage3_basic7_bn1.apply(t176, ctx.training), ctx, groups['g27:stage3.basic7.conv1'].id);
+    const t177 = this.layers.stage3_basic7_bn1.apply(t176, ctx.training, ctx.mask(groups['g27:stage3.basic7.conv1'].id));
     // stage3.basic7.relu1: specs/resnet56.arch:25 relu
     const t178 = relu(t177);
     // stage3.basic7.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t179 = this.layers.stage3_basic7_conv2.apply(t178);
     // stage3.basic7.bn2: specs/resnet56.arch:26 bn
-    const t180 = applyMask(this.layers.stage3_basic7_bn2.apply(t179, ctx.training), ctx, groups['g21:stage3'].id);
+    const t180 = this.layers.stage3_basic7_bn2.apply(t179, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic7.add1: specs/resnet56.arch:27 add(shortcut)
     const t181 = add([applyGate(t180, ctx, [groups['g27:stage3.basic7.conv1'].id]), t175]);
     // stage3.basic7.relu2: specs/resnet56.arch:28 relu
@@ -1067,13 +1067,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic8.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t183 = this.layers.stage3_basic8_conv1.apply(t182);
     // stage3.basic8.bn1: specs/resnet56.arch:25 bn
-    const t184 = applyMask(this.layers.stage3_basic8_bn1.apply(t183, ctx.training), ctx, groups['g28:stage3.basic8.conv1'].id);
+    const t184 = this.layers.stage3_basic8_bn1.apply(t183, ctx.training, ctx.mask(groups['g28:stage3.basic8.conv1'].id));
     // stage3.basic8.relu1: specs/resnet56.arch:25 relu
     const t185 = relu(t184);
     // stage3.basic8.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t186 = this.layers.stage3_basic8_conv2.apply(t185);
     // stage3.basic8.bn2: specs/resnet56.arch:26 bn
-    const t187 = applyMask(this.layers.stage3_basic8_bn2.apply(t186, ctx.training), ctx, groups['g21:stage3'].id);
+    const t187 = this.layers.stage3_basic8_bn2.apply(t186, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic8.add1: specs/resnet56.arch:27 add(shortcut)
     const t188 = add([applyGate(t187, ctx, [groups['g28:stage3.basic8.conv1'].id]), t182]);
     // stage3.basic8.relu2: specs/resnet56.arch:28 relu
@@ -1083,13 +1083,13 @@ export class Resnet56 extends NetworkModule {
     // stage3.basic9.conv1: specs/resnet56.arch:25 maskable conv(width, kernel 3, stride stride)
     const t190 = this.layers.stage3_basic9_conv1.apply(t189);
     // stage3.basic9.bn1: specs/resnet56.arch:25 bn
-    const t191 = applyMask(this.layers.stage3_basic9_bn1.apply(t190, ctx.training), ctx, groups['g29:stage3.basic9.conv1'].id);
+    const t191 = this.layers.stage3_basic9_bn1.apply(t190, ctx.training, ctx.mask(groups['g29:stage3.basic9.conv1'].id));
     // stage3.basic9.relu1: specs/resnet56.arch:25 relu
     const t192 = relu(t191);
     // stage3.basic9.conv2: specs/resnet56.arch:26 maskable conv(width, kernel 3)
     const t193 = this.layers.stage3_basic9_conv2.apply(t192);
     // stage3.basic9.bn2: specs/resnet56.arch:26 bn
-    const t194 = applyMask(this.layers.stage3_basic9_bn2.apply(t193, ctx.training), ctx, groups['g21:stage3'].id);
+    const t194 = this.layers.stage3_basic9_bn2.apply(t193, ctx.training, ctx.mask(groups['g21:stage3'].id));
     // stage3.basic9.add1: specs/resnet56.arch:27 add(shortcut)
     const t195 = add([applyGate(t194, ctx, [groups['g29:stage3.basic9.conv1'].id]), t189]);
     // stage3.basic9.relu2: specs/resnet56.arch:28 relu

@@ -4,7 +4,7 @@
 // Train: npx tsx generated/vgg16.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, applyMask, flatten, maxPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, flatten, maxPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of specs/vgg16.arch; every field can be overridden on the command line. */
@@ -226,7 +226,7 @@ export class Vgg16 extends NetworkModule {
     // stage1.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t1 = this.layers.stage1_cbr1_conv1.apply(x);
     // stage1.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t2 = applyMask(this.layers.stage1_cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:stage1.cbr1.conv1'].id);
+    const t2 = this.layers.stage1_cbr1_bn1.apply(t1, ctx.training, ctx.mask(groups['g0:stage1.cbr1.conv1'].id));
     // stage1.cbr1.relu1: specs/vgg16.arch:26 relu
     const t3 = relu(t2);
 
@@ -234,7 +234,7 @@ export class Vgg16 extends NetworkModule {
     // stage1.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t4 = this.layers.stage1_cbr2_conv1.apply(t3);
     // stage1.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t5 = applyMask(this.layers.stage1_cbr2_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.cbr2.conv1'].id);
+    const t5 = this.layers.stage1_cbr2_bn1.apply(t4, ctx.training, ctx.mask(groups['g1:stage1.cbr2.conv1'].id));
     // stage1.cbr2.relu1: specs/vgg16.arch:26 relu
     const t6 = relu(t5);
 
@@ -245,7 +245,7 @@ export class Vgg16 extends NetworkModule {
     // stage2.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t8 = this.layers.stage2_cbr1_conv1.apply(t7);
     // stage2.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t9 = applyMask(this.layers.stage2_cbr1_bn1.apply(t8, ctx.training), ctx, groups['g2:stage2.cbr1.conv1'].id);
+    const t9 = this.layers.stage2_cbr1_bn1.apply(t8, ctx.training, ctx.mask(groups['g2:stage2.cbr1.conv1'].id));
     // stage2.cbr1.relu1: specs/vgg16.arch:26 relu
     const t10 = relu(t9);
 
@@ -253,7 +253,7 @@ export class Vgg16 extends NetworkModule {
     // stage2.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t11 = this.layers.stage2_cbr2_conv1.apply(t10);
     // stage2.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t12 = applyMask(this.layers.stage2_cbr2_bn1.apply(t11, ctx.training), ctx, groups['g3:stage2.cbr2.conv1'].id);
+    const t12 = this.layers.stage2_cbr2_bn1.apply(t11, ctx.training, ctx.mask(groups['g3:stage2.cbr2.conv1'].id));
     // stage2.cbr2.relu1: specs/vgg16.arch:26 relu
     const t13 = relu(t12);
 
@@ -264,7 +264,7 @@ export class Vgg16 extends NetworkModule {
     // stage3.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t15 = this.layers.stage3_cbr1_conv1.apply(t14);
     // stage3.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t16 = applyMask(this.layers.stage3_cbr1_bn1.apply(t15, ctx.training), ctx, groups['g4:stage3.cbr1.conv1'].id);
+    const t16 = this.layers.stage3_cbr1_bn1.apply(t15, ctx.training, ctx.mask(groups['g4:stage3.cbr1.conv1'].id));
     // stage3.cbr1.relu1: specs/vgg16.arch:26 relu
     const t17 = relu(t16);
 
@@ -272,7 +272,7 @@ export class Vgg16 extends NetworkModule {
     // stage3.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t18 = this.layers.stage3_cbr2_conv1.apply(t17);
     // stage3.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t19 = applyMask(this.layers.stage3_cbr2_bn1.apply(t18, ctx.training), ctx, groups['g5:stage3.cbr2.conv1'].id);
+    const t19 = this.layers.stage3_cbr2_bn1.apply(t18, ctx.training, ctx.mask(groups['g5:stage3.cbr2.conv1'].id));
     // stage3.cbr2.relu1: specs/vgg16.arch:26 relu
     const t20 = relu(t19);
 
@@ -280,7 +280,7 @@ export class Vgg16 extends NetworkModule {
     // stage3.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t21 = this.layers.stage3_cbr3_conv1.apply(t20);
     // stage3.cbr3.bn1: specs/vgg16.arch:26 bn
-    const t22 = applyMask(this.layers.stage3_cbr3_bn1.apply(t21, ctx.training), ctx, groups['g6:stage3.cbr3.conv1'].id);
+    const t22 = this.layers.stage3_cbr3_bn1.apply(t21, ctx.training, ctx.mask(groups['g6:stage3.cbr3.conv1'].id));
     // stage3.cbr3.relu1: specs/vgg16.arch:26 relu
     const t23 = relu(t22);
 
@@ -291,7 +291,7 @@ export class Vgg16 extends NetworkModule {
     // stage4.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t25 = this.layers.stage4_cbr1_conv1.apply(t24);
     // stage4.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t26 = applyMask(this.layers.stage4_cbr1_bn1.apply(t25, ctx.training), ctx, groups['g7:stage4.cbr1.conv1'].id);
+    const t26 = this.layers.stage4_cbr1_bn1.apply(t25, ctx.training, ctx.mask(groups['g7:stage4.cbr1.conv1'].id));
     // stage4.cbr1.relu1: specs/vgg16.arch:26 relu
     const t27 = relu(t26);
 
@@ -299,7 +299,7 @@ export class Vgg16 extends NetworkModule {
     // stage4.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t28 = this.layers.stage4_cbr2_conv1.apply(t27);
     // stage4.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t29 = applyMask(this.layers.stage4_cbr2_bn1.apply(t28, ctx.training), ctx, groups['g8:stage4.cbr2.conv1'].id);
+    const t29 = this.layers.stage4_cbr2_bn1.apply(t28, ctx.training, ctx.mask(groups['g8:stage4.cbr2.conv1'].id));
     // stage4.cbr2.relu1: specs/vgg16.arch:26 relu
     const t30 = relu(t29);
 
@@ -307,7 +307,7 @@ export class Vgg16 extends NetworkModule {
     // stage4.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t31 = this.layers.stage4_cbr3_conv1.apply(t30);
     // stage4.cbr3.bn1: specs/vgg16.arch:26 bn
-    const t32 = applyMask(this.layers.stage4_cbr3_bn1.apply(t31, ctx.training), ctx, groups['g9:stage4.cbr3.conv1'].id);
+    const t32 = this.layers.stage4_cbr3_bn1.apply(t31, ctx.training, ctx.mask(groups['g9:stage4.cbr3.conv1'].id));
     // stage4.cbr3.relu1: specs/vgg16.arch:26 relu
     const t33 = relu(t32);
 
@@ -318,7 +318,7 @@ export class Vgg16 extends NetworkModule {
     // stage5.cbr1.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t35 = this.layers.stage5_cbr1_conv1.apply(t34);
     // stage5.cbr1.bn1: specs/vgg16.arch:26 bn
-    const t36 = applyMask(this.layers.stage5_cbr1_bn1.apply(t35, ctx.training), ctx, groups['g10:stage5.cbr1.conv1'].id);
+    const t36 = this.layers.stage5_cbr1_bn1.apply(t35, ctx.training, ctx.mask(groups['g10:stage5.cbr1.conv1'].id));
     // stage5.cbr1.relu1: specs/vgg16.arch:26 relu
     const t37 = relu(t36);
 
@@ -326,7 +326,7 @@ export class Vgg16 extends NetworkModule {
     // stage5.cbr2.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t38 = this.layers.stage5_cbr2_conv1.apply(t37);
     // stage5.cbr2.bn1: specs/vgg16.arch:26 bn
-    const t39 = applyMask(this.layers.stage5_cbr2_bn1.apply(t38, ctx.training), ctx, groups['g11:stage5.cbr2.conv1'].id);
+    const t39 = this.layers.stage5_cbr2_bn1.apply(t38, ctx.training, ctx.mask(groups['g11:stage5.cbr2.conv1'].id));
     // stage5.cbr2.relu1: specs/vgg16.arch:26 relu
     const t40 = relu(t39);
 
@@ -334,7 +334,7 @@ export class Vgg16 extends NetworkModule {
     // stage5.cbr3.conv1: specs/vgg16.arch:26 maskable conv(width, kernel 3)
     const t41 = this.layers.stage5_cbr3_conv1.apply(t40);
     // stage5.cbr3.bn1: specs/vgg16.arch:26 bn
-    const t42 = applyMask(this.layers.stage5_cbr3_bn1.apply(t41, ctx.training), ctx, groups['g12:stage5.cbr3.conv1'].id);
+    const t42 = this.layers.stage5_cbr3_bn1.apply(t41, ctx.training, ctx.mask(groups['g12:stage5.cbr3.conv1'].id));
     // stage5.cbr3.relu1: specs/vgg16.arch:26 relu
     const t43 = relu(t42);
 

@@ -368,7 +368,7 @@ export class Wrn2810 extends NetworkModule {
     // stage1.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t4 = this.layers.stage1_wide1_conv1.apply(t3);
     // stage1.wide1.bn2: specs/wrn28-10.arch:27 bn
-    const t5 = applyMask(this.layers.stage1_wide1_bn2.apply(t4, ctx.training), ctx, groups['g1:stage1.wide1.conv1'].id);
+    const t5 = this.layers.stage1_wide1_bn2.apply(t4, ctx.training, ctx.mask(groups['g1:stage1.wide1.conv1'].id));
     // stage1.wide1.relu2: specs/wrn28-10.arch:27 relu
     const t6 = relu(t5);
     // stage1.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -376,19 +376,19 @@ export class Wrn2810 extends NetworkModule {
     // stage1.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
     const t8 = this.layers.stage1_wide1_shortcut_conv.apply(t1);
     // stage1.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-    const t9 = applyMask(this.layers.stage1_wide1_shortcut_bn.apply(t8, ctx.training), ctx, groups['g2:stage1'].id);
+    const t9 = this.layers.stage1_wide1_shortcut_bn.apply(t8, ctx.training, ctx.mask(groups['g2:stage1'].id));
     // stage1.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t10 = add([applyGate(t7, ctx, [groups['g1:stage1.wide1.conv1'].id]), t9]);
 
     // stage1.wide2: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide2.bn1: specs/wrn28-10.arch:26 bn
-    const t11 = applyMask(this.layers.stage1_wide2_bn1.apply(t10, ctx.training), ctx, groups['g2:stage1'].id);
+    const t11 = this.layers.stage1_wide2_bn1.apply(t10, ctx.training, ctx.mask(groups['g2:stage1'].id));
     // stage1.wide2.relu1: specs/wrn28-10.arch:26 relu
     const t12 = relu(t11);
     // stage1.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t13 = this.layers.stage1_wide2_conv1.apply(t12);
     // stage1.wide2.bn2: specs/wrn28-10.arch:27 bn
-    const t14 = applyMask(this.layers.stage1_wide2_bn2.apply(t13, ctx.training), ctx, groups['g3:stage1.wide2.conv1'].id);
+    const t14 = this.layers.stage1_wide2_bn2.apply(t13, ctx.training, ctx.mask(groups['g3:stage1.wide2.conv1'].id));
     // stage1.wide2.relu2: specs/wrn28-10.arch:27 relu
     const t15 = relu(t14);
     // stage1.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -398,13 +398,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage1.wide3: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide3.bn1: specs/wrn28-10.arch:26 bn
-    const t18 = applyMask(this.layers.stage1_wide3_bn1.apply(t17, ctx.training), ctx, groups['g2:stage1'].id);
+    const t18 = this.layers.stage1_wide3_bn1.apply(t17, ctx.training, ctx.mask(groups['g2:stage1'].id));
     // stage1.wide3.relu1: specs/wrn28-10.arch:26 relu
     const t19 = relu(t18);
     // stage1.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t20 = this.layers.stage1_wide3_conv1.apply(t19);
     // stage1.wide3.bn2: specs/wrn28-10.arch:27 bn
-    const t21 = applyMask(this.layers.stage1_wide3_bn2.apply(t20, ctx.training), ctx, groups['g4:stage1.wide3.conv1'].id);
+    const t21 = this.layers.stage1_wide3_bn2.apply(t20, ctx.training, ctx.mask(groups['g4:stage1.wide3.conv1'].id));
     // stage1.wide3.relu2: specs/wrn28-10.arch:27 relu
     const t22 = relu(t21);
     // stage1.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -414,13 +414,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage1.wide4: from specs/wrn28-10.arch:34 wide(160)
     // stage1.wide4.bn1: specs/wrn28-10.arch:26 bn
-    const t25 = applyMask(this.layers.stage1_wide4_bn1.apply(t24, ctx.training), ctx, groups['g2:stage1'].id);
+    const t25 = this.layers.stage1_wide4_bn1.apply(t24, ctx.training, ctx.mask(groups['g2:stage1'].id));
     // stage1.wide4.relu1: specs/wrn28-10.arch:26 relu
     const t26 = relu(t25);
     // stage1.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t27 = this.layers.stage1_wide4_conv1.apply(t26);
     // stage1.wide4.bn2: specs/wrn28-10.arch:27 bn
-    const t28 = applyMask(this.layers.stage1_wide4_bn2.apply(t27, ctx.training), ctx, groups['g5:stage1.wide4.conv1'].id);
+    const t28 = this.layers.stage1_wide4_bn2.apply(t27, ctx.training, ctx.mask(groups['g5:stage1.wide4.conv1'].id));
     // stage1.wide4.relu2: specs/wrn28-10.arch:27 relu
     const t29 = relu(t28);
     // stage1.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -430,13 +430,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage2.wide1: from specs/wrn28-10.arch:35 wide(320, stride 2)
     // stage2.wide1.bn1: specs/wrn28-10.arch:26 bn
-    const t32 = applyMask(this.layers.stage2_wide1_bn1.apply(t31, ctx.training), ctx, groups['g2:stage1'].id);
+    const t32 = this.layers.stage2_wide1_bn1.apply(t31, ctx.training, ctx.mask(groups['g2:stage1'].id));
     // stage2.wide1.relu1: specs/wrn28-10.arch:26 relu
     const t33 = relu(t32);
     // stage2.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t34 = this.layers.stage2_wide1_conv1.apply(t33);
     // stage2.wide1.bn2: specs/wrn28-10.arch:27 bn
-    const t35 = applyMask(this.layers.stage2_wide1_bn2.apply(t34, ctx.training), ctx, groups['g6:stage2.wide1.conv1'].id);
+    const t35 = this.layers.stage2_wide1_bn2.apply(t34, ctx.training, ctx.mask(groups['g6:stage2.wide1.conv1'].id));
     // stage2.wide1.relu2: specs/wrn28-10.arch:27 relu
     const t36 = relu(t35);
     // stage2.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -444,19 +444,19 @@ export class Wrn2810 extends NetworkModule {
     // stage2.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
     const t38 = this.layers.stage2_wide1_shortcut_conv.apply(t31);
     // stage2.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-    const t39 = applyMask(this.layers.stage2_wide1_shortcut_bn.apply(t38, ctx.training), ctx, groups['g7:stage2'].id);
+    const t39 = this.layers.stage2_wide1_shortcut_bn.apply(t38, ctx.training, ctx.mask(groups['g7:stage2'].id));
     // stage2.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t40 = add([applyGate(t37, ctx, [groups['g6:stage2.wide1.conv1'].id]), t39]);
 
     // stage2.wide2: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide2.bn1: specs/wrn28-10.arch:26 bn
-    const t41 = applyMask(this.layers.stage2_wide2_bn1.apply(t40, ctx.training), ctx, groups['g7:stage2'].id);
+    const t41 = this.layers.stage2_wide2_bn1.apply(t40, ctx.training, ctx.mask(groups['g7:stage2'].id));
     // stage2.wide2.relu1: specs/wrn28-10.arch:26 relu
     const t42 = relu(t41);
     // stage2.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t43 = this.layers.stage2_wide2_conv1.apply(t42);
     // stage2.wide2.bn2: specs/wrn28-10.arch:27 bn
-    const t44 = applyMask(this.layers.stage2_wide2_bn2.apply(t43, ctx.training), ctx, groups['g8:stage2.wide2.conv1'].id);
+    const t44 = this.layers.stage2_wide2_bn2.apply(t43, ctx.training, ctx.mask(groups['g8:stage2.wide2.conv1'].id));
     // stage2.wide2.relu2: specs/wrn28-10.arch:27 relu
     const t45 = relu(t44);
     // stage2.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -466,13 +466,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage2.wide3: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide3.bn1: specs/wrn28-10.arch:26 bn
-    const t48 = applyMask(this.layers.stage2_wide3_bn1.apply(t47, ctx.training), ctx, groups['g7:stage2'].id);
+    const t48 = this.layers.stage2_wide3_bn1.apply(t47, ctx.training, ctx.mask(groups['g7:stage2'].id));
     // stage2.wide3.relu1: specs/wrn28-10.arch:26 relu
     const t49 = relu(t48);
     // stage2.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t50 = this.layers.stage2_wide3_conv1.apply(t49);
     // stage2.wide3.bn2: specs/wrn28-10.arch:27 bn
-    const t51 = applyMask(this.layers.stage2_wide3_bn2.apply(t50, ctx.training), ctx, groups['g9:stage2.wide3.conv1'].id);
+    const t51 = this.layers.stage2_wide3_bn2.apply(t50, ctx.training, ctx.mask(groups['g9:stage2.wide3.conv1'].id));
     // stage2.wide3.relu2: specs/wrn28-10.arch:27 relu
     const t52 = relu(t51);
     // stage2.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -482,13 +482,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage2.wide4: from specs/wrn28-10.arch:35 wide(320)
     // stage2.wide4.bn1: specs/wrn28-10.arch:26 bn
-    const t55 = applyMask(this.layers.stage2_wide4_bn1.apply(t54, ctx.training), ctx, groups['g7:stage2'].id);
+    const t55 = this.layers.stage2_wide4_bn1.apply(t54, ctx.training, ctx.mask(groups['g7:stage2'].id));
     // stage2.wide4.relu1: specs/wrn28-10.arch:26 relu
     const t56 = relu(t55);
     // stage2.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t57 = this.layers.stage2_wide4_conv1.apply(t56);
     // stage2.wide4.bn2: specs/wrn28-10.arch:27 bn
-    const t58 = applyMask(this.layers.stage2_wide4_bn2.apply(t57, ctx.training), ctx, groups['g10:stage2.wide4.conv1'].id);
+    const t58 = this.layers.stage2_wide4_bn2.apply(t57, ctx.training, ctx.mask(groups['g10:stage2.wide4.conv1'].id));
     // stage2.wide4.relu2: specs/wrn28-10.arch:27 relu
     const t59 = relu(t58);
     // stage2.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -498,13 +498,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage3.wide1: from specs/wrn28-10.arch:36 wide(640, stride 2)
     // stage3.wide1.bn1: specs/wrn28-10.arch:26 bn
-    const t62 = applyMask(this.layers.stage3_wide1_bn1.apply(t61, ctx.training), ctx, groups['g7:stage2'].id);
+    const t62 = this.layers.stage3_wide1_bn1.apply(t61, ctx.training, ctx.mask(groups['g7:stage2'].id));
     // stage3.wide1.relu1: specs/wrn28-10.arch:26 relu
     const t63 = relu(t62);
     // stage3.wide1.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t64 = this.layers.stage3_wide1_conv1.apply(t63);
     // stage3.wide1.bn2: specs/wrn28-10.arch:27 bn
-    const t65 = applyMask(this.layers.stage3_wide1_bn2.apply(t64, ctx.training), ctx, groups['g11:stage3.wide1.conv1'].id);
+    const t65 = this.layers.stage3_wide1_bn2.apply(t64, ctx.training, ctx.mask(groups['g11:stage3.wide1.conv1'].id));
     // stage3.wide1.relu2: specs/wrn28-10.arch:27 relu
     const t66 = relu(t65);
     // stage3.wide1.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -512,19 +512,19 @@ export class Wrn2810 extends NetworkModule {
     // stage3.wide1.shortcut.conv: specs/wrn28-10.arch:29 add(shortcut)
     const t68 = this.layers.stage3_wide1_shortcut_conv.apply(t61);
     // stage3.wide1.shortcut.bn: specs/wrn28-10.arch:29 add(shortcut)
-    const t69 = applyMask(this.layers.stage3_wide1_shortcut_bn.apply(t68, ctx.training), ctx, groups['g12:stage3'].id);
+    const t69 = this.layers.stage3_wide1_shortcut_bn.apply(t68, ctx.training, ctx.mask(groups['g12:stage3'].id));
     // stage3.wide1.add1: specs/wrn28-10.arch:29 add(shortcut)
     const t70 = add([applyGate(t67, ctx, [groups['g11:stage3.wide1.conv1'].id]), t69]);
 
     // stage3.wide2: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide2.bn1: specs/wrn28-10.arch:26 bn
-    const t71 = applyMask(this.layers.stage3_wide2_bn1.apply(t70, ctx.training), ctx, groups['g12:stage3'].id);
+    const t71 = this.layers.stage3_wide2_bn1.apply(t70, ctx.training, ctx.mask(groups['g12:stage3'].id));
     // stage3.wide2.relu1: specs/wrn28-10.arch:26 relu
     const t72 = relu(t71);
     // stage3.wide2.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t73 = this.layers.stage3_wide2_conv1.apply(t72);
     // stage3.wide2.bn2: specs/wrn28-10.arch:27 bn
-    const t74 = applyMask(this.layers.stage3_wide2_bn2.apply(t73, ctx.training), ctx, groups['g13:stage3.wide2.conv1'].id);
+    const t74 = this.layers.stage3_wide2_bn2.apply(t73, ctx.training, ctx.mask(groups['g13:stage3.wide2.conv1'].id));
     // stage3.wide2.relu2: specs/wrn28-10.arch:27 relu
     const t75 = relu(t74);
     // stage3.wide2.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -534,13 +534,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage3.wide3: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide3.bn1: specs/wrn28-10.arch:26 bn
-    const t78 = applyMask(this.layers.stage3_wide3_bn1.apply(t77, ctx.training), ctx, groups['g12:stage3'].id);
+    const t78 = this.layers.stage3_wide3_bn1.apply(t77, ctx.training, ctx.mask(groups['g12:stage3'].id));
     // stage3.wide3.relu1: specs/wrn28-10.arch:26 relu
     const t79 = relu(t78);
     // stage3.wide3.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t80 = this.layers.stage3_wide3_conv1.apply(t79);
     // stage3.wide3.bn2: specs/wrn28-10.arch:27 bn
-    const t81 = applyMask(this.layers.stage3_wide3_bn2.apply(t80, ctx.training), ctx, groups['g14:stage3.wide3.conv1'].id);
+    const t81 = this.layers.stage3_wide3_bn2.apply(t80, ctx.training, ctx.mask(groups['g14:stage3.wide3.conv1'].id));
     // stage3.wide3.relu2: specs/wrn28-10.arch:27 relu
     const t82 = relu(t81);
     // stage3.wide3.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -550,13 +550,13 @@ export class Wrn2810 extends NetworkModule {
 
     // stage3.wide4: from specs/wrn28-10.arch:36 wide(640)
     // stage3.wide4.bn1: specs/wrn28-10.arch:26 bn
-    const t85 = applyMask(this.layers.stage3_wide4_bn1.apply(t84, ctx.training), ctx, groups['g12:stage3'].id);
+    const t85 = this.layers.stage3_wide4_bn1.apply(t84, ctx.training, ctx.mask(groups['g12:stage3'].id));
     // stage3.wide4.relu1: specs/wrn28-10.arch:26 relu
     const t86 = relu(t85);
     // stage3.wide4.conv1: specs/wrn28-10.arch:27 maskable conv(width, kernel 3, stride stride, bias false)
     const t87 = this.layers.stage3_wide4_conv1.apply(t86);
     // stage3.wide4.bn2: specs/wrn28-10.arch:27 bn
-    const t88 = applyMask(this.layers.stage3_wide4_bn2.apply(t87, ctx.training), ctx, groups['g15:stage3.wide4.conv1'].id);
+    const t88 = this.layers.stage3_wide4_bn2.apply(t87, ctx.training, ctx.mask(groups['g15:stage3.wide4.conv1'].id));
     // stage3.wide4.relu2: specs/wrn28-10.arch:27 relu
     const t89 = relu(t88);
     // stage3.wide4.conv2: specs/wrn28-10.arch:28 maskable conv(width, kernel 3, bias false)
@@ -565,7 +565,7 @@ export class Wrn2810 extends NetworkModule {
     const t91 = add([applyGate(t90, ctx, [groups['g15:stage3.wide4.conv1'].id]), t84]);
 
     // bn1: specs/wrn28-10.arch:37 bn
-    const t92 = applyMask(this.layers.bn1.apply(t91, ctx.training), ctx, groups['g12:stage3'].id);
+    const t92 = this.layers.bn1.apply(t91, ctx.training, ctx.mask(groups['g12:stage3'].id));
     // relu1: specs/wrn28-10.arch:37 relu
     const t93 = relu(t92);
     // gap1: specs/wrn28-10.arch:38 gap

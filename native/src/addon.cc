@@ -88,7 +88,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   });
 }
 
-// batchNormForward(heap, rows, c, eps, x, gamma, beta, y, mean, var)
+// batchNormForward(heap, rows, c, eps, x, gamma, beta, y, mean, var, relu?)
 Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     const int64_t rows = info[1].As<Napi::Number>().Int64Value(), c = info[2].As<Napi::Number>().Int64Value();
@@ -96,11 +96,12 @@ Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
     const auto& h = info[0];
     archc::batch_norm_forward(rows, c, eps, operand(h, info[4], rows * c, "bn x"), operand(h, info[5], c, "bn gamma"),
                               operand(h, info[6], c, "bn beta"), operand(h, info[7], rows * c, "bn y"),
-                              operand(h, info[8], c, "bn mean"), operand(h, info[9], c, "bn var"));
+                              operand(h, info[8], c, "bn mean"), operand(h, info[9], c, "bn var"),
+                              info.Length() > 10 && info[10].ToBoolean().Value());
   });
 }
 
-// batchNormBackward(heap, rows, c, eps, x, gamma, mean, var, dy, dx, dgamma, dbeta)
+// batchNormBackward(heap, rows, c, eps, x, gamma, mean, var, dy, dx, dgamma, dbeta, reluY|null?)
 Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     const int64_t rows = info[1].As<Napi::Number>().Int64Value(), c = info[2].As<Napi::Number>().Int64Value();
@@ -109,7 +110,10 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
     archc::batch_norm_backward(rows, c, eps, operand(h, info[4], rows * c, "bn x"), operand(h, info[5], c, "bn gamma"),
                                operand(h, info[6], c, "bn mean"), operand(h, info[7], c, "bn var"),
                                operand(h, info[8], rows * c, "bn dy"), operand(h, info[9], rows * c, "bn dx"),
-                               operand(h, info[10], c, "bn dgamma"), operand(h, info[11], c, "bn dbeta"));
+                               operand(h, info[10], c, "bn dgamma"), operand(h, info[11], c, "bn dbeta"),
+                               info.Length() > 12 && !info[12].IsNull() && !info[12].IsUndefined()
+                                   ? operand(h, info[12], rows * c, "bn relu y")
+                                   : nullptr);
   });
 }
 

@@ -36,7 +36,7 @@ void channel_sums(int64_t rows, int64_t c, std::vector<double>& out, F&& f) {
 }  // namespace
 
 void batch_norm_forward(int64_t rows, int64_t c, float eps, float* x, float* gamma, float* beta, float* y,
-                        float* mean, float* var) {
+                        float* mean, float* var, bool relu) {
   std::vector<double> s;
   // Shifted sums (about the first row) keep E[x²]−E[x]² accurate when |mean| ≫ std.
   std::vector<float> shift(x, x + c);
@@ -62,18 +62,46 @@ void batch_norm_forward(int64_t rows, int64_t c, float eps, float* x, float* gam
   for (int64_t r = 0; r < rows; r++) {
     const float* xr = x + r * c;
     float* yr = y + r * c;
-    for (int64_t j = 0; j < c; j++) yr[j] = xr[j] * scale[j] + offset[j];
+    if (relu) {
+      for (int64_t j = 0; j < c; j++) {
+        const float v = xr[j] * scale[j] + offset[j];
+        yr[j] = v < 0.0f ? 0.0f : v;
+      }
+    } else {
+      for (int64_t j = 0; j < c; j++) yr[j] = xr[j] * scale[j] + offset[j];
+    }
   }
 }
 
+namespace {
+// dy · step(y) as the ReLU gradient (elementwise.cc binary kind 2) computes it (dy·1 or dy·0, so a zero keeps dy's
+// sign), as a vectorised select. One difference: a NaN y gives dy·0, not NaN; x is then NaN too, so its channel's
+// statistics, dx and dγ are NaN either way.
+inline float relu_gated(float dy, float y) {
+  const float s = y > 0.0f ? 1.0f : 0.0f;  // a select GCC vectorises (a bool-to-float cast it did not)
+  return dy * s;
+}
+}  // namespace
+
 void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* gamma, float* mean, float* var,
-                         float* dy, float* dx, float* dgamma, float* dbeta) {
+                         float* dy, float* dx, float* dgamma, float* dbeta, const float* relu_y) {
   std::vector<float> inv(c);
   for (int64_t j = 0; j < c; j++) inv[j] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var[j]) + eps));
   std::vector<double> s;
-  channel_sums(rows, c, s, [&](int64_t r, double* p) {
-    const float* xr = x + r * c;
-    const float* gr = dy + r * c;
+  // The ReLU-gated loops vectorise only with -fno-trapping-math (binding.gyp) and __restrict__ (the operands never
+  // overlap); scalar, the backward took 16 ms instead of 3 per [64,32,32,16].
+  channel_sums(rows, c, s, [&](int64_t r, double* __restrict__ p) {
+    const float* __restrict__ xr = x + r * c;
+    const float* __restrict__ gr = dy + r * c;
+    if (relu_y != nullptr) {
+      const float* __restrict__ yr = relu_y + r * c;
+      for (int64_t j = 0; j < c; j++) {
+        const float g = relu_gated(gr[j], yr[j]);
+        p[j] += static_cast<double>(g);
+        p[c + j] += static_cast<double>(g) * static_cast<double>((xr[j] - mean[j]) * inv[j]);
+      }
+      return;
+    }
     for (int64_t j = 0; j < c; j++) {
       p[j] += gr[j];
       p[c + j] += static_cast<double>(gr[j]) * ((xr[j] - mean[j]) * inv[j]);
@@ -90,9 +118,17 @@ void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* ga
   }
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; r++) {
-    const float* xr = x + r * c;
-    const float* gr = dy + r * c;
-    float* dr = dx + r * c;
+    const float* __restrict__ xr = x + r * c;
+    const float* __restrict__ gr = dy + r * c;
+    float* __restrict__ dr = dx + r * c;
+    if (relu_y != nullptr) {
+      const float* __restrict__ yr = relu_y + r * c;
+      for (int64_t j = 0; j < c; j++) {
+        const float xh = (xr[j] - mean[j]) * inv[j];
+        dr[j] = k[j] * (relu_gated(gr[j], yr[j]) - mb[j] - xh * mg[j]);
+      }
+      continue;
+    }
     for (int64_t j = 0; j < c; j++) {
       const float xh = (xr[j] - mean[j]) * inv[j];
       dr[j] = k[j] * (gr[j] - mb[j] - xh * mg[j]);

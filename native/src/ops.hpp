@@ -23,13 +23,17 @@ void matmul(const int64_t* d, float* a, float* b, float* c, float* bias);
 
 /**
  * Training batch norm over x viewed as [rows, C]: y = (x − mean)/√(var + eps)·gamma + beta with the batch's
- * mean and biased variance, which are written to mean/var.
+ * mean and biased variance, which are written to mean/var. `relu`: y = relu(that), as unary kind 1 computes it.
  */
 void batch_norm_forward(int64_t rows, int64_t c, float eps, float* x, float* gamma, float* beta, float* y,
-                        float* mean, float* var);
-/** The full batch-norm gradient (through the batch statistics): dx, dgamma, dbeta. */
+                        float* mean, float* var, bool relu);
+/**
+ * The full batch-norm gradient (through the batch statistics): dx, dgamma, dbeta. With `relu_y` (the output of a
+ * forward with relu; null: none) the gradient of relu(BN(x)): dy is first multiplied by step(relu_y) exactly as
+ * binary kind 2 does, so the result equals the unfused ReLU gradient followed by this one, bit for bit.
+ */
 void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* gamma, float* mean, float* var,
-                         float* dy, float* dx, float* dgamma, float* dbeta);
+                         float* dy, float* dx, float* dgamma, float* dbeta, const float* relu_y);
 
 /** out[j] = scale · Σ_r x[r, j] (a sum or mean over every axis but the last), deterministic per thread count. */
 void column_sum(int64_t rows, int64_t c, float scale, float* x, float* out);

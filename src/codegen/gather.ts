@@ -160,7 +160,7 @@ export function gatherModule(ir: IrNetwork, source: SourceText, opts: GatherOpti
     comments.push(`${commentText(n.path)}: ${where(n.span)}`);
     let expr = nodeExpression(n, fields.get(n.id), value, placement.get(n.id), groupRef, gates.get(n.id));
     const g = placement.get(n.id);
-    if (g !== undefined && kindEntry(n.kind).mask !== 'in-cell') expr = `applyMask(${expr}, ctx, ${groupRef(g)})`;
+    if (g !== undefined && kindEntry(n.kind).mask !== 'in-cell' && tsKind(n.kind).takesOutputMask !== true) expr = `applyMask(${expr}, ctx, ${groupRef(g)})`;
     const segs = segmentMasks.get(n.id);
     if (segs) expr = `applySegmentMask(${expr}, ctx, [${segs.map((x) => `{ group: ${x.group === null ? 'null' : groupRef(x.group)}, width: ${x.width} }`).join(', ')}])`;
     forward.push({ comments, statement: `const ${value(n.id)} = ${expr};` });

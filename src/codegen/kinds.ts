@@ -13,7 +13,7 @@ export interface TsExprEnv {
   all(): string;
   /** The node's layer field (kinds with a factory). */
   field: string | undefined;
-  /** The group whose mask goes into the layer (entry `mask: 'in-cell'`), if any. */
+  /** The group whose mask is placed at this node, if any (the layer takes it: entry `mask: 'in-cell'`, or `takesOutputMask`). */
   maskGroup: number | undefined;
   groupRef(g: number): string;
   /** A residual add's vanishing-branch gate groups. */
@@ -21,6 +21,8 @@ export interface TsExprEnv {
 }
 
 export interface TsKind {
+  /** The expression applies the output mask itself (`maskGroup`), as the runtime kind's `takesOutputMask` says. */
+  takesOutputMask?: true;
   /** `this.<method>(path, attrs)` returning a `typeName` (kinds with variables). */
   factory?: { method: string; typeName: string };
   /** Runtime functions its expression may call (imported when used; reserved as class names). */
@@ -34,7 +36,11 @@ const attrs = (n: IrNode): string => dataLiteral(n.attrs as unknown as PlainData
 export const TS_KINDS: Readonly<Record<LayerKind, TsKind>> = {
   input: { expression: () => 'x' },
   conv: { factory: { method: 'conv', typeName: 'Conv2d' }, expression: applyLayer },
-  bn: { factory: { method: 'bn', typeName: 'BatchNorm' }, expression: (_n, e) => `this.${LAYERS_FIELD}.${e.field}.apply(${e.a()}, ctx.training)` },
+  bn: {
+    factory: { method: 'bn', typeName: 'BatchNorm' },
+    takesOutputMask: true,
+    expression: (_n, e) => `this.${LAYERS_FIELD}.${e.field}.apply(${e.a()}, ctx.training${e.maskGroup === undefined ? '' : `, ctx.mask(${e.groupRef(e.maskGroup)})`})`,
+  },
   dense: { factory: { method: 'dense', typeName: 'Dense' }, expression: applyLayer },
   lstm: {
     factory: { method: 'lstm', typeName: 'Lstm' },

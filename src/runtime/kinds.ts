@@ -33,10 +33,15 @@ export interface ForwardArgs {
   /** The values of the node's inputs, in order. */
   args: tf.Tensor[];
   ctx: ForwardContext;
-  /** For kinds whose mask goes inside the layer (entry `mask: 'in-cell'`): the group's mask, or null. */
+  /**
+   * For kinds whose mask goes inside the layer (entry `mask: 'in-cell'`) or that apply their output mask themselves
+   * (`takesOutputMask`): the group's mask, or null.
+   */
   mask: tf.Tensor | null;
   /** A residual add's vanishing-branch gate groups (semantic/placement.ts `branchGates`). */
   gate: readonly number[] | undefined;
+  /** The node's only consumer is fused into it (`fusesConsumer`, runtime/fusion.ts): compute that consumer too. */
+  fused?: boolean;
 }
 
 export interface NarrowArgs extends ForwardArgs {
@@ -49,6 +54,16 @@ export interface NarrowArgs extends ForwardArgs {
 }
 
 export interface RuntimeKind {
+  /**
+   * The layer multiplies the mask placed at its output itself (gets it in `ForwardArgs.mask`), in a cheaper way than
+   * a full-size product: BN folds it into γ and β. The function is the same; callers skip `applyMask`.
+   */
+  takesOutputMask?: true;
+  /**
+   * Whether the layer can compute `consumer` (its only consumer) as part of itself, given `fused` (BN: a ReLU,
+   * inside its kernels). The consumer's value is then the layer's (runtime/fusion.ts).
+   */
+  fusesConsumer?(consumer: IrNode): boolean;
   /** Creates the node's layer (kinds with variables). */
   create?(f: LayerFactories, n: IrNode): Layer;
   forward(n: IrNode, layer: Layer | undefined, a: ForwardArgs): tf.Tensor;
@@ -69,11 +84,13 @@ export const RUNTIME_KINDS: Readonly<Record<LayerKind, RuntimeKind>> = {
     },
   },
   bn: {
+    takesOutputMask: true,
+    fusesConsumer: (c) => c.kind === 'relu',
     create: (f, n) => f.bn(n.path, (n as NodeOf<'bn'>).attrs),
-    forward: (_n, l, a) => (l as BatchNorm).apply(a.args[0]!, a.ctx.training),
+    forward: (_n, l, a) => (l as BatchNorm).apply(a.args[0]!, a.ctx.training, a.mask, a.fused === true),
     narrow(_n, layer, a) {
       const l = layer as BatchNorm;
-      return l.trainWith(a.args[0]!, a.weight('gamma', l.gamma), a.weight('beta', l.beta), a.selection());
+      return l.trainWith(a.args[0]!, a.weight('gamma', l.gamma), a.weight('beta', l.beta), a.selection(), a.mask, a.fused === true);
     },
   },
   dense: {

@@ -16,6 +16,7 @@ import type {
   LstmAttrs,
 } from '../semantic/ir.ts';
 import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../semantic/placement.ts';
+import { fusions } from './fusion.ts';
 import { kindEntry } from '../semantic/registry.ts';
 import { runtimeKind, type LayerFactories } from './kinds.ts';
 import { BatchNorm } from './layers/batchnorm.ts';
@@ -47,6 +48,8 @@ export type WeightMap = Record<string, { shape: number[]; data: Float32Array }>;
 export interface ModuleOptions {
   /** The spec seed (ir.train.seed unless overridden); weights are drawn from `Rng(seed).fork('init').fork(path)`. */
   seed: number;
+  /** IrModule only: false runs every node on its own, without operator fusion (runtime/fusion.ts); default true. */
+  fuse?: boolean;
 }
 
 /** A forward context over a fixed set of per-group mask tensors (the caller owns and disposes them). */
@@ -184,12 +187,17 @@ export class IrModule extends NetworkModule {
   /** Masks of nodes whose output spans several groups (see `segmentMaskPlacement`). */
   private readonly segmentMasks: Map<number, MaskSegment[]>;
   private readonly layers = new Map<number, Layer>();
+  /** Consumer id → the node that computes it (runtime/fusion.ts); the producers, to tell them. */
+  private readonly fused: Map<number, number>;
+  private readonly fusing: Set<number>;
 
   constructor(ir: IrNetwork, opts: ModuleOptions) {
     super(ir, opts);
     this.placement = maskPlacement(ir);
     this.gates = branchGates(ir);
     this.segmentMasks = segmentMaskPlacement(ir);
+    this.fused = opts.fuse === false ? new Map() : fusions(ir, new Set(this.segmentMasks.keys()));
+    this.fusing = new Set(this.fused.values());
     const factories: LayerFactories = {
       conv: (p, a) => this.conv(p, a),
       bn: (p, a) => this.bn(p, a),
@@ -212,15 +220,22 @@ export class IrModule extends NetworkModule {
       return v;
     };
     for (const n of this.ir.nodes) {
+      const producer = this.fused.get(n.id);
+      if (producer !== undefined) {
+        values[n.id] = values[producer]!; // computed by its producer (runtime/fusion.ts)
+        continue;
+      }
       const args = n.inputs.map((_, i) => arg(n, i));
       const g = this.placement.get(n.id);
-      const inCell = kindEntry(n.kind).mask === 'in-cell';
-      let y = runtimeKind(n.kind).forward(n, this.layers.get(n.id), {
+      const rk = runtimeKind(n.kind);
+      const inCell = kindEntry(n.kind).mask === 'in-cell' || rk.takesOutputMask === true;
+      let y = rk.forward(n, this.layers.get(n.id), {
         x,
         args,
         ctx,
         mask: inCell && g !== undefined ? ctx.mask(g) : null,
         gate: this.gates.get(n.id),
+        fused: this.fusing.has(n.id),
       });
       if (g !== undefined && !inCell) y = applyMask(y, ctx, g);
       const segments = this.segmentMasks.get(n.id);

@@ -20,10 +20,22 @@ export interface BatchNormTrainResult {
  *   dx = gamma·invStd · (dy − Σdy/N − x̂·Σ(dy·x̂)/N)
  * `mean` and `variance` are computed inside the op, off the gradient tape: they are meant for running
  * averages, and keeping them off the tape spares the backward pass several full-size passes.
+ * `mask` ([C] or null) multiplies y per channel, folded into the affine parameters: x̂·(γ·m) + β·m. On the native
+ * backend that happens inside the two kernels (no pass over x, no extra kernel); elsewhere as [C] products on the
+ * tape. `relu`: y = relu(that); the native kernels apply it (and its gradient) in their own passes, bit for bit what
+ * a separate ReLU computes; elsewhere it is tf.relu.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): BatchNormTrainResult {
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5, mask: tf.Tensor | null = null, relu = false): BatchNormTrainResult {
   const channels = channelsLast(x.shape, 'batchNormTrain');
-  if (tf.getKernel(BN_TRAIN, tf.getBackend()) !== undefined) return batchNormTrainFused(x, gamma, beta, eps);
+  if (tf.getKernel(BN_TRAIN, tf.getBackend()) !== undefined) return batchNormTrainFused(x, gamma, beta, eps, mask, relu);
+  if (relu) {
+    const r = batchNormTrain(x, gamma, beta, eps, mask);
+    return { ...r, y: tf.relu(r.y) };
+  }
+  if (mask) {
+    gamma = tf.mul(gamma, mask);
+    beta = tf.mul(beta, mask);
+  }
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const n = x.size / channels;
   let mean: tf.Tensor1D | undefined;
@@ -66,25 +78,32 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
  * The same op as two kernels (the native backend's: one pass for the statistics and one for y, and one for the
  * whole gradient) instead of ~10 tfjs ops each way.
  */
-function batchNormTrainFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
+function batchNormTrainFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, mask: tf.Tensor | null, relu: boolean): BatchNormTrainResult {
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const masked = args.length === 5;
     const [xi, gi, bi] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const save = args[3] as tf.GradSaveFunc;
-    const [y, m, v] = tf.engine().runKernel(BN_TRAIN, { x: xi, gamma: gi, beta: bi }, { eps }) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const mi = masked ? (args[3] as tf.Tensor) : undefined;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const inputs: tf.NamedTensorMap = mi ? { x: xi, gamma: gi, beta: bi, mask: mi } : { x: xi, gamma: gi, beta: bi };
+    const [y, m, v] = tf.engine().runKernel(BN_TRAIN, inputs, { eps, relu }) as [tf.Tensor, tf.Tensor, tf.Tensor];
     mean = tf.keep(m as tf.Tensor1D);
     variance = tf.keep(v as tf.Tensor1D);
-    save([xi, gi, m, v]);
+    // Saved: x, γ, the statistics, then y when the ReLU is fused, then β and the mask when masked.
+    save([xi, gi, m, v, ...(relu ? [y] : []), ...(mi ? [bi, mi] : [])]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, g, ms, vs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        return tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x: xs, gamma: g, mean: ms, variance: vs }, { eps }) as tf.Tensor[];
+        const [xs, g, ms, vs, ...rest] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]];
+        const ys = relu ? rest.shift() : undefined;
+        const [bs, mks] = rest;
+        const grads: tf.NamedTensorMap = { dy, x: xs, gamma: g, mean: ms, variance: vs, ...(ys ? { y: ys } : {}), ...(bs && mks ? { beta: bs, mask: mks } : {}) };
+        return tf.engine().runKernel(BN_TRAIN_GRAD, grads, { eps }) as tf.Tensor[];
       },
     };
   });
-  const y = op(x, gamma, beta);
+  const y = mask ? op(x, gamma, beta, mask) : op(x, gamma, beta);
   const keptMean = mean as tf.Tensor1D, keptVar = variance as tf.Tensor1D;
   const out = { y, mean: keptMean.clone(), variance: keptVar.clone() };
   keptMean.dispose();

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 export interface NativeAddon {
   conv2d(kind: 0 | 1 | 2, heap: ArrayBuffer | undefined, dims: number[], x: number | Float32Array, w: number | Float32Array, y: number | Float32Array): void;
   matmul(heap: ArrayBuffer | undefined, dims: number[], a: number | Float32Array, b: number | Float32Array, c: number | Float32Array, bias: number | Float32Array | null): void;
-  batchNormForward(heap: ArrayBuffer | undefined, rows: number, c: number, eps: number, x: number | Float32Array, gamma: number | Float32Array, beta: number | Float32Array, y: number | Float32Array, mean: number | Float32Array, variance: number | Float32Array): void;
-  batchNormBackward(heap: ArrayBuffer | undefined, rows: number, c: number, eps: number, x: number | Float32Array, gamma: number | Float32Array, mean: number | Float32Array, variance: number | Float32Array, dy: number | Float32Array, dx: number | Float32Array, dgamma: number | Float32Array, dbeta: number | Float32Array): void;
+  batchNormForward(heap: ArrayBuffer | undefined, rows: number, c: number, eps: number, x: number | Float32Array, gamma: number | Float32Array, beta: number | Float32Array, y: number | Float32Array, mean: number | Float32Array, variance: number | Float32Array, relu?: boolean): void;
+  batchNormBackward(heap: ArrayBuffer | undefined, rows: number, c: number, eps: number, x: number | Float32Array, gamma: number | Float32Array, mean: number | Float32Array, variance: number | Float32Array, dy: number | Float32Array, dx: number | Float32Array, dgamma: number | Float32Array, dbeta: number | Float32Array, reluY?: number | Float32Array | null): void;
   columnSum(heap: ArrayBuffer | undefined, rows: number, c: number, scale: number, x: number | Float32Array, out: number | Float32Array): void;
   /** kind 0: exp, 1: relu (relu absent from addons built before binary). */
   unary(kind: 0 | 1, heap: ArrayBuffer | undefined, n: number, x: number | Float32Array, y: number | Float32Array): void;

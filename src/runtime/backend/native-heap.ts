@@ -44,4 +44,8 @@ export class WasmHeap {
   heap(): ArrayBuffer {
     return this.be.wasm.HEAPU8.buffer as ArrayBuffer;
   }
+  /** The first `n` floats of `t` as a view into the heap: valid only until the next `output` (which may grow it). */
+  floats(t: Info, n: number): Float32Array {
+    return new Float32Array(this.heap(), this.offset(t), n);
+  }
 }

@@ -11,29 +11,67 @@ import { fallback, WasmHeap, type Args } from './native-heap.ts';
 export const BN_TRAIN = 'ArchcBatchNormTrain';
 export const BN_TRAIN_GRAD = 'ArchcBatchNormTrainGrad';
 
-/** x [..., C], gamma, beta → [y, mean, variance] with the batch's statistics (variance divided by N). */
+/**
+ * x [..., C], gamma, beta (, mask) → [y, mean, variance] with the batch's statistics (variance divided by N). An
+ * optional per-channel `mask` multiplies the output, folded into the affine parameters on the host (γ·m, β·m: C
+ * products, each rounded to float32 as a tfjs Multiply would), so masking costs no pass over x. Attribute
+ * `relu`: y = relu(that) in the same pass.
+ */
 function batchNormTrainKernel(args: Args): Info[] {
-  const { x, gamma, beta } = args.inputs as { x: Info; gamma: Info; beta: Info };
+  const { x, gamma, beta, mask } = args.inputs as { x: Info; gamma: Info; beta: Info; mask?: Info };
   const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
   const c = channelsLast(x.shape, BN_TRAIN);
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const h = new WasmHeap(args.backend);
   const y = h.output(x.shape), mean = h.output([c]), variance = h.output([c]);
-  nativeAddon().batchNormForward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(beta), h.offset(y), h.offset(mean), h.offset(variance));
+  let g: number | Float32Array = h.offset(gamma), b: number | Float32Array = h.offset(beta);
+  if (mask) {
+    const m = h.floats(mask, c);
+    g = times(h.floats(gamma, c), m);
+    b = times(h.floats(beta, c), m);
+  }
+  nativeAddon().batchNormForward(h.heap(), rows, c, eps, h.offset(x), g, b, h.offset(y), h.offset(mean), h.offset(variance), args.attrs?.['relu'] === true);
   return [y, mean, variance];
 }
 
-/** dy, x, gamma, mean, variance → [dx, dgamma, dbeta], the gradient through the batch statistics included. */
+/**
+ * dy, x, gamma, mean, variance → [dx, dgamma, dbeta], the gradient through the batch statistics included. With
+ * `mask` (and `beta`), the gradient of BN(x)·m: the kernel runs with γ' = γ·m and gives ∂γ', ∂β'; then
+ * ∂γ = ∂γ'·m, ∂β = ∂β'·m and ∂m = ∂γ'·γ + ∂β'·β (C values, on the host), returned as a fourth output. With `y`
+ * (the output of a forward with `relu`), the gradient of relu(BN(x)): dy gated by step(y) inside the same passes.
+ */
 function batchNormTrainGradKernel(args: Args): Info[] {
-  const { dy, x, gamma, mean, variance } = args.inputs as { dy: Info; x: Info; gamma: Info; mean: Info; variance: Info };
+  const { dy, x, gamma, beta, mean, variance, mask, y } = args.inputs as { dy: Info; x: Info; gamma: Info; beta?: Info; mean: Info; variance: Info; mask?: Info; y?: Info };
   const eps = (args.attrs?.['eps'] as number | undefined) ?? 1e-5;
   const c = channelsLast(x.shape, BN_TRAIN_GRAD);
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const h = new WasmHeap(args.backend);
   const dx = h.output(x.shape), dgamma = h.output([c]), dbeta = h.output([c]);
-  nativeAddon().batchNormBackward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(mean), h.offset(variance),
-    h.offset(dy), h.offset(dx), h.offset(dgamma), h.offset(dbeta));
-  return [dx, dgamma, dbeta];
+  const dmask = mask ? h.output([c]) : undefined;
+  if (!mask || !dmask) {
+    nativeAddon().batchNormBackward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(mean), h.offset(variance),
+      h.offset(dy), h.offset(dx), h.offset(dgamma), h.offset(dbeta), y ? h.offset(y) : null);
+    return [dx, dgamma, dbeta];
+  }
+  if (!beta) throw new Error(`${BN_TRAIN_GRAD}: a mask needs beta too`);
+  const m = h.floats(mask, c), gm = h.floats(gamma, c), bm = h.floats(beta, c);
+  const dg = new Float32Array(c), db = new Float32Array(c);
+  nativeAddon().batchNormBackward(h.heap(), rows, c, eps, h.offset(x), times(gm, m), h.offset(mean), h.offset(variance),
+    h.offset(dy), h.offset(dx), dg, db, y ? h.offset(y) : null);
+  h.floats(dgamma, c).set(times(dg, m));
+  h.floats(dbeta, c).set(times(db, m));
+  const dm = times(dg, gm);
+  const f = Math.fround;
+  for (let j = 0; j < c; j++) dm[j] = f(dm[j]! + f(db[j]! * bm[j]!));
+  h.floats(dmask, c).set(dm);
+  return [dx, dgamma, dbeta, dmask];
+}
+
+/** a ⊙ b, a new array (float32 products, as tfjs rounds them). */
+function times(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let j = 0; j < a.length; j++) out[j] = a[j]! * b[j]!;
+  return out;
 }
 
 /**

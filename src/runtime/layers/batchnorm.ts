@@ -2,6 +2,8 @@
 // `${path}/movingMean`, `${path}/movingVariance` (not trainable). Training uses batch statistics through the
 // backend's analytic-gradient `batchNormTrain` and updates the moving averages Keras-style:
 // moving ← momentum·moving + (1 − momentum)·batch (momentum is the decay of the old value, e.g. 0.99).
+// A mask group's mask at a BN's output is folded into the affine parameters: BN(x)·m = x̂·(γ·m) + β·m, two [C]
+// products on the tape instead of a full-size multiply forward and two full-size passes (∂x, ∂m) backward.
 
 import * as tf from '@tensorflow/tfjs';
 import type { BnAttrs } from '../../semantic/ir.ts';
@@ -32,22 +34,29 @@ export class BatchNorm {
     this.movingVariance = store.create(`${path}/movingVariance`, [c], constant(c, 1), false);
   }
 
-  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+  /**
+   * BN(x) ⊙ mask over the channels (mask null: BN(x)), then a ReLU when `relu`; batch statistics when training,
+   * else the moving ones.
+   */
+  apply(x: tf.Tensor, training: boolean, mask: tf.Tensor | null = null, relu = false): tf.Tensor {
     if (!training) {
-      return tf.tidy(() =>
-        tf.batchNorm(x, this.movingMean, this.movingVariance, this.beta, this.gamma, this.attrs.epsilon),
-      );
+      return tf.tidy(() => {
+        const [gamma, beta] = masked(this.gamma, this.beta, mask);
+        const y = tf.batchNorm(x, this.movingMean, this.movingVariance, beta, gamma, this.attrs.epsilon);
+        return relu ? tf.relu(y) : y;
+      });
     }
-    return this.trainWith(x, this.gamma, this.beta, null);
+    return this.trainWith(x, this.gamma, this.beta, null, mask, relu);
   }
 
   /**
    * Training-mode BN on the channels `channels` (indices into this layer's channels, ascending; null = all) with
    * the given γ, β of those channels (narrow execution passes slices). Only those channels' moving statistics
-   * move; the others keep their values (a channel that was not computed has no batch statistics).
+   * move; the others keep their values (a channel that was not computed has no batch statistics). `mask` (of those
+   * channels, or null) multiplies the output; `relu` applies a ReLU after it (in the same kernels when native).
    */
-  trainWith(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, channels: tf.Tensor1D | readonly number[] | null): tf.Tensor {
-    const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.attrs.epsilon);
+  trainWith(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, channels: tf.Tensor1D | readonly number[] | null, mask: tf.Tensor | null = null, relu = false): tf.Tensor {
+    const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.attrs.epsilon, mask, relu);
     const idx = channels === null || Array.isArray(channels) ? (channels as readonly number[] | null) : Array.from((channels as tf.Tensor1D).dataSync());
     this.moveStatistics(this.movingMean, mean.dataSync() as Float32Array, idx);
     this.moveStatistics(this.movingVariance, variance.dataSync() as Float32Array, idx);
@@ -81,4 +90,9 @@ export class BatchNorm {
     v.assign(t);
     t.dispose();
   }
+}
+
+/** (γ·m, β·m): BN's affine parameters with an output mask folded in; (γ, β) when there is no mask. */
+function masked(gamma: tf.Tensor, beta: tf.Tensor, mask: tf.Tensor | null): [tf.Tensor, tf.Tensor] {
+  return mask ? [tf.mul(gamma, mask), tf.mul(beta, mask)] : [gamma, beta];
 }

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { IrNetwork, IrNode } from '../../semantic/ir.ts';
 import { branchGates, maskPlacement, segmentMaskPlacement, type MaskSegment } from '../../semantic/placement.ts';
+import { fusions } from '../fusion.ts';
 import type { ForwardContext } from '../layers/context.ts';
 import { kindEntry } from '../../semantic/registry.ts';
 import { runtimeKind } from '../kinds.ts';
@@ -20,12 +21,17 @@ export class NarrowExecutor {
   private readonly gates: Map<number, number[]>;
   private readonly segmentMasks: Map<number, MaskSegment[]>;
   private readonly layers = new Map<number, Layer>();
+  /** Consumer id → the node that computes it (runtime/fusion.ts); the producers, to tell them. */
+  private readonly fused: Map<number, number>;
+  private readonly fusing: Set<number>;
 
   constructor(ir: IrNetwork, module: { layerAt(path: string): Layer | undefined }) {
     this.ir = ir;
     this.placement = maskPlacement(this.ir);
     this.gates = branchGates(this.ir);
     this.segmentMasks = segmentMaskPlacement(this.ir);
+    this.fused = fusions(this.ir, new Set(this.segmentMasks.keys()));
+    this.fusing = new Set(this.fused.values());
     for (const n of this.ir.nodes) {
       if (!runtimeKind(n.kind).create) continue; // a kind without variables
       const layer = module.layerAt(n.path);
@@ -39,20 +45,27 @@ export class NarrowExecutor {
     if (!ctx.training) throw new Error('narrow execution is for training steps (evaluation runs the deterministic network at full width)');
     const values: tf.Tensor[] = [];
     for (const n of this.ir.nodes) {
+      const producer = this.fused.get(n.id);
+      if (producer !== undefined) {
+        values[n.id] = values[producer]!; // computed by its producer (runtime/fusion.ts)
+        continue;
+      }
       const arg = (i = 0): tf.Tensor => {
         const v = values[n.inputs[i]!];
         if (!v) throw new Error(`narrow execution: node ${n.path} reads a value that was not computed (IR not topological)`);
         return v;
       };
       const g = this.placement.get(n.id);
-      const inCell = kindEntry(n.kind).mask === 'in-cell';
       const rk = runtimeKind(n.kind);
+      // The mask goes into the layer: inside an LSTM/GRU cell, or folded into BN's γ, β (`takesOutputMask`).
+      const inCell = kindEntry(n.kind).mask === 'in-cell' || rk.takesOutputMask === true;
       const a = {
         x,
         args: n.inputs.map((_, i) => arg(i)),
         ctx,
         mask: inCell && g !== undefined ? this.maskOf(n, g, ctx, view) : null,
         gate: this.gates.get(n.id),
+        fused: this.fusing.has(n.id),
         weight: (leaf: string, v: tf.Variable) => this.weight(n, leaf, v, view),
         indices: () => view.indices(n.id),
         selection: () => view.selection(n.id),

@@ -113,7 +113,7 @@ export class PlainCnn extends NetworkModule {
     // cbr1.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3)
     const t1 = this.layers.cbr1_conv1.apply(x);
     // cbr1.bn1: test/codegen/cases/plain-cnn.arch:7 bn
-    const t2 = applyMask(this.layers.cbr1_bn1.apply(t1, ctx.training), ctx, groups['g0:cbr1.conv1'].id);
+    const t2 = this.layers.cbr1_bn1.apply(t1, ctx.training, ctx.mask(groups['g0:cbr1.conv1'].id));
     // cbr1.relu1: test/codegen/cases/plain-cnn.arch:7 relu
     const t3 = relu(t2);
 
@@ -124,7 +124,7 @@ export class PlainCnn extends NetworkModule {
     // cbr2.conv1: test/codegen/cases/plain-cnn.arch:7 maskable conv(width, kernel 3)
     const t5 = this.layers.cbr2_conv1.apply(t4);
     // cbr2.bn1: test/codegen/cases/plain-cnn.arch:7 bn
-    const t6 = applyMask(this.layers.cbr2_bn1.apply(t5, ctx.training), ctx, groups['g1:cbr2.conv1'].id);
+    const t6 = this.layers.cbr2_bn1.apply(t5, ctx.training, ctx.mask(groups['g1:cbr2.conv1'].id));
     // cbr2.relu1: test/codegen/cases/plain-cnn.arch:7 relu
     const t7 = relu(t6);
 

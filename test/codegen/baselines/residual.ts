@@ -4,7 +4,7 @@
 // Train: npx tsx generated/residual_net.ts --help
 
 import type { Tensor } from '@tensorflow/tfjs';
-import { NetworkModule, add, applyGate, applyMask, concat, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
+import { NetworkModule, add, applyGate, concat, globalAvgPool, relu, type BatchNorm, type Conv2d, type Dense, type ForwardContext, type ModuleOptions } from 'archc/runtime';
 import { runIfMain, runTrainerMain, type IrNetwork, type MaskGroupInfo, type TrainerIo } from 'archc/trainer';
 
 /** Hyperparameters of test/codegen/cases/residual.arch; every field can be overridden on the command line. */
@@ -183,7 +183,7 @@ export class ResidualNet extends NetworkModule {
     // conv1: test/codegen/cases/residual.arch:18 conv(8, kernel 3)
     const t1 = this.layers.conv1.apply(x);
     // bn1: test/codegen/cases/residual.arch:18 bn
-    const t2 = applyMask(this.layers.bn1.apply(t1, ctx.training), ctx, groups['g0:stage1'].id);
+    const t2 = this.layers.bn1.apply(t1, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // relu1: test/codegen/cases/residual.arch:18 relu
     const t3 = relu(t2);
 
@@ -191,13 +191,13 @@ export class ResidualNet extends NetworkModule {
     // stage1.basic1.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride)
     const t4 = this.layers.stage1_basic1_conv1.apply(t3);
     // stage1.basic1.bn1: test/codegen/cases/residual.arch:7 bn
-    const t5 = applyMask(this.layers.stage1_basic1_bn1.apply(t4, ctx.training), ctx, groups['g1:stage1.basic1.conv1'].id);
+    const t5 = this.layers.stage1_basic1_bn1.apply(t4, ctx.training, ctx.mask(groups['g1:stage1.basic1.conv1'].id));
     // stage1.basic1.relu1: test/codegen/cases/residual.arch:7 relu
     const t6 = relu(t5);
     // stage1.basic1.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3)
     const t7 = this.layers.stage1_basic1_conv2.apply(t6);
     // stage1.basic1.bn2: test/codegen/cases/residual.arch:8 bn
-    const t8 = applyMask(this.layers.stage1_basic1_bn2.apply(t7, ctx.training), ctx, groups['g0:stage1'].id);
+    const t8 = this.layers.stage1_basic1_bn2.apply(t7, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic1.add1: test/codegen/cases/residual.arch:9 add(shortcut)
     const t9 = add([applyGate(t8, ctx, [groups['g1:stage1.basic1.conv1'].id]), t3]);
     // stage1.basic1.relu2: test/codegen/cases/residual.arch:10 relu
@@ -207,13 +207,13 @@ export class ResidualNet extends NetworkModule {
     // stage1.basic2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride)
     const t11 = this.layers.stage1_basic2_conv1.apply(t10);
     // stage1.basic2.bn1: test/codegen/cases/residual.arch:7 bn
-    const t12 = applyMask(this.layers.stage1_basic2_bn1.apply(t11, ctx.training), ctx, groups['g2:stage1.basic2.conv1'].id);
+    const t12 = this.layers.stage1_basic2_bn1.apply(t11, ctx.training, ctx.mask(groups['g2:stage1.basic2.conv1'].id));
     // stage1.basic2.relu1: test/codegen/cases/residual.arch:7 relu
     const t13 = relu(t12);
     // stage1.basic2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3)
     const t14 = this.layers.stage1_basic2_conv2.apply(t13);
     // stage1.basic2.bn2: test/codegen/cases/residual.arch:8 bn
-    const t15 = applyMask(this.layers.stage1_basic2_bn2.apply(t14, ctx.training), ctx, groups['g0:stage1'].id);
+    const t15 = this.layers.stage1_basic2_bn2.apply(t14, ctx.training, ctx.mask(groups['g0:stage1'].id));
     // stage1.basic2.add1: test/codegen/cases/residual.arch:9 add(shortcut)
     const t16 = add([applyGate(t15, ctx, [groups['g2:stage1.basic2.conv1'].id]), t10]);
     // stage1.basic2.relu2: test/codegen/cases/residual.arch:10 relu
@@ -223,17 +223,17 @@ export class ResidualNet extends NetworkModule {
     // stage2.conv1: test/codegen/cases/residual.arch:7 maskable conv(width, kernel 3, stride stride)
     const t18 = this.layers.stage2_conv1.apply(t17);
     // stage2.bn1: test/codegen/cases/residual.arch:7 bn
-    const t19 = applyMask(this.layers.stage2_bn1.apply(t18, ctx.training), ctx, groups['g3:stage2.conv1'].id);
+    const t19 = this.layers.stage2_bn1.apply(t18, ctx.training, ctx.mask(groups['g3:stage2.conv1'].id));
     // stage2.relu1: test/codegen/cases/residual.arch:7 relu
     const t20 = relu(t19);
     // stage2.conv2: test/codegen/cases/residual.arch:8 maskable conv(width, kernel 3)
     const t21 = this.layers.stage2_conv2.apply(t20);
     // stage2.bn2: test/codegen/cases/residual.arch:8 bn
-    const t22 = applyMask(this.layers.stage2_bn2.apply(t21, ctx.training), ctx, groups['g4:stage2'].id);
+    const t22 = this.layers.stage2_bn2.apply(t21, ctx.training, ctx.mask(groups['g4:stage2'].id));
     // stage2.shortcut.conv: test/codegen/cases/residual.arch:9 add(shortcut)
     const t23 = this.layers.stage2_shortcut_conv.apply(t17);
     // stage2.shortcut.bn: test/codegen/cases/residual.arch:9 add(shortcut)
-    const t24 = applyMask(this.layers.stage2_shortcut_bn.apply(t23, ctx.training), ctx, groups['g4:stage2'].id);
+    const t24 = this.layers.stage2_shortcut_bn.apply(t23, ctx.training, ctx.mask(groups['g4:stage2'].id));
     // stage2.add1: test/codegen/cases/residual.arch:9 add(shortcut)
     const t25 = add([applyGate(t22, ctx, [groups['g3:stage2.conv1'].id]), t24]);
     // stage2.relu2: test/codegen/cases/residual.arch:10 relu
@@ -243,7 +243,7 @@ export class ResidualNet extends NetworkModule {
     // mix.branch1.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k)
     const t27 = this.layers.mix_branch1_conv1.apply(t26);
     // mix.branch1.bn1: test/codegen/cases/residual.arch:14 bn
-    const t28 = applyMask(this.layers.mix_branch1_bn1.apply(t27, ctx.training), ctx, groups['g5:mix.branch1.conv1'].id);
+    const t28 = this.layers.mix_branch1_bn1.apply(t27, ctx.training, ctx.mask(groups['g5:mix.branch1.conv1'].id));
     // mix.branch1.relu1: test/codegen/cases/residual.arch:14 relu
     const t29 = relu(t28);
 
@@ -251,7 +251,7 @@ export class ResidualNet extends NetworkModule {
     // mix.branch2.conv1: test/codegen/cases/residual.arch:14 maskable conv(width, kernel k)
     const t30 = this.layers.mix_branch2_conv1.apply(t26);
     // mix.branch2.bn1: test/codegen/cases/residual.arch:14 bn
-    const t31 = applyMask(this.layers.mix_branch2_bn1.apply(t30, ctx.training), ctx, groups['g6:mix.branch2.conv1'].id);
+    const t31 = this.layers.mix_branch2_bn1.apply(t30, ctx.training, ctx.mask(groups['g6:mix.branch2.conv1'].id));
     // mix.branch2.relu1: test/codegen/cases/residual.arch:14 relu
     const t32 = relu(t31);
 

@@ -305,6 +305,75 @@ run(`native training batch norm${skipWhy}`, () => {
     });
   }
 
+  for (const shape of [[4, 5, 5, 3], [16, 6], [3, 9, 7, 37]]) {
+    it(`batchNormTrain with a mask ${JSON.stringify(shape)}: BN(x)·m and the gradients of x, γ, β and m`, async () => {
+      const r = rng(shape.length * 7 + shape[0]!);
+      const c = shape[shape.length - 1]!;
+      const size = shape.reduce((p, q) => p * q, 1);
+      const xs = randArray(r, size).map((v) => v * 3 + 20), gs = randArray(r, c), bs = randArray(r, c), ws = randArray(r, size);
+      // Off structures (0), a σ(β)·q-like value and a straight-through 1.
+      const ms = Array.from({ length: c }, (_, j) => [0, 0.37, 1, 0.8][j % 4]!);
+      const inputs = () => [tf.tensor(xs, shape), tf.tensor1d(gs), tf.tensor1d(bs), tf.tensor1d(ms), tf.tensor(ws, shape)] as const;
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      const reference = () => {
+        const [x, g, b, m, w] = inputs();
+        const bn = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, mm: tf.Tensor) => {
+          const { mean, variance } = tf.moments(xx, axes);
+          return tf.mul(tf.batchNorm(xx, mean, variance, bb as tf.Tensor1D, gg as tf.Tensor1D, 1e-3), mm);
+        };
+        return [bn(x, g, b, m), ...tf.grads((xx, gg, bb, mm) => tf.sum(tf.mul(bn(xx!, gg!, bb!, mm!), w)))([x, g, b, m])];
+      };
+      const ours = () => {
+        const [x, g, b, m, w] = inputs();
+        const bn = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, mm: tf.Tensor) => batchNormTrain(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-3, mm).y;
+        return [bn(x, g, b, m), ...tf.grads((xx, gg, bb, mm) => tf.sum(tf.mul(bn(xx!, gg!, bb!, mm!), w)))([x, g, b, m])];
+      };
+      const ref = await on('cpu', 'stock', reference);
+      const native = await on('wasm', 'native', ours);
+      expectClose(native, ref, 'masked batchNormTrain native');
+      expectClose(await on('cpu', 'archc', ours), ref, 'masked batchNormTrain cpu');
+      // An off channel's output is exactly 0, as a product with the mask gives.
+      const y = native[0]!;
+      for (let i = 0; i < size; i += c) expect(y[i]).toBe(0);
+    });
+  }
+
+  for (const [shape, masked] of [[[4, 5, 5, 3], false], [[16, 6], true], [[3, 9, 7, 37], true], [[2, 8, 8, 16], false]] as const) {
+    it(`batchNormTrain with the ReLU fused ${JSON.stringify(shape)}${masked ? ', masked' : ''}: bit for bit a separate ReLU, forward and gradients`, async () => {
+      const r = rng(shape.length * 13 + shape[0]!);
+      const c = shape[shape.length - 1]!;
+      const size = shape.reduce((p, q) => p * q, 1);
+      const xs = randArray(r, size), gs = randArray(r, c), bs = randArray(r, c), ws = randArray(r, size);
+      const ms = Array.from({ length: c }, (_, j) => [0, 0.37, 1, 0.8][j % 4]!);
+      const run = (fused: boolean) => () => {
+        const x = tf.tensor(xs, [...shape]), g = tf.tensor1d(gs), b = tf.tensor1d(bs), m = tf.tensor1d(ms), w = tf.tensor(ws, [...shape]);
+        const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, mm: tf.Tensor) => {
+          const mask = masked ? mm : null;
+          return fused
+            ? batchNormTrain(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-3, mask, true).y
+            : tf.relu(batchNormTrain(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-3, mask).y);
+        };
+        const loss = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, mm: tf.Tensor) => tf.sum(tf.mul(f(xx, gg, bb, mm), w));
+        const grads = masked
+          ? tf.grads((xx, gg, bb, mm) => loss(xx!, gg!, bb!, mm!))([x, g, b, m])
+          : tf.grads((xx, gg, bb) => loss(xx!, gg!, bb!, m))([x, g, b]);
+        return [f(x, g, b, m), ...grads];
+      };
+      const fused = await on('wasm', 'native', run(true));
+      const separate = await on('wasm', 'native', run(false));
+      fused.forEach((a, i) => {
+        // Equal values (a masked-off channel's zero may carry the other sign than tfjs-wasm's own small-tensor
+        // ReLU gives it; nothing downstream can tell), NaN where NaN.
+        const same = (v: number, w: number) => v === w || (Number.isNaN(v) && Number.isNaN(w));
+        const bad = Array.from(a).flatMap((v, k) => (same(v, separate[i]![k]!) ? [] : [`${k}: ${v} vs ${separate[i]![k]}`]));
+        expect(bad.slice(0, 5), `output ${i}`).toEqual([]);
+      });
+      // ReLU zeros really occur (so the gated gradient is exercised), and the cpu fallback agrees.
+      expect(fused[0]!.filter((v) => v === 0).length).toBeGreaterThan(size / 4);
+      expectClose(await on('cpu', 'archc', run(true)), separate, 'fused ReLU on cpu');
+    });
+  }
+
   it('batchNormTrain on a scalar says so on the native kernels too', async () => {
     await on('wasm', 'native', () => {
       expect(() => batchNormTrain(tf.scalar(2), tf.tensor1d([1]), tf.tensor1d([0]))).toThrow(
