@@ -104,8 +104,8 @@ run('fused BN + mask + ReLU on the native backend', () => {
       expect(fusions(ir, new Set()).size).toBeGreaterThan(0);
       const a = step(ir, { fuse: true, narrow: false }), b = step(ir, { fuse: false, narrow: false });
       expect(a.loss).toBe(b.loss);
-      a.grads.forEach((g, i) => expect(same(g, b.grads[i]!), `gradient ${i}`).toBe(true));
-      a.stats.forEach((s, i) => expect(same(s, b.stats[i]!), `statistic ${i}`).toBe(true));
+      for (const [i, g] of a.grads.entries()) expect(same(g, b.grads[i]!), `gradient ${i}`).toBe(true);
+      for (const [i, s] of a.stats.entries()) expect(same(s, b.stats[i]!), `statistic ${i}`).toBe(true);
       expect(a.grads.some((g) => g.some((v) => v !== 0))).toBe(true);
     });
     it(`${name}: the narrow step equals the full-width step within 1e-4`, () => {
