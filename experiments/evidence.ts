@@ -88,8 +88,8 @@ function checkDist(): void {
     }
     return t;
   };
-  if (!existsSync('dist/src/cli/main.js')) throw new Error('dist/ is missing: run `npm run build` first (bin/archc.js runs the compiled CLI)');
-  if (newest('src') > newest('dist/src')) throw new Error('dist/ is older than src/: run `npm run build` first (bin/archc.js runs the compiled CLI)');
+  if (!existsSync('dist/bundle/cli.js')) throw new Error('dist/ is missing: run `npm run build` first (bin/archc.js runs the compiled CLI)');
+  if (newest('src') > newest('dist/bundle')) throw new Error('dist/ is older than src/: run `npm run build` first (bin/archc.js runs the compiled CLI)');
 }
 
 const dataCache = new Map<string, string>();

@@ -1,7 +1,7 @@
 // Where the archc package lives on disk. Generated modules import the runtime by the package's self-reference
 // (`archc/runtime`), which Node and TypeScript resolve only for files inside the package, so builds that will run
 // (archc train) and type checks of emitted text place their files under this root. Found by walking up to the
-// nearest package.json, because this file runs both from src/codegen/ (tests, tsx) and from dist/src/codegen/.
+// nearest package.json, because this file runs both from src/codegen/ (tests, tsx) and from dist/bundle/ (a chunk).
 
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
