@@ -205,10 +205,24 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
     const float lr = info[2].As<Napi::Number>().FloatValue(), wd = info[3].As<Napi::Number>().FloatValue();
     const float mom = info[4].As<Napi::Number>().FloatValue();
     const bool nesterov = info[5].As<Napi::Boolean>().Value();
-    archc::sgd_update(n, lr, wd, mom, nesterov, operand(h, info[6], n, "sgd w"), operand(h, info[7], n, "sgd g"),
-                      operand(h, info[8], n, "sgd buf"), operand(h, info[9], n, "sgd wOut"),
-                      operand(h, info[10], n, "sgd bufOut"));
+    // buf and bufOut null: no momentum. info[11], the gradient scale, defaults to 1.
+    const bool momentum = !info[8].IsNull();
+    const float gscale = info.Length() > 11 ? info[11].As<Napi::Number>().FloatValue() : 1.0f;
+    archc::sgd_update(n, lr, wd, mom, nesterov, gscale, operand(h, info[6], n, "sgd w"), operand(h, info[7], n, "sgd g"),
+                      momentum ? operand(h, info[8], n, "sgd buf") : nullptr, operand(h, info[9], n, "sgd wOut"),
+                      momentum ? operand(h, info[10], n, "sgd bufOut") : nullptr);
   });
+}
+
+// sumSquares(heap, n, x) → Σ x² (a double)
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  double out = 0.0;
+  guarded(info, [&] {
+    const int64_t n = info[1].As<Napi::Number>().Int64Value();
+    if (n < 0) throw Napi::RangeError::New(info.Env(), "sumSquares: n must not be negative");
+    out = archc::sum_squares(n, operand(info[0], info[2], n, "sumSquares x"));
+  });
+  return Napi::Number::New(info.Env(), out);
 }
 
 // lstmForward(heap, [B, T, H], xw, u, mask|null, h0, c0, y, hOut, cOut, ws)
@@ -336,6 +350,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("scaleColumnsGrad", Napi::Function::New(env, ScaleColumnsGrad));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate));
+  exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   exports.Set("lstmForward", Napi::Function::New(env, LstmForward));
   exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward));
   exports.Set("lstmWorkspaceSize", Napi::Function::New(env, LstmWorkspaceSize));

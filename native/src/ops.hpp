@@ -64,11 +64,14 @@ constexpr int kPoolDims = 14;
 void pool2d(int kind, const int64_t* d, float* x, float* dy, float* out);
 
 /**
- * SGD with momentum over n floats (PyTorch semantics): d = g + wd·w; buf' = mom·buf + d;
- * w' = w − lr·(nesterov ? d + mom·buf' : buf'). Outputs may not alias inputs.
+ * SGD over n floats (PyTorch semantics): g' = gscale·g (when gscale ≠ 1); d = g' + wd·w; with momentum (buf and
+ * buf_out non-null) buf' = mom·buf + d and u = nesterov ? d + mom·buf' : buf', else u = d; w' = w − lr·u.
+ * Outputs may not alias inputs.
  */
-void sgd_update(int64_t n, float lr, float wd, float mom, bool nesterov, const float* w, const float* g,
+void sgd_update(int64_t n, float lr, float wd, float mom, bool nesterov, float gscale, const float* w, const float* g,
                 const float* buf, float* w_out, float* buf_out);
+/** Σ x², accumulated in double; reproducible for a given thread count. */
+double sum_squares(int64_t n, const float* x);
 
 /**
  * One LSTM layer over a whole sequence (lstm.cc): xw [B, T, 4H] = x·W + b (gate blocks i, f, g, o), U [H, 4H],

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolveMaskLr } from '../semantic/defaults.ts';
 import type { SparsifyConfig, TrainConfig } from '../semantic/ir.ts';
-import { SGD_UPDATE } from './backend/native-optim.ts';
+import { hasSumSquares, SGD_UPDATE, SUM_SQUARES } from './backend/native-optim.ts';
 
 export type OptimizerConfig = TrainConfig['optimizer'];
 export type LrSchedule = TrainConfig['lrSchedule'];
@@ -96,26 +96,38 @@ export class Optimizer {
     m.set(name, tf.keep(t));
   }
 
-  /** One update of every item with learning rate `config.lr × lrScale`. Gradients are not disposed here. */
-  apply(items: OptimizerItem[], lrScale: number): void {
+  /**
+   * One update of every item with learning rate `config.lr × lrScale`, each gradient multiplied by `gradScale` first
+   * (global-norm clipping's factor: `clipScale`). Gradients are not disposed here.
+   */
+  apply(items: OptimizerItem[], lrScale: number, gradScale = 1): void {
     this.step += 1;
     const t = this.step;
-    // The native backend updates a variable in one kernel (bit-identical to the ops below).
+    // The native backend updates an SGD variable in one kernel, the gradient scale included (bit-identical to the
+    // ops below).
     const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined;
     for (const it of items) {
       const c = it.config;
       const lr = c.lr * lrScale;
       tf.tidy(() => {
         const w = it.variable;
-        if (c.kind === 'sgd' && c.momentum !== 0 && fused) {
-          const attrs = { lr, weightDecay: c.weightDecay, momentum: c.momentum, nesterov: c.nesterov };
-          const inputs = { w, g: it.grad, buf: this.slot('momentum', it.name, w) };
-          const [next, buf] = tf.engine().runKernel(SGD_UPDATE, inputs, attrs) as [tf.Tensor, tf.Tensor];
-          this.setSlot('momentum', it.name, buf);
-          w.assign(next);
-        } else if (c.kind === 'sgd') {
+        if (c.kind === 'sgd' && fused) {
+          const attrs = { lr, weightDecay: c.weightDecay, momentum: c.momentum, nesterov: c.nesterov, gradScale };
+          if (c.momentum !== 0) {
+            const inputs = { w, g: it.grad, buf: this.slot('momentum', it.name, w) };
+            const [next, buf] = tf.engine().runKernel(SGD_UPDATE, inputs, attrs) as [tf.Tensor, tf.Tensor];
+            this.setSlot('momentum', it.name, buf);
+            w.assign(next);
+          } else {
+            const [next] = tf.engine().runKernel(SGD_UPDATE, { w, g: it.grad }, attrs) as [tf.Tensor];
+            w.assign(next);
+          }
+          return;
+        }
+        const g = gradScale !== 1 ? tf.mul(it.grad, gradScale) : it.grad;
+        if (c.kind === 'sgd') {
           // PyTorch SGD: d = g + wd·w (coupled L2); buf = μ·buf + d; step = nesterov ? d + μ·buf : buf.
-          const d = c.weightDecay !== 0 ? tf.add(it.grad, tf.mul(w, c.weightDecay)) : it.grad;
+          const d = c.weightDecay !== 0 ? tf.add(g, tf.mul(w, c.weightDecay)) : g;
           let update: tf.Tensor = d;
           if (c.momentum !== 0) {
             const buf = tf.add(tf.mul(this.slot('momentum', it.name, w), c.momentum), d);
@@ -125,8 +137,8 @@ export class Optimizer {
           w.assign(tf.sub(w, tf.mul(update, lr)));
         } else {
           // Adam with bias correction; decoupled weight decay w ← w − lr·wd·w (AdamW).
-          const m = tf.add(tf.mul(this.slot('m', it.name, w), c.beta1), tf.mul(it.grad, 1 - c.beta1));
-          const v = tf.add(tf.mul(this.slot('v', it.name, w), c.beta2), tf.mul(tf.square(it.grad), 1 - c.beta2));
+          const m = tf.add(tf.mul(this.slot('m', it.name, w), c.beta1), tf.mul(g, 1 - c.beta1));
+          const v = tf.add(tf.mul(this.slot('v', it.name, w), c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
           this.setSlot('m', it.name, m);
           this.setSlot('v', it.name, v);
           const mHat = tf.div(m, 1 - Math.pow(c.beta1, t));
@@ -170,6 +182,32 @@ export class Optimizer {
 }
 
 /**
+ * ‖g‖₂ over all tensors. On the native backend one read-only pass per tensor, accumulated in double (the tfjs path
+ * writes a full-size square first and sums in float32, so the two can differ in the last bits).
+ */
+export function globalNorm(grads: Iterable<tf.Tensor>): number {
+  const gs = [...grads];
+  if (hasSumSquares()) {
+    let total = 0;
+    for (const g of gs) {
+      const t = tf.engine().runKernel(SUM_SQUARES, { x: g }) as tf.Tensor;
+      total += t.dataSync()[0]!;
+      t.dispose();
+    }
+    return Math.sqrt(total);
+  }
+  const sq = tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g))).concat([tf.scalar(0)])));
+  const norm = Math.sqrt(sq.dataSync()[0]!);
+  sq.dispose();
+  return norm;
+}
+
+/** The factor global-norm clipping multiplies every gradient by: maxNorm/‖g‖ above maxNorm, else 1. */
+export function clipScale(norm: number, maxNorm: number): number {
+  return norm > maxNorm && norm > 0 ? maxNorm / norm : 1;
+}
+
+/**
  * Global-norm clipping (tf.clip_by_global_norm): if ‖g‖₂ over all tensors exceeds maxNorm, every gradient is
  * scaled by maxNorm/‖g‖. Returns new tensors (the caller disposes both maps) and the norm before clipping.
  */
@@ -177,10 +215,8 @@ export function clipByGlobalNorm(
   grads: ReadonlyMap<string, tf.Tensor>,
   maxNorm: number,
 ): { grads: Map<string, tf.Tensor>; norm: number } {
-  const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))).concat([tf.scalar(0)])));
-  const norm = Math.sqrt(sq.dataSync()[0]!);
-  sq.dispose();
-  const scale = norm > maxNorm && norm > 0 ? maxNorm / norm : 1;
+  const norm = globalNorm(grads.values());
+  const scale = clipScale(norm, maxNorm);
   const out = new Map<string, tf.Tensor>();
   for (const [k, g] of grads) out.set(k, tf.mul(g, scale));
   return { grads: out, norm };

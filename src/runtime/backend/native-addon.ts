@@ -23,7 +23,10 @@ export interface NativeAddon {
   scaleColumnsGrad?(heap: ArrayBuffer | undefined, rows: number, c: number, dy: number | Float32Array, x: number | Float32Array, dm: number | Float32Array): void;
   rowReduce(kind: 0 | 1, heap: ArrayBuffer | undefined, rows: number, c: number, x: number | Float32Array, out: number | Float32Array): void;
   pool2d(kind: 0 | 1 | 2 | 3, heap: ArrayBuffer | undefined, dims: number[], x: number | Float32Array | null, dy: number | Float32Array | null, out: number | Float32Array): void;
-  sgdUpdate(heap: ArrayBuffer | undefined, n: number, lr: number, weightDecay: number, momentum: number, nesterov: boolean, w: number | Float32Array, g: number | Float32Array, buf: number | Float32Array, wOut: number | Float32Array, bufOut: number | Float32Array): void;
+  /** buf and bufOut null: SGD without momentum; gradScale (default 1) multiplies g first. */
+  sgdUpdate(heap: ArrayBuffer | undefined, n: number, lr: number, weightDecay: number, momentum: number, nesterov: boolean, w: number | Float32Array, g: number | Float32Array, buf: number | Float32Array | null, wOut: number | Float32Array, bufOut: number | Float32Array | null, gradScale?: number): void;
+  /** Σ x² in double (absent from addons built before it). */
+  sumSquares?(heap: ArrayBuffer | undefined, n: number, x: number | Float32Array): number;
   setThreads(n: number): number;
   threads(): number;
   setCacheCapacity(n: number): void;

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { channelsLast, type Info } from './kernel-utils.ts';
 import { nativeAddon } from './native-addon.ts';
 import { fallback, WasmHeap, type Args } from './native-heap.ts';
+import { unsortedSegmentSum } from './segment-sum.ts';
 
 /** Kernel names of archc's training batch norm (batch-norm.ts runs them when the backend has them). */
 export const BN_TRAIN = 'ArchcBatchNormTrain';
@@ -156,6 +157,61 @@ function unpack(args: Args): Info[] {
   return outs;
 }
 
+/**
+ * GatherV2 of whole rows (axis 0, no batch dims: an embedding lookup) as block copies inside the heap. tfjs-wasm's
+ * kernel took 10.8 ms for 700 rows of a [10000, 200] table, growing with the table's size; this takes the rows it
+ * copies. Other axes, dtypes and any out-of-range index run the stock kernel (which reports it its own way).
+ */
+function gatherRows(args: Args): Info {
+  const { x, indices } = args.inputs as { x: Info; indices: Info };
+  const attrs = args.attrs ?? {};
+  const axis = x.shape.length > 0 ? tf.util.parseAxisParam((attrs['axis'] as number | undefined) ?? 0, x.shape)[0] : undefined;
+  const rows = x.shape[0] ?? 0;
+  if (axis !== 0 || ((attrs['batchDims'] as number | undefined) ?? 0) !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32') || indices.dtype !== 'int32' || rows === 0) {
+    return fallback('GatherV2', args);
+  }
+  const inner = tf.util.sizeFromShape(x.shape) / rows;
+  const n = tf.util.sizeFromShape(indices.shape);
+  const h = new WasmHeap(args.backend);
+  const idx = new Int32Array(h.heap(), h.offset(indices), n).slice();
+  for (let i = 0; i < n; i++) if (!(idx[i]! >= 0 && idx[i]! < rows)) return fallback('GatherV2', args);
+  const be = args.backend as unknown as { makeOutput(s: number[], d: tf.DataType): Info };
+  const out = be.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  const heap = new Float32Array(h.heap());
+  const src = h.offset(x) / 4, dst = h.offset(out) / 4;
+  for (let i = 0; i < n; i++) heap.copyWithin(dst + i * inner, src + idx[i]! * inner, src + (idx[i]! + 1) * inner);
+  return out;
+}
+
+/**
+ * UnsortedSegmentSum (the embedding gradient) straight into a zero-filled heap output: archc's wasm version
+ * (segment-sum.ts) builds the [numSegments, …] result in a JS array and then copies it into the heap, 8 MB each
+ * way for a 10000 × 200 table. Same semantics: ids < 0 or ≥ numSegments are dropped; rows are added in id order of
+ * appearance, so the sums are those of the wasm version bit for bit.
+ */
+function segmentSumInHeap(args: Args): Info {
+  const { x, segmentIds } = args.inputs as { x: Info; segmentIds: Info };
+  const numSegments = args.attrs?.['numSegments'] as number;
+  if ((x.dtype !== 'float32' && x.dtype !== 'int32') || segmentIds.dtype !== 'int32') return unsortedSegmentSum(args as Parameters<typeof unsortedSegmentSum>[0]);
+  const n = tf.util.sizeFromShape(segmentIds.shape);
+  const inner = tf.util.sizeFromShape(x.shape.slice(segmentIds.shape.length));
+  const be = args.backend as unknown as { makeOutput(s: number[], d: tf.DataType): Info };
+  const out = be.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+  const h = new WasmHeap(args.backend);
+  const View = x.dtype === 'int32' ? Int32Array : Float32Array;
+  const o = new View(h.heap(), h.offset(out), numSegments * inner);
+  const xs = new View(h.heap(), h.offset(x), n * inner);
+  const ids = new Int32Array(h.heap(), h.offset(segmentIds), n);
+  o.fill(0);
+  for (let i = 0; i < n; i++) {
+    const sgm = ids[i]!;
+    if (sgm < 0 || sgm >= numSegments) continue;
+    const src = i * inner, dst = sgm * inner;
+    for (let j = 0; j < inner; j++) o[dst + j]! += xs[src + j]!;
+  }
+  return out;
+}
+
 /** Identity shares the input's buffer (as Reshape does) instead of copying it: tensors are immutable. */
 function shareIdentity(args: Args): Info {
   const { x } = args.inputs as { x: Info };
@@ -172,5 +228,7 @@ export const NORM_KERNELS: Record<string, (args: Args) => Info | Info[]> = {
   Max: columnReduce('Max'),
   Exp: bigExp,
   Unpack: unpack,
+  GatherV2: gatherRows,
+  UnsortedSegmentSum: segmentSumInHeap,
   Identity: shareIdentity,
 };

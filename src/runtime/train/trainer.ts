@@ -15,7 +15,7 @@ import { BudgetController, describeOutcome, type BudgetOutcome, type BudgetState
 import { evalCost, fractionsOf } from '../macs.ts';
 import { makeContext, type NetworkModule, type WeightMap } from '../module.ts';
 import type { MaskSetState } from '../masks.ts';
-import { Optimizer, clipByGlobalNorm, lrFactor, maskOptimizerConfig, type OptimizerItem, type OptimizerState } from '../optim.ts';
+import { Optimizer, clipScale, globalNorm, lrFactor, maskOptimizerConfig, type OptimizerItem, type OptimizerState } from '../optim.ts';
 import { groupsNeedingFullWidth } from '../narrow/exactness.ts';
 import { NarrowView, activeSets } from '../narrow/view.ts';
 import { Rng, type RngState } from '../rng.ts';
@@ -357,22 +357,19 @@ export class Trainer {
 
     const byName = new Map<string, tf.Tensor>();
     for (const [tfName, g] of Object.entries(grads)) byName.set(this.tfToLogical.get(tfName) ?? tfName, g);
-    let weightGrads = new Map<string, tf.Tensor>();
+    const weightGrads = new Map<string, tf.Tensor>();
     for (const v of weightVars) {
       const g = byName.get(v.name);
       if (g) weightGrads.set(v.name, g);
     }
-    let clipped: Map<string, tf.Tensor> | null = null;
-    if (ir.train.clip !== null) {
-      clipped = clipByGlobalNorm(weightGrads, ir.train.clip).grads;
-      weightGrads = clipped;
-    }
+    // Global-norm clipping: the optimizer multiplies each gradient by the factor (natively inside the update).
+    const gradScale = ir.train.clip !== null ? clipScale(globalNorm(weightGrads.values()), ir.train.clip) : 1;
     const wItems: OptimizerItem[] = [];
     for (const v of weightVars) {
       const g = weightGrads.get(v.name);
       if (g) wItems.push({ name: v.name, variable: v.variable, grad: g, config: ir.train.optimizer });
     }
-    this.weightOpt.apply(wItems, factor);
+    this.weightOpt.apply(wItems, factor, gradScale);
     const mItems: OptimizerItem[] = [];
     for (const g of learningMasks) {
       const grad = byName.get(g.name);
@@ -395,7 +392,6 @@ export class Trainer {
     const correctV = correct!.dataSync()[0]!;
     tf.dispose([value, task!, xent!, correct!, pen!, b.x, b.y]);
     tf.dispose(Object.values(grads));
-    if (clipped) tf.dispose([...clipped.values()]);
     view?.dispose();
     this.carry?.flush();
 

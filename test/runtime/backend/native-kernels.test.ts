@@ -264,6 +264,24 @@ run(`native reductions over leading axes and identity${skipWhy}`, () => {
     }
   });
 
+  it('gather of rows (an embedding lookup): 1-, 2- and 3-d tables, repeated and edge indices, int32 too, other axes, and the gradient', async () => {
+    const xs = randArray(rng(44), 7 * 6 * 2);
+    const f = () => {
+      const t2 = tf.tensor2d(xs.slice(0, 42), [7, 6]);
+      const t3 = tf.tensor3d(xs, [7, 6, 2]);
+      const t1 = tf.tensor1d(xs.slice(0, 7));
+      const idx = tf.tensor2d([0, 6, 3, 3, 1, 6], [2, 3], 'int32');
+      const flat = tf.tensor1d([5, 0, 0, 2], 'int32');
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.gather(a, idx), tf.range(1, 37).reshape([2, 3, 6]))))(t2);
+      return [
+        tf.gather(t2, idx), tf.gather(t3, flat), tf.gather(t1, idx),
+        tf.cast(tf.gather(tf.cast(tf.mul(t2, 10), 'int32'), flat), 'float32'),
+        tf.gather(t3, flat, 1), g,
+      ];
+    };
+    expectClose(await on('wasm', 'native', f), await on('cpu', 'stock', f), 'gather rows');
+  });
+
   it('identity (clone) shares the buffer and survives disposing the original', async () => {
     await on('wasm', 'native', () => []);
     const a = tf.tensor([1, 2, 3]);

@@ -187,6 +187,33 @@ run(`the fused native softmax cross-entropy${skipWhy}`, () => {
     expect(got.grad.slice(9 * 13, 10 * 13).every((v) => v === 0)).toBe(true);
   });
 
+  it('a 10,007-word vocabulary with logits from −60 to +50 (exp underflowing): loss and gradient as tfjs', async () => {
+    // The native exp is archc's own vectorised one (xent.cc exp_lanes); the gradient is the softmax itself, so a
+    // relative error in exp shows up here directly.
+    const k = 10_007;
+    const run = async (backend: 'native' | 'wasm') => {
+      await initBackend(backend);
+      return tf.tidy(() => {
+        const data = uniform(21, 3 * k, -30, 30);
+        data.fill(-60, 2 * k, 3 * k);
+        data[2 * k + 17] = 50; // a row whose other entries all underflow
+        const logits = tf.tensor2d(data, [3, k]), labels = tf.tensor1d([5, 10_006, 17], 'int32');
+        const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => taskLoss(x, labels, 'classification', 'mean').loss)([logits]);
+        return { loss: value.dataSync()[0]!, grad: Float32Array.from(grads[0]!.dataSync()) };
+      });
+    };
+    const ref = await run('wasm');
+    const got = await run('native');
+    expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(ref.loss)));
+    let worst = 0;
+    for (let i = 0; i < got.grad.length; i++) {
+      const r = ref.grad[i]!;
+      if (Math.abs(r) > 1e-30) worst = Math.max(worst, Math.abs(got.grad[i]! - r) / Math.abs(r));
+    }
+    // 7.8e-6 here: float32 rounding of x − logsumexp (|x| up to 50) on either side, not the exp.
+    expect(worst, 'largest relative error of a softmax entry').toBeLessThan(1.5e-5);
+  });
+
   it('leaks no tensor and rejects float labels', async () => {
     await initBackend('native');
     const before = tf.memory().numTensors;
