@@ -32,9 +32,9 @@ export class WasmHeap {
       throw new Error('archc internal: native kernels need the tfjs-wasm backend');
     }
   }
-  /** A fresh float32 output tensor in the heap (allocating may grow the heap: read `heap()` afterwards). */
-  output(shape: number[]): Info {
-    return this.be.makeOutput(shape, 'float32');
+  /** A fresh output tensor in the heap, float32 unless said (allocating may grow the heap: read `heap()` afterwards). */
+  output(shape: number[], dtype: tf.DataType = 'float32'): Info {
+    return this.be.makeOutput(shape, dtype);
   }
   offset(t: Info): number {
     const d = this.be.dataIdMap.get(t.dataId);

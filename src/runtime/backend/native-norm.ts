@@ -48,6 +48,7 @@ function batchNormTrainGradKernel(args: Args): Info[] {
   const rows = tf.util.sizeFromShape(x.shape) / c;
   const h = new WasmHeap(args.backend);
   const dx = h.output(x.shape), dgamma = h.output([c]), dbeta = h.output([c]);
+  // Allocated before any heap view is taken (an allocation may grow the heap and detach them).
   const dmask = mask ? h.output([c]) : undefined;
   if (!mask || !dmask) {
     nativeAddon().batchNormBackward(h.heap(), rows, c, eps, h.offset(x), h.offset(gamma), h.offset(mean), h.offset(variance),
@@ -145,9 +146,8 @@ function unpack(args: Args): Info[] {
   const n = value.shape[axis]!;
   const inner = value.shape.slice(axis + 1).reduce((p, v) => p * v, 1);
   const outShape = [...value.shape.slice(0, axis), ...value.shape.slice(axis + 1)];
-  const be = args.backend as unknown as { makeOutput(s: number[], d: tf.DataType): Info };
-  const outs = Array.from({ length: n }, () => be.makeOutput(outShape, dtype));
   const h = new WasmHeap(args.backend);
+  const outs = Array.from({ length: n }, () => h.output(outShape, dtype));
   const heap = new Float32Array(h.heap());
   const src = h.offset(value) / 4;
   for (let i = 0; i < n; i++) {
@@ -175,8 +175,7 @@ function gatherRows(args: Args): Info {
   const h = new WasmHeap(args.backend);
   const idx = new Int32Array(h.heap(), h.offset(indices), n).slice();
   for (let i = 0; i < n; i++) if (!(idx[i]! >= 0 && idx[i]! < rows)) return fallback('GatherV2', args);
-  const be = args.backend as unknown as { makeOutput(s: number[], d: tf.DataType): Info };
-  const out = be.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  const out = h.output([...indices.shape, ...x.shape.slice(1)], x.dtype);
   const heap = new Float32Array(h.heap());
   const src = h.offset(x) / 4, dst = h.offset(out) / 4;
   for (let i = 0; i < n; i++) heap.copyWithin(dst + i * inner, src + idx[i]! * inner, src + (idx[i]! + 1) * inner);
@@ -195,9 +194,8 @@ function segmentSumInHeap(args: Args): Info {
   if ((x.dtype !== 'float32' && x.dtype !== 'int32') || segmentIds.dtype !== 'int32') return unsortedSegmentSum(args as Parameters<typeof unsortedSegmentSum>[0]);
   const n = tf.util.sizeFromShape(segmentIds.shape);
   const inner = tf.util.sizeFromShape(x.shape.slice(segmentIds.shape.length));
-  const be = args.backend as unknown as { makeOutput(s: number[], d: tf.DataType): Info };
-  const out = be.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
   const h = new WasmHeap(args.backend);
+  const out = h.output([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
   const View = x.dtype === 'int32' ? Int32Array : Float32Array;
   const o = new View(h.heap(), h.offset(out), numSegments * inner);
   const xs = new View(h.heap(), h.offset(x), n * inner);

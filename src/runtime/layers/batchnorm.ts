@@ -2,8 +2,9 @@
 // `${path}/movingMean`, `${path}/movingVariance` (not trainable). Training uses batch statistics through the
 // backend's analytic-gradient `batchNormTrain` and updates the moving averages Keras-style:
 // moving ← momentum·moving + (1 − momentum)·batch (momentum is the decay of the old value, e.g. 0.99).
-// A mask group's mask at a BN's output is folded into the affine parameters: BN(x)·m = x̂·(γ·m) + β·m, two [C]
-// products on the tape instead of a full-size multiply forward and two full-size passes (∂x, ∂m) backward.
+// A mask group's mask at a BN's output is folded into the affine parameters, BN(x)·m = x̂·(γ·m) + β·m (inside the
+// native BN kernels; elsewhere two [C] products), instead of a full-size multiply forward and two full-size passes
+// (∂x, ∂m) backward; a ReLU the BN computes for its consumer (runtime/fusion.ts) is applied the same way.
 
 import * as tf from '@tensorflow/tfjs';
 import type { BnAttrs } from '../../semantic/ir.ts';
