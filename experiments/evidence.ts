@@ -218,6 +218,11 @@ function restoreCommitted(p: Prepared, paths: RunPaths): boolean {
   const keep = join(KEEP, p.run.id);
   const s = readJson<RunSummary>(join(keep, 'summary.json'));
   if (!s) return false;
+  // Rows that depend on this one (L1, scratch, -eq) read its run folder: a copy without it cannot stand in.
+  if (!existsSync(join(keep, 'out', 'metrics.jsonl'))) {
+    log(`${p.run.id}: the committed result has no out/ folder (metrics, pruned spec, weights), which later rows need: running it again`);
+    return false;
+  }
   const stale = s.key !== p.key;
   if (stale) {
     const kept = readJson<{ parts: KeyParts }>(join(keep, 'key.json'));
