@@ -344,6 +344,12 @@ const ARCHC = ['node', 'bin/archc.js'];
 function execute(p: Prepared, suite: Suite, deps: ReadonlyMap<string, RunSummary>): RunSummary | null {
   const run = p.run;
   const paths = pathsOf(run.id, run.specName);
+  // A cached run without its run folder (restored from a committed copy that lacked out/) cannot feed the rows
+  // that read it: it starts again.
+  if (existsSync(paths.summary) && !existsSync(join(paths.out, 'metrics.jsonl'))) {
+    log(`${run.id}: the cached result has no ${relative('.', paths.out)}/metrics.jsonl: running it again`);
+    rmSync(paths.dir, { recursive: true, force: true });
+  }
   const stored = readJson<{ key: string }>(paths.key);
   const summary = readJson<RunSummary>(paths.summary);
   const action = decideAction(
@@ -488,6 +494,10 @@ function pass(sel: ReturnType<typeof selectRows>, seedList: readonly number[], c
         if (lacking.length > 0) {
           const why = `needs ${lacking.map((d) => runId(suite.name, d, seed)).join(', ')}, which did not finish`;
           if (!collect) log(`${runId(suite.name, row.name, seed)}: skipped: ${why}`);
+          // The tables still show a committed result whose inputs' run folders are gone (it was accepted when it ran;
+          // its own key cannot be recomputed without them).
+          const kept = collect ? readJson<RunSummary>(join(KEEP, runId(suite.name, row.name, seed), 'summary.json')) : null;
+          if (kept) results.get(suite.name)!.push(kept);
           continue;
         }
         const run = resolveRun(suite, row, seed, scale, specText, facts);
