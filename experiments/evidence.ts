@@ -213,13 +213,16 @@ function prepare(run: ResolvedRun, code: string): Prepared {
   return { run, key: cacheKey(parts), parts };
 }
 
+/** Whether a run's folder holds its run output (out/metrics.jsonl …), which the rows derived from it read. */
+const hasRunFolder = (runDir: string): boolean => existsSync(join(runDir, 'out', 'metrics.jsonl'));
+
 /** A committed run (experiments/results/evidence-runs) for this id: restored into runs/ when its key fits. */
 function restoreCommitted(p: Prepared, paths: RunPaths): boolean {
   const keep = join(KEEP, p.run.id);
   const s = readJson<RunSummary>(join(keep, 'summary.json'));
   if (!s) return false;
   // Rows that depend on this one (L1, scratch, -eq) read its run folder: a copy without it cannot stand in.
-  if (!existsSync(join(keep, 'out', 'metrics.jsonl'))) {
+  if (!hasRunFolder(keep)) {
     log(`${p.run.id}: the committed result has no out/ folder (metrics, pruned spec, weights), which later rows need: running it again`);
     return false;
   }
@@ -346,7 +349,7 @@ function execute(p: Prepared, suite: Suite, deps: ReadonlyMap<string, RunSummary
   const paths = pathsOf(run.id, run.specName);
   // A cached run without its run folder (restored from a committed copy that lacked out/) cannot feed the rows
   // that read it: it starts again.
-  if (existsSync(paths.summary) && !existsSync(join(paths.out, 'metrics.jsonl'))) {
+  if (existsSync(paths.summary) && !hasRunFolder(paths.dir)) {
     log(`${run.id}: the cached result has no ${relative('.', paths.out)}/metrics.jsonl: running it again`);
     rmSync(paths.dir, { recursive: true, force: true });
   }
