@@ -243,10 +243,10 @@ export class MaskSet {
   readonly totalStructures: number;
   private readonly totalMacs: number;
   /**
-   * With a budget target, the controller owns λ (runtime/budget.ts): this gives each group's coefficient λ·w_g in
-   * place of the spec's λ_g·penaltyWeight(g). Null without a target.
+   * With a budget target, the controller owns λ (runtime/budget.ts): this gives each group's per-structure
+   * coefficients (λ·w_g, 0 on the group's floor) in place of the spec's λ_g·penaltyWeight(g). Null without a target.
    */
-  coefficient: ((g: MaskGroupState) => number) | null = null;
+  coefficient: ((g: MaskGroupState) => Float32Array) | null = null;
 
   constructor(ir: IrNetwork, tfNamePrefix: string) {
     this.groups = ir.groups
@@ -325,7 +325,14 @@ export class MaskSet {
   penalty(): tf.Scalar {
     let total: tf.Scalar = tf.scalar(0);
     for (const g of this.groups) {
-      const coef = this.coefficient ? this.coefficient(g) : g.config.lambda * this.penaltyWeight(g);
+      if (this.coefficient) {
+        const c = this.coefficient(g);
+        if (c.every((x) => x === 0)) continue;
+        const sig = maskProbability(g.s, g.betaState.beta, g.config.gradient);
+        total = tf.add(total, tf.sum(tf.mul(sig, tf.tensor1d(c))));
+        continue;
+      }
+      const coef = g.config.lambda * this.penaltyWeight(g);
       if (coef === 0) continue;
       const sig = maskProbability(g.s, g.betaState.beta, g.config.gradient);
       total = tf.add(total, tf.mul(tf.sum(sig), coef));

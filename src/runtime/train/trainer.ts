@@ -72,7 +72,6 @@ export interface TrainOptions {
 
 export type ExecutionConfig = ExecutionSetting;
 
-/** 'auto' → narrow (never a full-width step) where that is exact for `ir` (see narrow/exactness.ts), else full. */
 /**
  * Under `execution auto`, a step whose sampled MACs exceed this share of the dense MACs runs at full width (same
  * result there). bench/narrow.ts on fashion-resnet, batch 64, loaded machine: narrow/full 1.14 at 91% sampled,
@@ -80,6 +79,7 @@ export type ExecutionConfig = ExecutionSetting;
  */
 export const AUTO_NARROW_MAX_SHARE = 0.8;
 
+/** 'auto' → narrow (never a full-width step) where that is exact for `ir` (see narrow/exactness.ts), else full. */
 export function resolveExecution(e: ExecutionSetting, ir: IrNetwork): ExecutionSetting & { mode: 'narrow' | 'full' } {
   if (e.mode !== 'auto') return { mode: e.mode, fullEvery: e.fullEvery };
   return groupsNeedingFullWidth(ir).length === 0 ? { mode: 'narrow', fullEvery: 0 } : { mode: 'full', fullEvery: 0 };

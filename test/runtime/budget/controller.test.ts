@@ -5,7 +5,7 @@
 // judged cost moves, a group's logits close together) checks that the loop neither winds up nor undershoots.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend/index.ts';
-import { BUDGET_CONTROLLER, BudgetController, describeOutcome } from '../../../src/runtime/budget.ts';
+import { BUDGET_CONTROLLER, BudgetController, describeOutcome, protectedIndices } from '../../../src/runtime/budget.ts';
 import { buildCostModel } from '../../../src/runtime/macs.ts';
 import { assignData } from '../../../src/runtime/tensor-utils.ts';
 import { costPerStructure } from '../../../src/semantic/budget.ts';
@@ -104,13 +104,13 @@ describe('budget controller', () => {
  * the judged cost stays at 100% for the first part of the ramp, and a group's logits approach 0 close together.
  * Returns the judged cost 1[s > 0] after every step; decide() is not called.
  */
-function plantRun(target: number, steps: number): { trajectory: number[]; controller: BudgetController; dispose: () => void } {
+function plantRun(target: number, steps: number, opts: { zeroSum?: boolean; floor?: number } = {}): { trajectory: number[]; controller: BudgetController; kept: number[]; widths: number[]; dispose: () => void } {
   const sparsify = testSparsify({ init: 0.5, maskOptimizer: { kind: 'sgd', lr: 'auto', momentum: 0.9, nesterov: false } });
   const base = plainCnnIr({ c1: 64, c2: 64, hidden: 32, sparsify, train: testTrain({ steps, batch: 16 }) });
   const ir: IrNetwork = { ...base, budget: { metric: 'macs', fraction: target, tolerance: 0.02, written: `${100 * target}%` } };
   const module = new IrModule(ir, { seed: 1 });
   const model = buildCostModel(ir);
-  const controller = new BudgetController(ir, ir.budget!, module.masks, model, steps);
+  const controller = new BudgetController(ir, ir.budget!, module.masks, model, steps, opts.floor);
   const lr = resolveMaskLr('auto', steps);
   const mu = 0.9;
   const per = costPerStructure(ir, model.macs);
@@ -119,7 +119,9 @@ function plantRun(target: number, steps: number): { trajectory: number[]; contro
   const G = groups.reduce((a, g, k) => a + w[k]! * w[k]! * g.width, 0);
   // Drive → penalty gradient per unit β (the controller's normalisation, README "Budget targets").
   const unit = (G * lr * steps) / (1 - mu);
-  const hold = groups.map((g, k) => Float32Array.from({ length: g.width }, (_, j) => (0.6 + 0.5 * k) * (0.6 + (0.8 * (((j * 7) % g.width) + 0.5)) / g.width)));
+  // zeroSum: the task push only redistributes within a group (Σ_j push = 0), as for a group followed by BatchNorm.
+  const pattern = (g: { width: number }, j: number) => (((j * 7) % g.width) + 0.5) / g.width;
+  const hold = groups.map((g, k) => Float32Array.from({ length: g.width }, (_, j) => (opts.zeroSum ? 0.2 * (pattern(g, j) - 0.5) : (0.6 + 0.5 * k) * (0.6 + 0.8 * pattern(g, j)))));
   const velocity = groups.map((g) => new Float32Array(g.width));
   const trajectory: number[] = [];
   for (let step = 1; step <= steps; step++) {
@@ -127,7 +129,7 @@ function plantRun(target: number, steps: number): { trajectory: number[]; contro
       const s = Float32Array.from(g.logits());
       const coef = controller.coefficient(g);
       for (let j = 0; j < s.length; j++) {
-        const grad = g.betaState.beta[j]! * coef - (hold[k]![j]! * w[k]!) / unit;
+        const grad = g.betaState.beta[j]! * coef[j]! - (hold[k]![j]! * w[k]!) / unit;
         velocity[k]![j] = mu * velocity[k]![j]! + grad;
         s[j] = s[j]! - lr * velocity[k]![j]!;
       }
@@ -137,14 +139,16 @@ function plantRun(target: number, steps: number): { trajectory: number[]; contro
     controller.update(step, lr, 1, mu);
     trajectory.push(controller.measure());
   }
-  return { trajectory, controller, dispose: () => module.dispose() };
+  const kept = groups.map((g) => g.deterministic().reduce((a, b) => a + b, 0));
+  return { trajectory, controller, kept, widths: groups.map((g) => g.width), dispose: () => module.dispose() };
 }
 
 describe('budget controller on a plant with dead time', () => {
   for (const target of [0.25, 0.5, 0.75]) {
     it(`${100 * target}%: no windup (never more than 5 points below the target) and ends within ±2 points without the end correction`, () => {
       const steps = 300;
-      const { trajectory, controller, dispose } = plantRun(target, steps);
+      // The loop dynamics alone (floor 0): the floor is tested on its own below.
+      const { trajectory, controller, dispose } = plantRun(target, steps, { floor: 0 });
       try {
         // The dead time is real: the judged cost has not moved a tenth of the way into the ramp.
         expect(trajectory[Math.floor(0.1 * BUDGET_CONTROLLER.rampEnd * steps)]).toBe(1);
@@ -159,4 +163,37 @@ describe('budget controller on a plant with dead time', () => {
       }
     }, 60_000);
   }
+});
+
+describe('budget controller on groups whose task gradient cannot resist a uniform shrink', () => {
+  // Every group's task push sums to zero (a group followed by BatchNorm: scaling its masks together does not change
+  // the loss), so only the penalty decides how far each group shrinks. Without a floor the push stays on until a
+  // group is nearly empty (fashion-resnet's residual streams at a 30% target: 1 of 16, 2 of 32 channels); with the
+  // default floor the top quarter of every group (largest s) carries no penalty and stays.
+  const steps = 300;
+  const target = 0.1;
+  it('without a floor a group is pushed below a quarter of its width', () => {
+    const r = plantRun(target, steps, { zeroSum: true, floor: 0 });
+    try {
+      expect(Math.min(...r.kept.map((k, i) => k / r.widths[i]!))).toBeLessThan(0.25);
+    } finally {
+      r.dispose();
+    }
+  }, 60_000);
+  it('with the default floor every group keeps a quarter of its width and the target is met', () => {
+    expect(BUDGET_CONTROLLER.floor).toBe(0.25);
+    const r = plantRun(target, steps, { zeroSum: true });
+    try {
+      r.kept.forEach((k, i) => expect(k).toBeGreaterThanOrEqual(Math.ceil(0.25 * r.widths[i]!)));
+      expect(Math.abs(r.trajectory[steps - 1]! - target)).toBeLessThanOrEqual(0.02);
+      expect(r.controller.decide()).toMatchObject({ off: 0 });
+    } finally {
+      r.dispose();
+    }
+  }, 60_000);
+  it('the floor is the largest logits, ties to the lower index; the coefficient is 0 there and λ·w elsewhere', () => {
+    expect(protectedIndices([0.1, 0.5, -0.2, 0.5, 0.3, 0, 0.2, 0.4], 0.25).sort()).toEqual([1, 3]);
+    expect(protectedIndices([1, 1, 1], 0.25)).toEqual([0]);
+    expect(protectedIndices([1, 2, 3], 0)).toEqual([]);
+  });
 });
