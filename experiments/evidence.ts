@@ -231,7 +231,7 @@ function restoreCommitted(p: Prepared, paths: RunPaths): boolean {
     const kept = readJson<{ parts: KeyParts }>(join(keep, 'key.json'));
     const onlyCode = kept !== null && cacheKey({ ...kept.parts, code: p.parts.code }) === p.key;
     if (!(onlyCode && values['reuse-stale'])) {
-      log(`${p.run.id}: the committed result is from ${onlyCode ? `code version ${s.codeVersion} (now ${p.parts.code}); --reuse-stale keeps it` : 'other settings'}: running it again`);
+      log(`${p.run.id}: the committed result is from ${onlyCode ? `code version ${s.codeVersion} (now ${p.parts.code}); --reuse-stale would keep it` : 'other settings'}: running it again`);
       return false;
     }
     log(`${p.run.id}: reusing the committed result of code version ${s.codeVersion} (--reuse-stale)`);
