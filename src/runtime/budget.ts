@@ -7,7 +7,7 @@
 import { costPerStructure, smallestReachable } from '../semantic/budget.ts';
 import type { BudgetTarget, IrNetwork } from '../semantic/ir.ts';
 import { evalCost, fractionsOf, type CostModel, type CostTerm } from './macs.ts';
-import { deterministicMask, type MaskGroupState, type MaskSet } from './masks.ts';
+import { deterministicMask, topIndices, type MaskGroupState, type MaskSet } from './masks.ts';
 import { assignData } from './tensor-utils.ts';
 
 /**
@@ -281,11 +281,7 @@ export class BudgetController {
 
 /** A group's floor: its ⌈floor·width⌉ largest logits (ties to the lower index), exempt from the budget's penalty. */
 export function protectedIndices(s: ArrayLike<number>, floor: number): number[] {
-  const k = Math.min(s.length, Math.ceil(floor * s.length - 1e-9));
-  if (k <= 0) return [];
-  return Array.from({ length: s.length }, (_, j) => j)
-    .sort((a, b) => s[b]! - s[a]! || a - b)
-    .slice(0, k);
+  return topIndices(s, Math.min(s.length, Math.ceil(floor * s.length - 1e-9)));
 }
 
 function copyState(s: BudgetState): BudgetState {

@@ -167,8 +167,15 @@ export function keptIndices(s: ArrayLike<number>, group: Pick<MaskGroup, 'canVan
   for (let j = 0; j < s.length; j++) if (s[j]! > 0) kept.push(j);
   const min = group.canVanish ? 0 : Math.min(s.length, Math.max(0, group.sparsify.minWidth));
   if (kept.length >= min) return kept;
-  const order = Array.from({ length: s.length }, (_, j) => j).sort((a, b) => s[b]! - s[a]! || a - b);
-  return order.slice(0, min).sort((a, b) => a - b);
+  return topIndices(s, min).sort((a, b) => a - b);
+}
+
+/** The indices of the `k` largest s (ties to the lower index), largest first: minWidth's and the budget floor's pick. */
+export function topIndices(s: ArrayLike<number>, k: number): number[] {
+  if (k <= 0) return [];
+  return Array.from({ length: s.length }, (_, j) => j)
+    .sort((a, b) => s[b]! - s[a]! || a - b)
+    .slice(0, k);
 }
 
 /** 0/1 vector of `keptIndices`. */
@@ -325,17 +332,10 @@ export class MaskSet {
   penalty(): tf.Scalar {
     let total: tf.Scalar = tf.scalar(0);
     for (const g of this.groups) {
-      if (this.coefficient) {
-        const c = this.coefficient(g);
-        if (c.every((x) => x === 0)) continue;
-        const sig = maskProbability(g.s, g.betaState.beta, g.config.gradient);
-        total = tf.add(total, tf.sum(tf.mul(sig, tf.tensor1d(c))));
-        continue;
-      }
-      const coef = g.config.lambda * this.penaltyWeight(g);
-      if (coef === 0) continue;
+      const coef = this.coefficient ? this.coefficient(g) : g.config.lambda * this.penaltyWeight(g);
+      if (typeof coef === 'number' ? coef === 0 : coef.every((x) => x === 0)) continue;
       const sig = maskProbability(g.s, g.betaState.beta, g.config.gradient);
-      total = tf.add(total, tf.mul(tf.sum(sig), coef));
+      total = tf.add(total, typeof coef === 'number' ? tf.mul(tf.sum(sig), coef) : tf.sum(tf.mul(sig, tf.tensor1d(coef))));
     }
     return total;
   }
