@@ -17,9 +17,7 @@ namespace {
 /** Per-channel sums of f(row, channel) over all rows, reduced deterministically; out has 2·C doubles. */
 template <typename F>
 void channel_sums(int64_t rows, int64_t c, std::vector<double>& out, F&& f) {
-  // Small inputs run on one thread (waking the others costs more); the split depends only on the size and the
-  // thread count, so results stay reproducible.
-  const int nthr = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), rows * c / 32768)));
+  const int nthr = loop_threads(rows * c);
   std::vector<double> part(static_cast<size_t>(nthr) * 2 * c, 0.0);
 #pragma omp parallel num_threads(nthr)
   {
@@ -58,7 +56,7 @@ void batch_norm_forward(int64_t rows, int64_t c, float eps, float* x, float* gam
     scale[j] = static_cast<float>(gamma[j] * inv);
     offset[j] = static_cast<float>(beta[j] - (md + shift[j]) * gamma[j] * inv);
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(rows * c))
   for (int64_t r = 0; r < rows; r++) {
     const float* xr = x + r * c;
     float* yr = y + r * c;
@@ -116,7 +114,7 @@ void batch_norm_backward(int64_t rows, int64_t c, float eps, float* x, float* ga
     mb[j] = static_cast<float>(s[j] / rows);
     mg[j] = static_cast<float>(s[c + j] / rows);
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(rows * c))
   for (int64_t r = 0; r < rows; r++) {
     const float* __restrict__ xr = x + r * c;
     const float* __restrict__ gr = dy + r * c;

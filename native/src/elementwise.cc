@@ -11,12 +11,12 @@ namespace archc {
 
 void unary(int kind, int64_t n, const float* x, float* y) {
   if (kind == 0) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n))
     for (int64_t i = 0; i < n; i++) y[i] = std::exp(x[i]);
     return;
   }
   // relu: memory-bound, threaded above 2^18 elements (see scale_columns).
-#pragma omp parallel for schedule(static) if (n >= (1 << 18))
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n))
   for (int64_t i = 0; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
 }
 
@@ -26,17 +26,17 @@ void unary(int kind, int64_t n, const float* x, float* y) {
 void binary(int kind, int64_t n, const float* a, const float* b, float* y) {
   switch (kind) {
     case 0:
-#pragma omp parallel for schedule(static) if (n >= (1 << 18))
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n))
       for (int64_t i = 0; i < n; i++) y[i] = a[i] + b[i];
       break;
     case 1:
-#pragma omp parallel for schedule(static) if (n >= (1 << 18))
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n))
       for (int64_t i = 0; i < n; i++) y[i] = a[i] * b[i];
       break;
     default:
       // a · step(b) exactly as tfjs computes it (Step, Cast, Multiply): a · 1, a · 0 (so −0 and NaN for a = ±inf
       // stay what they were) or a · NaN.
-#pragma omp parallel for schedule(static) if (n >= (1 << 18))
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n))
       for (int64_t i = 0; i < n; i++) {
         const float s = b[i] > 0.0f ? 1.0f : (b[i] == b[i] ? 0.0f : b[i]);
         y[i] = a[i] * s;
@@ -45,7 +45,7 @@ void binary(int kind, int64_t n, const float* a, const float* b, float* y) {
 }
 
 void row_reduce(int kind, int64_t rows, int64_t c, const float* x, float* out) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(rows * c))
   for (int64_t r = 0; r < rows; r++) {
     const float* xr = x + r * c;
     if (kind == 0) {
@@ -72,7 +72,7 @@ void scale_columns(int64_t rows, int64_t c, const float* x, const float* m, floa
   for (int64_t r = 0; r < k; r++) std::copy(m, m + c, tile.begin() + r * c);
   const float* t = tile.data();
   const int64_t blocks = rows / k;
-#pragma omp parallel for schedule(static) if (rows * c >= (1 << 18))
+#pragma omp parallel for schedule(static) num_threads(loop_threads(rows * c))
   for (int64_t b = 0; b < blocks; b++) {
     const float* xr = x + b * k * c;
     float* yr = y + b * k * c;

@@ -6,6 +6,13 @@
 namespace archc {
 
 /**
+ * Threads for a hand-written memory-bound loop over `elements` floats (engine.cc): 1 below a size where the
+ * second thread saves less than waking it costs, else up to the thread setting. Depends only on the size and
+ * the setting, so results stay reproducible.
+ */
+int loop_threads(int64_t elements);
+
+/**
  * 2-D convolution in tfjs layouts: x NHWC, w HWIO ([kh,kw,ci,co]; depthwise [kh,kw,C,M] with g = C), y NHWC.
  * kind 0: y = conv(x, w); 1: x = dX(dy = y, w); 2: w = dW(x, dy = y).
  * d = {N, IH, IW, IC, OH, OW, OC, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, G}, dilations in oneDNN's

@@ -18,7 +18,7 @@ namespace archc {
 void sgd_update(int64_t n, float lr, float wd, float mom, bool nesterov, float gscale, const float* w, const float* g,
                 const float* buf, float* w_out, float* buf_out) {
   const bool decay = wd != 0.0f, scaled = gscale != 1.0f, momentum = buf != nullptr;
-#pragma omp parallel for schedule(static) if (n >= (1 << 18))
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n))
   for (int64_t i = 0; i < n; i++) {
     const float gi = scaled ? g[i] * gscale : g[i];
     const float d = decay ? gi + w[i] * wd : gi;
@@ -34,7 +34,7 @@ void sgd_update(int64_t n, float lr, float wd, float mom, bool nesterov, float g
 
 double sum_squares(int64_t n, const float* x) {
   // Fixed blocks per thread count, partials in double added in block order: reproducible for a thread count.
-  const int nthr = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), n / 65536)));
+  const int nthr = loop_threads(n);
   std::vector<double> part(static_cast<size_t>(nthr), 0.0);
 #pragma omp parallel num_threads(nthr)
   {
