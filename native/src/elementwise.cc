@@ -15,7 +15,7 @@ void unary(int kind, int64_t n, const float* x, float* y) {
     for (int64_t i = 0; i < n; i++) y[i] = std::exp(x[i]);
     return;
   }
-  // relu: memory-bound, threaded above 2^18 elements (see scale_columns).
+  // relu: memory-bound; loop_threads keeps small inputs on the calling thread.
 #pragma omp parallel for schedule(static) num_threads(loop_threads(n))
   for (int64_t i = 0; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
 }

@@ -55,7 +55,9 @@ uint64_t& created_primitives() {
 }
 
 namespace {
-int g_threads = 0;  // the user's setting; 0 = OpenMP's own
+// The user's setting (0: OpenMP's own). Kept apart from omp_get_max_threads(), which SmallProblemScope lowers to 1
+// for a small primitive, so that threads() and loop_threads() always see the setting.
+int g_threads = 0;
 }  // namespace
 
 void set_threads(int n) {

@@ -80,8 +80,7 @@ void max_pool_backward(const int64_t* d, const float* x, const float* dy, float*
   if (IH * IW * C > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("pool2d: one image exceeds 2^31 elements");
   // One image per iteration: each writes only its own dx slice, in a fixed order, so the result does not depend
   // on the thread count (overlapping windows add into dx in output order).
-  const int nthr = loop_threads(N * IH * IW * C);
-#pragma omp parallel for schedule(static) num_threads(nthr)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(N * IH * IW * C))
   for (int64_t n = 0; n < N; n++) {
     const float* xn = x + n * IH * IW * C;
     const float* dyn = dy + n * OH * OW * C;

@@ -45,8 +45,7 @@ void softmax_xent_forward(int64_t n, int64_t k, const float* x, const int32_t* l
                           float* lse) {
   std::vector<double> row_loss(static_cast<size_t>(n));
   std::vector<float> row_hit(static_cast<size_t>(n));
-  const int nthr = loop_threads(n * k);
-#pragma omp parallel for schedule(static) num_threads(nthr)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n * k))
   for (int64_t r = 0; r < n; r++) {
     const float* xr = x + r * k;
     // The row maximum in 8 lanes too (a max is exact, so the lane split changes nothing but the speed).
@@ -83,8 +82,7 @@ void softmax_xent_forward(int64_t n, int64_t k, const float* x, const int32_t* l
 
 void softmax_xent_backward(int64_t n, int64_t k, const float* x, const int32_t* labels, const float* lse,
                            float scale, float* dx) {
-  const int nthr = loop_threads(n * k);
-#pragma omp parallel for schedule(static) num_threads(nthr)
+#pragma omp parallel for schedule(static) num_threads(loop_threads(n * k))
   for (int64_t r = 0; r < n; r++) {
     const float* xr = x + r * k;
     float* dr = dx + r * k;
