@@ -5,24 +5,44 @@
 // them (shares: e.g. 0.9,0.6,0.4,0.25 — the sampled share of the MACs, one table each; backend: native when the
 // addon loads, else wasm).
 // Target on an idle machine: narrow ≤ 0.55× the full-width step on specs/fashion-resnet.arch at batch 64.
+// Two more trainers in the same rounds give the floor any narrow step is bounded by: the network with `maskable`
+// removed (dense, full width: what the masks cost) and that dense network physically sliced to the same widths
+// (compaction of the spec to the sampled structures: no masks, no gathers, nothing but the smaller network).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compact, emitPrunedArch } from '../src/compaction/index.ts';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { configureNative, initBackend, loadNative, nativeOptionsFromEnv, type BackendChoice } from '../src/runtime/backend/index.ts';
+import { configureNative, initBackend, loadNative, nativeOptionsFromEnv, nativeThreads, type BackendChoice } from '../src/runtime/backend/index.ts';
 import { openDataset } from '../src/runtime/data/index.ts';
 import { buildCostModel, evalCost } from '../src/runtime/macs.ts';
 import { IrModule } from '../src/runtime/module.ts';
 import { Trainer } from '../src/runtime/train/trainer.ts';
 import { compileText } from '../src/semantic/compile.ts';
 import type { IrNetwork } from '../src/semantic/ir.ts';
+import { stripMaskable } from '../experiments/evidence/plan.ts';
 import type { BenchRow } from './kernels.ts';
 
 export const NARROW_TARGET = 0.55;
 
-function loadIr(path: string): IrNetwork {
-  const r = compileText(readFileSync(path, 'utf8'), path);
-  if (!r.ir) throw new Error(`bench: ${path} does not check`);
+function loadIr(path: string, text = readFileSync(path, 'utf8')): IrNetwork {
+  const r = compileText(text, path);
+  if (!r.ir) throw new Error(`bench: ${path} does not check${text === readFileSync(path, 'utf8') ? '' : ' after the bench edited it'}`);
   return r.ir;
+}
+
+/** `path`'s network without masks: at full width, or compacted to the first ⌈f·width⌉ structures of every group. */
+function denseIr(path: string, ir: IrNetwork, f: number | null): IrNetwork {
+  const text = readFileSync(path, 'utf8');
+  if (f === null) return loadIr(path, stripMaskable(text));
+  const keep = new Map(ir.groups.filter((g) => g.maskable).map((g) => [g.id, Array.from({ length: Math.max(1, Math.round(f * g.width)) }, (_, j) => j)]));
+  const m = new IrModule(ir, { seed: 1 });
+  const c = compact(ir, m.getWeights(), { keep });
+  m.dispose();
+  const ast = compileText(text, path).ast!;
+  return loadIr(path, stripMaskable(emitPrunedArch(text, ast, c.plan, c.compacted).text));
 }
 
 /** The kept share f of every maskable group at which the network's MACs are `share` of dense (bisection). */
@@ -54,6 +74,26 @@ function makeTrainer(ir: IrNetwork, batch: number, steps: number, f: number, mod
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
+/**
+ * PyTorch's ratio for the same two networks (bench/torch_sliced.py; fashion-resnet only, whose PyTorch twin is
+ * hand-written there): the same floor measured on another framework's kernels. No row without python3-torch.
+ */
+function torchSliced(ir: IrNetwork, f: number): BenchRow[] {
+  if (ir.name !== 'fashion_resnet') return [];
+  const py = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  const name = `train step ${ir.name}, PyTorch, the same dense networks: sliced/full`;
+  if (!py) return [{ name: `${name} (python3-torch not installed)`, value: NaN, unit: 'ratio' }];
+  const widths = [16, 32, 64].map((w) => String(Math.max(1, Math.round(f * w))));
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_sliced.py');
+  const r = spawnSync(py, [script, String(nativeThreads()), ...widths], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  const out = r.status === 0 ? (JSON.parse(r.stdout.trim().split('\n').pop()!) as { full_ms: number; sliced_ms: number }) : null;
+  if (!out) return [{ name: `${name} (bench/torch_sliced.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`, value: NaN, unit: 'ratio' }];
+  return [
+    { name: `train step ${ir.name}, PyTorch: full width / sliced to ${widths.join('/')}`, value: out.full_ms, unit: 'ms/step' },
+    { name: `${name} ${widths.join('/')}`, value: out.sliced_ms / out.full_ms, unit: 'ratio' },
+  ];
+}
+
 export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?: number; backend?: BackendChoice; share?: number } = {}): Promise<BenchRow[]> {
   const spec = opts.spec ?? 'specs/fashion-resnet.arch';
   const batch = opts.batch ?? 64;
@@ -61,35 +101,44 @@ export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?
   const sel = await initBackend(opts.backend ?? 'wasm');
   const ir = loadIr(spec);
   const f = uniformShare(ir, opts.share ?? 0.4);
-  const narrow = makeTrainer(ir, batch, rounds + 2, f, 'narrow');
-  const full = makeTrainer(ir, batch, rounds + 2, f, 'full');
-  const times = { narrow: [] as number[], full: [] as number[] };
+  const trainers = {
+    narrow: makeTrainer(ir, batch, rounds + 2, f, 'narrow'),
+    full: makeTrainer(ir, batch, rounds + 2, f, 'full'),
+    // No maskable group: these train dense whatever the mode.
+    dense: makeTrainer(denseIr(spec, ir, null), batch, rounds + 2, f, 'full'),
+    sliced: makeTrainer(denseIr(spec, ir, f), batch, rounds + 2, f, 'full'),
+  };
+  const kinds = Object.keys(trainers) as (keyof typeof trainers)[];
+  const times = Object.fromEntries(kinds.map((k) => [k, [] as number[]])) as Record<keyof typeof trainers, number[]>;
   let sampled = 0;
   try {
     // One warm-up step each (kernel caches, optimizer slots), then alternating timed steps.
-    narrow.t.trainStep();
-    full.t.trainStep();
+    for (const k of kinds) trainers[k].t.trainStep();
     for (let r = 0; r < rounds; r++) {
-      for (const [k, x] of [['narrow', narrow], ['full', full]] as const) {
+      for (const k of kinds) {
         const t0 = performance.now();
-        x.t.trainStep();
+        trainers[k].t.trainStep();
         times[k].push(performance.now() - t0);
       }
     }
     const model = buildCostModel(ir);
-    sampled = evalCost(model.macs, new Map(narrow.m.masks.groups.map((g) => [g.group.id, g.q.reduce((a, b) => a + b, 0) / g.width]))) / model.denseMacs;
+    sampled = evalCost(model.macs, new Map(trainers.narrow.m.masks.groups.map((g) => [g.group.id, g.q.reduce((a, b) => a + b, 0) / g.width]))) / model.denseMacs;
   } finally {
-    for (const x of [narrow, full]) {
-      x.t.dispose();
-      x.m.dispose();
+    for (const k of kinds) {
+      trainers[k].t.dispose();
+      trainers[k].m.dispose();
     }
   }
-  const n = median(times.narrow);
-  const w = median(times.full);
+  const [n, w, d, sl] = [median(times.narrow), median(times.full), median(times.dense), median(times.sliced)];
   const name = `train step ${ir.name}, ${(100 * sampled).toFixed(0)}% MACs sampled, batch ${batch}, ${sel.name}`;
   return [
     { name: `${name}: full width`, value: w, unit: 'ms/step' },
     { name: `${name}: narrow`, value: n, unit: 'ms/step' },
+    { name: `${name}: dense network (no masks), full width`, value: d, unit: 'ms/step' },
+    { name: `${name}: dense network sliced to the sampled widths`, value: sl, unit: 'ms/step' },
+    // The floor: a narrow step cannot cost less than the smaller network it computes.
+    { name: `${name}: sliced dense/full (the floor for narrow/full)`, value: sl / w, unit: 'ratio' },
+    ...torchSliced(ir, f),
     // ratio: narrow over full (lower is better; target ≤ NARROW_TARGET on an idle machine).
     { name: `${name}: narrow/full (target ≤ ${NARROW_TARGET})`, value: n / w, unit: 'ratio' },
   ];
