@@ -1,30 +1,23 @@
-// Per-kernel tf.profile of one narrow and one full-width training step (issue 11): `npx tsx bench/narrow-profile.ts
-// [narrow,full]`; SHAPES=1 splits kernels by input shapes, TOP=N rows. The bench setup of bench/narrow.ts (40% of
-// the MACs on fashion-resnet, batch 64, native).
+// Per-kernel tf.profile of one training step of the trainers bench/narrow.ts times (issue 11): `npx tsx
+// bench/narrow-profile.ts [narrow,full,dense,sliced] [share]`; SHAPES=1 splits kernels by input shapes, TOP=N rows.
+// fashion-resnet, batch 64, native; share = the sampled share of the MACs (default 0.4). "host" is the step's wall
+// time outside kernels (JS, host gathers, tape bookkeeping).
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import { initBackend } from '../src/runtime/backend/index.ts';
-import { openDataset } from '../src/runtime/data/index.ts';
-import { IrModule } from '../src/runtime/module.ts';
-import { Trainer } from '../src/runtime/train/trainer.ts';
-import { compileText } from '../src/semantic/compile.ts';
+import { denseIr, loadIr, makeTrainer, uniformShare } from './narrow.ts';
 await initBackend('native');
 const spec = 'specs/fashion-resnet.arch';
-const ir = compileText(readFileSync(spec, 'utf8'), spec).ir!;
-const f = 0.625;
-function mk(mode: 'narrow' | 'full') {
-  const batch = 64;
-  const dataset = openDataset({ kind: 'synthetic', path: null }, { input: ir.input, classes: ir.outputs, seed: 1, synthetic: { train: batch * 20, test: 64, valid: 64 } });
-  const m = new IrModule(ir, { seed: 1 });
-  for (const g of m.masks.groups) {
-    const on = Math.max(1, Math.round(f * g.width));
-    g.s.assign(tf.tensor1d(Array.from({ length: g.width }, (_, j) => (j < on ? 2 : -2))));
-  }
-  return new Trainer({ ir, module: m, dataset, seed: 1, outDir: null, log: () => {}, isTTY: false, batch, steps: 20, execution: { mode, fullEvery: 0 } });
-}
-const which = (process.argv[2] ?? 'narrow,full').split(',');
-for (const mode of which as ('narrow' | 'full')[]) {
-  const t = mk(mode);
+const ir = loadIr(spec);
+const f = uniformShare(ir, Number(process.argv[3] ?? 0.4));
+const make = {
+  narrow: () => makeTrainer(ir, 64, 20, f, 'narrow'),
+  full: () => makeTrainer(ir, 64, 20, f, 'full'),
+  dense: () => makeTrainer(denseIr(spec, ir, null), 64, 20, f, 'full'),
+  sliced: () => makeTrainer(denseIr(spec, ir, f), 64, 20, f, 'full'),
+};
+const which = (process.argv[2] ?? 'narrow,full,sliced').split(',') as (keyof typeof make)[];
+for (const mode of which) {
+  const { t, m } = make[mode]();
   t.trainStep(); t.trainStep();
   const agg = new Map<string, { n: number; ms: number }>();
   const reps = 3;
@@ -43,6 +36,7 @@ for (const mode of which as ('narrow' | 'full')[]) {
   const rows = [...agg].sort((a, b) => b[1].ms - a[1].ms);
   let tot = 0, calls = 0;
   for (const [, a] of rows) { tot += a.ms; calls += a.n; }
-  console.log(`== ${mode}: wall ${(wall / reps).toFixed(1)} ms/step, kernels ${calls / reps} / ${(tot / reps).toFixed(1)} ms`);
+  console.log(`== ${mode} (f=${f.toFixed(3)}): wall ${(wall / reps).toFixed(1)} ms/step, kernels ${calls / reps} / ${(tot / reps).toFixed(1)} ms, host ${((wall - tot) / reps).toFixed(1)} ms`);
   for (const [k, a] of rows.slice(0, Number(process.env['TOP'] ?? 25))) console.log(`${k.padEnd(process.env['SHAPES'] ? 70 : 28)} ${String(a.n / reps).padStart(6)} ${(a.ms / reps).toFixed(2).padStart(8)}`);
+  t.dispose(); m.dispose();
 }

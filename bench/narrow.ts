@@ -27,14 +27,14 @@ import type { BenchRow } from './kernels.ts';
 
 export const NARROW_TARGET = 0.55;
 
-function loadIr(path: string, text = readFileSync(path, 'utf8')): IrNetwork {
+export function loadIr(path: string, text = readFileSync(path, 'utf8')): IrNetwork {
   const r = compileText(text, path);
   if (!r.ir) throw new Error(`bench: ${path} does not check${text === readFileSync(path, 'utf8') ? '' : ' after the bench edited it'}`);
   return r.ir;
 }
 
 /** `path`'s network without masks: at full width, or compacted to the first ⌈f·width⌉ structures of every group. */
-function denseIr(path: string, ir: IrNetwork, f: number | null): IrNetwork {
+export function denseIr(path: string, ir: IrNetwork, f: number | null): IrNetwork {
   const text = readFileSync(path, 'utf8');
   if (f === null) return loadIr(path, stripMaskable(text));
   const keep = new Map(ir.groups.filter((g) => g.maskable).map((g) => [g.id, Array.from({ length: Math.max(1, Math.round(f * g.width)) }, (_, j) => j)]));
@@ -46,7 +46,7 @@ function denseIr(path: string, ir: IrNetwork, f: number | null): IrNetwork {
 }
 
 /** The kept share f of every maskable group at which the network's MACs are `share` of dense (bisection). */
-function uniformShare(ir: IrNetwork, share: number): number {
+export function uniformShare(ir: IrNetwork, share: number): number {
   const model = buildCostModel(ir);
   const at = (f: number) => evalCost(model.macs, new Map(ir.groups.filter((g) => g.maskable).map((g) => [g.id, Math.max(1, Math.round(f * g.width)) / g.width]))) / model.denseMacs;
   let lo = 0;
@@ -60,8 +60,15 @@ function uniformShare(ir: IrNetwork, share: number): number {
 }
 
 /** A trainer whose masks sample exactly the first ⌈f·width⌉ structures of each group (σ = 1 on, σ = 0 off). */
-function makeTrainer(ir: IrNetwork, batch: number, steps: number, f: number, mode: 'narrow' | 'full'): { t: Trainer; m: IrModule } {
-  const dataset = openDataset({ kind: 'synthetic', path: null }, { input: ir.input, classes: ir.outputs, seed: 1, synthetic: { train: batch * (steps + 2), test: 64, valid: 64 } });
+export function makeTrainer(ir: IrNetwork, batch: number, steps: number, f: number, mode: 'narrow' | 'full'): { t: Trainer; m: IrModule } {
+  // Sized so that no epoch ends inside the timed steps (a language model's windows are seq + 1 tokens).
+  const seq = ir.input.kind === 'tokens' ? ir.input.seq + 1 : 1;
+  const dataset = openDataset({ kind: 'synthetic', path: null }, {
+    input: ir.input,
+    ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
+    seed: 1,
+    synthetic: { train: batch * (steps + 2) * seq, test: 64 * seq, valid: 64 * seq },
+  });
   const m = new IrModule(ir, { seed: 1 });
   for (const g of m.masks.groups) {
     const on = Math.max(1, Math.round(f * g.width));
@@ -115,7 +122,8 @@ export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?
     // One warm-up step each (kernel caches, optimizer slots), then alternating timed steps.
     for (const k of kinds) trainers[k].t.trainStep();
     for (let r = 0; r < rounds; r++) {
-      for (const k of kinds) {
+      // Each round starts with the next trainer, so that none always runs first (or after the same one).
+      for (const k of [...kinds.slice(r % kinds.length), ...kinds.slice(0, r % kinds.length)]) {
         const t0 = performance.now();
         trainers[k].t.trainStep();
         times[k].push(performance.now() - t0);
@@ -150,8 +158,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   configureNative(nativeOptionsFromEnv(process.env));
   const shares = (process.argv[4] ?? '0.4').split(',').map(Number);
   const backend = (process.argv[5] as BackendChoice | undefined) ?? ('addon' in loadNative() ? 'native' : 'wasm');
-  for (const share of shares) {
-    const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}), share, backend, rounds: shares.length > 1 ? 3 : 6 });
-    for (const r of rows) console.log(`${r.name.padEnd(90)} ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1)} ${r.unit}`);
+  try {
+    for (const share of shares) {
+      const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}), share, backend, rounds: shares.length > 1 ? 3 : 6 });
+      for (const r of rows) console.log(`${r.name.padEnd(90)} ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1)} ${r.unit}`);
+    }
+  } catch (e) {
+    // The message, not a stack trace (an uncaught error here prints the wasm backend's minified source line).
+    console.error(`bench/narrow.ts: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
   }
 }

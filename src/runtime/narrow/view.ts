@@ -99,6 +99,10 @@ export class NarrowView {
  */
 export function sliceOnTape(v: tf.Tensor, axes: readonly (readonly number[] | null)[]): tf.Tensor {
   if (axes.every((a) => a === null)) return v;
+  // Rows only (a vector's entries, a dense layer's inputs): tf.gather copies whole rows on the backend and its
+  // gradient is one segment sum into zeros, with no host round trip. That matters for big rows: the vocabulary
+  // projection of a language model ([h, V]) cost ~20 ms a step on the host path (bench/narrow.ts on kjv-lstm).
+  if (axes[0] && axes.slice(1).every((a) => a === null)) return tf.gather(v, tf.tensor1d(Int32Array.from(axes[0]), 'int32'), 0);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor;
     const full = [...x.shape];

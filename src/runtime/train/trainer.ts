@@ -74,10 +74,11 @@ export type ExecutionConfig = ExecutionSetting;
 
 /**
  * Under `execution auto`, a step whose sampled MACs exceed this share of the dense MACs runs at full width (same
- * result there). bench/narrow.ts on fashion-resnet, batch 64, loaded machine: narrow/full 1.14 at 91% sampled,
- * 0.72 at 63%, 0.64–0.66 at 41%.
+ * result there). bench/narrow.ts on fashion-resnet, batch 64, idle machine (stops 29 and 30): narrow/full 1.14–1.30
+ * at 91% sampled, 1.01 at 73%, 1.04 at 63% (both stops), 0.89 at 50%, 0.80–0.94 at 41%, 0.56 at 25%: the crossing
+ * is near 60%. (An earlier reading on a loaded machine, 0.72 at 63%, had put it at 80%.)
  */
-export const AUTO_NARROW_MAX_SHARE = 0.8;
+export const AUTO_NARROW_MAX_SHARE = 0.6;
 
 /** 'auto' → narrow (never a full-width step) where that is exact for `ir` (see narrow/exactness.ts), else full. */
 export function resolveExecution(e: ExecutionSetting, ir: IrNetwork): ExecutionSetting & { mode: 'narrow' | 'full' } {
