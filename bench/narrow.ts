@@ -104,7 +104,7 @@ function torchSliced(ir: IrNetwork, f: number): BenchRow[] {
 export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?: number; backend?: BackendChoice; share?: number } = {}): Promise<BenchRow[]> {
   const spec = opts.spec ?? 'specs/fashion-resnet.arch';
   const batch = opts.batch ?? 64;
-  const rounds = opts.rounds ?? 6;
+  const rounds = opts.rounds ?? 16; // narrow steps spread 52–88 ms on an idle machine (stop 30): medians need many rounds
   const sel = await initBackend(opts.backend ?? 'wasm');
   const ir = loadIr(spec);
   const f = uniformShare(ir, opts.share ?? 0.4);
@@ -147,8 +147,9 @@ export async function benchNarrow(opts: { spec?: string; batch?: number; rounds?
     // The floor: a narrow step cannot cost less than the smaller network it computes.
     { name: `${name}: sliced dense/full (the floor for narrow/full)`, value: sl / w, unit: 'ratio' },
     ...torchSliced(ir, f),
-    // ratio: narrow over full (lower is better; target ≤ NARROW_TARGET on an idle machine).
-    { name: `${name}: narrow/full (target ≤ ${NARROW_TARGET})`, value: n / w, unit: 'ratio' },
+    // ratio: narrow over full (lower is better; the issue's target, ≤ NARROW_TARGET on an idle machine, is for
+    // fashion-resnet at batch 64).
+    { name: `${name}: narrow/full${ir.name === 'fashion_resnet' && batch === 64 ? ` (target ≤ ${NARROW_TARGET})` : ''}`, value: n / w, unit: 'ratio' },
   ];
 }
 
@@ -160,7 +161,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const backend = (process.argv[5] as BackendChoice | undefined) ?? ('addon' in loadNative() ? 'native' : 'wasm');
   try {
     for (const share of shares) {
-      const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}), share, backend, rounds: shares.length > 1 ? 3 : 6 });
+      const rows = await benchNarrow({ ...(process.argv[2] ? { spec: process.argv[2] } : {}), ...(process.argv[3] ? { batch: Number(process.argv[3]) } : {}), share, backend, rounds: shares.length > 1 ? 8 : 16 });
       for (const r of rows) console.log(`${r.name.padEnd(90)} ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1)} ${r.unit}`);
     }
   } catch (e) {

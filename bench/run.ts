@@ -56,6 +56,8 @@ if (only === undefined) {
   if (build.benchBuild) rows.push(...(await build.benchBuild()));
   // Narrow vs full-width step (issue 11), CLI startup (issue 14), the PyTorch target vs a hand-written model (issue 17).
   rows.push(...(await benchNarrow({ backend: 'addon' in native ? 'native' : 'wasm' })));
+  // The same for a language model, where narrow's cost is the vocabulary projection's sliced inputs.
+  rows.push(...(await benchNarrow({ backend: 'addon' in native ? 'native' : 'wasm', spec: 'specs/kjv-lstm.arch', batch: 20, share: 0.5 })));
   rows.push(...benchStartupIsolated());
   if (typeof torch !== 'string') rows.push(...(await benchTorchTarget({ threads })));
 }

@@ -206,8 +206,9 @@ class Lstm(nn.Module):
 
 class Gru(nn.Module):
     """archc's GRU (src/runtime/layers/gru.ts, tfjs-layers' cell): gates z, r, h with the reset gate before the
-    recurrent product and one bias vector; the unit mask multiplies h_t inside the cell. Every window starts from
-    h = 0 (no carry). Weights kept in archc's layout."""
+    recurrent product and one bias vector; the unit mask m scales what the cell emits, m * g_t, and the carried
+    state is g_t masked by 1[m > 0] only (a fractional mask carried would compound over the window; see gru.ts).
+    Every window starts from h = 0 (no carry). Weights kept in archc's layout."""
 
     def __init__(self, gen, in_features, units):
         super().__init__()
@@ -225,16 +226,16 @@ class Gru(nn.Module):
         xw = torch.matmul(x, self.kernel) + self.bias
         u_zr, u_h = self.recurrent_kernel[:, : 2 * h], self.recurrent_kernel[:, 2 * h :]
         outs = []
+        on = None if mask is None else (mask > 0).to(x.dtype)
         for step in range(t):
             xz, xr, xh = xw[:, step].chunk(3, dim=1)
             rz, rr = (hs @ u_zr).chunk(2, dim=1)
             z = torch.sigmoid(xz + rz)
             r = torch.sigmoid(xr + rr)
             cand = torch.tanh(xh + (r * hs) @ u_h)
-            hs = z * hs + (1 - z) * cand
-            if mask is not None:
-                hs = hs * mask
-            outs.append(hs)
+            g = z * hs + (1 - z) * cand
+            hs = g if on is None else g * on
+            outs.append(g if mask is None else g * mask)
         return torch.stack(outs, dim=1)
 
     def archc_weights(self, path):

@@ -2,12 +2,15 @@
 // how steps run; without the setting `auto` applies (narrow where exact, full elsewhere); a wrong word or a negative K is a diagnostic on the setting.
 
 import * as tf from '@tensorflow/tfjs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend/index.ts';
 import { openDataset } from '../../../src/runtime/data/index.ts';
 import { IrModule } from '../../../src/runtime/module.ts';
 import { groupsNeedingFullWidth } from '../../../src/runtime/narrow/exactness.ts';
-import { Trainer } from '../../../src/runtime/train/trainer.ts';
+import { AUTO_NARROW_MAX_SHARE, Trainer } from '../../../src/runtime/train/trainer.ts';
+import { buildCostModel, evalCost } from '../../../src/runtime/macs.ts';
+import { compileText } from '../../../src/semantic/compile.ts';
 import { DEFAULT_EXECUTION } from '../../../src/semantic/defaults.ts';
 import type { IrNetwork } from '../../../src/semantic/ir.ts';
 import { codes, messages, net } from '../../semantic/helpers.ts';
@@ -68,6 +71,37 @@ describe('sparsify { execution }', () => {
       t.dispose();
       m.dispose();
     }
+  });
+
+  it('auto switches at AUTO_NARROW_MAX_SHARE of the dense MACs: just above runs full width, just below narrow', async () => {
+    expect(AUTO_NARROW_MAX_SHARE).toBe(0.6); // the idle sweep's crossing on fashion-resnet (README "Narrow execution")
+    const ir = compileSpec(net({ input: 'image(8, 8, 1)', train: 'data synthetic  steps 6  batch 4', layers: 'maskable conv(20, kernel 3)  bn  relu\nmaskable conv(20, kernel 3)  bn  relu\ngap\ndense(3)' }));
+    const model = buildCostModel(ir);
+    const share = (on: number) => evalCost(model.macs, new Map(ir.groups.filter((g) => g.maskable).map((g) => [g.id, on / g.width]))) / model.denseMacs;
+    // The largest count of structures per group at or below the threshold, and the next one (above it).
+    let below = 1;
+    while (share(below + 1) <= AUTO_NARROW_MAX_SHARE) below++;
+    expect(share(below + 1)).toBeGreaterThan(AUTO_NARROW_MAX_SHARE);
+    for (const [on, want] of [[below, 1], [below + 1, 0]] as const) {
+      const { t, m } = trainerFor(ir);
+      for (const g of m.masks.groups) g.s.assign(tf.tensor1d(Array.from({ length: g.width }, (_, j) => (j < on ? 2 : -2))));
+      t.trainStep();
+      const { line } = await t.writeMetrics();
+      expect(line.narrowSteps, `${on} of 20 on: ${(100 * share(on)).toFixed(1)}% of the MACs`).toBe(want);
+      t.dispose();
+      m.dispose();
+    }
+  });
+
+  it('which shipped specs run narrow under auto (the README list): all but the recurrent LMs, fashion-grouped and WRN', () => {
+    const needsFull: Record<string, string[]> = {};
+    for (const f of readdirSync('specs').filter((x) => x.endsWith('.arch')).sort()) {
+      const ir = compileText(readFileSync(`specs/${f}`, 'utf8'), f).ir;
+      expect(ir, f).toBeDefined();
+      const groups = groupsNeedingFullWidth(ir!);
+      if (groups.length > 0) needsFull[f] = groups;
+    }
+    expect(Object.keys(needsFull)).toEqual(['fashion-grouped.arch', 'gru-lm.arch', 'kjv-lstm.arch', 'lstm-ptb.arch', 'wrn28-10.arch']);
   });
 
   it('a wrong word or a negative fullEvery is a diagnostic on the setting', () => {
