@@ -16,7 +16,6 @@ import { compact, emitPrunedArch } from '../src/compaction/index.ts';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { configureNative, initBackend, loadNative, nativeOptionsFromEnv, nativeThreads, type BackendChoice } from '../src/runtime/backend/index.ts';
-import { openDataset } from '../src/runtime/data/index.ts';
 import { buildCostModel, evalCost } from '../src/runtime/macs.ts';
 import { IrModule } from '../src/runtime/module.ts';
 import { Trainer } from '../src/runtime/train/trainer.ts';
@@ -24,6 +23,7 @@ import { compileText } from '../src/semantic/compile.ts';
 import type { IrNetwork } from '../src/semantic/ir.ts';
 import { stripMaskable } from '../experiments/evidence/plan.ts';
 import type { BenchRow } from './kernels.ts';
+import { benchDataset } from './train.ts';
 
 export const NARROW_TARGET = 0.55;
 
@@ -61,14 +61,7 @@ export function uniformShare(ir: IrNetwork, share: number): number {
 
 /** A trainer whose masks sample exactly the first ⌈f·width⌉ structures of each group (σ = 1 on, σ = 0 off). */
 export function makeTrainer(ir: IrNetwork, batch: number, steps: number, f: number, mode: 'narrow' | 'full'): { t: Trainer; m: IrModule } {
-  // Sized so that no epoch ends inside the timed steps (a language model's windows are seq + 1 tokens).
-  const seq = ir.input.kind === 'tokens' ? ir.input.seq + 1 : 1;
-  const dataset = openDataset({ kind: 'synthetic', path: null }, {
-    input: ir.input,
-    ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
-    seed: 1,
-    synthetic: { train: batch * (steps + 2) * seq, test: 64 * seq, valid: 64 * seq },
-  });
+  const dataset = benchDataset(ir, batch, steps);
   const m = new IrModule(ir, { seed: 1 });
   for (const g of m.masks.groups) {
     const on = Math.max(1, Math.round(f * g.width));

@@ -18,20 +18,26 @@ function loadIr(path: string): IrNetwork {
   return r.ir;
 }
 
+/** Synthetic data for `steps` training steps of `ir` at `batch`, sized so that no epoch ends inside them (a token
+ * window is seq + 1 tokens); the benches' one recipe. */
+export function benchDataset(ir: IrNetwork, batch: number, steps: number): ReturnType<typeof openDataset> {
+  const window = ir.input.kind === 'tokens' ? ir.input.seq + 1 : 1;
+  return openDataset({ kind: 'synthetic', path: null }, {
+    input: ir.input,
+    ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
+    seed: 1,
+    synthetic: { train: batch * (steps + 2) * window, test: 64 * window, valid: 2000 },
+  });
+}
+
 /**
  * Runs the real trainer for `warm + steps + 1` steps on synthetic data sized so that no epoch ends (and no
  * evaluation runs) inside them, and returns each step's end time (performance.now()). `onStep(k)` is called after
  * the k-th step (1-based), before its stamp is taken.
  */
 export async function stepStamps(ir: IrNetwork, batch: number, warm: number, steps: number, onStep?: (k: number) => void): Promise<number[]> {
-  const seq = ir.input.kind === 'tokens' ? ir.input.seq : 1;
   const total = warm + steps + 1;
-  const dataset = openDataset({ kind: 'synthetic', path: null }, {
-    input: ir.input,
-    ...(ir.task === 'classification' ? { classes: ir.outputs } : {}),
-    seed: 1,
-    synthetic: { train: batch * (total + 2) * seq, test: 64, valid: 2000 },
-  });
+  const dataset = benchDataset(ir, batch, total);
   const module = new IrModule(ir, { seed: 1 });
   const stamps: number[] = [];
   try {

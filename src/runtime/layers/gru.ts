@@ -8,8 +8,9 @@
 // training mask σ(βs)·q scales only what the unit emits (and its gradient reaches s through that): carried, it
 // would compound over the window (h decays like m^t through z ⊙ h), which the evaluation mask 1[s > 0] never does
 // — on kjv that gap took a 50%-MACs GRU LM to valid perplexity 529 against the dense 153 (stop 30). At evaluation
-// (m ∈ {0, 1}) both are the same. The LSTM (layers/lstm.ts) masks its output h only; its cell state is unmasked. Every window starts from h = 0 (no state is carried
-// across windows, in training and evaluation alike; the exported tfjs model is the same stateless layer).
+// (m ∈ {0, 1}) both are the same. The LSTM (layers/lstm.ts) masks its output h only; its cell state is unmasked.
+// Every window starts from h = 0 (no state is carried across windows, in training and evaluation alike; the
+// exported tfjs model is the same stateless layer).
 
 import * as tf from '@tensorflow/tfjs';
 import type { GruAttrs } from '../../semantic/ir.ts';
@@ -52,8 +53,8 @@ export class Gru {
       const [uzr, uh] = tf.split(w.recurrentKernel as tf.Tensor2D, [2 * h, h], 1) as [tf.Tensor2D, tf.Tensor2D];
       let hs: tf.Tensor2D = tf.zeros([b, h]);
       const outs: tf.Tensor2D[] = [];
-      // The carried state's mask: 0/1, a constant off the tape (see the header; tfjs has no gradient for Greater).
-      const on = mask ? tf.tensor(Float32Array.from(mask.dataSync(), (v) => (v > 0 ? 1 : 0)), mask.shape) : null;
+      // The carried state's mask 1[m > 0] (see the header): tf.step's gradient is zero, and it stays on the backend.
+      const on = mask ? tf.step(mask) : null;
       for (const x0 of steps) {
         const [xz, xr, xh] = tf.split(x0, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const [rz, rr] = tf.split(tf.matMul(hs, uzr), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
